@@ -1,0 +1,40 @@
+# `make run` and `make test` each set everything up on a fresh machine (venv, packages, system libs).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.apt-installed
+# Qt's xcb plugin, Xvfb for screenshots, poppler for PDF checks, the CJK font we ship a copy of.
+APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libxkbcommon-x11-0 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils
+
+.PHONY: run test setup bench clean screenshots
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+$(APT_STAMP):
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq >/dev/null 2>&1 || true; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null 2>&1 \
+			|| echo "warning: apt-get could not install $(APT_PACKAGES)"; \
+	fi
+	mkdir -p $(VENV) && touch $(APT_STAMP)
+
+setup: $(STAMP) $(APT_STAMP)
+
+run: setup
+	$(BIN)/casedesk gui
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: setup
+	for b in benchmarks/bench_*.py; do QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info desktop/*.egg-info

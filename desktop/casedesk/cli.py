@@ -1,0 +1,200 @@
+"""The command line: the same services as the GUI, JSON on stdout, exit 2 with one line on bad input.
+
+See product/cli.md for the contract (names, options, JSON keys).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from casedesk.domain.errors import CaseDeskError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class UsageError(CaseDeskError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
+        raise UsageError(message)
+
+
+def _emit(args: argparse.Namespace, payload: Any, human: Callable[[], str] | str) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        text = human() if callable(human) else human
+        if text:
+            sys.stdout.write(_printable(text) + "\n")
+
+
+def _printable(text: str) -> str:
+    """Make user data safe on a terminal: control characters become visible escapes."""
+    out = []
+    for ch in text:
+        if ch == "\n" or ch == "\t" or (ch.isprintable() and ch not in "\u202e\u202d\u2066\u2067\u2068"):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202
+    from casedesk.storage.workspace import open_workspace
+
+    return open_workspace(args.db)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from casedesk.services.cases import create_case, list_cases
+
+    ws = _open(args)
+    if args.cases_cmd == "new":
+        with ws.write() as s:
+            case = create_case(s, args.title, args.description or "")
+            case_id = case.id
+        _emit(args, {"id": case_id, "title": args.title}, f"created case {case_id}")
+        return EXIT_OK
+    with ws.read() as s:
+        cases = list_cases(s)
+    _emit(args, [{"id": c.id, "title": c.title, "records": c.records, "links": c.links,
+                  "created_at": c.created_at} for c in cases],
+          lambda: "\n".join(f"{c.id:>5}  {c.title}  ({c.records} records, {c.links} links)"
+                            for c in cases) or "no cases")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from casedesk.services.demo import load_demo_case
+
+    ws = _open(args)
+    with ws.write() as s:
+        case = load_demo_case(s)
+        case_id = case.id
+    _emit(args, {"case_id": case_id}, f"demo case loaded as case {case_id}")
+    return EXIT_OK
+
+
+def cmd_records(args: argparse.Namespace) -> int:
+    from casedesk.services.queries import list_records
+
+    ws = _open(args)
+    with ws.read() as s:
+        rows = list_records(s, args.case, kind=args.kind)
+    _emit(args, rows, lambda: "\n".join(f"{r['id']:>6}  {r['kind']:<10}  {r['label']}" for r in rows)
+          or "no records")
+    return EXIT_OK
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from casedesk.services.queries import list_links
+
+    ws = _open(args)
+    with ws.read() as s:
+        rows = list_links(s, args.case)
+    _emit(args, rows, lambda: "\n".join(
+        f"{r['id']:>6}  {r['source_id']} -[{r['type']}]-> {r['target_id']}" for r in rows) or "no links")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from casedesk.services.verify import verify_workspace
+
+    ws = _open(args)
+    report = verify_workspace(ws)
+    _emit(args, report.as_json(), lambda: "ok" if report.ok else "\n".join(map(str, report.problems)))
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from casedesk.app import run_gui
+
+    return run_gui(args.db)
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p = _Parser(prog="casedesk", description="CaseDesk: offline due-diligence case manager.")
+    p.add_argument("--db", help="workspace: a SQLite file path or a postgresql+psycopg:// URL "
+                                "(default: $CASEDESK_DB, else the workspace in your data folder)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    sub.add_parser("gui", help="open the main window").set_defaults(func=cmd_gui)
+
+    cases = sub.add_parser("cases", help="list or create cases")
+    csub = cases.add_subparsers(dest="cases_cmd", required=True, parser_class=_Parser)
+    csub.add_parser("list", parents=[common], help="list cases").set_defaults(func=cmd_cases)
+    new = csub.add_parser("new", parents=[common], help="create a case")
+    new.add_argument("title")
+    new.add_argument("--description")
+    new.set_defaults(func=cmd_cases)
+
+    sub.add_parser("demo", parents=[common], help="add the built-in demo case").set_defaults(func=cmd_demo)
+
+    records = sub.add_parser("records", help="list records")
+    rsub = records.add_subparsers(dest="records_cmd", required=True, parser_class=_Parser)
+    rl = rsub.add_parser("list", parents=[common], help="list a case's records")
+    rl.add_argument("--case", type=int, required=True)
+    rl.add_argument("--kind", choices=["party", "wallet", "datacenter", "server", "contract"])
+    rl.set_defaults(func=cmd_records)
+
+    links = sub.add_parser("links", help="list links")
+    lsub = links.add_subparsers(dest="links_cmd", required=True, parser_class=_Parser)
+    ll = lsub.add_parser("list", parents=[common], help="list a case's links")
+    ll.add_argument("--case", type=int, required=True)
+    ll.set_defaults(func=cmd_links)
+
+    sub.add_parser("verify", parents=[common],
+                   help="check integrity, evidence hashes and the audit chain").set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "command", None):
+            from casedesk.app import run_gui
+
+            return run_gui(args.db)
+        if not hasattr(args, "json"):
+            args.json = False
+        return args.func(args)
+    except CaseDeskError as exc:
+        sys.stderr.write(f"casedesk: {_printable(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("casedesk: interrupted\n")
+        return 130
+    except Exception as exc:  # a bug, not bad input: keep the traceback in a log, not on screen
+        log = _write_crash_log()
+        sys.stderr.write(f"casedesk: internal error ({type(exc).__name__}: {_printable(str(exc))[:200]}); "
+                         f"details in {log}\n")
+        return EXIT_INTERNAL
+
+
+def _write_crash_log() -> str:
+    import traceback
+    from pathlib import Path
+
+    from platformdirs import user_log_dir
+
+    folder = Path(user_log_dir("CaseDesk", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "crash.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc() + "\n")
+    return str(path)

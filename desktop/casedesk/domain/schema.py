@@ -1,0 +1,6 @@
+"""Every table of a workspace, gathered on one MetaData (what Alembic compares against)."""
+
+from casedesk.domain import models  # noqa: F401  (registers the case model's tables)
+from casedesk.domain.models import Base
+
+metadata = Base.metadata

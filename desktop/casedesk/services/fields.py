@@ -1,0 +1,231 @@
+"""The editable fields of each record kind, and how a raw value becomes a clean stored one.
+
+One table serves the inspector, the importer, the CLI and the services, so a value is checked
+the same way wherever it is entered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from casedesk.domain.countries import resolve_country
+from casedesk.domain.dates import parse_partial_date
+from casedesk.domain.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field: name, label, value type and (for choices) the vocabulary list."""
+
+    name: str
+    label: str
+    type: str = "text"  # text, longtext, country, date, int, float, decimal, bool, choice, list
+    choices: str | None = None  # vocabulary list for type "choice"
+    required: bool = False
+
+
+COMMON_FIELDS = (
+    FieldSpec("label", "Label", required=True),
+    FieldSpec("notes", "Notes", "longtext"),
+    FieldSpec("tags", "Tags", "list"),
+    FieldSpec("sensitive", "Sensitive", "bool"),
+)
+
+KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "party": (
+        FieldSpec("party_kind", "Party kind", "choice", "party_kinds"),
+        FieldSpec("country", "Jurisdiction", "country"),
+        FieldSpec("hq_country", "Headquarters country", "country"),
+        FieldSpec("website", "Website"),
+        FieldSpec("description", "Description", "longtext"),
+    ),
+    "wallet": (
+        FieldSpec("chain", "Chain", "choice", "chains", required=True),
+        FieldSpec("address", "Address", required=True),
+        FieldSpec("custodian", "Exchange / custodian"),
+        FieldSpec("illustrative", "Illustrative (not a real wallet)", "bool"),
+    ),
+    "datacenter": (
+        FieldSpec("operator_name", "Operator (as stated)"),
+        FieldSpec("address", "Address"),
+        FieldSpec("city", "City"),
+        FieldSpec("country", "Country", "country"),
+        FieldSpec("latitude", "Latitude", "float"),
+        FieldSpec("longitude", "Longitude", "float"),
+        FieldSpec("tier", "Tier"),
+        FieldSpec("power_mw", "Power (MW)", "float"),
+    ),
+    "server": (
+        FieldSpec("vendor_model", "Server vendor / model"),
+        FieldSpec("accelerator_model", "Accelerator model", "accelerator"),
+        FieldSpec("accelerators_per_server", "Accelerators per server", "int"),
+        FieldSpec("server_count", "Server count", "int"),
+        FieldSpec("count_qualifier", "Count qualifier", "choice", "count_qualifiers"),
+        FieldSpec("serials", "Serials / asset tags", "longtext"),
+        FieldSpec("status", "Status", "choice", "fleet_statuses"),
+        FieldSpec("installed_on", "Installed", "date"),
+        FieldSpec("in_service_on", "In service", "date"),
+        FieldSpec("days_to_service", "Days from installation to service (as stated)", "int"),
+    ),
+    "contract": (
+        FieldSpec("contract_type", "Contract type", "choice", "contract_types"),
+        FieldSpec("value_amount", "Value", "decimal"),
+        FieldSpec("currency", "Currency"),
+        FieldSpec("start_on", "Start", "date"),
+        FieldSpec("end_on", "End", "date"),
+        FieldSpec("chain", "Chain", "choice", "chains"),
+        FieldSpec("contract_address", "On-chain contract address"),
+        FieldSpec("tx_hashes", "Transaction hashes", "list"),
+        FieldSpec("accelerator_count", "Accelerators contracted", "int"),
+    ),
+}
+
+LINK_FIELDS = (
+    FieldSpec("role", "Role"),
+    FieldSpec("share_pct", "Share %", "float"),
+    FieldSpec("start_on", "From", "date"),
+    FieldSpec("end_on", "Until", "date"),
+    FieldSpec("grade", "Grade", "grade"),
+    FieldSpec("notes", "Notes", "longtext"),
+)
+
+_GRADE = re.compile(r"^[A-F][1-6]$")
+
+
+def fields_of(kind: str) -> tuple[FieldSpec, ...]:
+    """Every field of a record kind, common ones first."""
+    if kind not in KIND_FIELDS:
+        raise ValidationError("kind", f"unknown record kind {kind!r} (one of {', '.join(KIND_FIELDS)})")
+    return COMMON_FIELDS + KIND_FIELDS[kind]
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def choice_codes(vocab: Any, list_name: str) -> list[str]:
+    """The codes of a vocabulary list a choice field draws from."""
+    return list(getattr(vocab, list_name))
+
+
+def lookup_choice(vocab: Any, list_name: str, text: str) -> str | None:
+    """The code a text denotes in a vocabulary list (by code or label, any case), or None."""
+    if list_name == "chains":
+        chain = vocab.find_chain(text)
+        return chain.code if chain else None
+    key = _fold(text)
+    for code, term in getattr(vocab, list_name).items():
+        if key in (_fold(code), _fold(term.label)):
+            return code
+    return None
+
+
+def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
+    """Turn one raw value (text from a form or a file, or a typed value) into its stored form."""
+    if isinstance(value, str) and spec.type not in ("text", "longtext"):
+        value = value.strip()
+    empty = value is None or value == "" or value == []
+    if empty:
+        if spec.required:
+            raise ValidationError(spec.name, f"{spec.label} is required")
+        return {"list": [], "bool": False, "text": "", "longtext": ""}.get(spec.type)
+    t = spec.type
+    if t in ("text", "longtext"):
+        if not isinstance(value, str):
+            raise ValidationError(spec.name, f"expected text, got {type(value).__name__}")
+        if spec.required and not value.strip():
+            raise ValidationError(spec.name, f"{spec.label} is required (only spaces given)")
+        return value
+    if t == "country":
+        return resolve_country(str(value))
+    if t == "date":
+        return str(parse_partial_date(str(value)))
+    if t == "int":
+        try:
+            number = int(str(value).replace(",", "").replace("_", "").strip()) if not isinstance(value, int) else value
+        except ValueError:
+            raise ValidationError(spec.name, f"{value!r} is not a whole number") from None
+        if number < 0:
+            raise ValidationError(spec.name, f"{spec.label} cannot be negative")
+        return number
+    if t == "float":
+        try:
+            number = float(str(value).replace(",", "")) if not isinstance(value, (int, float)) else float(value)
+        except ValueError:
+            raise ValidationError(spec.name, f"{value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ValidationError(spec.name, f"{value!r} is not a finite number")
+        if spec.name == "share_pct" and not 0 <= number <= 100:
+            raise ValidationError(spec.name, f"share {number:g} % is outside 0–100 %")
+        if spec.name == "latitude" and not -90 <= number <= 90:
+            raise ValidationError(spec.name, f"latitude {number:g} is outside −90…90")
+        if spec.name == "longitude" and not -180 <= number <= 180:
+            raise ValidationError(spec.name, f"longitude {number:g} is outside −180…180")
+        return number
+    if t == "decimal":
+        try:
+            number = Decimal(str(value).replace(",", "").strip())
+        except InvalidOperation:
+            raise ValidationError(spec.name, f"{value!r} is not a number") from None
+        if not number.is_finite():
+            raise ValidationError(spec.name, f"{value!r} is not a finite number")
+        return format(number, "f")
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).lower()
+        if text in ("1", "true", "yes", "y"):
+            return True
+        if text in ("0", "false", "no", "n"):
+            return False
+        raise ValidationError(spec.name, f"{value!r} is not yes/no")
+    if t == "list":
+        items = value if isinstance(value, list) else str(value).split(";")
+        return [str(v).strip() for v in items if str(v).strip()]
+    if t == "choice":
+        text = str(value).strip()
+        code = lookup_choice(vocab, spec.choices or "", text)
+        if code is None:
+            codes = choice_codes(vocab, spec.choices or "")
+            raise ValidationError(spec.name, f"{text[:80]!r} is not one of {', '.join(codes)}")
+        return code
+    if t == "accelerator":
+        # Unknown models are kept as given: the analysis says it cannot classify them.
+        model = vocab.accelerators.find(str(value))
+        return model.name if model is not None else str(value).strip()
+    if t == "grade":
+        text = str(value).strip().upper()
+        if not _GRADE.match(text):
+            raise ValidationError(spec.name, f"{value!r} is not an Admiralty grade like B2 (A–F, 1–6)")
+        return text
+    raise AssertionError(f"unhandled field type {t}")
+
+
+def clean_fields(kind: str, raw: dict[str, Any], vocab: Any, *, partial: bool = False) -> dict[str, Any]:
+    """Check and convert a record's fields; with partial=True only the given ones are checked."""
+    specs = {s.name: s for s in fields_of(kind)}
+    unknown = set(raw) - set(specs)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationError(name, f"{kind} records have no field {name!r}")
+    out: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if name in raw:
+            out[name] = clean_value(spec, raw[name], vocab)
+        elif not partial and spec.required:
+            raise ValidationError(name, f"{spec.label} is required")
+    return out
+
+
+def clean_link_fields(raw: dict[str, Any], vocab: Any) -> dict[str, Any]:
+    """Check and convert a link's optional fields."""
+    specs = {s.name: s for s in LINK_FIELDS}
+    unknown = set(raw) - set(specs)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationError(name, f"links have no field {name!r}")
+    return {name: clean_value(specs[name], value, vocab) for name, value in raw.items()}

@@ -1,0 +1,40 @@
+"""Read-side queries shared by the CLI, the GUI tables and exports (column selects, no ORM entities)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casedesk.domain.models import KIND_CLASSES, Link, Record
+from casedesk.services.cases import get_case
+from casedesk.services.fields import KIND_FIELDS, LINK_FIELDS
+
+
+def list_records(session: Session, case_id: int, *, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every record of a case as {id, kind, label, fields} (fields are the kind's own)."""
+    get_case(session, case_id)
+    out: list[dict[str, Any]] = []
+    for k in ([kind] if kind else list(KIND_CLASSES)):
+        cls = KIND_CLASSES[k]
+        names = ["notes", "tags", "sensitive"] + [f.name for f in KIND_FIELDS[k]]
+        cols = [Record.id, Record.label, Record.version] + [getattr(cls, n) for n in names]
+        for row in session.execute(
+            select(*cols).select_from(cls).where(Record.case_id == case_id).order_by(Record.id)
+        ):
+            out.append({"id": row[0], "kind": k, "label": row[1], "version": row[2],
+                        "fields": dict(zip(names, row[3:]))})
+    out.sort(key=lambda r: r["id"])
+    return out
+
+
+def list_links(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """Every link of a case as {id, type, source_id, target_id, fields}."""
+    get_case(session, case_id)
+    names = [f.name for f in LINK_FIELDS]
+    cols = [Link.id, Link.link_type, Link.source_id, Link.target_id, Link.version] + \
+        [getattr(Link, n) for n in names]
+    return [{"id": r[0], "type": r[1], "source_id": r[2], "target_id": r[3], "version": r[4],
+             "fields": dict(zip(names, r[5:]))}
+            for r in session.execute(select(*cols).where(Link.case_id == case_id).order_by(Link.id))]

@@ -1,0 +1,89 @@
+"""Alembic, configured in code: upgrade a workspace on open, after backing up a SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from casedesk.domain.errors import WorkspaceError
+from casedesk.paths import migrations_dir
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic Config pointing at db/; the engine travels in config.attributes."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("path_separator", "os")
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision this CaseDesk knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision a database is at (None for an empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(path: Path) -> Path:
+    """Copy a SQLite workspace to a timestamped file beside it (consistent even under WAL)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    dest = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    n = 1
+    while dest.exists():
+        dest = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
+        n += 1
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(dest))
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return dest
+
+
+def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
+    """Bring the database to head; back the SQLite file up first when it has to change.
+
+    Returns the backup path when one was made. Refuses a workspace from a newer schema.
+    """
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception:  # alembic raises several types for an unknown revision
+            raise WorkspaceError(
+                f"this workspace has schema revision {current}, newer than this CaseDesk "
+                f"(which knows up to {head}); open it with a newer CaseDesk"
+            ) from None
+    backup = None
+    if backup_path is not None and current is not None:
+        backup = backup_sqlite(backup_path)
+    elif backup_path is not None and current is None and _has_tables(engine):
+        backup = backup_sqlite(backup_path)
+    command.upgrade(alembic_config(engine), "head")
+    return backup
+
+
+def _has_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(engine).get_table_names())

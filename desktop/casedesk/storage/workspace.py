@@ -1,0 +1,173 @@
+"""An open workspace: its engine, the transaction frame for user actions, and who is acting."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from casedesk.domain.errors import WorkspaceError
+from casedesk.storage.engine import WRITE_OPTION, is_url, make_engine
+
+
+def default_workspace_path() -> Path:
+    """The default workspace file in the user's data directory."""
+    return Path(user_data_dir("CaseDesk", appauthor=False)) / "workspace.casedesk"
+
+
+def resolve_target(db: str | None) -> str:
+    """The workspace to open: --db, else $CASEDESK_DB, else the default file."""
+    return db or os.environ.get("CASEDESK_DB") or str(default_workspace_path())
+
+
+@dataclass
+class ChangeSet:
+    """What one transaction changed, so views refresh precisely (ids per kind of object)."""
+
+    created: dict[str, set[int]] = field(default_factory=dict)
+    updated: dict[str, set[int]] = field(default_factory=dict)
+    deleted: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, what: str, entity: str, entity_id: int) -> None:
+        """Note that an entity ('record', 'link', 'case', …) was created/updated/deleted."""
+        getattr(self, what).setdefault(entity, set()).add(entity_id)
+
+    def ids(self, what: str, entity: str) -> set[int]:
+        """The ids of one entity type in one category."""
+        return getattr(self, what).get(entity, set())
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+def changes_of(session: Session) -> ChangeSet:
+    """The change set of the session's current transaction."""
+    return session.info.setdefault("changes", ChangeSet())
+
+
+def actor_of(session: Session) -> str:
+    """Who is acting in this session (OS user on SQLite, database user on PostgreSQL)."""
+    return session.info.get("actor") or "unknown"
+
+
+class Workspace:
+    """An open workspace: sessions for reading, one transaction per user action for writing."""
+
+    def __init__(self, engine: Engine, target: str, actor: str):
+        self.engine = engine
+        self.target = target
+        self.actor = actor
+        self.dialect = engine.dialect.name
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self.last_changes = ChangeSet()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; closed (never committed) at the end, loaded objects stay readable."""
+        with self._reader() as session:
+            session.info["actor"] = self.actor
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction for one user action: commits at the end, writes nothing on error."""
+        with self._writer() as session:
+            session.info["actor"] = self.actor
+            session.info["changes"] = ChangeSet()
+            try:
+                if self.dialect == "postgresql":
+                    # Serialise writers so the audit hash chain never forks.
+                    session.execute(text("SELECT pg_advisory_xact_lock(7270301)"))
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            self.last_changes = session.info["changes"]
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        """A short human description of where the workspace lives."""
+        return self.target if not is_url(self.target) else self.engine.url.render_as_string()
+
+
+def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool = True) -> Workspace:
+    """Open (creating and upgrading as needed) the workspace named by a path or URL."""
+    from casedesk.storage import migrations  # Alembic import is slow; only when opening
+
+    target = resolve_target(db)
+    existed = True
+    if not is_url(target):
+        path = Path(target).expanduser()
+        if path.exists() and path.is_dir():
+            raise WorkspaceError(f"workspace path {path} is a folder, not a workspace file")
+        if not path.exists():
+            existed = False
+            if not create:
+                raise WorkspaceError(f"workspace {path} does not exist")
+            if db is None and not path.parent.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.is_dir():
+                raise WorkspaceError(f"cannot create workspace {path}: folder {path.parent} does not exist")
+        elif not os.access(path, os.R_OK):
+            raise WorkspaceError(f"workspace {path} is not readable")
+        target = str(path.resolve())
+    engine = make_engine(target)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+                actor = getpass.getuser()
+            else:
+                actor = conn.execute(text("SELECT current_user")).scalar() or "unknown"
+            conn.rollback()
+    except (OperationalError, DBAPIError) as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if is_url(target):
+            raise WorkspaceError(f"cannot connect to {_redact(target)}: {reason}") from None
+        raise WorkspaceError(f"cannot open workspace {target}: {reason}") from None
+    if migrate:
+        try:
+            migrations.upgrade(engine, backup_path=None if is_url(target) or not existed else Path(target))
+        except WorkspaceError:
+            engine.dispose()
+            raise
+    ws = Workspace(engine, target, actor)
+    if migrate:
+        _ensure_identity(ws)
+    return ws
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ensure_identity(ws: Workspace) -> None:
+    import uuid
+
+    from casedesk.domain.models import WorkspaceInfo
+    from casedesk.domain.clock import now_iso
+
+    with ws.read() as s:
+        if s.scalar(select(WorkspaceInfo.id)) is not None:
+            return
+    with ws.write() as s:
+        if s.scalar(select(WorkspaceInfo.id)) is None:
+            s.add(WorkspaceInfo(uuid=str(uuid.uuid4()), name="CaseDesk workspace", created_at=now_iso()))
