@@ -4,3 +4,4 @@ from casedesk.domain import models  # noqa: F401  (registers the case model's ta
 from casedesk.domain.models import Base
 
 metadata = Base.metadata
+from casedesk.domain import watchlists  # noqa: F401,E402  (screening lists and hits)
