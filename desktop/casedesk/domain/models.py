@@ -48,6 +48,13 @@ class CaseText(TypeDecorator[str]):
     impl = Text
     cache_ok = True
 
+    def bind_processor(self, dialect: Any) -> Any:
+        # No per-value work at all where the backend stores text as is (bulk paths notice).
+        return super().bind_processor(dialect) if dialect.name == "postgresql" else None
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        return super().result_processor(dialect, coltype) if dialect.name == "postgresql" else None
+
     def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
         if value is None or dialect.name != "postgresql":
             return value

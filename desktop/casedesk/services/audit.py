@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
@@ -21,6 +21,7 @@ from casedesk.domain.models import AuditEntry
 from casedesk.storage.workspace import actor_of
 
 GENESIS = "0" * 64
+_encode_str = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 _HEAD_KEY = "audit_head"
 
 
@@ -29,11 +30,28 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _encode_str(value)
+    return json.dumps(value)
+
+
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    """The chain hash of an entry given the previous hash and the entry's own fields."""
-    body = canonical_json(
-        {k: fields.get(k) for k in ("at", "actor", "action", "entity", "entity_id",
-                                     "case_id", "record_id", "before", "after")}
+    """The chain hash of an entry: SHA-256 over the previous hash and the entry's canonical JSON.
+
+    The canonical JSON has sorted keys with before/after embedded as the JSON values they
+    hold (they are stored as canonical JSON text already), so it is assembled directly instead
+    of re-encoding those strings: the same bytes canonical_json would give for the parsed entry.
+    """
+    body = (
+        '{"action":' + _scalar(fields["action"]) + ',"actor":' + _scalar(fields["actor"])
+        + ',"after":' + (fields.get("after") or "null") + ',"at":' + _scalar(fields["at"])
+        + ',"before":' + (fields.get("before") or "null")
+        + ',"case_id":' + _scalar(fields.get("case_id")) + ',"entity":' + _scalar(fields["entity"])
+        + ',"entity_id":' + _scalar(fields.get("entity_id"))
+        + ',"record_id":' + _scalar(fields.get("record_id")) + "}"
     )
     return hashlib.sha256(f"{prev_hash}\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -94,8 +112,9 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
         fields["prev_hash"] = prev
         prev = fields["hash"] = entry_hash(prev, fields)
         rows.append(fields)
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(AuditEntry), rows[start:start + 5000])
+    from casedesk.services.bulk import fast_insert  # local: bulk imports this module
+
+    fast_insert(session, AuditEntry.__table__, rows)
     session.info[_HEAD_KEY] = prev
     return len(rows)
 

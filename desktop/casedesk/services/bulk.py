@@ -7,9 +7,10 @@ manages about ten times that, which is what imports and benchmarks need.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
@@ -37,9 +38,55 @@ def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(table), rows[start:start + _CHUNK])
+def fast_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with the driver's executemany, applying each column type's bind processing.
+
+    SQLAlchemy's per-row parameter compilation costs about 10 µs a row here; the driver's
+    executemany with pre-processed tuples is several times faster. Column types still apply
+    (JSON encoding, CaseText's NUL escaping on PostgreSQL) through their own bind processors.
+    """
+    if not rows:
+        return
+    dialect = session.bind.dialect
+    names = list(rows[0])
+    # Column defaults are applied by SQLAlchemy's compiler, which this path skips: fill them here.
+    defaults = {}
+    for c in table.columns:
+        if c.name not in names and c.default is not None:
+            arg = c.default.arg
+            defaults[c.name] = arg(None) if c.default.is_callable else arg
+    if defaults:
+        names += list(defaults)
+        rows = [{**defaults, **r} for r in rows]
+    cols = [table.c[n] for n in names]
+    procs = [c.type._cached_bind_processor(dialect) for c in cols]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    prep = dialect.identifier_preparer
+    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")
+    conn = session.connection()
+    getter = itemgetter(*names)
+    params: list[Any] = [getter(r) for r in rows] if len(names) > 1 else [(r[names[0]],) for r in rows]
+    processed = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if processed:
+        for n, values in enumerate(params):
+            values = list(values)
+            for i, proc in processed:
+                if values[i] is not None:
+                    values[i] = proc(values[i])
+            params[n] = tuple(values)
+    for start in range(0, len(params), 20000):
+        conn.exec_driver_sql(sql, params[start:start + 20000])
+
+
+_insert = fast_insert
+
+
+def _column_default(column: Any) -> Any:
+    if column.default is None:
+        return None
+    arg = column.default.arg
+    return arg(None) if column.default.is_callable else arg
 
 
 def bulk_create_records(session: Session, case_id: int, items: Sequence[RecordIn], *,
@@ -79,11 +126,9 @@ def bulk_create_records(session: Session, case_id: int, items: Sequence[RecordIn
     for kind, rows in kind_rows.items():
         if rows:
             table = KIND_CLASSES[kind].__table__
-            # executemany needs the same keys in every row: fill absent ones with column defaults
+            # executemany needs the same keys in every row; absent ones take the column default
             keys = {k for r in rows for k in r}
-            defaults = {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else
-                                 ([] if c.name == "tx_hashes" else None))
-                        for c in table.columns if c.name in keys}
+            defaults = {c.name: _column_default(c) for c in table.columns if c.name in keys}
             _insert(session, table, [{k: r.get(k, defaults[k]) for k in keys} for r in rows])
     if aliases:
         _insert(session, Alias.__table__, [
