@@ -35,6 +35,8 @@ def _scalar(value: Any) -> str:
         return "null"
     if isinstance(value, str):
         return _encode_str(value)
+    if type(value) is int:  # noqa: E721 - bool is an int subclass and must go through dumps
+        return str(value)
     return json.dumps(value)
 
 

@@ -6,6 +6,7 @@ the same way wherever it is entered.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ def choice_codes(vocab: Any, list_name: str) -> list[str]:
     return list(getattr(vocab, list_name))
 
 
+@functools.lru_cache(maxsize=8192)
 def lookup_choice(vocab: Any, list_name: str, text: str) -> str | None:
     """The code a text denotes in a vocabulary list (by code or label, any case), or None."""
     if list_name == "chains":
