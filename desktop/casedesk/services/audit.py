@@ -107,11 +107,13 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
     Used by bulk imports: hashes are chained in Python and rows go in through Core.
     """
     prev = _head(session)
-    at = now_iso()
+    at, actor = now_iso(), actor_of(session)
     rows = []
     for action, entity, entity_id, case_id, record_id, before, after in items:
-        fields = _fields(session, action, entity, entity_id, case_id, record_id, before, after, at)
-        fields["prev_hash"] = prev
+        fields = {"at": at, "actor": actor, "action": action, "entity": entity,
+                  "entity_id": entity_id, "case_id": case_id, "record_id": record_id,
+                  "before": None if before is None else canonical_json(before),
+                  "after": None if after is None else canonical_json(after), "prev_hash": prev}
         prev = fields["hash"] = entry_hash(prev, fields)
         rows.append(fields)
     from casedesk.services.bulk import fast_insert  # local: bulk imports this module

@@ -207,19 +207,25 @@ def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
     raise AssertionError(f"unhandled field type {t}")
 
 
+@functools.cache
+def _spec_map(kind: str) -> tuple[dict[str, FieldSpec], tuple[str, ...]]:
+    specs = {s.name: s for s in fields_of(kind)}
+    return specs, tuple(n for n, s in specs.items() if s.required)
+
+
 def clean_fields(kind: str, raw: dict[str, Any], vocab: Any, *, partial: bool = False) -> dict[str, Any]:
     """Check and convert a record's fields; with partial=True only the given ones are checked."""
-    specs = {s.name: s for s in fields_of(kind)}
-    unknown = set(raw) - set(specs)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationError(name, f"{kind} records have no field {name!r}")
+    specs, required = _spec_map(kind)
     out: dict[str, Any] = {}
-    for name, spec in specs.items():
-        if name in raw:
-            out[name] = clean_value(spec, raw[name], vocab)
-        elif not partial and spec.required:
-            raise ValidationError(name, f"{spec.label} is required")
+    for name, value in raw.items():
+        spec = specs.get(name)
+        if spec is None:
+            raise ValidationError(name, f"{kind} records have no field {name!r}")
+        out[name] = clean_value(spec, value, vocab)
+    if not partial:
+        for name in required:
+            if name not in out:
+                raise ValidationError(name, f"{specs[name].label} is required")
     return out
 
 
