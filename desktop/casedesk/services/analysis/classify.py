@@ -15,11 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from casedesk.domain.errors import VocabularyError
 from casedesk.domain.vocabulary import AcceleratorModel
 from casedesk.paths import resources_dir
+from casedesk.services.analysis.datafile import read_data_file
 
 _FILE = "rules.yaml"
 _FIGURES = ("tpp", "pd", "io_gbps")
@@ -146,10 +145,7 @@ def default_rules() -> ClassificationRules:
 
 def load_rules(path: Path) -> ClassificationRules:
     """Load and check a rules file; VocabularyError names the entry and field of any mistake."""
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise VocabularyError(_FILE, "(file)", "(file)", f"cannot be read: {exc}") from None
+    doc = read_data_file(path, _FILE)
     if not isinstance(doc, dict):
         raise VocabularyError(_FILE, "(file)", "(file)", "expected a mapping")
     regimes = []
@@ -263,9 +259,12 @@ def classify_figures(tpp: float | None, pd: float | None, io_gbps: float | None,
     """Classify an IC given its figures under one regime (the core of every classification)."""
     figures = {"tpp": tpp, "pd": pd, "io_gbps": io_gbps}
     undecided: list[str] = []
+    failed: list[str] = []
     for cls in regime.classes:
         for cond in cls.any:
             ok, why = _check_condition(cond, figures)
+            if ok is False:
+                failed.append(why)
             if ok:
                 if undecided:
                     # A higher class could not be ruled out (e.g. .a needs PD, .b holds): say so.
@@ -278,10 +277,8 @@ def classify_figures(tpp: float | None, pd: float | None, io_gbps: float | None,
     if undecided:
         return _result(regime, None, "undecided", datacenter, "; ".join(dict.fromkeys(undecided)),
                        prc_made)
-    shown = ", ".join(f"{_FIGURE_NAMES[k]} {_fmt(v)}" for k, v in figures.items()
-                      if v is not None and any(k in c.ranges for cl in regime.classes for c in cl.any))
     return _result(regime, None, "not_controlled", datacenter,
-                   f"below every 3A090 threshold ({shown})", prc_made)
+                   f"no 3A090 condition met: {'; '.join(dict.fromkeys(failed))}", prc_made)
 
 
 def _result(regime: Regime, eccn: str | None, status: str, datacenter: bool | None, reason: str,

@@ -17,12 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from casedesk.domain.countries import country_name
 from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError, VocabularyError
 from casedesk.paths import resources_dir
+from casedesk.services.analysis.datafile import read_data_file
 from casedesk.services.analysis.graph import CaseGraph, Route
 from casedesk.services.analysis.ownership import Headquarters, Ownership, party_country
 from casedesk.services.compute import FleetCompute, Inventory, combine_qualifiers, count_text
@@ -128,10 +127,7 @@ def default_rulebook() -> RuleBook:
 
 def load_rulebook(path: Path) -> RuleBook:
     """Load and check a rules file against the registry (VocabularyError names entry and field)."""
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise VocabularyError(_FILE, "(file)", "(file)", f"cannot be read: {exc}") from None
+    doc = read_data_file(path, _FILE)
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
         raise VocabularyError(_FILE, "(file)", "rules", "expected a list of rules")
     specs = []
