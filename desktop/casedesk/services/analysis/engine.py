@@ -33,7 +33,7 @@ from casedesk.domain.models import Finding
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.analysis.classify import default_rules
-from casedesk.services.analysis.graph import load_case_graph
+from casedesk.services.analysis.graph import CaseGraph, load_case_graph
 from casedesk.services.analysis.ownership import Ownership
 from casedesk.services.analysis.red_flags import (
     Draft,
@@ -73,9 +73,20 @@ class AnalysisResult:
                 "rules": list(self.rules)}
 
 
-def path_hash(record_ids: list[int], link_ids: list[int]) -> str:
-    """The hash of an explaining path: its records and links, order ignored."""
-    body = json.dumps({"r": sorted(set(record_ids)), "l": sorted(set(link_ids))}, separators=(",", ":"))
+def path_hash(record_ids: list[int], link_ids: list[int], graph: CaseGraph | None = None) -> str:
+    """The hash of an explaining path: its records and links (order ignored).
+
+    With the graph, each record counts with its kind and each link with its type and ends, so a
+    new link that reuses a deleted link's id (SQLite reuses the highest ids) is still a change.
+    """
+    if graph is None:
+        recs: list[Any] = sorted(set(record_ids))
+        links: list[Any] = sorted(set(link_ids))
+    else:
+        recs = sorted({(r, graph.kind.get(r, "")) for r in record_ids})
+        links = sorted({(lid, *(graph.links[lid][:3] if lid in graph.links else ("", 0, 0)))
+                        for lid in link_ids})
+    body = json.dumps({"r": recs, "l": links}, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -113,7 +124,7 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
     undecided = _dedupe([*inventory.undecided, *ownership.problems, *ctx.undecided_items])
     _attach_undecided(drafts, undecided)
     yield Progress(total - 2, total, "Saving findings")
-    counts, ids = _save(session, case_id, book, drafts)
+    counts, ids = _save(session, case_id, book, drafts, graph)
     record_audit(session, "analyse", "case", case_id, case_id=case_id, after={
         "as_of": as_of.isoformat(), "rules": [s.id for s in book.rules], "counts": counts,
         "undecided": len(undecided)})
@@ -157,8 +168,8 @@ def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
                                     "record_ids", "link_ids", "path_hash", "status", "reason")}
 
 
-def _save(session: Session, case_id: int, book: RuleBook,
-          drafts: list[tuple[RuleSpec, Draft]]) -> tuple[dict[str, int], list[int]]:
+def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[RuleSpec, Draft]],
+          graph: CaseGraph) -> tuple[dict[str, int], list[int]]:
     """Insert, update and resolve findings; returns counts and the ids of current findings."""
     f = Finding.__table__.c
     rule_ids = [s.id for s in book.rules]
@@ -179,7 +190,7 @@ def _save(session: Session, case_id: int, book: RuleBook,
         if key in seen:
             continue  # a rule named the same subject twice: the first draft stands
         seen.add(key)
-        ph = path_hash(d.record_ids, d.link_ids)
+        ph = path_hash(d.record_ids, d.link_ids, graph)
         new = {"severity": d.severity or spec.severity, "title": d.title[:2000],
                "explanation": d.explanation, "record_ids": [int(x) for x in d.record_ids],
                "link_ids": [int(x) for x in d.link_ids], "path_hash": ph, "details": dict(d.details)}
