@@ -93,7 +93,7 @@ class Route:
 
     record_ids: tuple[int, ...]
     link_ids: tuple[int, ...]
-    via: str  # a short phrase: "uses compute of", "contract #12 (customer)", …
+    via: str  # how, as a phrase: "through a uses-compute-of link", "as customer of <contract>"
 
 
 @dataclass
@@ -208,11 +208,12 @@ class CaseGraph:
         # Direct use of the fleet.
         for lid in self.in_links("uses_compute_of", fleet_id):
             u = self.links[lid].source
-            out.append((u, Route((u, fleet_id), (lid,), "uses compute of")))
+            out.append((u, Route((u, fleet_id), (lid,), "through a uses-compute-of link")))
         for dc, hosted in self.datacenters_of(fleet_id):
             for lid in self.in_links("uses_compute_of", dc):
                 u = self.links[lid].source
-                out.append((u, Route((u, dc, fleet_id), (lid, hosted), "uses compute of the data center")))
+                out.append((u, Route((u, dc, fleet_id), (lid, hosted),
+                                         f"using the compute of {self.name(dc)}")))
         # Through a provider (platform, operator, owner).
         providers: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
         for lt in ("operates", "owns_asset"):
@@ -226,7 +227,7 @@ class CaseGraph:
                 u = self.links[lid].source
                 if u != provider:
                     out.append((u, Route((u, provider, *recs, fleet_id), (lid, *lks),
-                                         "uses compute of a provider of")))
+                                         f"using the compute of {self.name(provider)}")))
         # By contract.
         covering: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
         for lid in self.in_links("covers", fleet_id):
@@ -239,12 +240,12 @@ class CaseGraph:
                 if m.role not in END_USER_ROLES:
                     continue
                 mlinks = (m.link_id,) if m.link_id is not None else ()
-                via = f"{m.role} of a contract covering"
+                via = f"as {m.role} of {self.name(contract)}"
                 if m.member_id in self.wallets:
                     holders = self.controllers_of_wallet(m.member_id)
                     for holder, cw in holders:
                         out.append((holder, Route((holder, m.member_id, contract, *recs, fleet_id),
-                                                  (cw, *mlinks, *lks), via + " (through its wallet)")))
+                                                  (cw, *mlinks, *lks), f"{via} (through {self.name(m.member_id)})")))
                     if not holders:
                         out.append((m.member_id, Route((m.member_id, contract, *recs, fleet_id),
                                                        (*mlinks, *lks), via)))

@@ -249,7 +249,7 @@ def hq_controlled_compute(ctx: RuleContext, params: dict[str, Any]) -> Iterator[
                          "ic_class": f.ic_class.as_dict() if f.ic_class else None,
                          "fleet_eccn": f.eccn, "accelerators": f.accelerators,
                          "qualifier": f.qualifier, "via": [r.via for r in rs],
-                         "notes": list(hq.notes), "undecided": list(f.undecided)})
+                         "notes": list(hq.notes)})
 
 
 @red_flag("ownership_into_concern")

@@ -284,6 +284,10 @@ class FindingsPanel(QWidget):
             items = "".join(f"<li>{esc(r['label'])}</li>" for r in path["records"])
             parts.append(f"<p>Path ({len(f['record_ids'])} records, {len(f['link_ids'])} links):</p>"
                          f"<ol>{items}</ol>")
+            names = {r["id"]: r["label"] for r in path["records"]}
+            links = "".join(_link_item(lk, names) for lk in path["links"])
+            if links:
+                parts.append(f"<ul>{links}</ul>")
         if details.get("undecided"):
             items = "".join(f"<li>{esc(q)}</li>" for q in details["undecided"])
             parts.append(f"<p>Could not decide:</p><ul>{items}</ul>")
@@ -340,3 +344,11 @@ class FindingsPanel(QWidget):
             self._progress.deleteLater()
             self._progress = None
         self._update_buttons()
+
+
+def _link_item(link: dict[str, Any], names: dict[int, str]) -> str:
+    """'<li>A → <i>owns</i> → B</li>' with every name escaped."""
+    def name(rid: int | None) -> str:
+        return html.escape(names.get(rid, f"#{rid}") if rid is not None else "?")
+    kind = html.escape((link["type"] or "deleted link").replace("_", " "))
+    return f"<li>{name(link['source_id'])} → <i>{kind}</i> → {name(link['target_id'])}</li>"
