@@ -39,15 +39,14 @@ QUALIFIER_WORDS = {"exact": "", "at_least": "at least ", "about": "about ", "at_
 
 def combine_qualifiers(qualifiers: Iterable[str], incomplete: bool = False) -> str:
     """The qualifier of a sum: exact only if every part is; 'at least' if a part is missing."""
-    qs = {q or "exact" for q in qualifiers} - {"exact"}
-    if incomplete:
-        qs.add("at_least")
-    if not qs:
-        return "exact"
-    if len(qs) == 1:
-        return next(iter(qs))
-    # Lower and upper bounds (or "about") mixed: only an approximate figure is honest.
-    return "about"
+    found = "at_least" if incomplete else "exact"
+    for q in qualifiers:
+        if q and q != "exact" and q != found:
+            if found != "exact":
+                # Lower and upper bounds (or "about") mixed: only an approximate figure is honest.
+                return "about"
+            found = q
+    return found
 
 
 def count_text(count: int, qualifier: str) -> str:

@@ -133,13 +133,15 @@ def test_crypto_contracts_and_wallet_payments(build, analyse):
         paid = b.link("paid", w1, w2)
         cid = b.case_id
     _, by_rule = analyse(cid)
-    subjects = {f["details"].get("contract_id") or (f["details"]["payer_id"], f["details"]["payee_id"]): f
+    subjects = {f["details"].get("contract_id") or ("wallet", f["details"]["wallet_id"]): f
                 for f in by_rule["crypto_payment"]}
-    assert set(subjects) == {by_chain, by_currency, (w1, w2)}
+    assert set(subjects) == {by_chain, by_currency, ("wallet", w1)}
     assert fiat not in subjects
     assert "ETH chain" in subjects[by_chain]["explanation"]
     assert "USDT" in subjects[by_currency]["explanation"]
-    assert paid in subjects[(w1, w2)]["link_ids"] and holder in subjects[(w1, w2)]["record_ids"]
+    payment = subjects[("wallet", w1)]
+    assert payment["record_ids"][:2] == [w1, w2] and holder in payment["record_ids"]
+    assert paid in payment["link_ids"] and payment["explanation"].startswith("Payer wallet (held by Holder) paid")
     assert "wallet_only_counterparty" not in by_rule
 
 

@@ -46,7 +46,7 @@ from casedesk.services.analysis.red_flags import (
 from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
-from casedesk.services.compute import compute_inventory
+from casedesk.services.compute import Inventory, compute_inventory
 from casedesk.services.progress import Job, Progress
 from casedesk.storage.workspace import changes_of
 
@@ -60,11 +60,20 @@ class AnalysisResult:
 
     case_id: int
     as_of: date
-    compute: dict[str, Any]
+    inventory: Inventory
     counts: dict[str, int]
     undecided: list[dict[str, Any]]
     rules: list[str]
     finding_ids: list[int] = field(default_factory=list)
+    graph: CaseGraph | None = field(default=None, repr=False)
+    _compute: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def compute(self) -> dict[str, Any]:
+        """The inventory as plain data (built on first use: it is large for a big case)."""
+        if self._compute is None:
+            self._compute = self.inventory.as_dict(self.graph or CaseGraph(self.case_id))
+        return self._compute
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -112,8 +121,8 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
     graph = load_case_graph(session, case_id)
     yield Progress(1, total, "Computing accelerators, TPP and ECCN classes")
     inventory = compute_inventory(graph, as_of=as_of, vocab=vocab, rules=default_rules())
-    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths")
-                  if k in book.ownership}
+    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths",
+                                                  "max_total_paths") if k in book.ownership}
     ownership = Ownership(graph, as_of, **own_params)
     ctx = RuleContext(graph, inventory, ownership, vocab, as_of,
                       screening_hits=load_screening_hits(session, case_id))
@@ -129,8 +138,8 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
         "as_of": as_of.isoformat(), "rules": [s.id for s in book.rules], "counts": counts,
         "undecided": len(undecided)})
     yield Progress(total - 1, total, "Done")
-    return AnalysisResult(case_id, as_of, inventory.as_dict(graph), counts, undecided,
-                          [s.id for s in book.rules], ids)
+    return AnalysisResult(case_id, as_of, inventory, counts, undecided, [s.id for s in book.rules],
+                          ids, graph)
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -269,6 +278,8 @@ def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[Rul
 
 def _same(a: Any, b: Any) -> bool:
     """Equality as stored: JSON values compare after a round trip (tuples become lists)."""
+    if a == b:
+        return True
     if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
         return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
     return a == b

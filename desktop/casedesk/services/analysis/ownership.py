@@ -134,12 +134,15 @@ class Ownership:
     """Ownership and control relations of a case graph on one day, with their problems."""
 
     def __init__(self, graph: CaseGraph, as_of: date, *, control_threshold_pct: float = 50.0,
-                 max_depth: int = 12, max_paths: int = 2000):
+                 max_depth: int = 12, max_paths: int = 2000, max_total_paths: int = 1_000_000):
         self.graph = graph
         self.as_of = as_of
         self.threshold = control_threshold_pct / 100.0
         self.max_depth = max_depth
         self.max_paths = max_paths
+        # A budget over every walk of the run, so a pathological graph cannot stall the analysis.
+        self._budget = max_total_paths
+        self.budget_exhausted = False
         self.up: dict[int, list[Edge]] = {}  # owned -> edges to its owners
         self.down: dict[int, list[Edge]] = {}  # owner -> edges to what it owns
         self.problems: list[dict[str, Any]] = []
@@ -316,6 +319,8 @@ class Ownership:
         stack: list[tuple[tuple[int, ...], tuple[int, ...], float | None, bool]] = [
             ((origin,), (), 1.0, True)]
         truncated = False
+        if self._budget < 0:
+            return result
         while stack:
             recs, links, share, control = stack.pop()
             if len(recs) > self.max_depth:
@@ -325,7 +330,8 @@ class Ownership:
                 if e.owned in recs:
                     continue  # a cycle: the path would visit a party twice
                 paths += 1
-                if paths > self.max_paths:
+                self._budget -= 1
+                if paths > self.max_paths or self._budget < 0:
                     truncated = True
                     break
                 s = None if (share is None or e.share is None) else share * e.share
@@ -340,7 +346,15 @@ class Ownership:
                 if len(agg.paths) < 5:
                     agg.paths.append(Chain(tuple(reversed(new_recs)), tuple(reversed(new_links))))
                 stack.append((new_recs, new_links, s, c))
-        if truncated:
+        if truncated and self._budget < 0:
+            if not self.budget_exhausted:
+                self.budget_exhausted = True
+                self.problems.append({
+                    "rule": "ownership", "record_ids": [origin], "link_ids": [],
+                    "question": "the ownership graph has too many paths to walk in full: "
+                                f"aggregated shares below {self.graph.name(origin)} and later owners "
+                                "were not computed"})
+        elif truncated:
             self.problems.append({
                 "rule": "ownership", "record_ids": [origin], "link_ids": [],
                 "question": f"the ownership tree below {self.graph.name(origin)} is too deep or "

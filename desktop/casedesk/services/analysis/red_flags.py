@@ -323,30 +323,41 @@ def crypto_payment(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
             explanation=f"{g.name(cid)} is paid in cryptocurrency ({'; '.join(reasons)}).",
             record_ids=records, link_ids=links,
             details={"contract_id": cid, "reasons": reasons, "chain": c.chain, "currency": c.currency})
-    pairs: dict[tuple[int, int], list[int]] = {}
+    # Payments involving a wallet, one finding per paying wallet (or per paid wallet when the
+    # payer is a party or contract): "W paid A, B and C in cryptocurrency".
+    by_payer: dict[int, list[int]] = {}
     for lt in params.get("payment_link_types", ["paid", "transferred_to"]):
         for lids in g.out.get(lt, {}).values():
             for lid in lids:
                 link = g.links[lid]
-                if link.source in g.wallets or link.target in g.wallets:
-                    pairs.setdefault((link.source, link.target), []).append(lid)
-    for (src, tgt), lids in pairs.items():
-        holders = {w: g.controllers_of_wallet(w) for w in (src, tgt) if w in g.wallets}
+                if link.source in g.wallets:
+                    by_payer.setdefault(link.source, []).append(lid)
+                elif link.target in g.wallets:
+                    by_payer.setdefault(link.target, []).append(lid)
+    for wallet, lids in by_payer.items():
+        others = list(dict.fromkeys(g.links[lid].target if g.links[lid].source == wallet
+                                    else g.links[lid].source for lid in lids))
+        involved = [wallet, *others]
+        holders = {w: g.controllers_of_wallet(w) for w in involved if w in g.wallets}
 
         def who(w: int) -> str:
             hs = holders.get(w)
             if w not in g.wallets:
                 return g.name(w)
-            return (f"{g.name(w)} (held by {', '.join(g.name(h) for h, _ in hs)})" if hs
+            return (f"{g.name(w)} (held by {', '.join(g.name(h) for h, _ in hs[:2])})" if hs
                     else f"{g.name(w)} (holder unknown)")
-        records = _join([src, tgt, *[h for hs in holders.values() for h, _ in hs]])
-        links = _join([*lids, *[cw for hs in holders.values() for _, cw in hs]])
+        paying = g.links[lids[0]].source == wallet
+        shown = ", ".join(who(o) for o in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         n = len(lids)
+        sentence = (f"{who(wallet)} paid {shown}" if paying else f"{shown} paid {who(wallet)}")
         yield Draft(
-            subject_key=f"payment:{src}:{tgt}", title=f"Crypto payment: {g.name(src)} → {g.name(tgt)}",
-            explanation=f"{who(src)} paid {who(tgt)} in cryptocurrency ({n} recorded payment{'s' if n != 1 else ''}).",
-            record_ids=records, link_ids=links,
-            details={"payer_id": src, "payee_id": tgt, "payments": n})
+            subject_key=f"payment:{wallet}",
+            title=f"Crypto payments {'from' if paying else 'to'} {g.name(wallet)}",
+            explanation=f"{sentence} in cryptocurrency ({n} recorded payment{'s' if n != 1 else ''}).",
+            record_ids=_join([*involved, *[h for hs in holders.values() for h, _ in hs]]),
+            link_ids=_join([*lids, *[cw for hs in holders.values() for _, cw in hs]]),
+            details={"wallet_id": wallet, "counterparts": others, "payments": n,
+                     "direction": "paid" if paying else "received"})
 
 
 @red_flag("wallet_only_counterparty")
