@@ -61,7 +61,7 @@ def fleet_accelerators(server_count: int | None, per_server: int | None) -> int 
     return server_count * per_server
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
 class FleetCompute:
     """One fleet's figures: model, count with qualifier, TPP, H100e, IC class and 4A090 class."""
 
@@ -81,13 +81,9 @@ class FleetCompute:
     status: str
     prc_3a090: bool
     undecided: tuple[str, ...]
-
-    @property
-    def controlled(self) -> bool | None:
-        """True if its ICs are 3A090 now, False if not, None if that cannot be decided."""
-        if self.ic_class is None or self.ic_class.status in ("undecided",):
-            return None
-        return self.ic_class.controlled
+    # True if its ICs are 3A090 on the analysis date, False if not, None if that is undecided
+    # (a field, not a property: totals read it hundreds of thousands of times).
+    controlled: bool | None = None
 
     def accelerators_text(self) -> str:
         """'at least 2,400 H100 SXM' or 'an unknown number of B200'."""
@@ -117,7 +113,7 @@ class FleetCompute:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
 class ModelCount:
     """Accelerators of one model within a total, with the total's qualifier for that model."""
 
@@ -134,7 +130,7 @@ class ModelCount:
         return f"{count_text(self.count, q)} {self.model}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
 class ComputeTotals:
     """Totals over a set of fleets: counts by model, TPP, H100e and the controlled share."""
 
@@ -184,12 +180,17 @@ def _round(x: float | None) -> float | None:
 
 
 def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, vocab: Any = None,
-                  rules: ClassificationRules | None = None) -> FleetCompute:
-    """Figures and classes of one fleet on a given day."""
+                  rules: ClassificationRules | None = None,
+                  cache: dict[str, Any] | None = None) -> FleetCompute:
+    """Figures and classes of one fleet on a given day (`cache` shares classes between fleets)."""
     vocab = vocab if vocab is not None else default_vocabulary()
     rules = rules or default_rules()
+    cache = cache if cache is not None else {}
     ref = vocab.accelerators.models.get(rules.reference_accelerator)
-    spec = vocab.accelerators.find(row.accelerator_model) if row.accelerator_model else None
+    key = ("model", row.accelerator_model)
+    if key not in cache:
+        cache[key] = vocab.accelerators.find(row.accelerator_model) if row.accelerator_model else None
+    spec = cache[key]
     count = fleet_accelerators(row.server_count, row.per_server)
     undecided = []
     if count is None:
@@ -202,8 +203,10 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
                          f"accelerator model {row.accelerator_model!r} is not in the catalog: "
                          "cannot compute TPP or classify")
     else:
-        ic = classify_model(spec, as_of, rules)
-        classes = tuple(classify_model_all(spec, rules))
+        ckey = ("classes", spec.code)
+        if ckey not in cache:  # one model, one answer: classify it once per run
+            cache[ckey] = (classify_model(spec, as_of, rules), tuple(classify_model_all(spec, rules)))
+        ic, classes = cache[ckey]
         if ic.status == "undecided":
             undecided.append(f"3A090 class undecided: {ic.reason}")
     total = count * spec.tpp if (count is not None and spec is not None) else None
@@ -215,7 +218,8 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
         tpp_each=spec.tpp if spec else None, total_tpp=total,
         h100_equivalents=(total / ref.tpp) if (total is not None and ref is not None) else None,
         ic_class=ic, ic_classes=classes or (), eccn=fleet_eccn(ic, rules) if ic else None,
-        status=row.status, prc_3a090=bool(ic and ic.prc_3a090), undecided=tuple(undecided))
+        status=row.status, prc_3a090=bool(ic and ic.prc_3a090), undecided=tuple(undecided),
+        controlled=None if (ic is None or ic.status == "undecided") else ic.controlled)
 
 
 def totals_of(fleets: Iterable[FleetCompute], *, vocab: Any = None,
@@ -304,7 +308,9 @@ def compute_inventory(graph: CaseGraph, *, as_of: date | None = None, vocab: Any
     vocab = vocab if vocab is not None else default_vocabulary()
     rules = rules or default_rules()
     as_of = as_of or date.today()
-    fleets = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, rules=rules)
+    cache: dict[str, Any] = {}
+    fleets = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, rules=rules,
+                                 cache=cache)
               for fid, row in graph.fleets.items()}
     groups: dict[str, dict[int, list[FleetCompute]]] = {
         "dc": {}, "owner": {}, "operator": {}, "user": {}}
@@ -325,8 +331,17 @@ def compute_inventory(graph: CaseGraph, *, as_of: date | None = None, vocab: Any
             undecided.append({"rule": "compute", "record_ids": [fid],
                               "question": f"{graph.name(fid)}: {text}"})
 
+    single: dict[int, ComputeTotals] = {}  # most groups hold one fleet: sum it once
+
+    def one(f: FleetCompute) -> ComputeTotals:
+        t = single.get(f.fleet_id)
+        if t is None:
+            t = single[f.fleet_id] = totals_of([f], vocab=vocab, rules=rules)
+        return t
+
     def tot(d: dict[int, list[FleetCompute]]) -> dict[int, ComputeTotals]:
-        return {k: totals_of(v, vocab=vocab, rules=rules) for k, v in d.items()}
+        return {k: one(v[0]) if len(v) == 1 else totals_of(v, vocab=vocab, rules=rules)
+                for k, v in d.items()}
 
     return Inventory(as_of=as_of, fleets=fleets, case=totals_of(fleets.values(), vocab=vocab, rules=rules),
                      by_datacenter=tot(groups["dc"]), by_owner=tot(groups["owner"]),
@@ -366,13 +381,14 @@ def case_totals(session: Session, case_id: int, vocab: Any = None, *,
     s = ServerFleet.__table__.c
     r = Record.__table__.c
     fleets = []
+    cache: dict[str, Any] = {}
     for row in session.execute(
             select(s.id, s.accelerator_model, s.accelerators_per_server, s.server_count,
                    s.count_qualifier, s.status, s.installed_on, s.in_service_on, s.days_to_service)
             .join(Record.__table__, r.id == s.id).where(r.case_id == case_id)):
         fleets.append(fleet_compute(row[0], FleetRow(row[1] or "", row[2], row[3], row[4] or "exact",
                                                      row[5] or "", row[6], row[7], row[8]),
-                                    "", as_of=as_of, vocab=vocab))
+                                    "", as_of=as_of, vocab=vocab, cache=cache))
     t = totals_of(fleets, vocab=vocab)
     unknown = sum(1 for f in fleets if f.accelerators is None or f.model_code is None)
     return CaseTotals(records, links, t.accelerators, t.qualifier, t.total_tpp, unknown,
@@ -418,7 +434,8 @@ def compute_for_record(session: Session, record_id: int, *, as_of: date | None =
     as_of = as_of or date.today()
     graph = load_neighbourhood(session, record_id)
     kind = graph.kind.get(record_id, "")
-    fc = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab)
+    cache: dict[str, Any] = {}
+    fc = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, cache=cache)
           for fid, row in graph.fleets.items()}
 
     def tot(ids: Iterable[int]) -> ComputeTotals | None:

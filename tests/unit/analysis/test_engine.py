@@ -188,3 +188,18 @@ def test_unknown_case_is_a_clear_error(workspace):
 
     with workspace.write() as s, pytest.raises(NotFoundError):
         run_to_end(run_analysis(s, 999))
+
+
+def test_garbage_collector_is_restored_after_a_run_and_a_cancel(workspace):
+    import gc
+
+    cid, *_ = _case(workspace)
+    assert gc.isenabled()
+    _run(workspace, cid)
+    assert gc.isenabled()
+    with workspace.read() as s:
+        job = run_analysis(s, cid, as_of=AS_OF)
+        next(job)
+        assert not gc.isenabled()   # paused while the job runs
+        job.close()
+    assert gc.isenabled()

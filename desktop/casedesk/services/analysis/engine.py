@@ -19,13 +19,16 @@ one for the run itself; an unchanged case changes no finding.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
@@ -89,13 +92,16 @@ def path_hash(record_ids: list[int], link_ids: list[int], graph: CaseGraph | Non
     new link that reuses a deleted link's id (SQLite reuses the highest ids) is still a change.
     """
     if graph is None:
-        recs: list[Any] = sorted(set(record_ids))
-        links: list[Any] = sorted(set(link_ids))
+        recs = [str(r) for r in sorted(set(record_ids))]
+        links = [str(lk) for lk in sorted(set(link_ids))]
     else:
-        recs = sorted({(r, graph.kind.get(r, "")) for r in record_ids})
-        links = sorted({(lid, *(graph.links[lid][:3] if lid in graph.links else ("", 0, 0)))
-                        for lid in link_ids})
-    body = json.dumps({"r": recs, "l": links}, separators=(",", ":"))
+        kind, all_links = graph.kind, graph.links
+        recs = [f"{r}:{kind.get(r, '')}" for r in sorted(set(record_ids))]
+        links = []
+        for lid in sorted(set(link_ids)):
+            lk = all_links.get(lid)
+            links.append(f"{lid}:{lk[0]}:{lk[1]}:{lk[2]}" if lk else f"{lid}::")
+    body = "r " + " ".join(recs) + "\nl " + " ".join(links)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -111,6 +117,13 @@ def load_screening_hits(session: Session, case_id: int) -> list[dict[str, Any]]:
 def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, vocab: Any = None,
                  rulebook: RuleBook | None = None) -> Job[AnalysisResult]:
     """Compute the case's inventory, run every rule and upsert its findings (yields Progress)."""
+    with _gc_paused():
+        result = yield from _analyse(session, case_id, as_of=as_of, vocab=vocab, rulebook=rulebook)
+    return result
+
+
+def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
+             rulebook: RuleBook | None) -> Job[AnalysisResult]:
     get_case(session, case_id)
     vocab = vocab if vocab is not None else default_vocabulary()
     book = rulebook or default_rulebook()
@@ -142,6 +155,26 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
                           ids, graph)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an analysis runs (restored however it ends).
+
+    The analysis allocates millions of small, long-lived objects (a 300,000-link graph), and
+    every allocation burst triggers full collections that scan all of them again. Measured on
+    the 100,000-record benchmark: CPU 6.5–9 s with the collector on, 5.2–5.9 s when paused only
+    inside each step (each re-enable triggers another full scan), 4.1–4.5 s paused for the whole
+    job. Reference counting still frees everything; the pause only defers cycle collection,
+    for the few seconds the job runs, in the whole process.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen, out = set(), []
     for item in items:
@@ -168,6 +201,7 @@ def _attach_undecided(drafts: list[tuple[RuleSpec, Draft]], undecided: list[dict
 
 _COLS = ("id", "rule", "subject_key", "severity", "title", "explanation", "record_ids", "link_ids",
          "path_hash", "details", "status", "reason", "decided_by", "decided_at")
+_JSON_COLS = ("record_ids", "link_ids", "details")
 _CONTENT = ("severity", "title", "explanation", "record_ids", "link_ids", "path_hash", "details",
             "status", "reason", "decided_by", "decided_at")
 
@@ -183,10 +217,12 @@ def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[Rul
     f = Finding.__table__.c
     rule_ids = [s.id for s in book.rules]
     existing: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in session.execute(select(*[getattr(f, c) for c in _COLS])
-                               .where(f.case_id == case_id, f.rule.in_(rule_ids))):
+    # JSON columns come back as their stored text: most findings are unchanged on a re-run, and
+    # comparing text is far cheaper than decoding every row (decoded only when needed).
+    cols = [cast(getattr(f, c), Text) if c in _JSON_COLS else getattr(f, c) for c in _COLS]
+    for row in session.execute(select(*cols).where(f.case_id == case_id, f.rule.in_(rule_ids))):
         d = dict(zip(_COLS, row))
-        d["details"] = dict(d["details"] or {})
+        d["_json"] = {c: d.pop(c) for c in _JSON_COLS}
         existing[(d["rule"], d["subject_key"])] = d
     now = now_iso()
     counts = {"created": 0, "updated": 0, "unchanged": 0, "reopened": 0, "resolved": 0}
@@ -213,10 +249,12 @@ def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[Rul
         action = "update"
         status, reason = old["status"], old["reason"]
         decided_by, decided_at = old["decided_by"], old["decided_at"]
-        if old["details"].get("reopened") and status == "open":
-            new["details"]["reopened"] = old["details"]["reopened"]
+        if status == "open" and '"reopened"' in (old["_json"]["details"] or ""):
+            reopened = _decoded(old)["details"].get("reopened")
+            if reopened:
+                new["details"]["reopened"] = reopened
         if status == RESOLVED:
-            prev = old["details"].get("before_resolved") or {}
+            prev = _decoded(old)["details"].get("before_resolved") or {}
             action = "reopen"
             if prev.get("status") == "dismissed" and prev.get("path_hash") == ph:
                 status, reason = "dismissed", prev.get("reason", "")
@@ -235,17 +273,20 @@ def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[Rul
             action = "reopen"
         elif status == "confirmed" and old["path_hash"] != ph:
             new["details"]["path_changed_since_decision"] = True
-        elif status == "confirmed" and old["details"].get("path_changed_since_decision"):
+        elif status == "confirmed" and \
+                _decoded(old)["details"].get("path_changed_since_decision"):
             new["details"]["path_changed_since_decision"] = True
         new.update(status=status, reason=reason, decided_by=decided_by, decided_at=decided_at)
-        if all(_same(old[c], new[c]) for c in _CONTENT):
+        if _unchanged(old, new):
             counts["unchanged"] += 1
             continue
+        old = _decoded(old)
         updates.append((old, {**old, **new, "updated_at": now}, action))
         counts["reopened" if action == "reopen" else "updated"] += 1
     for key, old in existing.items():
         if key in seen or old["status"] == RESOLVED:
             continue
+        old = _decoded(old)
         details = {**old["details"], "before_resolved": {
             "status": old["status"], "reason": old["reason"], "path_hash": old["path_hash"],
             "decided_by": old["decided_by"], "decided_at": old["decided_at"], "at": now}}
@@ -274,6 +315,32 @@ def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[Rul
     for _, after, _ in updates:
         changes.add("updated", "finding", after["id"])
     return counts, sorted([*current, *ids])
+
+
+def _decoded(old: dict[str, Any]) -> dict[str, Any]:
+    """Decode a fetched row's JSON columns (once) into its record_ids, link_ids and details."""
+    if "details" not in old:
+        for c in _JSON_COLS:
+            text = old["_json"][c]
+            value = json.loads(text) if text else None
+            old[c] = value if value is not None else ({} if c == "details" else [])
+    return old
+
+
+def _unchanged(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True if storing `new` would change nothing (JSON compared as text, then as values)."""
+    for c in _CONTENT:
+        if c in _JSON_COLS:
+            value = new[c]
+            # json.dumps of a list of ints is "[1, 2]": build it directly, it is the common case.
+            text = ("[" + ", ".join(map(str, value)) + "]") if c != "details" else json.dumps(value)
+            if text == old["_json"][c]:
+                continue
+            if not _same(_decoded(old)[c], new[c]):
+                return False
+        elif old[c] != new[c]:
+            return False
+    return True
 
 
 def _same(a: Any, b: Any) -> bool:

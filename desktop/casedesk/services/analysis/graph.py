@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import (
+    CaseText,
     Contract,
     ContractParty,
     DataCenter,
@@ -114,6 +115,7 @@ class CaseGraph:
     members: dict[int, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     memberships: dict[int, list[Membership]] = field(default_factory=lambda: defaultdict(list))
     complete: bool = True  # False for a neighbourhood: absent records may exist in the case
+    _dc_cache: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     # --- building ---
 
@@ -121,6 +123,7 @@ class CaseGraph:
         """Index a link (party_to links also count as contract memberships)."""
         if lid in self.links:
             return
+        self._dc_cache.clear()
         self.links[lid] = row
         self.out[row.type][row.source].append(lid)
         self.inc[row.type][row.target].append(lid)
@@ -156,9 +159,13 @@ class CaseGraph:
                 if self.links[lid].source in self.fleets]
 
     def datacenters_of(self, fleet_id: int) -> list[tuple[int, int]]:
-        """(data center id, hosted_at link id) for where a fleet is hosted."""
-        return [(self.links[lid].target, lid) for lid in self.out_links("hosted_at", fleet_id)
+        """(data center id, hosted_at link id) for where a fleet is hosted (cached per fleet)."""
+        cached = self._dc_cache.get(fleet_id)
+        if cached is None:
+            cached = self._dc_cache[fleet_id] = [
+                (self.links[lid].target, lid) for lid in self.out_links("hosted_at", fleet_id)
                 if self.links[lid].target in self.datacenters]
+        return cached
 
     def fleets_reached(self, rid: int) -> list[tuple[int, tuple[int, ...], tuple[int, ...]]]:
         """Fleets a fleet/data center record stands for: (fleet, extra records, extra links)."""
@@ -277,46 +284,76 @@ class CaseGraph:
 _R, _P, _W, _D, _S, _C, _L, _CP = (Record.__table__.c, Party.__table__.c, Wallet.__table__.c,
                                    DataCenter.__table__.c, ServerFleet.__table__.c,
                                    Contract.__table__.c, Link.__table__.c, ContractParty.__table__.c)
-_LINK_COLS = (_L.id, _L.link_type, _L.source_id, _L.target_id, _L.share_pct, _L.role, _L.start_on,
-              _L.end_on)
+# The role is read as plain text: CaseText's per-row hook (NUL escapes on PostgreSQL) costs more
+# than the whole rest of the row here, and a role is only compared with contract role codes.
+_LINK_COLS = (_L.id, _L.link_type, _L.source_id, _L.target_id, _L.share_pct,
+              type_coerce(_L.role, String()), _L.start_on, _L.end_on)
 
 
 def _fill_kind_rows(session: Session, graph: CaseGraph, where_record: object) -> None:
     """Load the kind tables' columns for the records selected by `where_record`."""
     for rid, pk, country, hq in session.execute(
             select(_P.id, _P.party_kind, _P.country, _P.hq_country).join(Record.__table__, _R.id == _P.id)
-            .where(where_record)):
+            .where(where_record)).all():
         graph.parties[rid] = PartyRow(pk or "company", country, hq)
     for rid, chain, address in session.execute(
-            select(_W.id, _W.chain, _W.address).join(Record.__table__, _R.id == _W.id).where(where_record)):
+            select(_W.id, _W.chain, _W.address).join(Record.__table__, _R.id == _W.id).where(where_record)).all():
         graph.wallets[rid] = WalletRow(chain, address)
     for rid, country, city in session.execute(
-            select(_D.id, _D.country, _D.city).join(Record.__table__, _R.id == _D.id).where(where_record)):
+            select(_D.id, _D.country, _D.city).join(Record.__table__, _R.id == _D.id).where(where_record)).all():
         graph.datacenters[rid] = DataCenterRow(country, city or "")
     for row in session.execute(
             select(_S.id, _S.accelerator_model, _S.accelerators_per_server, _S.server_count,
                    _S.count_qualifier, _S.status, _S.installed_on, _S.in_service_on, _S.days_to_service)
-            .join(Record.__table__, _R.id == _S.id).where(where_record)):
+            .join(Record.__table__, _R.id == _S.id).where(where_record)).all():
         graph.fleets[row[0]] = FleetRow(row[1] or "", row[2], row[3], row[4] or "exact", row[5] or "",
                                         row[6], row[7], row[8])
     for row in session.execute(
             select(_C.id, _C.contract_type, _C.currency, _C.chain, _C.contract_address, _C.tx_hashes,
                    _C.accelerator_count, _C.start_on)
-            .join(Record.__table__, _R.id == _C.id).where(where_record)):
+            .join(Record.__table__, _R.id == _C.id).where(where_record)).all():
         graph.contracts[row[0]] = ContractRow(row[1] or "other", row[2] or "", row[3], row[4] or "",
                                               list(row[5] or []), row[6], row[7])
+
+
+def _raw_rows(session: Session, sql: str, case_id: int) -> list[tuple[Any, ...]]:
+    """Run a fixed SELECT on the DB-API cursor of the session's connection: plain tuples.
+
+    Used for the two big tables only: SQLAlchemy's Row objects cost about twice the fetch time
+    again when 300,000 of them are indexed and sliced (measured in benchmarks/bench_analysis.py).
+    """
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle in ("qmark", "numeric") else "%s"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql.replace(":case_id", mark), (case_id,))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def load_case_graph(session: Session, case_id: int) -> CaseGraph:
     """Load every record, link and contract membership of a case (column selects only)."""
     graph = CaseGraph(case_id)
-    for rid, kind, label in session.execute(
-            select(_R.id, _R.kind, _R.label).where(_R.case_id == case_id)):
+    unescape = session.bind.dialect.name == "postgresql"
+    text_type = CaseText()
+    for rid, kind, label in _raw_rows(
+            session, 'SELECT id, kind, label FROM "record" WHERE case_id = :case_id', case_id):
         graph.kind[rid] = kind
+        if unescape and "\ue000" in label:  # CaseText's NUL escape, undone as the ORM would
+            label = text_type.process_result_value(label, session.bind.dialect)
         graph.label[rid] = label
     _fill_kind_rows(session, graph, _R.case_id == case_id)
-    for row in session.execute(select(*_LINK_COLS).where(_L.case_id == case_id)):
-        graph.add_link(row[0], LinkRow(*row[1:]))
+    # The hot loop of a big case (300,000 links): add_link inlined, locals bound once.
+    links, out, inc, make = graph.links, graph.out, graph.inc, LinkRow._make
+    for row in _raw_rows(session, "SELECT id, link_type, source_id, target_id, share_pct, role, "
+                                  'start_on, end_on FROM "link" WHERE case_id = :case_id', case_id):
+        lid, lt, src, tgt = row[0], row[1], row[2], row[3]
+        link = links[lid] = make(row[1:])
+        out[lt][src].append(lid)
+        inc[lt][tgt].append(lid)
+        if lt == "party_to":
+            graph.add_membership(Membership(tgt, src, link.role.strip().lower(), lid))
     for cid, pid, role in session.execute(
             select(_CP.contract_id, _CP.party_id, _CP.role)
             .join(Record.__table__, _R.id == _CP.contract_id).where(_R.case_id == case_id)):

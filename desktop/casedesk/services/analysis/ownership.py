@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError
@@ -29,9 +29,8 @@ from casedesk.services.analysis.graph import CaseGraph
 _EPS = 1e-9
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One ownership or control relation, owner → owned."""
+class Edge(NamedTuple):
+    """One ownership or control relation, owner → owned (a tuple: a big case has 100,000)."""
 
     owner: int
     owned: int
@@ -44,8 +43,7 @@ class Edge:
         return self.kind == "subsidiary_of" or (self.share is not None and self.share > threshold)
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """A path up the ownership graph, from a party to one of its (ultimate) parents or owners."""
 
     record_ids: tuple[int, ...]  # the party first, the parent last
@@ -163,6 +161,7 @@ class Ownership:
         self._check_sums()
         self._check_cycles()
         self._parents_memo: dict[int, list[Chain]] = {}
+        self._concern: dict[str, bool] = {}
 
     # --- data problems ---
 
@@ -271,11 +270,20 @@ class Ownership:
 
     # --- the headquarters rule ---
 
+    def of_concern(self, alpha2: str | None, vocab: Any) -> bool:
+        """True if the country is D:5 or Macau on the analysis date (cached per run)."""
+        if not alpha2:
+            return False
+        hit = self._concern.get(alpha2)
+        if hit is None:
+            hit = self._concern[alpha2] = vocab.is_country_of_concern(alpha2, self.as_of)
+        return hit
+
     def headquarters(self, pid: int, vocab: Any) -> Headquarters:
         """Apply the headquarters rule to a party (see module docstring)."""
         own = party_country(self.graph, pid)
         notes: list[str] = []
-        if own and vocab.is_country_of_concern(own, self.as_of):
+        if own and self.of_concern(own, vocab):
             return Headquarters(pid, own, True, "itself", None, None)
         chains = self.ultimate_parents(pid)
         if len({c.top for c in chains}) > 1:
@@ -286,7 +294,7 @@ class Ownership:
         unknown_parent = None
         for chain in chains:
             top_country = party_country(self.graph, chain.top)
-            if top_country and vocab.is_country_of_concern(top_country, self.as_of):
+            if top_country and self.of_concern(top_country, vocab):
                 return Headquarters(pid, own, True, "ultimate_parent", chain, top_country,
                                     notes=tuple(notes))
             if not top_country and unknown_parent is None:

@@ -27,6 +27,8 @@ from casedesk.services.analysis.ownership import Headquarters, Ownership, party_
 from casedesk.services.compute import FleetCompute, Inventory, combine_qualifiers, count_text
 
 _FILE = "red_flags.yaml"
+# Fleets share a handful of date strings: parse each once.
+_date = functools.lru_cache(maxsize=4096)(parse_partial_date)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -97,7 +99,7 @@ class RuleContext:
 
     def of_concern(self, alpha2: str | None) -> bool:
         """True if a country is D:5 or Macau on the analysis date."""
-        return bool(alpha2) and self.vocab.is_country_of_concern(alpha2, self.as_of)
+        return self.ownership.of_concern(alpha2, self.vocab)
 
 
 RuleFunction = Callable[[RuleContext, dict[str, Any]], Iterable[Draft]]
@@ -167,6 +169,7 @@ _THE = frozenset({"US", "GB", "NL", "AE", "PH", "CZ", "DO", "CF", "CD", "BS", "G
                   "MH", "SB", "VA", "KY", "FK", "FO", "TC", "VG", "VI"})
 
 
+@functools.lru_cache(maxsize=512)
 def _country(alpha2: str | None) -> str:
     if not alpha2:
         return "an unrecorded country"
@@ -459,7 +462,7 @@ def _days_between(installed: str | None, in_service: str | None) -> tuple[int, i
     """(fewest, most) days from installation to service that the two dates allow, or None."""
     if not installed or not in_service:
         return None
-    a, b = parse_partial_date(installed), parse_partial_date(in_service)
+    a, b = _date(installed), _date(in_service)
     return (b.first_day() - a.last_day()).days, (b.last_day() - a.first_day()).days
 
 
@@ -544,8 +547,16 @@ def intermediary_without_owner(ctx: RuleContext, params: dict[str, Any]) -> Iter
     roles_in = set(params.get("contract_roles", []))
     out_types = params.get("link_types_out", [])
     in_types = params.get("link_types_in", [])
-    for pid, row in g.parties.items():
-        if row.party_kind not in kinds:
+    # Candidates come from the link indexes, not a scan of every party.
+    candidates: set[int] = set()
+    for lt in out_types:
+        candidates.update(g.out.get(lt, {}))
+    for lt in in_types:
+        candidates.update(g.inc.get(lt, {}))
+    candidates.update(pid for pid, ms in g.memberships.items() if any(m.role in roles_in for m in ms))
+    for pid in sorted(candidates):
+        row = g.parties.get(pid)
+        if row is None or row.party_kind not in kinds:
             continue
         role_links = [lid for lt in out_types for lid in g.out_links(lt, pid)]
         role_links += [lid for lt in in_types for lid in g.in_links(lt, pid)]
