@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from casedesk.services.findings import list_findings
 from casedesk.services.links import add_link
 from casedesk.services.records import RecordIn, create_record
@@ -11,7 +10,6 @@ from casedesk.ui.models.finding_table import FindingFilterProxyModel, FindingTab
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.compute_summary import ComputeSummaryWidget
 from casedesk.ui.widgets.findings_panel import STATUS_FILTERS, FindingsPanel
-
 
 # The progress dialog appears when a run takes over 300 ms (a busy machine); Qt's offscreen
 # platform then warns that it cannot propagate size hints, which says nothing about CaseDesk.

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from casedesk.services.cases import create_case
 from casedesk.services.links import add_link
 from casedesk.services.records import RecordIn, add_contract_party, create_record

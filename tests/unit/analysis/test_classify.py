@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from casedesk.domain.errors import VocabularyError
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.analysis.classify import (

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from casedesk.services.analysis.graph import load_case_graph
 from casedesk.services.compute import (
     case_totals,

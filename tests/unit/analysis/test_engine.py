@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
-
 from casedesk.domain.models import AuditEntry, Finding
 from casedesk.services.analysis.engine import run_analysis
 from casedesk.services.cases import create_case
@@ -15,6 +13,7 @@ from casedesk.services.links import add_link, delete_link
 from casedesk.services.progress import Progress, run_to_end
 from casedesk.services.records import RecordIn, create_record, update_record
 from casedesk.services.verify import verify_workspace
+from sqlalchemy import func, select
 
 AS_OF = date(2025, 6, 1)
 
@@ -203,3 +202,21 @@ def test_garbage_collector_is_restored_after_a_run_and_a_cancel(workspace):
         assert not gc.isenabled()   # paused while the job runs
         job.close()
     assert gc.isenabled()
+
+
+def test_finding_rows_match_list_findings_and_paths_describe_records(workspace):
+    from casedesk.services.analysis.explain import describe_path, finding_rows
+
+    cid, fleet, user, uses = _case(workspace)
+    _run(workspace, cid)
+    with workspace.read() as s:
+        listed = {f["id"]: f for f in list_findings(s, cid)}
+        rows = finding_rows(s, cid)
+        assert {r["id"] for r in rows} == set(listed)
+        for r in rows:
+            assert {k: r[k] for k in listed[r["id"]]} == listed[r["id"]]
+        one = finding_rows(s, cid, [rows[0]["id"]])
+        assert [r["id"] for r in one] == [rows[0]["id"]]
+        path = describe_path(s, [user, fleet, 99999], [uses])
+    assert [r["label"] for r in path["records"]] == ["Beijing Co", "Fleet", "#99999 (deleted)"]
+    assert path["links"] == [{"id": uses, "type": "uses_compute_of", "source_id": user, "target_id": fleet}]

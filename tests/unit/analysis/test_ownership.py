@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.analysis.graph import load_case_graph
 from casedesk.services.analysis.ownership import Ownership

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from casedesk.domain.errors import VocabularyError
 from casedesk.services.analysis.red_flags import default_rulebook, load_rulebook, registered_rules
 

@@ -35,3 +35,29 @@ def describe_path(session: Session, record_ids: list[int], link_ids: list[int]) 
                    "source_id": links[i][1] if i in links else None,
                    "target_id": links[i][2] if i in links else None} for i in link_ids],
     }
+
+
+_FINDING_COLS = ("id", "case_id", "rule", "severity", "title", "explanation", "record_ids",
+                 "link_ids", "status", "reason", "decided_by", "decided_at", "details", "updated_at")
+
+
+def finding_rows(session: Session, case_id: int, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """A case's findings (or some of them) as plain dicts with list_findings' keys, by column select.
+
+    The findings view of a big case holds tens of thousands of rows: this skips the ORM.
+    """
+    from casedesk.domain.models import Finding
+
+    f = Finding.__table__.c
+    query = select(*[getattr(f, c) for c in _FINDING_COLS]).where(f.case_id == case_id)
+    rows: list[dict[str, Any]] = []
+    chunks = [None] if ids is None else [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+    for chunk in chunks:
+        q = query if chunk is None else query.where(f.id.in_(chunk))
+        for row in session.execute(q.order_by(f.id)).all():
+            d = dict(zip(_FINDING_COLS, row))
+            d["record_ids"] = list(d["record_ids"] or [])
+            d["link_ids"] = list(d["link_ids"] or [])
+            d["details"] = dict(d["details"] or {})
+            rows.append(d)
+    return rows

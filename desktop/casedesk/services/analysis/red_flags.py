@@ -343,7 +343,7 @@ def crypto_payment(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
         involved = [wallet, *others]
         holders = {w: g.controllers_of_wallet(w) for w in involved if w in g.wallets}
 
-        def who(w: int) -> str:
+        def who(w: int, holders: dict[int, list[tuple[int, int]]] = holders) -> str:
             hs = holders.get(w)
             if w not in g.wallets:
                 return g.name(w)

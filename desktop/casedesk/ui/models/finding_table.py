@@ -71,16 +71,27 @@ class FindingTableModel(QAbstractTableModel):
                 self._rows[fid] = new[fid]
             self.endInsertRows()
 
+    def update_row(self, finding: dict[str, Any]) -> None:
+        """Replace one finding's cached row (appended if it is new)."""
+        pos = self.row_of(finding["id"])
+        if pos is None:
+            self.beginInsertRows(QModelIndex(), len(self._ids), len(self._ids))
+            self._ids.append(finding["id"])
+            self._rows[finding["id"]] = dict(finding)
+            self.endInsertRows()
+            return
+        self._rows[finding["id"]] = dict(finding)
+        self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self.COLUMNS) - 1))
+
     def finding(self, row: int) -> dict[str, Any]:
         """The cached finding shown in a row."""
         return self._rows[self._ids[row]]
 
     def row_of(self, finding_id: int) -> int | None:
         """The row showing a finding, or None."""
-        try:
-            return self._ids.index(finding_id)
-        except ValueError:
+        if finding_id not in self._rows:
             return None
+        return self._ids.index(finding_id)
 
     def statuses(self) -> dict[str, int]:
         """How many findings have each status."""

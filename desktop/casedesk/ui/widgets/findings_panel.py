@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from casedesk.services.analysis.engine import AnalysisResult, run_analysis
-from casedesk.services.analysis.explain import describe_path
-from casedesk.services.findings import decide_finding, list_findings
+from casedesk.services.analysis.explain import describe_path, finding_rows
+from casedesk.services.findings import decide_finding
 from casedesk.storage.workspace import Workspace
 from casedesk.ui.models.finding_table import (
     SEVERITY_COLOURS,
@@ -237,9 +238,9 @@ class FindingsPanel(QWidget):
             self, "Dismiss finding", "Why is this finding not a red flag? (required, kept in the audit log)")
         return text if ok else None
 
-    def _load(self) -> list[dict[str, Any]]:
+    def _load(self, ids: list[int] | None = None) -> list[dict[str, Any]]:
         with self._ws.read() as s:
-            return list_findings(s, self._case_id) if self._case_id is not None else []
+            return finding_rows(s, self._case_id, ids) if self._case_id is not None else []
 
     def _path(self, record_ids: list[int], link_ids: list[int]) -> dict[str, Any]:
         with self._ws.read() as s:
@@ -267,8 +268,8 @@ class FindingsPanel(QWidget):
         path = self._path(f["record_ids"], f["link_ids"])
         esc = html.escape
         colour = SEVERITY_COLOURS.get(f["severity"], "#000000")
-        parts = [f"<p><b style='color:{colour}'>{esc(f['severity'].upper())}</b> · "
-                 f"{esc(STATUS_LABELS.get(f['status'], f['status']))} · {esc(f['rule'])}</p>",
+        parts = [(f"<p><b style='color:{colour}'>{esc(f['severity'].upper())}</b> · "
+                  f"{esc(STATUS_LABELS.get(f['status'], f['status']))} · {esc(f['rule'])}</p>"),
                  f"<h3>{esc(f['title'])}</h3>", f"<p>{esc(f['explanation'])}</p>"]
         if f["status"] in ("dismissed", "confirmed") and f.get("reason"):
             parts.append(f"<p><i>{esc(f['status'].capitalize())} by {esc(f.get('decided_by') or '?')}: "
@@ -324,9 +325,13 @@ class FindingsPanel(QWidget):
         self.analysis_finished.emit(result)
         self.findings_changed.emit()
 
-    def _on_decision_done(self, _finding_id: int) -> None:
+    def _on_decision_done(self, finding_id: int) -> None:
         self.message.clear()
-        self.refresh()
+        for row in self._load([finding_id]):
+            self.model.update_row(row)
+        self._update_buttons()
+        if self.selected_finding_id() == finding_id:
+            self._show_detail(finding_id)
         self.findings_changed.emit()
 
     def _on_job_failed(self, message: str) -> None:
