@@ -220,3 +220,19 @@ def test_finding_rows_match_list_findings_and_paths_describe_records(workspace):
         path = describe_path(s, [user, fleet, 99999], [uses])
     assert [r["label"] for r in path["records"]] == ["Beijing Co", "Fleet", "#99999 (deleted)"]
     assert path["links"] == [{"id": uses, "type": "uses_compute_of", "source_id": user, "target_id": fleet}]
+
+
+def test_hostile_labels_survive_the_fast_loader(workspace):
+    """NUL, markup and RTL overrides in labels come back exactly (PostgreSQL escapes NUL)."""
+    name = "Evil\x00Co <b>\u202e gnp.exe \ue000"
+    with workspace.write() as s:
+        cid = create_case(s, "hostile").id
+        fleet = create_record(s, cid, RecordIn("server", {
+            "label": "Fleet", "accelerator_model": "H100 SXM", "server_count": 1,
+            "accelerators_per_server": 8})).id
+        user = create_record(s, cid, RecordIn("party", {"label": name, "country": "CN"})).id
+        add_link(s, cid, "uses_compute_of", user, fleet)
+    _run(workspace, cid)
+    f = _hq(workspace, cid)[0]
+    assert f["explanation"].startswith(name + ", headquartered in China")
+    assert f["title"].startswith(name)
