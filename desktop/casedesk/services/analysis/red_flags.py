@@ -185,8 +185,8 @@ def _hq_phrase(ctx: RuleContext, hq: Headquarters) -> str:
     word = "based" if ctx.graph.parties.get(hq.party_id, None) and \
         ctx.graph.parties[hq.party_id].party_kind == "person" else "headquartered"
     if hq.basis == "ultimate_parent" and hq.via is not None:
-        where = f"registered in {_country(hq.country)}" if hq.country else "country not recorded"
-        return (f" ({where}), whose ultimate parent {ctx.graph.name(hq.via.top)} is headquartered "
+        where = f", registered in {_country(hq.country)}," if hq.country else ","
+        return (f"{where} whose ultimate parent {ctx.graph.name(hq.via.top)} is headquartered "
                 f"in {_country(hq.parent_country)},")
     return f", {word} in {_country(hq.country)},"
 
@@ -278,8 +278,8 @@ def ownership_into_concern(ctx: RuleContext, params: dict[str, Any]) -> Iterator
         if len(owners) > 1:
             also = f"; also owned by {len(owners) - 1} more part{'ies' if len(owners) > 2 else 'y'} in countries of concern"
         controlling = agg.control or agg.share > 0.5
-        explanation = (f"{g.name(target)} ({_country(party_country(g, target))}) is "
-                       f"{agg.phrase()} {g.name(origin)} ({_country(party_country(g, origin))}) "
+        explanation = (f"{g.name(target)}, in {_country(party_country(g, target))}, is "
+                       f"{agg.phrase()} {g.name(origin)}, in {_country(party_country(g, origin))}, "
                        f"{via}{also}.")
         yield Draft(
             subject_key=str(target),
@@ -524,7 +524,7 @@ def quick_stand_up(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
                      if row.installed_on else "")
         dc_text = ", ".join(_country(c) for c in sorted(dc_countries))
         explanation = (f"The {g.name(fid)} went into service {days} after installation{installed} "
-                       f"for a single foreign end user, {g.name(user)} ({_country(user_country)}), "
+                       f"for a single foreign end user, {g.name(user)}, of {_country(user_country)}, "
                        f"at a data center in {dc_text}.")
         records = _join([fid, user, *[x for r in routes for x in r.record_ids], *[d for d, _ in dcs],
                          *(hq.record_ids if hq and hq.basis == "ultimate_parent" else ())])
