@@ -1,8 +1,16 @@
-"""Compute totals from server fleets and the accelerator catalog (counts keep their qualifier)."""
+"""Compute figures: accelerators (with their count qualifier), TPP, H100-equivalents and the share
+controlled under ECCN 3A090, per fleet and per data center, owner, operator and end user.
+
+A count is never made more precise than its sources: "at least 300 servers × 8" stays "at least
+2,400", and a fleet whose size or model is unknown turns a total into a floor and is listed as
+undecided instead of being guessed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +18,338 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Link, Record, ServerFleet
 from casedesk.domain.vocabulary import default_vocabulary
+from casedesk.services.analysis.classify import (
+    Classification,
+    ClassificationRules,
+    classify_model,
+    classify_model_all,
+    default_rules,
+    fleet_eccn,
+)
+from casedesk.services.analysis.graph import (
+    CaseGraph,
+    FleetRow,
+    Route,
+    load_case_graph,
+    load_neighbourhood,
+)
+
+QUALIFIER_WORDS = {"exact": "", "at_least": "at least ", "about": "about ", "at_most": "at most "}
+
+
+def combine_qualifiers(qualifiers: Iterable[str], incomplete: bool = False) -> str:
+    """The qualifier of a sum: exact only if every part is; 'at least' if a part is missing."""
+    found = "at_least" if incomplete else "exact"
+    for q in qualifiers:
+        if q and q != "exact" and q != found:
+            if found != "exact":
+                # Lower and upper bounds (or "about") mixed: only an approximate figure is honest.
+                return "about"
+            found = q
+    return found
+
+
+def count_text(count: int, qualifier: str) -> str:
+    """'at least 2,400', 'about 100', '8'."""
+    return f"{QUALIFIER_WORDS.get(qualifier, '')}{count:,}"
+
+
+def fleet_accelerators(server_count: int | None, per_server: int | None) -> int | None:
+    """Accelerators in a fleet, or None when either number is unknown."""
+    if server_count is None or per_server is None:
+        return None
+    return server_count * per_server
+
+
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
+class FleetCompute:
+    """One fleet's figures: model, count with qualifier, TPP, H100e, IC class and 4A090 class."""
+
+    fleet_id: int
+    label: str
+    model_text: str  # as entered
+    model_code: str | None  # catalog code, None if not in the catalog
+    model_name: str  # catalog name, else the text as entered
+    accelerators: int | None
+    qualifier: str
+    tpp_each: float | None
+    total_tpp: float | None
+    h100_equivalents: float | None
+    ic_class: Classification | None  # under the regime in force on the analysis date
+    ic_classes: tuple[Classification, ...]  # under every regime
+    eccn: str | None  # 4A090.a / 4A090.b / None
+    status: str
+    prc_3a090: bool
+    undecided: tuple[str, ...]
+    # True if its ICs are 3A090 on the analysis date, False if not, None if that is undecided
+    # (a field, not a property: totals read it hundreds of thousands of times).
+    controlled: bool | None = None
+
+    def accelerators_text(self) -> str:
+        """'at least 2,400 H100 SXM' or 'an unknown number of B200'."""
+        if self.accelerators is None:
+            return f"an unknown number of {self.model_name or 'accelerators'}"
+        return f"{count_text(self.accelerators, self.qualifier)} {self.model_name or 'accelerators'}"
+
+    def class_text(self) -> str:
+        """'3A090.a (datacenter: licence required) → 4A090.a', or why it is not decided."""
+        if self.ic_class is None:
+            return "not classified (model not in the catalog)"
+        text = self.ic_class.text()
+        return f"{text} → {self.eccn}" if self.eccn else text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "fleet_id": self.fleet_id, "label": self.label, "accelerator_model": self.model_text,
+            "model_code": self.model_code, "model": self.model_name,
+            "accelerators": self.accelerators, "qualifier": self.qualifier,
+            "accelerators_text": self.accelerators_text(), "tpp_each": self.tpp_each,
+            "total_tpp": self.total_tpp, "h100_equivalents": _round(self.h100_equivalents),
+            "eccn": self.eccn, "ic_eccn": self.ic_class.eccn if self.ic_class else None,
+            "controlled": self.controlled, "class_text": self.class_text(),
+            "classes": [c.as_dict() for c in self.ic_classes], "status": self.status,
+            "prc_3a090": self.prc_3a090, "undecided": list(self.undecided),
+        }
+
+
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
+class ModelCount:
+    """Accelerators of one model within a total, with the total's qualifier for that model."""
+
+    model: str
+    count: int
+    qualifier: str
+    fleets_unknown: int  # fleets of this model whose count is unknown
+
+    def text(self) -> str:
+        """'at least 2,400 H100 SXM', or 'an unknown number of B200'."""
+        if self.count == 0 and self.fleets_unknown:
+            return f"an unknown number of {self.model}"
+        q = combine_qualifiers([self.qualifier], self.fleets_unknown > 0)
+        return f"{count_text(self.count, q)} {self.model}"
+
+
+@dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
+class ComputeTotals:
+    """Totals over a set of fleets: counts by model, TPP, H100e and the controlled share."""
+
+    fleet_ids: tuple[int, ...]
+    accelerators: int
+    qualifier: str
+    by_model: tuple[ModelCount, ...]
+    total_tpp: float
+    h100_equivalents: float
+    controlled_accelerators: int
+    controlled_tpp: float
+    controlled_fleets: int = 0  # fleets whose ICs are 3A090, counted even when their size is unknown
+    undecided: tuple[str, ...] = ()
+
+    @property
+    def controlled_share(self) -> float | None:
+        """Share of the known TPP that is 3A090-controlled (0..1), None without any TPP."""
+        return self.controlled_tpp / self.total_tpp if self.total_tpp else None
+
+    def accelerators_text(self) -> str:
+        """'at least 2,400 H100 SXM' or 'at least 5,600 (at least 2,400 H100 SXM; …)'."""
+        if not self.by_model:
+            return "no accelerators recorded" if not self.fleet_ids else "unknown number of accelerators"
+        if len(self.by_model) == 1:
+            return self.by_model[0].text()
+        parts = "; ".join(m.text() for m in self.by_model)
+        return f"{count_text(self.accelerators, self.qualifier)} accelerators ({parts})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        share = self.controlled_share
+        return {
+            "fleet_ids": list(self.fleet_ids), "accelerators": self.accelerators,
+            "qualifier": self.qualifier, "accelerators_text": self.accelerators_text(),
+            "by_model": [{"model": m.model, "count": m.count, "text": m.text()} for m in self.by_model],
+            "total_tpp": round(self.total_tpp, 1), "h100_equivalents": _round(self.h100_equivalents),
+            "controlled_accelerators": self.controlled_accelerators,
+            "controlled_tpp": round(self.controlled_tpp, 1),
+            "controlled_share": None if share is None else round(share, 4),
+            "controlled_fleets": self.controlled_fleets,
+            "undecided": list(self.undecided),
+        }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, vocab: Any = None,
+                  rules: ClassificationRules | None = None,
+                  cache: dict[str, Any] | None = None) -> FleetCompute:
+    """Figures and classes of one fleet on a given day (`cache` shares classes between fleets)."""
+    vocab = vocab if vocab is not None else default_vocabulary()
+    rules = rules or default_rules()
+    cache = cache if cache is not None else {}
+    ref = vocab.accelerators.models.get(rules.reference_accelerator)
+    key = ("model", row.accelerator_model)
+    if key not in cache:
+        cache[key] = vocab.accelerators.find(row.accelerator_model) if row.accelerator_model else None
+    spec = cache[key]
+    count = fleet_accelerators(row.server_count, row.per_server)
+    undecided = []
+    if count is None:
+        missing = [n for n, v in (("server count", row.server_count),
+                                  ("accelerators per server", row.per_server)) if v is None]
+        undecided.append(f"accelerator count unknown ({' and '.join(missing)} not stated)")
+    ic = classes = None
+    if spec is None:
+        undecided.append("accelerator model not stated" if not row.accelerator_model else
+                         f"accelerator model {row.accelerator_model!r} is not in the catalog: "
+                         "cannot compute TPP or classify")
+    else:
+        ckey = ("classes", spec.code)
+        if ckey not in cache:  # one model, one answer: classify it once per run
+            cache[ckey] = (classify_model(spec, as_of, rules), tuple(classify_model_all(spec, rules)))
+        ic, classes = cache[ckey]
+        if ic.status == "undecided":
+            undecided.append(f"3A090 class undecided: {ic.reason}")
+    total = count * spec.tpp if (count is not None and spec is not None) else None
+    return FleetCompute(
+        fleet_id=fleet_id, label=label, model_text=row.accelerator_model,
+        model_code=spec.code if spec else None,
+        model_name=spec.name if spec else (row.accelerator_model or ""),
+        accelerators=count, qualifier=row.qualifier or "exact",
+        tpp_each=spec.tpp if spec else None, total_tpp=total,
+        h100_equivalents=(total / ref.tpp) if (total is not None and ref is not None) else None,
+        ic_class=ic, ic_classes=classes or (), eccn=fleet_eccn(ic, rules) if ic else None,
+        status=row.status, prc_3a090=bool(ic and ic.prc_3a090), undecided=tuple(undecided),
+        controlled=None if (ic is None or ic.status == "undecided") else ic.controlled)
+
+
+def totals_of(fleets: Iterable[FleetCompute], *, vocab: Any = None,
+              rules: ClassificationRules | None = None) -> ComputeTotals:
+    """Sum fleets (each counted once) into a ComputeTotals."""
+    vocab = vocab if vocab is not None else default_vocabulary()
+    rules = rules or default_rules()
+    ref = vocab.accelerators.models.get(rules.reference_accelerator)
+    seen: dict[int, FleetCompute] = {}
+    for f in fleets:
+        seen.setdefault(f.fleet_id, f)
+    count, tpp, c_count, c_tpp = 0, 0.0, 0, 0.0
+    models: dict[str, list[Any]] = {}  # name -> [count, qualifiers, unknown fleets]
+    unknown_count = unknown_model = undecided_class = controlled_fleets = 0
+    for f in seen.values():
+        m = models.setdefault(f.model_name or "accelerators (model not stated)", [0, set(), 0])
+        controlled_fleets += bool(f.controlled)
+        if f.accelerators is None:
+            unknown_count += 1
+            m[2] += 1
+            continue
+        count += f.accelerators
+        m[0] += f.accelerators
+        m[1].add(f.qualifier)
+        if f.total_tpp is None:
+            unknown_model += 1
+        else:
+            tpp += f.total_tpp
+        if f.controlled:
+            c_count += f.accelerators
+            c_tpp += f.total_tpp or 0.0
+        elif f.controlled is None and f.model_code is not None:
+            undecided_class += 1
+    all_quals = [q for m in models.values() for q in m[1]]
+    notes = []
+    if unknown_count:
+        notes.append(f"{unknown_count} fleet(s) with unknown accelerator count: totals are a floor")
+    if unknown_model:
+        notes.append(f"{unknown_model} fleet(s) of a model not in the catalog: TPP excludes them")
+    if undecided_class:
+        notes.append(f"{undecided_class} fleet(s) whose 3A090 class is undecided: not counted as controlled")
+    return ComputeTotals(
+        fleet_ids=tuple(sorted(seen)), accelerators=count,
+        qualifier=combine_qualifiers(all_quals, unknown_count > 0),
+        by_model=tuple(ModelCount(name, m[0], combine_qualifiers(m[1]), m[2])
+                       for name, m in sorted(models.items(), key=lambda kv: -kv[1][0])),
+        total_tpp=tpp, h100_equivalents=(tpp / ref.tpp) if ref else 0.0,
+        controlled_accelerators=c_count, controlled_tpp=c_tpp, controlled_fleets=controlled_fleets,
+        undecided=tuple(notes))
+
+
+@dataclass
+class Inventory:
+    """A case's compute: every fleet, totals per data center, owner, operator and end user."""
+
+    as_of: date
+    fleets: dict[int, FleetCompute]
+    case: ComputeTotals
+    by_datacenter: dict[int, ComputeTotals]
+    by_owner: dict[int, ComputeTotals]
+    by_operator: dict[int, ComputeTotals]
+    by_end_user: dict[int, ComputeTotals]
+    end_uses: dict[int, list[tuple[int, Route]]]  # fleet -> (end user, route)
+    undecided: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self, graph: CaseGraph) -> dict[str, Any]:
+        """Plain data for JSON: totals, fleets (with ECCN classes) and the groups."""
+        def group(d: dict[int, ComputeTotals]) -> list[dict[str, Any]]:
+            return [{"record_id": rid, "label": graph.name(rid), **t.as_dict()}
+                    for rid, t in sorted(d.items(), key=lambda kv: (-kv[1].total_tpp, kv[0]))]
+        fleets = []
+        for fid, f in sorted(self.fleets.items()):
+            d = f.as_dict()
+            d["datacenters"] = [dc for dc, _ in graph.datacenters_of(fid)]
+            d["end_users"] = sorted({u for u, _ in self.end_uses.get(fid, [])})
+            fleets.append(d)
+        return {"as_of": self.as_of.isoformat(), "totals": self.case.as_dict(), "fleets": fleets,
+                "by_datacenter": group(self.by_datacenter), "by_owner": group(self.by_owner),
+                "by_operator": group(self.by_operator), "by_end_user": group(self.by_end_user),
+                "undecided": list(self.undecided)}
+
+
+def compute_inventory(graph: CaseGraph, *, as_of: date | None = None, vocab: Any = None,
+                      rules: ClassificationRules | None = None) -> Inventory:
+    """Figures of every fleet in the graph and totals per data center, owner, operator, end user."""
+    vocab = vocab if vocab is not None else default_vocabulary()
+    rules = rules or default_rules()
+    as_of = as_of or date.today()
+    cache: dict[str, Any] = {}
+    fleets = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, rules=rules,
+                                 cache=cache)
+              for fid, row in graph.fleets.items()}
+    groups: dict[str, dict[int, list[FleetCompute]]] = {
+        "dc": {}, "owner": {}, "operator": {}, "user": {}}
+    end_uses: dict[int, list[tuple[int, Route]]] = {}
+    undecided: list[dict[str, Any]] = []
+    for fid, f in fleets.items():
+        for dc, _ in graph.datacenters_of(fid):
+            groups["dc"].setdefault(dc, []).append(f)
+        for r in graph.owners_of(fid):
+            groups["owner"].setdefault(r.record_ids[0], []).append(f)
+        for r in graph.operators_of(fid):
+            groups["operator"].setdefault(r.record_ids[0], []).append(f)
+        uses = graph.end_uses(fid)
+        end_uses[fid] = uses
+        for user, _ in uses:
+            groups["user"].setdefault(user, []).append(f)
+        for text in f.undecided:
+            undecided.append({"rule": "compute", "record_ids": [fid],
+                              "question": f"{graph.name(fid)}: {text}"})
+
+    single: dict[int, ComputeTotals] = {}  # most groups hold one fleet: sum it once
+
+    def one(f: FleetCompute) -> ComputeTotals:
+        t = single.get(f.fleet_id)
+        if t is None:
+            t = single[f.fleet_id] = totals_of([f], vocab=vocab, rules=rules)
+        return t
+
+    def tot(d: dict[int, list[FleetCompute]]) -> dict[int, ComputeTotals]:
+        return {k: one(v[0]) if len(v) == 1 else totals_of(v, vocab=vocab, rules=rules)
+                for k, v in d.items()}
+
+    return Inventory(as_of=as_of, fleets=fleets, case=totals_of(fleets.values(), vocab=vocab, rules=rules),
+                     by_datacenter=tot(groups["dc"]), by_owner=tot(groups["owner"]),
+                     by_operator=tot(groups["operator"]), by_end_user=tot(groups["user"]),
+                     end_uses=end_uses, undecided=undecided)
+
+
+# --- the status bar ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -22,41 +362,155 @@ class CaseTotals:
     accelerators_qualifier: str  # "exact" when every counted fleet is exact, else "at_least"/"about"
     total_tpp: float
     unknown_fleets: int  # fleets whose count or model is missing or not in the catalog
+    h100_equivalents: float = 0.0
+    controlled_accelerators: int = 0
+    controlled_tpp: float = 0.0
 
     def accelerators_text(self) -> str:
         """E.g. 'at least 5,600'."""
-        word = {"exact": "", "at_least": "at least ", "about": "about ", "at_most": "at most "}
-        return f"{word.get(self.accelerators_qualifier, '')}{self.accelerators:,}"
+        return count_text(self.accelerators, self.accelerators_qualifier)
 
 
-def fleet_accelerators(server_count: int | None, per_server: int | None) -> int | None:
-    """Accelerators in a fleet, or None when either number is unknown."""
-    if server_count is None or per_server is None:
-        return None
-    return server_count * per_server
-
-
-def case_totals(session: Session, case_id: int, vocab: Any = None) -> CaseTotals:
-    """Totals shown in the status bar and summaries."""
+def case_totals(session: Session, case_id: int, vocab: Any = None, *,
+                as_of: date | None = None) -> CaseTotals:
+    """Totals shown in the status bar and summaries (one query per table, no graph)."""
     vocab = vocab if vocab is not None else default_vocabulary()
+    as_of = as_of or date.today()
     records = session.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) or 0
     links = session.scalar(select(func.count()).select_from(Link).where(Link.case_id == case_id)) or 0
-    count, tpp, unknown, qualifiers = 0, 0.0, 0, set()
-    for model, n, per, qual in session.execute(
-        select(ServerFleet.accelerator_model, ServerFleet.server_count,
-               ServerFleet.accelerators_per_server, ServerFleet.count_qualifier)
-        .where(ServerFleet.case_id == case_id)
-    ):
-        accel = fleet_accelerators(n, per)
-        spec = vocab.accelerators.find(model) if model else None
-        if accel is None or spec is None:
-            unknown += 1
-        if accel is None:
-            continue
-        count += accel
-        qualifiers.add(qual or "exact")
-        if spec is not None:
-            tpp += accel * spec.tpp
-    qualifier = "exact" if qualifiers <= {"exact"} else (
-        "at_least" if "at_least" in qualifiers else sorted(qualifiers - {"exact"})[0])
-    return CaseTotals(records, links, count, qualifier, tpp, unknown)
+    s = ServerFleet.__table__.c
+    r = Record.__table__.c
+    fleets = []
+    cache: dict[str, Any] = {}
+    for row in session.execute(
+            select(s.id, s.accelerator_model, s.accelerators_per_server, s.server_count,
+                   s.count_qualifier, s.status, s.installed_on, s.in_service_on, s.days_to_service)
+            .join(Record.__table__, r.id == s.id).where(r.case_id == case_id)):
+        fleets.append(fleet_compute(row[0], FleetRow(row[1] or "", row[2], row[3], row[4] or "exact",
+                                                     row[5] or "", row[6], row[7], row[8]),
+                                    "", as_of=as_of, vocab=vocab, cache=cache))
+    t = totals_of(fleets, vocab=vocab)
+    unknown = sum(1 for f in fleets if f.accelerators is None or f.model_code is None)
+    return CaseTotals(records, links, t.accelerators, t.qualifier, t.total_tpp, unknown,
+                      t.h100_equivalents, t.controlled_accelerators, t.controlled_tpp)
+
+
+# --- the inspector ----------------------------------------------------------------------------
+
+_ROLE_TITLES = {"fleet": "Fleet", "hosted": "Hosted here", "owner": "As owner",
+                "operator": "As operator", "end_user": "As end user", "covered": "Covered by the contract"}
+
+
+@dataclass(frozen=True)
+class RecordCompute:
+    """The compute a record stands for, by role (fleet itself, hosted, owned, operated, used…)."""
+
+    record_id: int
+    kind: str
+    label: str
+    fleet: FleetCompute | None
+    roles: dict[str, ComputeTotals]
+    end_users: tuple[tuple[int, str, str], ...] = ()  # for a fleet: (id, label, via)
+    contracted: int | None = None  # a contract's accelerator_count
+
+    @property
+    def empty(self) -> bool:
+        """True if the record relates to no compute at all."""
+        return self.fleet is None and not self.roles
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"record_id": self.record_id, "kind": self.kind, "label": self.label,
+                "fleet": self.fleet.as_dict() if self.fleet else None,
+                "roles": {k: v.as_dict() for k, v in self.roles.items()},
+                "end_users": [{"record_id": i, "label": lab, "via": via} for i, lab, via in self.end_users],
+                "contracted_accelerators": self.contracted}
+
+
+def compute_for_record(session: Session, record_id: int, *, as_of: date | None = None,
+                       vocab: Any = None) -> RecordCompute:
+    """The compute figures the inspector shows for one record (loads only its neighbourhood)."""
+    vocab = vocab if vocab is not None else default_vocabulary()
+    as_of = as_of or date.today()
+    graph = load_neighbourhood(session, record_id)
+    kind = graph.kind.get(record_id, "")
+    cache: dict[str, Any] = {}
+    fc = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, cache=cache)
+          for fid, row in graph.fleets.items()}
+
+    def tot(ids: Iterable[int]) -> ComputeTotals | None:
+        chosen = [fc[i] for i in set(ids) if i in fc]
+        return totals_of(chosen, vocab=vocab) if chosen else None
+
+    roles: dict[str, ComputeTotals | None] = {}
+    fleet, end_users, contracted = None, (), None
+    if kind == "server":
+        fleet = fc.get(record_id)
+        seen: dict[int, list[str]] = {}
+        for user, route in graph.end_uses(record_id):
+            seen.setdefault(user, [])
+            if route.via not in seen[user]:
+                seen[user].append(route.via)
+        end_users = tuple((u, graph.name(u), "; ".join(vias)) for u, vias in seen.items())
+    elif kind == "datacenter":
+        roles["hosted"] = tot(f for f, _ in graph.fleets_at(record_id))
+    elif kind in ("party", "wallet"):
+        owned, operated = set(), set()
+        for lid in graph.out_links("owns_asset", record_id):
+            owned.update(f for f, _, _ in graph.fleets_reached(graph.links[lid].target))
+        for lid in graph.out_links("operates", record_id):
+            operated.update(f for f, _, _ in graph.fleets_reached(graph.links[lid].target))
+        roles["owner"] = tot(owned)
+        roles["operator"] = tot(operated)
+        roles["end_user"] = tot(graph.fleets_used_by(record_id))
+    elif kind == "contract":
+        covered = set()
+        for lid in graph.out_links("covers", record_id):
+            covered.update(f for f, _, _ in graph.fleets_reached(graph.links[lid].target))
+        roles["covered"] = tot(covered)
+        row = graph.contracts.get(record_id)
+        contracted = row.accelerator_count if row else None
+    return RecordCompute(record_id, kind, graph.name(record_id), fleet,
+                         {k: v for k, v in roles.items() if v is not None}, end_users, contracted)
+
+
+def compute_summary_text(rc: RecordCompute) -> str:
+    """Plain text for the inspector: one line per role, then what could not be decided."""
+    lines: list[str] = []
+    notes: list[str] = []
+    if rc.fleet is not None:
+        f = rc.fleet
+        parts = [f.accelerators_text()]
+        if f.total_tpp is not None:
+            parts.append(f"TPP {f.total_tpp:,.0f}")
+            parts.append(f"{f.h100_equivalents:,.0f} H100-equivalents")
+        parts.append(f.class_text())
+        lines.append("Fleet: " + " · ".join(parts))
+        if f.prc_3a090:
+            lines.append("PRC-made 3A090-level ICs (BIS GP10 guidance)")
+        if rc.end_users:
+            lines.append("Used by: " + "; ".join(f"{lab} ({via})" for _, lab, via in rc.end_users))
+        notes += list(f.undecided)
+    for role, t in rc.roles.items():
+        n = len(t.fleet_ids)
+        parts = [f"{t.accelerators_text()} in {n} fleet{'s' if n != 1 else ''}"]
+        if t.total_tpp:
+            parts += [f"TPP {t.total_tpp:,.0f}", f"{t.h100_equivalents:,.0f} H100-equivalents"]
+        if t.controlled_share is not None:
+            parts.append(f"{t.controlled_share:.0%} of TPP controlled (3A090)")
+        if t.controlled_fleets:
+            parts.append(f"{t.controlled_fleets} of {n} fleet{'s' if n != 1 else ''} 3A090-controlled")
+        lines.append(f"{_ROLE_TITLES.get(role, role)}: " + " · ".join(parts))
+        notes += list(t.undecided)
+    if rc.contracted is not None:
+        lines.append(f"Contract states {rc.contracted:,} accelerators")
+    if not lines:
+        return "No compute recorded for this record."
+    if notes:
+        lines.append("Could not decide: " + "; ".join(dict.fromkeys(notes)))
+    return "\n".join(lines)
+
+
+def inventory_for_case(session: Session, case_id: int, *, as_of: date | None = None) -> Inventory:
+    """Load a case and compute its inventory (for callers that do not run the whole analysis)."""
+    return compute_inventory(load_case_graph(session, case_id), as_of=as_of)

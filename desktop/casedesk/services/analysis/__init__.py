@@ -1,0 +1,1 @@
+"""Analysis: ECCN classification, compute inventory, ownership chains and explained red flags."""
