@@ -49,21 +49,21 @@ def _load(path: Path) -> dict[str, RedactionProfile]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"{path.name}: cannot read redaction profiles: {exc}") from None
+        raise VocabularyError(path.name, "profiles", "-", f"cannot read the file: {exc}") from None
     out: dict[str, RedactionProfile] = {}
     for code, raw in (data.get("profiles") or {}).items():
         if not isinstance(raw, dict):
-            raise VocabularyError(f"{path.name}: profile {code!r} must be a mapping")
+            raise VocabularyError(path.name, str(code), "-", "a profile must be a mapping")
         black_out = raw.get("black_out") or []
         unknown = sorted(set(black_out) - set(FIELDS))
         if unknown:
-            raise VocabularyError(f"{path.name}: profile {code!r}: unknown field(s) {', '.join(unknown)}"
+            raise VocabularyError(path.name, str(code), "black_out", f"unknown field(s) {', '.join(unknown)}"
                                   f" (known: {', '.join(FIELDS)})")
         out[str(code)] = RedactionProfile(str(code), str(raw.get("label") or code),
                                           " ".join(str(raw.get("description") or "").split()),
                                           bool(raw.get("omit_sensitive")), frozenset(black_out))
     if "none" not in out:
-        raise VocabularyError(f"{path.name}: the profile 'none' is required")
+        raise VocabularyError(path.name, "none", "-", "the profile 'none' is required")
     return out
 
 

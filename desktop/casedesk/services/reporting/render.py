@@ -42,14 +42,8 @@ from casedesk.services.findings import SEVERITIES
 from casedesk.services.progress import Progress
 from casedesk.services.reporting.chart import link_chart
 from casedesk.services.reporting.fonts import FontSet, dossier_fonts
-from casedesk.services.reporting.model import (
-    Cite,
-    Dossier,
-    LinkEntry,
-    Redacted,
-    Text,
-)
-from casedesk.services.reporting.text import fits_plain, markup, plain
+from casedesk.services.reporting.model import Cite, Dossier, LinkEntry, Redacted, Scrubbed, Text
+from casedesk.services.reporting.text import PLACEHOLDER_COLOR, fits_plain, markup, pieces, plain
 
 PAGE = A4
 MARGIN_X = 18 * mm
@@ -58,6 +52,7 @@ MARGIN_BOTTOM = 18 * mm
 CHUNK_ROWS = 250  # long tables are cut into Tables of this many rows (platform-notes §6e)
 CELL_LIMIT = 1200  # characters of free text shown in a table cell (full text is shown elsewhere)
 REF_LIMIT = 160  # characters of a record's name where it is only referred to
+REDACTION_BOX = 34.0  # width in points of a withheld value's black box (never the text's width)
 SEVERITY_COLOURS = {"critical": "#7b0d0d", "high": "#c0392b", "medium": "#b7770a",
                     "low": "#2e6fa3", "info": "#667079"}
 GRID = colors.HexColor("#c9cdd2")
@@ -81,6 +76,7 @@ class _State:
     sections: list[_Section] = field(default_factory=list)
     pages: int = 0
     marking: str = ""
+    marking_runs: list[tuple[str, str]] = field(default_factory=list)
     footer_left: str = ""
     header_left: str = ""
     created: str = "D:20000101000000+00'00'"
@@ -146,6 +142,41 @@ class _Contents(Flowable):
             canv.linkRect("", f"sec-{section.key}", (0, y - 3, self.width, y + 11), relative=1, thickness=0)
 
 
+Run = tuple[str | None, str, str, str | None]  # font (None: black box), text, colour, link target
+
+
+class _Line(Flowable):
+    """One line of pre-measured text runs in a table cell: per-run fonts, colours and links.
+
+    Most table cells hold one short line; a Paragraph would parse markup and break lines again
+    at every table pass (three wraps per cell), which dominated the time of long tables.
+    """
+
+    def __init__(self, runs: list[Run], size: float, leading: float, width: float):
+        super().__init__()
+        self.runs, self.size, self.leading, self.text_width = runs, size, leading, width
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.text_width, self.leading
+
+    def draw(self) -> None:
+        canv, x, y = self.canv, 0.0, self.leading - self.size
+        for font, text, colour, target in self.runs:
+            if font is None:
+                w = float(text)
+                canv.setFillColor(colors.black)
+                canv.rect(x, y - self.size * 0.2, w, self.size * 1.05, stroke=0, fill=1)
+                x += w
+                continue
+            w = stringWidth(text, font, self.size)
+            canv.setFont(font, self.size)
+            canv.setFillColor(colors.HexColor(colour))
+            canv.drawString(x, y, text)
+            if target:
+                canv.linkRect("", target, (x, y - 2, x + w, y + self.size), relative=1, thickness=0)
+            x += w
+
+
 class _DocTemplate(BaseDocTemplate):
     """Page templates (cover, portrait, landscape chart) and bookmarks for headings."""
 
@@ -177,9 +208,10 @@ class _DocTemplate(BaseDocTemplate):
                 section.page = self.canv.getPageNumber()
 
     def _marking(self, canv: Canvas, width: float, y: float) -> None:
-        canv.setFont(self.fonts.bold, 8)
         canv.setFillColor(colors.HexColor("#8b0000"))
-        canv.drawCentredString(width / 2, y, self.state.marking)
+        runs = self.state.marking_runs
+        total = sum(stringWidth(text, font, 8) for font, text in runs)
+        self._draw_runs(canv, (width - total) / 2, y, runs, 8)
 
     def _cover_page(self, canv: Canvas, doc: Any) -> None:
         width, height = canv._pagesize
@@ -319,7 +351,7 @@ class _Story:
 
     def cell(self, value: Any, width: float, *, style: ParagraphStyle | None = None,
              limit: int | None = CELL_LIMIT, raw: bool = False) -> Any:
-        """A table cell: a plain string when it fits one line in the base font, else a Paragraph."""
+        """A table cell: a plain string or one _Line when it fits one line, else a Paragraph."""
         style = style or self.st.cell
         if raw:
             return Paragraph(value, style) if value else ""
@@ -330,7 +362,56 @@ class _Story:
         if isinstance(value, str) and len(value) < 120 and fits_plain(value, style.fontName) and \
                 stringWidth(value, style.fontName, style.fontSize) <= width - 6:
             return value
-        return Paragraph(self.t(value, limit), style)
+        line = self.line(self.runs(value, style.fontName), width, style)
+        return line if line is not None else Paragraph(self.t(value, limit), style)
+
+    def runs(self, value: Text, font: str, colour: str = "#1a1a1a", target: str | None = None) -> list[Run] | None:
+        """Text as one line of runs, or None if it has line breaks or is long."""
+        parts = value.parts if isinstance(value, Scrubbed) else (value,)
+        if sum(len(p) for p in parts if isinstance(p, str)) > 160:
+            return None
+        out: list[Run] = []
+        for part in parts:
+            if isinstance(part, Redacted):
+                out.append((None, str(REDACTION_BOX), colour, None))
+                continue
+            for run_font, text, placeholder in pieces(part, font, self.f):
+                if text == "\n" and not placeholder:
+                    return None
+                out.append((run_font, text, PLACEHOLDER_COLOR if placeholder else colour, target))
+        return out
+
+    def line(self, runs: list[Run] | None, width: float, style: ParagraphStyle | None = None) -> _Line | None:
+        """A _Line of the runs if they fit the cell width (padding included), else None."""
+        if runs is None:
+            return None
+        style = style or self.st.cell
+        size = style.fontSize
+        total = sum(float(t) if f is None else stringWidth(t, f, size) for f, t, _c, _l in runs)
+        if total > width - 6:
+            return None
+        return _Line(runs, size, style.leading, total)
+
+    def ref_cell(self, rid: int, width: float) -> Any:
+        """A record's name in a table, linked to its home in the dossier."""
+        entry = self.d.records.get(rid)
+        if entry is None:
+            return f"record {rid}"
+        line = self.line(self.runs(entry.label, self.f.sans, "#14365d", f"rec-{rid}"), width)
+        return line if line is not None else Paragraph(self.ref(rid), self.st.cell)
+
+    def cites_cell(self, cites: Sequence[Cite], width: float) -> Any:
+        """Citation markers in a table cell, each linked to the evidence register."""
+        if not cites:
+            return ""
+        runs: list[Run] = [(self.f.sans, f"[E{c.marker}]", "#1f5fa8", f"ev-{c.marker}") for c in cites]
+        line = self.line(runs, width)
+        return line if line is not None else Paragraph(self.cites(cites), self.st.cell)
+
+    def link_cell(self, lk: LinkEntry, width: float) -> Any:
+        """A link's label (with the share of an ownership link)."""
+        text = lk.label + (f" ({lk.share_pct:g} %)" if lk.share_pct is not None else "")
+        return self.cell(text, width)
 
     def heading(self, key: str, title: str, *, level: int = 0, style: ParagraphStyle | None = None,
                 text: str | None = None) -> _Heading:
@@ -479,7 +560,8 @@ class _Story:
         self.out.append(self.facts(pairs, key_width=150))
         if fig.findings_by_severity:
             self.out.append(self.p("Findings by severity", st.h3))
-            rows = [[self._severity(s), f"{o:,}", f"{c:,}", f"{x:,}"] for s, o, c, x in fig.findings_by_severity]
+            rows = [[Paragraph(self._severity(s), st.cell), f"{o:,}", f"{c:,}", f"{x:,}"]
+                    for s, o, c, x in fig.findings_by_severity]
             self.out += self.table(["Severity", "Open", "Confirmed", "Dismissed"], rows, [110, 60, 60, 60],
                                    extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")])
             top = [f for f in d.findings if f.status != "dismissed"][:5]
@@ -493,7 +575,7 @@ class _Story:
         for note in d.notes:
             self.out.append(self.p(markup(note), st.note))
 
-    def _severity(self, severity: str) -> Paragraph | str:
+    def _severity(self, severity: str) -> str:
         colour = SEVERITY_COLOURS.get(severity, "#555555")
         return f'<font color="{colour}"><b>{markup(severity.upper())}</b></font>'
 
@@ -529,13 +611,13 @@ class _Story:
                 for step in f.path:
                     lk = d.links[step.link_id]
                     arrow = "→" if step.forward else "←"
-                    rows.append([Paragraph(self.ref(step.from_id), st.cell),
+                    rows.append([self.ref_cell(step.from_id, 135),
                                  Paragraph(f"{arrow} {self.link_text(lk)} {arrow}" +
                                            (f" <font color='#666666'>({self.t(lk.role, 200)})</font>" if lk.role else ""),
                                            st.cell),
-                                 Paragraph(self.ref(step.to_id), st.cell),
-                                 self.cell(self.dates(lk.start_on, lk.end_on), 70),
-                                 Paragraph(self.cites(lk.cites), st.cell)])
+                                 self.ref_cell(step.to_id, 135),
+                                 self.cell(self.dates(lk.start_on, lk.end_on), 65),
+                                 self.cites_cell(lk.cites, self.width - 465)])
                 block.append(self.p("Explaining path", st.h3))
                 block += self.table(["From", "Link", "To", "When", "Sources"], rows,
                                     [135, 130, 135, 65, self.width - 465])
@@ -626,9 +708,9 @@ class _Story:
         for lid in link_ids:
             lk = d.links[lid]
             other = lk.target_id if outgoing else lk.source_id
-            rows.append([Paragraph(self.link_text(lk), st.cell), Paragraph(self.ref(other), st.cell),
+            rows.append([self.link_cell(lk, 95), self.ref_cell(other, w - 345),
                          self.cell(lk.role, 95), self.cell(self.dates(lk.start_on, lk.end_on), 75),
-                         self.cell(lk.grade, 32), Paragraph(self.cites(lk.cites), st.cell)])
+                         self.cell(lk.grade, 32), self.cites_cell(lk.cites, 48)])
         self.out.append(self.p(title, st.h3))
         self.out += self.table(["Link", "From" if not outgoing else "To", "Role", "When", "Grade",
                                 "Sources"], rows, [95, w - 345, 95, 75, 32, 48])
@@ -679,7 +761,7 @@ class _Story:
                     Paragraph(model, st.cell), Paragraph(count, st.cell), Paragraph(tpp, st.cell),
                     self.cell(f"{f.performance_density:.2f}" if f.performance_density else "—", 40),
                     Paragraph(markup(f.eccn), st.cell), Paragraph(status, st.cell),
-                    Paragraph(self.cites(f.cites), st.cell)])
+                    self.cites_cell(f.cites, 48)])
             self.out += self.table(["Fleet", "Accelerator", "Count", "TPP", "PD", "ECCN*", "Status",
                                     "Sources"], rows, [w - 407, 62, 62, 70, 30, 55, 80, 48])
         else:
@@ -695,7 +777,7 @@ class _Story:
             self.out.append(self.p("Data centers", st.h3))
             rows = [[Paragraph(self.anchor(dc.id) + self.t(dc.label, 300), st.cell),
                      Paragraph("; ".join(self.ref(x) for x in hosted.get(dc.id, [])) or "—", st.cell),
-                     Paragraph(self.cites(dc.cites), st.cell)] for dc in dcs]
+                     self.cites_cell(dc.cites, w * 0.1)] for dc in dcs]
             self.out += self.table(["Data center", "Fleets hosted", "Sources"], rows, [w * 0.45, w * 0.45, w * 0.1])
 
     def sec_contracts(self) -> None:
@@ -734,7 +816,7 @@ class _Story:
                                + (" <font color='#8b0000'>(illustrative)</font>" if x.illustrative else ""),
                                st.cell),
                      self.cell(x.chain, 45), Paragraph(self.t(x.address, 300), st.mono),
-                     self.cell(x.custodian, 60), Paragraph(self.cites(x.cites), st.cell)] for x in d.wallets]
+                     self.cell(x.custodian, 60), self.cites_cell(x.cites, 48)] for x in d.wallets]
             self.out += self.table(["Wallet", "Chain", "Address", "Custodian", "Sources"], rows,
                                    [w - 368, 45, 215, 60, 48])
         if d.payments:
@@ -742,10 +824,10 @@ class _Story:
             rows = []
             for lid in d.payments:
                 lk = d.links[lid]
-                rows.append([Paragraph(self.ref(lk.source_id), st.cell), Paragraph(self.link_text(lk), st.cell),
-                             Paragraph(self.ref(lk.target_id), st.cell), self.cell(lk.role, 100),
+                rows.append([self.ref_cell(lk.source_id, (w - 288) / 2), self.link_cell(lk, 50),
+                             self.ref_cell(lk.target_id, (w - 288) / 2), self.cell(lk.role, 100),
                              self.cell(self.dates(lk.start_on, lk.end_on), 60), self.cell(lk.grade, 30),
-                             Paragraph(self.cites(lk.cites), st.cell)])
+                             self.cites_cell(lk.cites, 48)])
             self.out += self.table(["From", "Link", "To", "Role", "When", "Grade", "Sources"], rows,
                                    [(w - 288) / 2, 50, (w - 288) / 2, 100, 60, 30, 48])
 
@@ -759,8 +841,8 @@ class _Story:
                                "Dates keep the precision the source gives (a year, a month or a day; "
                                "“about” when approximate). Sources of an event are those cited for the "
                                "record it concerns.", st.note))
-        rows = [[self.cell(t.when, 78), self.cell(t.until, 62), Paragraph(self.t(t.title), st.cell),
-                 self.cell(t.source, 40), Paragraph(self.cites(t.cites), st.cell)] for t in d.timeline]
+        rows = [[self.cell(t.when, 78), self.cell(t.until, 62), self.cell(t.title, w - 228),
+                 self.cell(t.source, 40), self.cites_cell(t.cites, 48)] for t in d.timeline]
         self.out += self.table(["When", "Until", "What", "Kind", "Sources"], rows,
                                [78, 62, w - 228, 40, 48])
 
@@ -778,9 +860,9 @@ class _Story:
                 decision += f"<br/>{markup(h.decided_by)} {markup(h.decided_at[:10])}"
             if h.reason:
                 decision += f"<br/>{self.t(h.reason)}"
-            rows.append([Paragraph(self.ref(h.record_id), st.cell), Paragraph(self.t(h.list_name), st.cell),
-                         Paragraph(self.t(h.entry_name), st.cell), self.cell(f"{h.score:.0f}", 32),
-                         Paragraph(decision, st.cell), Paragraph(self.t(h.explanation), st.cell)])
+            rows.append([self.ref_cell(h.record_id, 95), self.cell(h.list_name, 70),
+                         self.cell(h.entry_name, 95), self.cell(f"{h.score:.0f}", 32),
+                         Paragraph(decision, st.cell), self.cell(h.explanation, w - 382)])
         self.out += self.table(["Record", "List", "Listed entry", "Score", "Decision", "Why it matched"],
                                rows, [95, 70, 95, 32, 90, w - 382],
                                extra=[("ALIGN", (3, 1), (3, -1), "RIGHT")])
@@ -899,9 +981,8 @@ def render_dossier(dossier: Dossier, path_or_stream: str | IO[bytes],
                                f"{d.cover.workspace_uuid[:8]} · audit head {d.audit.hash[:12]}",
                    created=_pdf_date(d.audit.at))
     header = plain(d.cover.title, limit=110)
-    from casedesk.services.reporting.text import pieces  # noqa: PLC0415 - header runs only
-
     state.header_left = [(font, text) for font, text, _ph in pieces(header, fonts.sans, fonts)]
+    state.marking_runs = [(font, text) for font, text, _ph in pieces(d.cover.marking, fonts.bold, fonts)]
     story = _Story(d, fonts, state).build()
     total = len(story)
 
