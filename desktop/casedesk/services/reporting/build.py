@@ -7,6 +7,7 @@ workspace state and options give an equal Dossier and hence the same PDF bytes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -202,7 +203,14 @@ class _Reader:
         for rid, r in self.all_records.items():
             if self._is_person(rid):
                 if p.hides("person_names"):
-                    terms.extend(self._names_of(rid))
+                    names = self._names_of(rid)
+                    terms.extend(names)
+                    # A text may name a person by surname alone ("Sen. Kennedy"): withhold each
+                    # capitalised word of the name proper (before any parenthesis or comma) too.
+                    for name in names:
+                        proper = re.split(r"[(,]", name, maxsplit=1)[0]
+                        terms.extend(w for w in re.findall(r"[^\W\d_][\w'-]+", proper)
+                                     if len(w) >= 3 and w[0].isupper())
                 if p.hides("person_identifiers"):
                     terms.extend(i.value for i in self.identifiers.get(rid, ()))
                 if p.hides("person_addresses"):

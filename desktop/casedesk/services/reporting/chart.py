@@ -191,23 +191,38 @@ def link_chart(dossier: Dossier, width: float, height: float) -> Chart:
     for lk in dossier.links.values():
         degree[lk.source_id] += 1
         degree[lk.target_id] += 1
-    labelled = set(ids) if n <= LABEL_LIMIT else set(
-        sorted(ids, key=lambda r: (-degree[r], r))[:LABEL_LIMIT // 3])
     label_width = 88.0 if n <= 40 else 70.0
     nodes: dict[int, _Node] = {}
     for rid in ids:
-        lines = _wrap(_runs(records[rid].label), size, label_width, 2) if rid in labelled else []
-        lw = max((_line_width(ln, size) for ln in lines), default=0.0)
-        nodes[rid] = _Node(rid, _style_key(records[rid]), *dossier.positions[rid], lines, lw,
-                           len(lines) * size * 1.15 + (2 if lines else 0))
+        nodes[rid] = _Node(rid, _style_key(records[rid]), *dossier.positions[rid], [], 0.0, 0.0)
     area = (radius + 4, LEGEND_HEIGHT + radius + 4, width - radius - 4, height - radius - 4)
+    if n <= LABEL_LIMIT:
+        for rid in ids:
+            _set_label(nodes[rid], records[rid].label, size, label_width)
     # A computed layout has no meaningful aspect ratio: stretch it to the page (within reason).
     _fit(nodes, area, flip=True, stretch=2.5 if dossier.positions_source == "computed" else 1.0)
     if n <= LABEL_LIMIT:
         _separate(nodes, radius, area)
+    else:
+        # Too many records to name them all: name the most connected ones whose names do not
+        # collide with a name already placed.
+        placed: list[tuple[float, float, float, float]] = []
+        for rid in sorted(ids, key=lambda r: (-degree[r], r)):
+            if len(placed) >= LABEL_LIMIT // 3:
+                break
+            node = nodes[rid]
+            _set_label(node, records[rid].label, size, label_width)
+            box = node.box(0.0, 1.0)
+            if any(_overlap(box, other) for other in placed):
+                node.lines, node.label_w, node.label_h = [], 0.0, 0.0
+                continue
+            placed.append(box)
+    labelled = [rid for rid in ids if nodes[rid].lines]
     omitted = _draw_links(drawing, dossier, nodes, radius, size, n)
     for rid in ids:
-        _draw_node(drawing, nodes[rid], radius, size)
+        _draw_shape(drawing, nodes[rid], radius)
+    for rid in labelled:  # names last, so no shape covers a name
+        _draw_label(drawing, nodes[rid], radius, size)
     _draw_legend(drawing, fonts.sans, width)
     return Chart(drawing, len(labelled), omitted)
 
@@ -289,7 +304,13 @@ def _clamp(node: _Node, radius: float, area: tuple[float, float, float, float]) 
     node.y = min(max(node.y, y0 + radius + node.label_h), y1 - radius)
 
 
-def _draw_node(drawing: Drawing, node: _Node, r: float, size: float) -> None:
+def _set_label(node: _Node, label: Text, size: float, width: float) -> None:
+    node.lines = _wrap(_runs(label), size, width, 2)
+    node.label_w = max((_line_width(ln, size) for ln in node.lines), default=0.0)
+    node.label_h = len(node.lines) * size * 1.15 + (2 if node.lines else 0)
+
+
+def _draw_shape(drawing: Drawing, node: _Node, r: float) -> None:
     fill = KIND_STYLE.get(node.kind, OTHER_LINK)
     x, y = node.x, node.y
     stroke = colors.white
@@ -313,6 +334,10 @@ def _draw_node(drawing: Drawing, node: _Node, r: float, size: float) -> None:
                          x + w / 2 - f, y + h / 2, x - w / 2, y + h / 2], fillColor=fill,
                         strokeColor=stroke, strokeWidth=0.8)
     drawing.add(shape)
+
+
+def _draw_label(drawing: Drawing, node: _Node, r: float, size: float) -> None:
+    x, y = node.x, node.y
     top = y - r - size * 1.0
     if node.lines:
         # A light backing keeps the name readable where links pass under it.
@@ -394,7 +419,7 @@ def _draw_legend(drawing: Drawing, font: str, width: float) -> None:
                      strokeWidth=0.5))
     for kind, name in KIND_NAMES:
         node = _Node(0, kind, x + 5, y + 3, [], 0.0, 0.0)
-        _draw_node(drawing, node, 4.0, 6.0)
+        _draw_shape(drawing, node, 4.0)
         drawing.add(String(x + 12, y, name, fontName=font, fontSize=6.5))
         x += 16 + stringWidth(name, font, 6.5) + 8
     x += 10

@@ -160,21 +160,25 @@ class _Line(Flowable):
         return self.text_width, self.leading
 
     def draw(self) -> None:
+        # One text object for the whole line, so a PDF reader extracts it as one line of text.
         canv, x, y = self.canv, 0.0, self.leading - self.size
-        for font, text, colour, target in self.runs:
+        text = canv.beginText(0, y)
+        for font, run, colour, target in self.runs:
             if font is None:
-                w = float(text)
+                w = float(run)
                 canv.setFillColor(colors.black)
                 canv.rect(x, y - self.size * 0.2, w, self.size * 1.05, stroke=0, fill=1)
                 x += w
+                text.setTextOrigin(x, y)
                 continue
-            w = stringWidth(text, font, self.size)
-            canv.setFont(font, self.size)
-            canv.setFillColor(colors.HexColor(colour))
-            canv.drawString(x, y, text)
+            w = stringWidth(run, font, self.size)
+            text.setFont(font, self.size)
+            text.setFillColor(colors.HexColor(colour))
+            text.textOut(run)
             if target:
                 canv.linkRect("", target, (x, y - 2, x + w, y + self.size), relative=1, thickness=0)
             x += w
+        canv.drawText(text)
 
 
 class _DocTemplate(BaseDocTemplate):
