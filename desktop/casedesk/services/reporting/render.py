@@ -615,16 +615,16 @@ class _Story:
                 for step in f.path:
                     lk = d.links[step.link_id]
                     arrow = "→" if step.forward else "←"
-                    rows.append([self.ref_cell(step.from_id, 135),
+                    rows.append([self.ref_cell(step.from_id, 120),
                                  Paragraph(f"{arrow} {self.link_text(lk)} {arrow}" +
                                            (f" <font color='#666666'>({self.t(lk.role, 200)})</font>" if lk.role else ""),
                                            st.cell),
-                                 self.ref_cell(step.to_id, 135),
-                                 self.cell(self.dates(lk.start_on, lk.end_on), 65),
-                                 self.cites_cell(lk.cites, self.width - 465)])
+                                 self.ref_cell(step.to_id, 120),
+                                 self.cell(self.dates(lk.start_on, lk.end_on), 60),
+                                 self.cites_cell(lk.cites, self.width - 420)])
                 block.append(self.p("Explaining path", st.h3))
                 block += self.table(["From", "Link", "To", "When", "Sources"], rows,
-                                    [135, 130, 135, 65, self.width - 465])
+                                    [120, 120, 120, 60, self.width - 420])
             if f.other_record_ids:
                 block.append(self.p("Also concerns: " + "; ".join(self.ref(r) for r in f.other_record_ids),
                                     st.note))
@@ -676,6 +676,8 @@ class _Story:
             if located:
                 block.append(self.p("Sources: " + self.cites(prof.cites, locators=True), st.small))
             self.out += block
+            if isinstance(prof.label, str) and len(prof.label) > 300:
+                self.out.append(self.p("Full name: " + self.t(prof.label, None), st.small))
             if prof.website:
                 self.out.append(self.p(f"Website: {self.t(prof.website, 500)}", st.small))
             if prof.description:
@@ -754,20 +756,23 @@ class _Story:
                 tpp = (f"{f.tpp_each:,.0f} each" if f.tpp_each else "—") + (
                     f"<br/>{f.tpp_total:,.0f} total" if f.tpp_total else "")
                 status = markup(f.status.replace("_", " ")) if f.status else ""
-                for label, value in (("installed", f.installed_on), ("in service", f.in_service_on)):
+                for label, value in (("installed", f.installed_on), ("in service from", f.in_service_on)):
                     if value:
                         status += f"<br/>{label} {markup(value)}"
                 if f.days_to_service is not None:
                     status += f"<br/>{f.days_to_service} days to service"
                 rows.append([
-                    Paragraph(self.anchor(f.id) + f"<b>{self.t(f.label, 300)}</b>"
-                              + (f"<br/><font size=6.5>{'; '.join(who)}</font>" if who else ""), st.cell),
+                    Paragraph(self.anchor(f.id) + f"<b>{self.t(f.label, 300)}</b>", st.cell),
                     Paragraph(model, st.cell), Paragraph(count, st.cell), Paragraph(tpp, st.cell),
-                    self.cell(f"{f.performance_density:.2f}" if f.performance_density else "—", 40),
+                    self.cell(f"{f.performance_density:.2f}" if f.performance_density else "—", 30),
                     Paragraph(markup(f.eccn), st.cell), Paragraph(status, st.cell),
                     self.cites_cell(f.cites, 48)])
-            self.out += self.table(["Fleet", "Accelerator", "Count", "TPP", "PD", "ECCN*", "Status",
-                                    "Sources"], rows, [w - 407, 62, 62, 70, 30, 55, 80, 48])
+                # The fleet's places and parties on a full-width second row.
+                rows.append(["", Paragraph("; ".join(who) if who else "<font color='#777777'>No data center, "
+                                           "owner, operator or user linked.</font>", st.small),
+                             "", "", "", "", "", ""])
+            self.out += self._paired_table(["Fleet", "Accelerator", "Count", "TPP", "PD", "ECCN*", "Status",
+                                            "Sources"], rows, [w - 399, 58, 70, 68, 30, 50, 75, 48])
         else:
             self.out.append(self.p("No server fleets in this dossier."))
         self.out.append(self.p("* " + markup(d.eccn_note) + " PD: performance density (TPP per mm² of "
@@ -794,9 +799,10 @@ class _Story:
         for c in d.contracts:
             head = self.heading(f"rec-{c.id}", plain(c.label, limit=100), level=1, style=st.h2,
                                 text=markup(c.label, self.f.bold, limit=300))
-            value = markup(c.value) if c.value else "not stated"
-            if c.currency:
-                value += f" {self.t(c.currency, 100)}"
+            if c.value:
+                value = markup(c.value) + (f" {self.t(c.currency, 100)}" if c.currency else "")
+            else:
+                value = "amount not stated" + (f" (currency: {self.t(c.currency, 100)})" if c.currency else "")
             pairs = [
                 ("Type", markup(c.contract_type)),
                 ("Parties", "<br/>".join(f"{markup(role)}: {self.ref(pid)}" for pid, role in c.parties) or "—"),
@@ -881,10 +887,9 @@ class _Story:
                                "reliability A–F; information credibility 1–6) and the SHA-256 of the stored "
                                "content, which <font face='%s'>casedesk verify</font> re-computes." % self.f.mono,
                                st.note))
-        rows, spans = [], []
+        rows = []
         for e in d.evidence:
             who = [x for x in (self.t(e.source, 400), self.t(e.author, 200)) if x]
-            first = len(rows) + 1
             rows.append([Paragraph(f'<a name="ev-{e.marker}"/><b>[E{e.marker}]</b>', st.cell),
                          Paragraph(f"<b>{self.t(e.title, 600)}</b>" + (f"<br/>{'; '.join(who)}" if who else ""),
                                    st.cell),
@@ -895,13 +900,11 @@ class _Story:
             name = f" · {self.t(e.filename, 200)}" if e.filename else ""
             rows.append(["", Paragraph(f'SHA-256 <font face="{self.f.mono}">{e.sha256}</font>{size}{name}',
                                        st.small), "", "", "", ""])
-            spans += [("SPAN", (1, first + 1), (-1, first + 1)),
-                      ("LINEBELOW", (0, first), (-1, first), 0, colors.white)]
-        # Keep each evidence's two rows in the same chunk.
         self.out += self._paired_table(["Marker", "Title and source", "Kind", "Date", "Grade", "Cited"],
                                        rows, [40, w - 300, 45, 70, 110, 35])
 
     def _paired_table(self, header: Sequence[str], rows: list[list[Any]], widths: Sequence[float]) -> list[Flowable]:
+        """A table of row pairs: each second row spans from the second column on; pairs never split."""
         out: list[Flowable] = []
         step = CHUNK_ROWS - CHUNK_ROWS % 2
         for start in range(0, len(rows), step):

@@ -148,8 +148,11 @@ class ExportDossierDialog(QDialog):
         if records is None:
             self.current_view.setText("Current view (whole case)")
         else:
-            n_links = "" if links is None else f", {len(links):,} links"
-            self.current_view.setText(f"Current view ({len(records):,} records{n_links})")
+            def count(n: int, word: str) -> str:
+                return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+            n_links = "" if links is None else ", " + count(len(links), "link")
+            self.current_view.setText(f"Current view ({count(len(records), 'record')}{n_links})")
 
     def _default_path(self) -> Path:
         from casedesk.services.cases import get_case
@@ -162,7 +165,7 @@ class ExportDossierDialog(QDialog):
         except CaseDeskError:
             title = ""
         # Letters, digits and CJK of the title survive; anything else becomes a hyphen.
-        name = re.sub(r"[^\w]+", "-", title).strip("-")[:60]
+        name = re.sub(r"[^\w]+", "-", title)[:60].strip("-")
         return base / f"case-{self._case_id}{'-' + name if name else ''}-dossier.pdf"
 
     def options(self) -> Any:
