@@ -33,6 +33,7 @@ def test_whole_case_figures_match_the_compute_service(demo):
     assert d.compute.accelerators_text == "at least 5,600"
     assert d.compute.total_tpp == totals.total_tpp
     assert d.compute.controlled_accelerators == 5600
+    assert d.compute.controlled_tpp == 5600 * 15832  # the B200 fleet has no count
     assert dict(d.figures.records_by_kind)["Server fleets"] == 3
     assert d.figures.parties == 19 and d.figures.links == 30
     assert any(c.startswith("CN") for c in d.figures.countries_of_concern)

@@ -28,6 +28,21 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+def _body(data: bytes, title: str, marking: str = "UNCLASSIFIED") -> str:
+    """The text of every page without headers and footers, so a value split by a page break joins up."""
+    furniture = {marking, title, ""}
+    out = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        lines = page.extract_text().splitlines()
+        # Headers and footers are drawn before each page's content: marking, case title, footer
+        # line, marking, "Page x of" and the page count.
+        while lines and (lines[0].strip() in furniture or lines[0].startswith(("CaseDesk dossier ·", "Page "))
+                         or lines[0].strip().isdigit()):
+            lines.pop(0)
+        out.append("\n".join(lines))
+    return "\n".join(out)
+
+
 @pytest.fixture
 def demo_pdf(demo, out_dir):  # noqa: ANN001, ANN201
     result, data = _write(demo.ws, demo.case_id, out_dir / "demo.pdf", author="Test Analyst",
@@ -124,7 +139,8 @@ def test_hostile_names_appear_literally(hostile, out_dir, helpers):
     assert "Emoji ⟨U+1F600⟩ Holdings" in text
     assert "\x00" not in text and "\u202e" not in text
     assert "SECRET <b>&</b>" in text and "机密" in text
-    assert helpers.long_tail in _squash(text)  # the 100,000-character note is there in full
+    notes = _squash(helpers.pdf_text(data))
+    assert helpers.long_tail in notes and notes.count("Longnotes") >= 9000  # the 100,000-character note
     assert "Hostile <b>names</b> & 北京" in text
 
 
@@ -237,3 +253,41 @@ def test_current_view_dossier_shows_only_the_view(demo, out_dir, helpers):
     assert "Current view: 2 of 32 records" in text
     assert "Derek Aw" not in text and "Joseph Tse" not in text
     assert "Chart positions come from the current view" in text
+
+
+def test_long_unbroken_strings_wrap_inside_the_page(sqlite_ws, out_dir, helpers):
+    from casedesk.services.links import add_link
+    from casedesk.services.records import RecordIn, create_record
+
+    blob = "0x" + "ab" * 2500  # 5,002 characters without a break
+    url = "https://example.org/" + "segment/" * 200
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Long strings").id
+        a = create_record(s, case_id, RecordIn("party", {"label": "A" * 400, "website": url})).id
+        b = create_record(s, case_id, RecordIn("party", {"label": "B Ltd", "notes": blob})).id
+        add_link(s, case_id, "owns", a, b, role=blob[:900])
+    _result, data = _write(sqlite_ws, case_id, out_dir / "long.pdf")
+    flat = _squash(_body(data, "Long strings"))
+    assert blob in flat and url in flat and "A" * 400 in flat
+    reader = PdfReader(io.BytesIO(data))
+    assert all(float(p.mediabox.width) < 900 for p in reader.pages)  # nothing widened a page
+
+
+def test_long_tables_split_across_pages_with_the_header_repeated(sqlite_ws, out_dir, helpers):
+    from casedesk.services.evidence import add_event
+    from casedesk.services.records import RecordIn, create_record
+
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Many events").id
+        rid = create_record(s, case_id, RecordIn("party", {"label": "Busy Ltd"})).id
+        for i in range(600):
+            add_event(s, case_id, f"Event number {i:04d}", f"20{10 + i % 15}-{1 + i % 12:02d}", record_id=rid)
+    _result, data = _write(sqlite_ws, case_id, out_dir / "events.pdf")
+    reader = PdfReader(io.BytesIO(data))
+    pages = [p.extract_text() for p in reader.pages]
+    timeline = [t for t in pages if "Event number" in t]
+    assert len(timeline) >= 8
+    for text in timeline:  # every page of the table starts with its header row
+        assert "When\nUntil\nWhat" in text or "When Until What" in text
+    everything = "\n".join(pages)
+    assert all(f"Event number {i:04d}" in everything for i in range(600))

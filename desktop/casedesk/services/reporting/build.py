@@ -398,9 +398,10 @@ class _Reader:
                 "at_least" if "at_least" in qualifiers else sorted(qualifiers - {"exact"})[0])
             word = {"at_least": "at least ", "about": "about ", "at_most": "at most "}
             text = f"{word.get(qualifier, '')}{count:,}"
-        controlled = sum(f.accelerators or 0 for f in fleets if f.eccn == "3A090.a")
+        controlled = [f for f in fleets if f.eccn == "3A090.a"]
         h100 = self.vocab.accelerators.models.get("h100_sxm")
-        return ComputeTotals(len(fleets), count, text, tpp, controlled,
+        return ComputeTotals(len(fleets), count, text, tpp, sum(f.accelerators or 0 for f in controlled),
+                             sum(f.tpp_total or 0.0 for f in controlled),
                              tpp / h100.tpp if h100 and h100.tpp else 0.0, unknown)
 
     def contract_entries(self, links: dict[int, LinkEntry]) -> tuple[ContractEntry, ...]:

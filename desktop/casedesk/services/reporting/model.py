@@ -204,6 +204,7 @@ class ComputeTotals:
     accelerators_text: str
     total_tpp: float
     controlled_accelerators: int  # in fleets whose model classifies as 3A090.a
+    controlled_tpp: float  # TPP of those accelerators
     h100_equivalents: float
     unknown_fleets: int
 

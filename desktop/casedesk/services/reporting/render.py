@@ -554,6 +554,7 @@ class _Story:
             ("Accelerators", markup(comp.accelerators_text)),
             ("Controlled accelerators", f"{comp.controlled_accelerators:,} in fleets whose model classifies "
                                         "as 3A090.a (provisional)"),
+            ("Controlled TPP", f"{comp.controlled_tpp:,.0f} TPP in those fleets"),
             ("Total processing performance", f"{comp.total_tpp:,.0f} TPP (≈ {comp.h100_equivalents:,.0f} "
                                              "H100 SXM equivalents)"),
             ("Findings", f"{findings_open:,} open or confirmed, "
@@ -679,7 +680,7 @@ class _Story:
             if isinstance(prof.label, str) and len(prof.label) > 300:
                 self.out.append(self.p("Full name: " + self.t(prof.label, None), st.small))
             if prof.website:
-                self.out.append(self.p(f"Website: {self.t(prof.website, 500)}", st.small))
+                self.out.append(self.p(f"Website: {self.t(prof.website, None)}", st.small))
             if prof.description:
                 self.out.append(self.p(self.t(prof.description, None), st.body))
             if len(prof.names) > 1:  # a single name is the heading already
