@@ -425,7 +425,9 @@ class _Story:
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
               extra: Sequence[tuple] = (), zebra: bool = True) -> list[Flowable]:
         """Tables of at most CHUNK_ROWS rows each, every one repeating the header row."""
-        head = [Paragraph(markup(h, self.f.bold), self.st.cell_head) for h in header]
+        # Header texts are ours (short, Latin): plain strings in bold, not Paragraphs, which would
+        # cost thousands of parses in a dossier with a table per party.
+        head = list(header)
         out: list[Flowable] = []
         for start in range(0, max(len(rows), 1), CHUNK_ROWS):
             chunk = list(rows[start:start + CHUNK_ROWS])
@@ -433,6 +435,7 @@ class _Story:
                 break
             style = [
                 ("FONT", (0, 0), (-1, -1), self.f.sans, 7.5, 9.4),
+                ("FONT", (0, 0), (-1, 0), self.f.bold, 7.5, 9.4),
                 ("TEXTCOLOR", (0, 0), (-1, -1), INK),
                 ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#8a939c")),
