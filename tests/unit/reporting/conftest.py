@@ -173,7 +173,8 @@ def make_hostile(ws: Any) -> Hostile:
         secret = s.get(type(ev), secret_ev.id)
         secret.sensitive = True
     add_finding_row(ws, case_id, title="Covert Procurement Front owns Zhang Weiming's company <x>",
-                    explanation="Path through Covert Procurement Front \x00 and 0x4ee67b258521fec0a065fa935278b299836f576a",
+                    explanation="Path through Covert Procurement Front \x00 and "
+                                "0x4ee67b258521fec0a065fa935278b299836f576a",
                     record_ids=[ids["secret"], ids["font"]], severity="medium")
     return Hostile(ws, case_id, ids)
 

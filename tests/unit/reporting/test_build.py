@@ -119,7 +119,7 @@ def test_view_link_ids_limit_links(demo):
 
 
 def test_positions_come_from_the_view_then_saved_rows_then_a_seeded_layout(demo):
-    ws, case_id, ids = demo.ws, demo.case_id, demo.ids
+    ws, case_id = demo.ws, demo.case_id
     computed = _build(ws, case_id)
     assert computed.positions_source == "computed"
     assert computed.positions == _build(ws, case_id).positions  # deterministic

@@ -87,7 +87,8 @@ def _runs(value: Text) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _wrap(runs: list[tuple[str, str, bool]], size: float, width: float, max_lines: int) -> list[list[tuple[str, str, bool]]]:
+def _wrap(runs: list[tuple[str, str, bool]], size: float, width: float,
+          max_lines: int) -> list[list[tuple[str, str, bool]]]:
     """Greedy wrap of runs into lines no wider than width (break at spaces, else anywhere)."""
     # Flatten to characters with their font, keeping redaction boxes atomic.
     atoms: list[tuple[str, str, bool]] = []
@@ -171,6 +172,7 @@ class Chart:
     drawing: Drawing
     labelled_records: int
     omitted_link_labels: int
+    label_boxes: tuple[tuple[float, float, float, float], ...] = ()  # every name and link label drawn
 
 
 def link_chart(dossier: Dossier, width: float, height: float) -> Chart:
@@ -202,6 +204,8 @@ def link_chart(dossier: Dossier, width: float, height: float) -> Chart:
     # A computed layout has no meaningful aspect ratio: stretch it to the page (within reason).
     _fit(nodes, area, flip=True, stretch=2.5 if dossier.positions_source == "computed" else 1.0)
     if n <= LABEL_LIMIT:
+        for node in nodes.values():
+            _clamp(node, radius, area)  # names at the edge stay on the page
         _separate(nodes, radius, area)
     else:
         # Too many records to name them all: name the most connected ones whose names do not
@@ -213,18 +217,21 @@ def link_chart(dossier: Dossier, width: float, height: float) -> Chart:
             node = nodes[rid]
             _set_label(node, records[rid].label, size, label_width)
             box = node.box(0.0, 1.0)
-            if any(_overlap(box, other) for other in placed):
+            outside = box[0] < area[0] or box[2] > area[2] or box[1] < area[1]
+            if outside or any(_overlap(box, other) for other in placed):
                 node.lines, node.label_w, node.label_h = [], 0.0, 0.0
                 continue
             placed.append(box)
     labelled = [rid for rid in ids if nodes[rid].lines]
-    omitted = _draw_links(drawing, dossier, nodes, radius, size, n)
+    omitted, link_boxes = _draw_links(drawing, dossier, nodes, radius, size, n)
     for rid in ids:
         _draw_shape(drawing, nodes[rid], radius)
     for rid in labelled:  # names last, so no shape covers a name
         _draw_label(drawing, nodes[rid], radius, size)
     _draw_legend(drawing, fonts.sans, width)
-    return Chart(drawing, len(labelled), omitted)
+    name_boxes = [(nd.x - nd.label_w / 2, nd.y - radius - nd.label_h, nd.x + nd.label_w / 2, nd.y - radius)
+                  for nd in (nodes[rid] for rid in labelled)]
+    return Chart(drawing, len(labelled), omitted, tuple(name_boxes + link_boxes))
 
 
 def _fit(nodes: dict[int, _Node], area: tuple[float, float, float, float], *, flip: bool,
@@ -260,40 +267,40 @@ def _separate(nodes: dict[int, _Node], radius: float, area: tuple[float, float, 
               rounds: int = 300) -> None:
     """Push apart nodes whose boxes (node + label) overlap, keeping them inside the area.
 
-    Deterministic: pairs are visited in a fixed order (sweep along x for speed), each overlap is
-    resolved along its shorter axis, and a node against the edge of the area stays put while
-    the other one moves.
+    Deterministic: each round finds every overlapping pair with a sweep along x over that
+    round's boxes, sums the pushes (each overlap resolved along its shorter axis, half to each
+    node), then moves the nodes and keeps them in the area; it stops when nothing overlaps.
     """
     order = sorted(nodes)
     pad = 1.5
     for _ in range(rounds):
-        moved = False
         boxes = sorted(((nodes[rid].box(radius, pad), rid) for rid in order), key=lambda b: (b[0][0], b[1]))
-        for i, (abox, a) in enumerate(boxes):
-            ax0, ay0, ax1, ay1 = nodes[a].box(radius, pad)
-            for bbox, b in boxes[i + 1:]:
-                if bbox[0] >= ax1 + 40:  # sorted by left edge: nothing further right can overlap
+        push: dict[int, list[float]] = {}
+        for i, ((ax0, ay0, ax1, ay1), a) in enumerate(boxes):
+            for (bx0, by0, bx1, by1), b in boxes[i + 1:]:
+                if bx0 >= ax1:  # sorted by left edge: nothing further on can overlap a
                     break
-                bx0, by0, bx1, by1 = nodes[b].box(radius, pad)
                 ox = min(ax1, bx1) - max(ax0, bx0)
                 oy = min(ay1, by1) - max(ay0, by0)
                 if ox <= 0 or oy <= 0:
                     continue
                 na, nb = nodes[a], nodes[b]
+                pa, pb = push.setdefault(a, [0.0, 0.0]), push.setdefault(b, [0.0, 0.0])
                 if ox < oy:
                     sign = -1.0 if (na.x, a) < (nb.x, b) else 1.0
-                    na.x += sign * (ox / 2 + 0.3)
-                    nb.x -= sign * (ox / 2 + 0.3)
+                    pa[0] += sign * (ox / 2 + 0.3)
+                    pb[0] -= sign * (ox / 2 + 0.3)
                 else:
                     sign = -1.0 if (na.y, a) < (nb.y, b) else 1.0
-                    na.y += sign * (oy / 2 + 0.3)
-                    nb.y -= sign * (oy / 2 + 0.3)
-                _clamp(na, radius, area)
-                _clamp(nb, radius, area)
-                ax0, ay0, ax1, ay1 = na.box(radius, pad)
-                moved = True
-        if not moved:
+                    pa[1] += sign * (oy / 2 + 0.3)
+                    pb[1] -= sign * (oy / 2 + 0.3)
+        if not push:
             return
+        for rid in sorted(push):
+            node = nodes[rid]
+            node.x += push[rid][0]
+            node.y += push[rid][1]
+            _clamp(node, radius, area)
 
 
 def _clamp(node: _Node, radius: float, area: tuple[float, float, float, float]) -> None:
@@ -349,8 +356,8 @@ def _draw_label(drawing: Drawing, node: _Node, r: float, size: float) -> None:
 
 
 def _draw_links(drawing: Drawing, dossier: Dossier, nodes: dict[int, _Node], r: float, size: float,
-                n: int) -> int:
-    """Draw the links as arrows with labels; returns how many labels found no free place."""
+                n: int) -> tuple[int, list[tuple[float, float, float, float]]]:
+    """Draw the links as arrows with labels; returns how many labels found no place, and the boxes."""
     fonts = dossier_fonts()
     pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
     for lid in sorted(dossier.links):
@@ -360,9 +367,10 @@ def _draw_links(drawing: Drawing, dossier: Dossier, nodes: dict[int, _Node], r: 
     show_labels = len(dossier.links) <= LINK_LABEL_LIMIT and n <= LABEL_LIMIT
     taken = [nd.box(r, 0.5) for nd in nodes.values()]
     skipped: list[int] = []
+    placed: list[tuple[float, float, float, float]] = []
     label_size = max(4.6, size - 1.0)
     width = 0.7 if n <= LABEL_LIMIT else 0.35
-    for (a, b), lids in sorted(pairs.items()):
+    for (a, _b), lids in sorted(pairs.items()):
         for k, lid in enumerate(lids):
             lk = dossier.links[lid]
             s, t = nodes[lk.source_id], nodes[lk.target_id]
@@ -401,11 +409,12 @@ def _draw_links(drawing: Drawing, dossier: Dossier, nodes: dict[int, _Node], r: 
                 continue
             lx, ly, box = spot
             taken.append(box)
+            placed.append(box)
             drawing.add(Rect(box[0], box[1], box[2] - box[0], box[3] - box[1], fillColor=colors.white,
                              strokeColor=None, fillOpacity=0.85))
             drawing.add(String(lx, ly, text, fontName=fonts.sans, fontSize=label_size,
                                fillColor=colour, textAnchor="middle"))
-    return len(skipped)
+    return len(skipped), placed
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

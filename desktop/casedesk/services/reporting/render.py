@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -37,8 +37,6 @@ from reportlab.platypus import (
 )
 
 from casedesk import __version__
-from casedesk.domain.errors import Cancelled
-from casedesk.services.findings import SEVERITIES
 from casedesk.services.progress import Progress
 from casedesk.services.reporting.chart import link_chart
 from casedesk.services.reporting.fonts import FontSet, dossier_fonts
@@ -620,9 +618,9 @@ class _Story:
                     lk = d.links[step.link_id]
                     arrow = "→" if step.forward else "←"
                     rows.append([self.ref_cell(step.from_id, 120),
-                                 Paragraph(f"{arrow} {self.link_text(lk)} {arrow}" +
-                                           (f" <font color='#666666'>({self.t(lk.role, 200)})</font>" if lk.role else ""),
-                                           st.cell),
+                                 Paragraph(f"{arrow} {self.link_text(lk)} {arrow}"
+                                           + (f" <font color='#666666'>({self.t(lk.role, 200)})</font>"
+                                              if lk.role else ""), st.cell),
                                  self.ref_cell(step.to_id, 120),
                                  self.cell(self.dates(lk.start_on, lk.end_on), 60),
                                  self.cites_cell(lk.cites, self.width - 420)])
