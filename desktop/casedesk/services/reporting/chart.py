@@ -82,7 +82,7 @@ def _runs(value: Text) -> list[tuple[str, str, bool]]:
         if isinstance(part, Redacted):
             out.append((fonts.sans, "\u2588" * 6, True))
             continue
-        for font, text, _ph in pieces(part, fonts.sans, fonts):
+        for font, text, _ph in pieces(part, fonts.sans):
             out.append((font, " " if text == "\n" else text, False))
     return out
 

@@ -377,7 +377,7 @@ class _Story:
             if isinstance(part, Redacted):
                 out.append((None, str(REDACTION_BOX), colour, None))
                 continue
-            for run_font, text, placeholder in pieces(part, font, self.f):
+            for run_font, text, placeholder in pieces(part, font):
                 if text == "\n" and not placeholder:
                     return None
                 out.append((run_font, text, PLACEHOLDER_COLOR if placeholder else colour, target))
@@ -990,8 +990,8 @@ def render_dossier(dossier: Dossier, path_or_stream: str | IO[bytes],
                                f"{d.cover.workspace_uuid[:8]} · audit head {d.audit.hash[:12]}",
                    created=_pdf_date(d.audit.at))
     header = plain(d.cover.title, limit=110)
-    state.header_left = [(font, text) for font, text, _ph in pieces(header, fonts.sans, fonts)]
-    state.marking_runs = [(font, text) for font, text, _ph in pieces(d.cover.marking, fonts.bold, fonts)]
+    state.header_left = [(font, text) for font, text, _ph in pieces(header, fonts.sans)]
+    state.marking_runs = [(font, text) for font, text, _ph in pieces(d.cover.marking, fonts.bold)]
     story = _Story(d, fonts, state).build()
     total = len(story)
 

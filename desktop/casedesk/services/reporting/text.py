@@ -11,6 +11,7 @@ layer holds only no-break spaces.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
@@ -51,15 +52,22 @@ def _placeholder_text(name: str) -> str:
     return f"\u27e8{name}\u27e9"
 
 
-def pieces(text: str, base: str, fonts: FontSet | None = None) -> Iterator[tuple[str, str, bool]]:
+def pieces(text: str, base: str) -> Iterator[tuple[str, str, bool]]:
     """Cut text into (font, text, is_placeholder) runs; newlines come through as '\\n' runs."""
-    fonts = fonts or dossier_fonts()
     if text.isascii() and text.isprintable():
         if text:
             yield base, text, False
         return
+    yield from _pieces(text, base)
+
+
+@functools.lru_cache(maxsize=32768)
+def _pieces(text: str, base: str) -> tuple[tuple[str, str, bool], ...]:
+    # Cached: a dossier refers to the same names again and again (profiles, tables, chart).
+    fonts = dossier_fonts()
     order = (base, fonts.sans, fonts.cjk) if base != fonts.sans else (base, fonts.cjk)
     covers = [fonts.coverage[f] for f in order]
+    out: list[tuple[str, str, bool]] = []
     run_font, run = base, []
     i, n = 0, len(text)
     while i < n:
@@ -69,16 +77,18 @@ def pieces(text: str, base: str, fonts: FontSet | None = None) -> Iterator[tuple
             if ch == "\r" and i < n and text[i] == "\n":
                 i += 1
             if run:
-                yield run_font, "".join(run), False
+                out.append((run_font, "".join(run), False))
                 run = []
-            yield base, "\n", False
+            out.append((base, "\n", False))
             continue
         if ch == "\t":
             ch = " "
-        name = placeholder(ch)
+        cp = ord(ch)
+        # Every character placeholder() names is unprintable or beyond the BMP: skip the
+        # Unicode database lookup for the rest.
+        name = None if cp <= 0xFFFF and ch.isprintable() else placeholder(ch)
         font = None
         if name is None:
-            cp = ord(ch)
             for candidate, cover in zip(order, covers):
                 if cp in cover:
                     font = candidate
@@ -87,24 +97,25 @@ def pieces(text: str, base: str, fonts: FontSet | None = None) -> Iterator[tuple
                 name = f"U+{cp:04X}"
         if name is not None:
             if run:
-                yield run_font, "".join(run), False
+                out.append((run_font, "".join(run), False))
                 run = []
-            yield fonts.sans, _placeholder_text(name), True
+            out.append((fonts.sans, _placeholder_text(name), True))
             continue
         if font != run_font and run:
-            yield run_font, "".join(run), False
+            out.append((run_font, "".join(run), False))
             run = []
         run_font = font
         run.append(ch)
     if run:
-        yield run_font, "".join(run), False
+        out.append((run_font, "".join(run), False))
+    return tuple(out)
 
 
 def _markup_str(text: str, base: str, fonts: FontSet) -> str:
     if text.isascii() and text.isprintable():
         return escape(text)
     out = []
-    for font, run, is_placeholder in pieces(text, base, fonts):
+    for font, run, is_placeholder in pieces(text, base):
         if run == "\n" and not is_placeholder:
             out.append("<br/>")
         elif is_placeholder:
@@ -162,7 +173,7 @@ def plain(value: Text | None, *, withheld: str = "[withheld]", limit: int | None
         if isinstance(part, Redacted):
             out.append(withheld)
             continue
-        for _font, run, _ph in pieces(part, fonts.sans, fonts):
+        for _font, run, _ph in pieces(part, fonts.sans):
             out.append(" " if run == "\n" else run)
     text = "".join(out)
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
@@ -176,6 +187,5 @@ def fits_plain(value: Text | None, font: str) -> bool:
         return False
     if value.isascii() and value.isprintable():
         return True
-    fonts = dossier_fonts()
-    cover = fonts.coverage[font]
-    return all(placeholder(ch) is None and ch not in _NEWLINES and ord(ch) in cover for ch in value)
+    runs = list(pieces(value, font))
+    return len(runs) == 1 and runs[0][0] == font and not runs[0][2] and runs[0][1] != "\n"
