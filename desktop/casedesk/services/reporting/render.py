@@ -313,12 +313,9 @@ class _Story:
         self.d, self.f, self.state = d, fonts, state
         self.st = _styles(fonts)
         self.width = PAGE[0] - 2 * MARGIN_X
-        self.homes = self._homes()
+        # Every record the dossier shows has a home that references link to: parties and
+        # contracts a bookmarked heading, fleets, data centers and wallets an anchor in their table.
         self.out: list[Flowable] = []
-
-    def _homes(self) -> set[int]:
-        """Records that get an anchor somewhere (so references to them can be links)."""
-        return set(self.d.records)
 
     # --- small pieces ---------------------------------------------------------------------
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
@@ -349,14 +346,13 @@ class _Story:
         return f'<a href="#rec-{rid}" color="#14365d">{text}</a>'
 
     def anchor(self, rid: int) -> str:
+        """Markup naming the spot a record's references link to."""
         return f'<a name="rec-{rid}"/>'
 
     def cell(self, value: Any, width: float, *, style: ParagraphStyle | None = None,
-             limit: int | None = CELL_LIMIT, raw: bool = False) -> Any:
+             limit: int | None = CELL_LIMIT) -> Any:
         """A table cell: a plain string or one _Line when it fits one line, else a Paragraph."""
         style = style or self.st.cell
-        if raw:
-            return Paragraph(value, style) if value else ""
         if value is None or value == "":
             return ""
         if isinstance(value, (int, float)):
