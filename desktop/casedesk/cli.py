@@ -175,6 +175,55 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args.db)
 
 
+# --- report (the PDF dossier) and verify --dossier -------------------------------------------
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from casedesk.services.progress import run_to_end
+    from casedesk.services.reporting import DossierOptions, write_report
+
+    ws = _open(args)
+    options = DossierOptions(marking=args.marking, author=ws.actor if args.author is None else args.author,
+                             redaction=args.redact, date=args.date)
+    shown = {"message": ""}
+
+    def progress(step) -> None:  # noqa: ANN001 - Progress
+        if not args.json and step.message != shown["message"] and sys.stderr.isatty():
+            shown["message"] = step.message
+            sys.stderr.write(f"{step.message}…\n")
+
+    with ws.read() as s:
+        result = run_to_end(write_report(s, args.case, args.output, options), progress)
+    _emit(args, result, f"wrote {result['path']} ({result['pages']} pages, sha256 {result['sha256']})")
+    return EXIT_OK
+
+
+def cmd_verify_dossier(args: argparse.Namespace) -> int:
+    """verify, plus (with --dossier) a check of a dossier PDF against this workspace."""
+    if not args.dossier:
+        return cmd_verify(args)
+    from casedesk.services.reporting.check import check_dossier
+    from casedesk.services.verify import verify_workspace
+
+    ws = _open(args)
+    report = verify_workspace(ws)
+    with ws.read() as s:
+        dossier = check_dossier(s, args.dossier)
+    ok = report.ok and dossier.ok
+    payload = report.as_json() | {"ok": ok, "dossier": dossier.as_json()}
+
+    def human() -> str:
+        lines = [str(p) for p in report.problems] + [f"dossier: {p}" for p in dossier.problems]
+        if ok:
+            lines.append(f"ok: the dossier matches this workspace (audit entry "
+                         f"{dossier.fingerprint.get('audit-entry')})")
+            lines.append(f"the workspace has changed since: {dossier.entries_since} newer audit entries"
+                         if dossier.changed_since else "the workspace has not changed since")
+        return "\n".join(lines)
+
+    _emit(args, payload, human)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
 # --- parser ---------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,6 +268,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("verify", parents=[common],
                    help="check integrity, evidence hashes and the audit chain").set_defaults(func=cmd_verify)
+
+    # report (the PDF dossier) and verify --dossier
+    report = sub.add_parser("report", parents=[common], help="write the PDF dossier of a case")
+    report.add_argument("--case", type=int, required=True)
+    report.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    report.add_argument("--redact", default="none", metavar="PROFILE",
+                        help="redaction profile: none, sensitive, external (resources/reporting)")
+    report.add_argument("--marking", default="UNCLASSIFIED", help="classification marking on every page")
+    report.add_argument("--author", help="author on the cover (default: the workspace user)")
+    report.add_argument("--date", help="date on the cover, YYYY-MM-DD (default: the newest audit entry's)")
+    report.set_defaults(func=cmd_report)
+    verify_parser = sub.choices["verify"]
+    verify_parser.add_argument("--dossier", metavar="PDF",
+                               help="also check that a dossier PDF was made from this workspace's history")
+    verify_parser.set_defaults(func=cmd_verify_dossier)
     return p
 
 

@@ -1,0 +1,303 @@
+"""The Export dossier dialog: scope, marking, author, redaction, date and file; runs in the background.
+
+Signals:
+    exported(dict): a dossier was written; the dict is {"path", "pages", "sha256"}.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.errors import CaseDeskError
+from casedesk.services.progress import Progress
+from casedesk.storage.workspace import Workspace
+from casedesk.ui.tasks import TaskRunner
+
+# (record ids, link ids, positions by record id) of what the main window's view shows.
+ViewState = tuple[Any, Any, Mapping[int, tuple[float, float]] | None]
+MARKINGS = ("UNCLASSIFIED", "OFFICIAL", "OFFICIAL-SENSITIVE", "CONFIDENTIAL", "RESTRICTED", "SECRET",
+            "TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:RED")
+
+
+class ExportDossierDialog(QDialog):
+    """Asks what to export and where, writes the dossier off the GUI thread, then offers to open it."""
+
+    exported = Signal(dict)
+
+    def __init__(self, workspace: Workspace, case_id: int, runner: TaskRunner,
+                 view_provider: Callable[[], ViewState] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        from casedesk.services.reporting import redaction_profiles
+
+        self._ws, self._case_id, self._runner, self._view_provider = workspace, case_id, runner, view_provider
+        self._job_id: int | None = None
+        self._result: dict[str, Any] | None = None
+        self._confirmed_path = ""
+        self.setWindowTitle("Export dossier")
+        self.setMinimumWidth(520)
+
+        self.whole_case = QRadioButton("Whole case")
+        self.current_view = QRadioButton("Current view")
+        self._scope = QButtonGroup(self)
+        self._scope.addButton(self.whole_case)
+        self._scope.addButton(self.current_view)
+        self.whole_case.setChecked(True)
+        self.current_view.setEnabled(view_provider is not None)
+        if view_provider is None:
+            self.current_view.setToolTip("No view to export from here")
+        else:
+            self._describe_view()
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.whole_case)
+        scope_row.addWidget(self.current_view)
+        scope_row.addStretch(1)
+
+        self.marking = QComboBox()
+        self.marking.setEditable(True)
+        self.marking.addItems(MARKINGS)
+        self.marking.setToolTip("Printed at the top and bottom of every page; type any marking")
+        self.author = QLineEdit(workspace.actor)
+        self.redaction = QComboBox()
+        for code, profile in redaction_profiles().items():
+            self.redaction.addItem(profile.label, code)
+            self.redaction.setItemData(self.redaction.count() - 1, profile.description, Qt.ItemDataRole.ToolTipRole)
+        self.redaction_help = QLabel()
+        self.redaction_help.setWordWrap(True)
+        self.redaction_help.setStyleSheet("color: palette(mid);")
+        self.redaction.currentIndexChanged.connect(self._on_redaction_changed)
+        self._on_redaction_changed()
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+
+        self.path = QLineEdit(str(self._default_path()))
+        self.path.textEdited.connect(self._on_path_edited)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+
+        form = QFormLayout()
+        form.addRow("Scope", scope_row)
+        form.addRow("Classification", self.marking)
+        form.addRow("Author", self.author)
+        form.addRow("Redaction", self.redaction)
+        form.addRow("", self.redaction_help)
+        form.addRow("Date on cover", self.date)
+        form.addRow("Save as", path_row)
+
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages are shown literally
+
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.open_button = QPushButton("Open dossier")
+        self.open_button.setVisible(False)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._on_close_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        runner.progress.connect(self._on_runner_progress)
+        runner.cancelled.connect(self._on_runner_cancelled)
+
+    # --- state ------------------------------------------------------------------------------
+    def _describe_view(self) -> None:
+        try:
+            records, links, _positions = self._view_provider()  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - the view is another widget's business; just don't offer it
+            self.current_view.setEnabled(False)
+            return
+        if records is None:
+            self.current_view.setText("Current view (whole case)")
+        else:
+            def count(n: int, word: str) -> str:
+                return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+            n_links = "" if links is None else ", " + count(len(links), "link")
+            self.current_view.setText(f"Current view ({count(len(records), 'record')}{n_links})")
+
+    def _default_path(self) -> Path:
+        from casedesk.services.cases import get_case
+
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        base = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+        try:
+            with self._ws.read() as session:
+                title = get_case(session, self._case_id).title
+        except CaseDeskError:
+            title = ""
+        # Letters, digits and CJK of the title survive; anything else becomes a hyphen.
+        name = re.sub(r"[^\w]+", "-", title)[:60].strip("-")
+        return base / f"case-{self._case_id}{'-' + name if name else ''}-dossier.pdf"
+
+    def options(self) -> Any:
+        """The DossierOptions the form describes."""
+        from casedesk.services.reporting import DossierOptions
+
+        records = links = positions = None
+        if self.current_view.isChecked() and self._view_provider is not None:
+            records, links, positions = self._view_provider()
+        return DossierOptions(
+            record_ids=None if records is None else frozenset(records),
+            link_ids=None if links is None else frozenset(links),
+            positions=dict(positions) if positions else None,
+            marking=self.marking.currentText(), author=self.author.text(),
+            redaction=self.redaction.currentData(), date=self.date.date().toString("yyyy-MM-dd"))
+
+    def _set_running(self, running: bool) -> None:
+        for widget in (self.whole_case, self.marking, self.author, self.redaction, self.date, self.path):
+            widget.setEnabled(not running)
+        self.current_view.setEnabled(not running and self._view_provider is not None)
+        self.export_button.setEnabled(not running)
+        self.progress.setVisible(running)
+        self.close_button.setText("Cancel" if running else "Close")
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setText(text)
+
+    # --- slots ------------------------------------------------------------------------------
+    def _on_redaction_changed(self, *_args: object) -> None:
+        from casedesk.services.reporting import redaction_profiles
+
+        profile = redaction_profiles().get(self.redaction.currentData())
+        self.redaction_help.setText(profile.description if profile else "")
+
+    def _on_path_edited(self, _text: str) -> None:
+        self._confirmed_path = ""
+
+    def _on_browse_clicked(self) -> None:
+        chosen, _filter = QFileDialog.getSaveFileName(self, "Save dossier as", self.path.text(),
+                                                      "PDF documents (*.pdf)")
+        if chosen:
+            if not chosen.lower().endswith(".pdf"):
+                chosen += ".pdf"
+            self.path.setText(chosen)
+            self._confirmed_path = chosen  # the file dialog has asked about replacing it
+
+    def _on_export_clicked(self) -> None:
+        from casedesk.services.reporting import write_report
+        from casedesk.services.reporting.job import check_target
+
+        self.open_button.setVisible(False)
+        text = self.path.text().strip()
+        try:
+            target = check_target(text)
+            options = self.options()
+        except CaseDeskError as exc:
+            self._show(str(exc), error=True)
+            return
+        if target.exists() and self._confirmed_path != str(target):
+            self._confirmed_path = str(target)
+            self._show(f"{target} exists. Press Export again to replace it.", error=True)
+            return
+        ws, case_id = self._ws, self._case_id
+
+        def job():  # noqa: ANN202 - a Progress generator run on the worker thread
+            with ws.read() as session:
+                return (yield from write_report(session, case_id, target, options))
+
+        self._result = None
+        self._set_running(True)
+        self.progress.setRange(0, 0)
+        self._show("Preparing…")
+        self._job_id = self._runner.submit(job, on_done=self._on_job_done, on_error=self._on_job_failed)
+
+    def _on_runner_progress(self, job_id: int, step: Progress) -> None:
+        if job_id != self._job_id:
+            return
+        if step.total:
+            self.progress.setRange(0, step.total)
+            self.progress.setValue(min(step.done, step.total))
+        else:
+            self.progress.setRange(0, 0)
+        if step.message:
+            self._show(step.message + "…")
+
+    def _on_job_done(self, result: dict[str, Any]) -> None:
+        self._job_id = None
+        self._result = result
+        self._confirmed_path = result["path"]
+        self._set_running(False)
+        self._show(f"Wrote {result['pages']:,} pages to {result['path']}\nSHA-256 {result['sha256']}")
+        self.open_button.setVisible(True)
+        self.open_button.setDefault(True)
+        self.exported.emit(result)
+
+    def _on_job_failed(self, message: str) -> None:
+        self._job_id = None
+        self._set_running(False)
+        self._show(f"The dossier was not written: {message}", error=True)
+
+    def _on_runner_cancelled(self, job_id: int) -> None:
+        if job_id != self._job_id:
+            return
+        self._job_id = None
+        self._set_running(False)
+        self._show("Export cancelled; no file was written.")
+
+    def _on_open_clicked(self) -> None:
+        if self._result:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self._result["path"]))
+
+    def _on_close_clicked(self) -> None:
+        if self._job_id is not None:
+            self._runner.cancel(self._job_id)
+            self._show("Cancelling…")
+            return
+        self.accept()
+
+    def reject(self) -> None:  # Esc or the window's close button
+        if self._job_id is not None:
+            self._runner.cancel(self._job_id)
+            self._show("Cancelling…")
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        for signal, slot in ((self._runner.progress, self._on_runner_progress),
+                             (self._runner.cancelled, self._on_runner_cancelled)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        super().done(result)
+

@@ -1,0 +1,86 @@
+"""casedesk report and verify --dossier as investigators script them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=180)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    db = tmp_path_factory.mktemp("cli-report") / "demo.casedesk"
+    out = run("--db", str(db), "demo", "--json")
+    assert out.returncode == 0, out.stderr
+    return db, json.loads(out.stdout)["case_id"]
+
+
+def test_report_prints_path_pages_and_sha256(demo_db, tmp_path):
+    db, case_id = demo_db
+    target = tmp_path / "dossier.pdf"
+    out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(target), "--redact", "external",
+              "--marking", "OFFICIAL-SENSITIVE", "--author", "Desk 4", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert {"path", "pages", "sha256"} <= set(result)
+    assert Path(result["path"]) == target and result["pages"] > 5
+    assert result["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
+    again = run("--db", str(db), "report", "--case", str(case_id), "-o", str(tmp_path / "again.pdf"),
+                "--redact", "external", "--marking", "OFFICIAL-SENSITIVE", "--author", "Desk 4", "--json")
+    assert json.loads(again.stdout)["sha256"] == result["sha256"]
+
+
+def test_report_bad_input_exits_2_with_one_line_and_writes_nothing(demo_db, tmp_path):
+    db, case_id = demo_db
+    missing = tmp_path / "missing" / "d.pdf"
+    out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(missing))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "does not exist" in out.stderr
+    assert not missing.parent.exists()
+    for args, reason in ((["--redact", "nope"], "unknown redaction profile"),
+                         (["--date", "yesterday"], "date"), (["--case", "999"], "no case")):
+        target = tmp_path / "x.pdf"
+        cmd = ["--db", str(db), "report", "--case", str(case_id), "-o", str(target), *args]
+        out = run(*cmd)
+        assert out.returncode == 2 and reason in out.stderr and "Traceback" not in out.stderr
+        assert not target.exists() and not list(tmp_path.glob(".x.pdf*"))
+
+
+def test_verify_dossier_matches_then_reports_later_changes(demo_db, tmp_path):
+    db, case_id = demo_db
+    target = tmp_path / "v.pdf"
+    assert run("--db", str(db), "report", "--case", str(case_id), "-o", str(target)).returncode == 0
+    out = run("--db", str(db), "verify", "--dossier", str(target), "--json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads(out.stdout)
+    assert report["ok"] and report["dossier"]["ok"] and not report["dossier"]["changed_since"]
+    assert run("--db", str(db), "cases", "new", "Later case").returncode == 0
+    later = json.loads(run("--db", str(db), "verify", "--dossier", str(target), "--json").stdout)
+    assert later["ok"] and later["dossier"]["changed_since"] and later["dossier"]["entries_since"] >= 1
+    plain = run("--db", str(db), "verify", "--dossier", str(target))
+    assert "has changed since" in plain.stdout
+
+
+def test_verify_dossier_from_another_workspace_fails(demo_db, tmp_path):
+    db, case_id = demo_db
+    target = tmp_path / "w.pdf"
+    assert run("--db", str(db), "report", "--case", str(case_id), "-o", str(target)).returncode == 0
+    other = tmp_path / "other.casedesk"
+    assert run("--db", str(other), "demo").returncode == 0
+    out = run("--db", str(other), "verify", "--dossier", str(target), "--json")
+    assert out.returncode == 1
+    problems = json.loads(out.stdout)["dossier"]["problems"]
+    assert any("workspace" in p for p in problems)
+    not_pdf = tmp_path / "n.pdf"
+    not_pdf.write_text("hello")
+    bad = run("--db", str(db), "verify", "--dossier", str(not_pdf))
+    assert bad.returncode == 2 and "not a readable PDF" in bad.stderr

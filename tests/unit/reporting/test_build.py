@@ -1,0 +1,196 @@
+"""The data step: what build_dossier reads for the whole case, for a view, and under redaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from casedesk.domain.errors import NotFoundError, ValidationError
+from casedesk.domain.models import ChartPosition
+from casedesk.services.compute import case_totals
+from casedesk.services.reporting import DossierOptions, build_dossier
+from casedesk.services.reporting.eccn import eccn_class
+from casedesk.services.reporting.model import Redacted, Scrubbed, is_withheld
+
+
+def _build(ws, case_id, **options):  # noqa: ANN001, ANN202
+    with ws.read() as s:
+        return build_dossier(s, case_id, DossierOptions(**options))
+
+
+def _all_text(value) -> str:  # noqa: ANN001
+    if isinstance(value, Redacted):
+        return ""
+    if isinstance(value, Scrubbed):
+        return "".join(p for p in value.parts if isinstance(p, str))
+    return value or ""
+
+
+def test_whole_case_figures_match_the_compute_service(demo):
+    d = _build(demo.ws, demo.case_id)
+    with demo.ws.read() as s:
+        totals = case_totals(s, demo.case_id)
+    assert d.compute.accelerators == totals.accelerators == 5600
+    assert d.compute.accelerators_text == "at least 5,600"
+    assert d.compute.total_tpp == totals.total_tpp
+    assert d.compute.controlled_accelerators == 5600
+    assert d.compute.controlled_tpp == 5600 * 15832  # the B200 fleet has no count
+    assert dict(d.figures.records_by_kind)["Server fleets"] == 3
+    assert d.figures.parties == 19 and d.figures.links == 30
+    assert any(c.startswith("CN") for c in d.figures.countries_of_concern)
+    assert d.cover.scope == "Whole case" and d.cover.workspace_uuid
+    assert d.audit.entry_id > 0 and len(d.audit.hash) == 64
+
+
+def test_fleets_carry_catalog_tpp_and_provisional_eccn_class(demo):
+    d = _build(demo.ws, demo.case_id)
+    brisbane = next(f for f in d.fleets if f.id == demo.ids["Brisbane H100 fleet"])
+    assert (brisbane.accelerators, brisbane.qualifier, brisbane.tpp_each) == (2400, "at_least", 15832)
+    assert brisbane.eccn == "3A090.a"
+    assert brisbane.users == (demo.ids["Beijing AI company (unnamed)"],)
+    assert brisbane.datacenters == (demo.ids["Brisbane data center (unnamed)"],)
+
+
+@pytest.mark.parametrize("tpp,pd,expected", [
+    (15832, 19.4, "3A090.a"), (2368, 2.91, "not 3A090"), (1912, 3.14, "not 3A090"),
+    (4000, 4.0, "3A090.b"), (2000, 6.0, "3A090.a"), (1000, None, "not 3A090"),
+    (3000, None, "unknown (die area not public)"), (None, None, "unknown")])
+def test_provisional_eccn_class_uses_the_2023_thresholds(tpp, pd, expected):
+    assert eccn_class(tpp, pd) == expected
+
+
+def test_evidence_markers_follow_evidence_order_and_every_cite_points_into_the_register(demo):
+    d = _build(demo.ws, demo.case_id)
+    assert [e.marker for e in d.evidence] == [1, 2, 3, 4]
+    assert [e.id for e in d.evidence] == sorted(e.id for e in d.evidence)
+    markers = {e.marker for e in d.evidence}
+    cited = {c.marker for r in d.records.values() for c in r.cites} | \
+            {c.marker for lk in d.links.values() for c in lk.cites}
+    assert cited <= markers and cited
+    assert all(len(e.sha256) == 64 for e in d.evidence)
+    assert d.evidence[0].grade_text.startswith("Usually reliable")
+
+
+def test_finding_path_is_ordered_and_oriented_and_cites_its_sources(demo):
+    d = _build(demo.ws, demo.case_id)
+    assert len(d.findings) == 1
+    f = d.findings[0]
+    beijing, fleet = demo.ids["Beijing AI company (unnamed)"], demo.ids["Brisbane H100 fleet"]
+    assert [(s.from_id, s.to_id, s.forward) for s in f.path] == [(beijing, fleet, True)]
+    assert f.severity == "critical" and f.cites and f.outside_view == 0
+
+
+def test_screening_hits_come_with_their_decision(demo):
+    d = _build(demo.ws, demo.case_id)
+    (hit,) = d.hits
+    assert hit.record_id == demo.ids["Derek Aw"]
+    assert (hit.status, hit.reason, hit.explanation) == ("dismissed", "different date of birth", "name matches")
+
+
+def test_empty_findings_and_hits_tables_give_empty_sections(demo_ws):
+    ws, case_id = demo_ws
+    d = _build(ws, case_id)
+    assert d.findings == () and d.hits == ()
+
+
+def test_view_limits_records_links_evidence_and_findings(demo):
+    ids = demo.ids
+    shown = frozenset({ids["Derek Aw"], ids["Aw's GPU platform company (name not given)"],
+                       ids["Brisbane H100 fleet"]})
+    d = _build(demo.ws, demo.case_id, record_ids=shown)
+    assert set(d.records) == shown
+    assert all(lk.source_id in shown and lk.target_id in shown for lk in d.links.values())
+    assert {lk.type for lk in d.links.values()} == {"officer_of", "owns_asset", "operates"}
+    assert [e.marker for e in d.evidence] == [1, 2]  # only evidence cited by what is shown
+    assert d.cover.scope.startswith("Current view: 3 of 32 records")
+    # The finding concerns the fleet (shown) and Beijing (not shown): kept, with the rest counted.
+    (f,) = d.findings
+    assert f.path == () and f.other_record_ids == (ids["Brisbane H100 fleet"],) and f.outside_view == 2
+    assert d.hits[0].record_id == ids["Derek Aw"]
+    assert d.compute.accelerators == 2400 and d.compute.fleets == 1
+
+
+def test_view_link_ids_limit_links(demo):
+    ids = demo.ids
+    shown = frozenset({ids["Aw's GPU platform company (name not given)"], ids["Brisbane H100 fleet"]})
+    d_all = _build(demo.ws, demo.case_id, record_ids=shown)
+    keep = frozenset(sorted(d_all.links)[:1])
+    d = _build(demo.ws, demo.case_id, record_ids=shown, link_ids=keep)
+    assert len(d_all.links) == 2 and set(d.links) == keep
+
+
+def test_positions_come_from_the_view_then_saved_rows_then_a_seeded_layout(demo):
+    ws, case_id = demo.ws, demo.case_id
+    computed = _build(ws, case_id)
+    assert computed.positions_source == "computed"
+    assert computed.positions == _build(ws, case_id).positions  # deterministic
+    with ws.write() as s:
+        for n, rid in enumerate(sorted(computed.records)):
+            s.add(ChartPosition(case_id=case_id, record_id=rid, x=float(n * 10), y=float(n % 3)))
+    saved = _build(ws, case_id)
+    assert saved.positions_source == "saved"
+    assert saved.positions[sorted(saved.records)[5]] == (50.0, 2.0)
+    view = {rid: (1.0 * rid, -2.0 * rid) for rid in computed.records}
+    from_view = _build(ws, case_id, positions=view)
+    assert from_view.positions_source == "view" and from_view.positions == view
+
+
+def test_partial_positions_are_completed_in_the_same_frame(demo):
+    d0 = _build(demo.ws, demo.case_id)
+    some = dict(list(sorted(d0.positions.items()))[:10])
+    d = _build(demo.ws, demo.case_id, positions=some)
+    assert set(d.positions) == set(d0.records)
+    for rid, xy in some.items():
+        assert d.positions[rid] == xy
+
+
+def test_build_is_deterministic(demo):
+    assert _build(demo.ws, demo.case_id, redaction="external") == _build(demo.ws, demo.case_id,
+                                                                          redaction="external")
+
+
+def test_external_profile_withholds_person_names_wallets_and_notes_everywhere(demo):
+    d = _build(demo.ws, demo.case_id, redaction="external")
+    aw = d.records[demo.ids["Derek Aw"]]
+    assert isinstance(aw.label, Redacted)
+    assert all(isinstance(w.address, Redacted) for w in d.wallets)
+    assert all(isinstance(p.notes, Redacted) for p in d.parties if p.notes)
+    # "Aw" (his alias) is blacked out inside other records' names too.
+    company = d.records[demo.ids["Aw's GPU platform company (name not given)"]]
+    assert is_withheld(company.label) and "Aw" not in _all_text(company.label)
+    texts = [_all_text(r.label) for r in d.records.values()] + [_all_text(t.title) for t in d.timeline]
+    assert not any("Kendler" in t or "Raimondo" in t or "Derek" in t for t in texts)
+    assert all(isinstance(e.source, Redacted) for e in d.evidence if e.source)
+
+
+def test_sensitive_profile_leaves_out_sensitive_records_and_evidence(hostile):
+    d = _build(hostile.ws, hostile.case_id, redaction="sensitive")
+    assert hostile.ids["secret"] not in d.records
+    assert all(hostile.ids["secret"] not in (lk.source_id, lk.target_id) for lk in d.links.values())
+    assert [e.title for e in d.evidence] == ["Registry <i>extract</i>"]
+    assert d.figures.withheld_records == 1 and d.figures.withheld_evidence == 1
+    (f,) = d.findings
+    assert "Covert" not in _all_text(f.title) and is_withheld(f.title)
+    person = next(p for p in d.parties if p.id == hostile.ids["person"])
+    assert isinstance(person.identifiers[0].value, Redacted)
+    assert isinstance(person.addresses[0].full, Redacted)
+    assert person.label == "Zhang Weiming"  # names stay under this profile
+    everything = _build(hostile.ws, hostile.case_id)
+    assert hostile.ids["secret"] in everything.records
+
+
+def test_bad_options_are_refused_with_the_field_named(demo):
+    with pytest.raises(ValidationError, match="redact"):
+        _build(demo.ws, demo.case_id, redaction="nope")
+    with pytest.raises(ValidationError, match="date"):
+        _build(demo.ws, demo.case_id, date="25/11/2026")
+    with pytest.raises(ValidationError, match="marking"):
+        _build(demo.ws, demo.case_id, marking="X" * 81)
+    with pytest.raises(NotFoundError):
+        _build(demo.ws, 999)
+
+
+def test_hostile_names_round_trip_on_every_backend(workspace, helpers):
+    h = helpers.make_hostile(workspace)
+    d = _build(workspace, h.case_id)
+    labels = {r.label for r in d.records.values()}
+    assert set(helpers.hostile_names.values()) <= labels  # NUL and overrides kept as data
