@@ -1,0 +1,660 @@
+"""Script-aware name normalisation: pure functions turning a name into comparable token strings.
+
+A name becomes one or more *variants*: strings of space-separated tokens in which Chinese,
+pinyin, Cantonese and English spellings of the same name meet. Every variant remembers the
+normalisation steps that produced it, so a match can say why two names met.
+
+Pipeline (each step recorded when it changes something):
+NFKC (width folding) → control characters dropped → case folding → traditional→simplified →
+CJK legal forms removed → Han runs split on glossary words (→ concept tokens) and the rest turned
+into pinyin syllables → other scripts transliterated to Latin → accents and punctuation removed →
+Latin legal forms and stopwords removed → glossary words (English and pinyin) → concept tokens →
+transliteration spellings folded (Mohammed → muhammad) → pinyin written together split into
+syllables (Huawei → hua wei) → Cantonese / Wade-Giles syllables read as pinyin (Wong → huang|wang).
+
+Public functions: normalize_name (full result), name_key (one canonical string for exact
+dedupe), name_tokens, is_fuzzy_eligible, variant_keys (blocking keys), fold_text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casedesk.paths import resources_dir
+
+# Names longer than this are cut before processing: no real name is this long, and a megabyte
+# paste must neither stall screening nor match everything.
+MAX_NAME_CHARS = 400
+# Names with fewer significant characters (or made of initials) are matched exactly only.
+MIN_FUZZY_CHARS = 4
+MAX_VARIANTS = 8
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+_LATIN_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_PINYIN_CHARS_RE = re.compile(r"[a-z]+")
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One comparable rendering of a name: tokens joined by spaces, and how it was made."""
+
+    text: str
+    steps: tuple[str, ...]
+    syllabic: bool  # every non-concept token is a Chinese syllable: compare syllable by syllable
+
+    @property
+    def tokens(self) -> list[str]:
+        """The variant's tokens."""
+        return self.text.split()
+
+    @property
+    def compact(self) -> str:
+        """The tokens written together (so "gazprom bank" meets "gazprombank")."""
+        return self.text.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class NormalizedName:
+    """A name's variants (first = canonical), whether it may be matched fuzzily, and notes."""
+
+    original: str
+    variants: tuple[Variant, ...]
+    exact_only: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing identifying is left (empty, punctuation, a bare legal form)."""
+        return not self.variants
+
+    @property
+    def key(self) -> str:
+        """The canonical variant's tokens, sorted: equal keys mean the same name."""
+        return " ".join(sorted(self.variants[0].tokens)) if self.variants else ""
+
+
+# --- data files -------------------------------------------------------------------------------
+
+def _read_yaml(name: str) -> Any:
+    with (resources_dir() / "screening" / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    t2s: dict[int, str]
+    syllables: frozenset[str]
+    max_syllable: int
+    cjk_forms: tuple[str, ...]
+    latin_anywhere: tuple[tuple[str, ...], ...]
+    latin_suffix: frozenset[tuple[str, ...]]
+    latin_prefix: frozenset[tuple[str, ...]]
+    stopwords: frozenset[str]
+    zh_glossary: dict[str, str]
+    zh_max: int
+    latin_glossary: dict[str, str]  # joined tokens (english phrase or pinyin) -> concept
+    concepts: frozenset[str]
+    spellings: dict[str, str]  # joined tokens -> canonical spelling
+    romanization: dict[str, tuple[str, ...]]
+    romanization_source: dict[str, str]
+
+
+def _opencc_t2s() -> dict[int, str]:
+    """Traditional→simplified character table from the opencc package's own dictionaries.
+
+    Character-level folding (str.translate) rather than opencc's phrase conversion: names are
+    compared, not published, and this is ~100× faster on a million names.
+    """
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    table: dict[int, str] = {}
+    for fname in ("TSCharacters.txt", "HKVariantsRev.txt", "TWVariantsRev.txt"):
+        path = folder / fname
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 2:
+                continue
+            src, dst = parts[0], parts[1].split(" ")[0]
+            if len(src) == 1 and len(dst) == 1 and src != dst:
+                table.setdefault(ord(src), dst)
+    # Variant tables may map to characters that TSCharacters folds further: chase once.
+    for key, value in list(table.items()):
+        table[key] = table.get(ord(value), value)
+    return table
+
+
+def _latin_fold(text: str) -> str:
+    """Lower-case ASCII tokens of a data-file phrase (same folding as names get)."""
+    return " ".join(_LATIN_TOKEN_RE.findall(_strip_accents(text.casefold())))
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    legal = _read_yaml("legal_forms.yaml")
+    glossary = _read_yaml("glossary.yaml")
+    roman = _read_yaml("romanization.yaml")
+    spell = _read_yaml("name_variants.yaml")
+    syl_text = (resources_dir() / "screening" / "pinyin_syllables.txt").read_text(encoding="utf-8")
+    syllables = frozenset(w for line in syl_text.splitlines() if not line.startswith("#")
+                          for w in line.split())
+    t2s = _opencc_t2s()
+    zh: dict[str, str] = {}
+    latin: dict[str, str] = {}
+    for entry in glossary:
+        concept = entry["concept"]
+        for word in entry.get("zh", []):
+            zh[word.translate(t2s)] = concept
+        for word in entry.get("pinyin", []):
+            latin["".join(_latin_fold(word).split())] = concept
+        for word in entry.get("en", []):
+            latin["".join(_latin_fold(word).split())] = concept
+    spellings: dict[str, str] = {}
+    for group in spell["groups"]:
+        canonical = "".join(_latin_fold(group[0]).split())
+        for word in group:
+            spellings["".join(_latin_fold(word).split())] = canonical
+    romanization: dict[str, tuple[str, ...]] = {}
+    source: dict[str, str] = {}
+    for system, label in (("cantonese", "Cantonese"), ("wade_giles", "Wade-Giles")):
+        for syl, readings in roman[system].items():
+            syl = str(syl)
+            merged = list(romanization.get(syl, ()))
+            for r in readings:
+                if r not in merged:
+                    merged.append(r)
+            romanization[syl] = tuple(merged)
+            source.setdefault(syl, label)
+    return _Tables(
+        t2s=t2s,
+        syllables=syllables,
+        max_syllable=max(map(len, syllables)),
+        cjk_forms=tuple(sorted((f.translate(t2s) for f in legal["cjk"]), key=len, reverse=True)),
+        latin_anywhere=tuple(sorted((tuple(_latin_fold(f).split()) for f in legal["latin"]["anywhere"]),
+                                    key=len, reverse=True)),
+        latin_suffix=frozenset(tuple(_latin_fold(f).split()) for f in legal["latin"]["suffix"]),
+        latin_prefix=frozenset(tuple(_latin_fold(f).split()) for f in legal["latin"]["prefix"]),
+        stopwords=frozenset(legal["stopwords"]),
+        zh_glossary=zh,
+        zh_max=max(map(len, zh)),
+        latin_glossary=latin,
+        concepts=frozenset(latin.values()),
+        spellings=spellings,
+        romanization=romanization,
+        romanization_source=source,
+    )
+
+
+def concept_tokens() -> frozenset[str]:
+    """Glossary concept tokens: generic words that alone never make two names similar."""
+    return _tables().concepts
+
+
+def pinyin_syllables() -> frozenset[str]:
+    """The toneless pinyin syllables (ü as v)."""
+    return _tables().syllables
+
+
+# --- character-level folding -------------------------------------------------------------------
+
+def _c1_to_cp1252(ch: str) -> str:
+    try:
+        return bytes([ord(ch)]).decode("cp1252")
+    except UnicodeDecodeError:
+        return " "
+
+
+def fold_text(text: str) -> str:
+    """NFKC (full/half width), cp1252 C1 controls repaired, controls dropped, case folded, T→S."""
+    if not isinstance(text, str):
+        return ""
+    text = text[: MAX_NAME_CHARS * 2]
+    if text.isascii():  # fast path: ASCII is NFKC-stable and has no Han to fold
+        return _ASCII_CONTROL_RE.sub(" ", text).casefold()
+    if any("\x80" <= ch <= "\x9f" for ch in text):
+        text = "".join(_c1_to_cp1252(ch) if "\x80" <= ch <= "\x9f" else ch for ch in text)
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text if unicodedata.category(ch) not in ("Cf", "Cs", "Co"))
+    return text.casefold().translate(_tables().t2s)
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=262144)
+def _han_pinyin(run: str) -> tuple[str, ...]:
+    """Pinyin syllables of a run of Han characters (cached: names repeat their parts)."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    for syl in lazy_pinyin(run, style=Style.NORMAL, errors="ignore"):
+        syl = syl.replace("ü", "v").strip()
+        if syl:
+            out.append(syl)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _transliterate(segment: str) -> str:
+    from anyascii import anyascii
+
+    return anyascii(segment)
+
+
+def _script_of(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ")[0].title() if name else "Other"
+
+
+# --- the pipeline --------------------------------------------------------------------------------
+
+@dataclass
+class _Work:
+    tokens: list[str]
+    concept_positions: set[int]
+    steps: list[str]
+
+
+def _split_han(run: str, steps: list[str]) -> list[tuple[str, bool]]:
+    """Glossary words of a Han run as concept tokens; everything else as pinyin syllables."""
+    tab = _tables()
+    out: list[tuple[str, bool]] = []
+    pending = ""
+    i = 0
+    hits = []
+    while i < len(run):
+        for size in range(min(tab.zh_max, len(run) - i), 1, -1):
+            word = run[i:i + size]
+            concept = tab.zh_glossary.get(word)
+            if concept:
+                if pending:
+                    out.extend((s, False) for s in _han_pinyin(pending))
+                    pending = ""
+                out.append((concept, True))
+                hits.append(f"{word}→{concept}")
+                i += size
+                break
+        else:
+            pending += run[i]
+            i += 1
+    if pending:
+        out.extend((s, False) for s in _han_pinyin(pending))
+    if hits:
+        steps.append("glossary: " + ", ".join(hits))
+    return out
+
+
+def _strip_cjk_legal(text: str, steps: list[str]) -> str:
+    removed = []
+    for form in _tables().cjk_forms:
+        if form in text:
+            text = text.replace(form, " ")
+            removed.append(form)
+    if removed:
+        steps.append("legal form removed: " + ", ".join(removed))
+    return text
+
+
+def _tokenise(folded: str, steps: list[str]) -> _Work:
+    """Split folded text into tokens: Han via glossary+pinyin, other scripts transliterated."""
+    tokens: list[str] = []
+    concepts: set[int] = set()
+    pos = 0
+    han_runs = []
+    other_scripts: set[str] = set()
+    for m in _HAN_RE.finditer(folded):
+        _latin_part(folded[pos:m.start()], tokens, other_scripts)
+        han_runs.append(m.group())
+        for tok, is_concept in _split_han(m.group(), steps):
+            if is_concept:
+                concepts.add(len(tokens))
+            tokens.append(tok)
+        pos = m.end()
+    _latin_part(folded[pos:], tokens, other_scripts)
+    if han_runs:
+        steps.append("Han→pinyin: " + ", ".join(
+            f"{r}→{' '.join(_han_pinyin(r))}" for r in han_runs[:4]))
+    if other_scripts:
+        steps.append("transliterated " + "/".join(sorted(other_scripts)) + "→Latin")
+    return _Work(tokens, concepts, steps)
+
+
+def _latin_part(text: str, tokens: list[str], scripts: set[str]) -> None:
+    if not text or text.isspace():
+        return
+    if not text.isascii():
+        chars = []
+        for ch in _strip_accents(text):
+            if ch.isascii():
+                chars.append(ch)
+            elif ch.isalpha() or unicodedata.category(ch).startswith("N"):
+                scripts.add(_script_of(ch))
+                # anyascii writes CamelCase for syllabic scripts: keep its word breaks
+                chars.append(" " + _transliterate(ch) + " " if _script_of(ch) in ("Hangul",)
+                             else _transliterate(ch))
+            else:
+                chars.append(" ")
+        text = "".join(chars).casefold()
+    # Apostrophes and dots join ("O'Brien", "U.S.A."); other punctuation separates.
+    text = re.sub(r"['`´’.]", "", text)
+    tokens.extend(_LATIN_TOKEN_RE.findall(text))
+
+
+def _strip_latin_legal(work: _Work) -> None:
+    tab = _tables()
+    toks = work.tokens
+    keep = [True] * len(toks)
+    removed: list[str] = []
+    concepts = work.concept_positions
+    latin_pos = [i for i in range(len(toks)) if i not in concepts]
+    anywhere = _anywhere_index()
+    for i in latin_pos:
+        for form in anywhere.get(toks[i], ()):
+            n = len(form)
+            if i + n <= len(toks) and tuple(toks[i:i + n]) == form and all(
+                    keep[i + k] and (i + k) not in concepts for k in range(n)):
+                for k in range(n):
+                    keep[i + k] = False
+                removed.append(" ".join(form))
+                break
+    # suffix / prefix, repeatedly, over what is left
+    alive = [i for i in latin_pos if keep[i]]
+    changed = True
+    while changed and alive:
+        changed = False
+        for n in (3, 2, 1):
+            if len(alive) >= n and tuple(toks[i] for i in alive[-n:]) in tab.latin_suffix \
+                    and alive[-n:] == list(range(alive[-n], alive[-n] + n)):
+                for i in alive[-n:]:
+                    keep[i] = False
+                removed.append(" ".join(toks[i] for i in alive[-n:]))
+                alive = alive[:-n]
+                changed = True
+                break
+            if len(alive) >= n and tuple(toks[i] for i in alive[:n]) in tab.latin_prefix:
+                for i in alive[:n]:
+                    keep[i] = False
+                removed.append(" ".join(toks[i] for i in alive[:n]))
+                alive = alive[n:]
+                changed = True
+                break
+    for i in latin_pos:
+        if keep[i] and toks[i] in tab.stopwords:
+            keep[i] = False
+    if removed:
+        work.steps.append("legal form removed: " + ", ".join(removed))
+    if not all(keep):
+        _compact(work, keep)
+
+
+@lru_cache(maxsize=1)
+def _anywhere_index() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Legal forms removable anywhere, by first token, longest first."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for form in _tables().latin_anywhere:
+        index.setdefault(form[0], []).append(form)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _compact(work: _Work, keep: list[bool]) -> None:
+    new_tokens, new_concepts = [], set()
+    for i, tok in enumerate(work.tokens):
+        if keep[i]:
+            if i in work.concept_positions:
+                new_concepts.add(len(new_tokens))
+            new_tokens.append(tok)
+    work.tokens, work.concept_positions = new_tokens, new_concepts
+
+
+def _replace_phrases(work: _Work, table: dict[str, str], label: str, as_concept: bool) -> None:
+    """Replace runs of 1–4 Latin tokens whose joined form is in `table`."""
+    toks = work.tokens
+    out: list[str] = []
+    concepts: set[int] = set()
+    hits = []
+    i = 0
+    n_toks = len(toks)
+    had = work.concept_positions
+    while i < n_toks:
+        if i in had:
+            concepts.add(len(out))
+            out.append(toks[i])
+            i += 1
+            continue
+        matched = False
+        joined = ""
+        spans = []
+        for k in range(i, min(n_toks, i + 4)):
+            if k in had:
+                break
+            joined += toks[k]
+            spans.append(joined)
+        for n in range(len(spans), 0, -1):
+            target = table.get(spans[n - 1])
+            if target is not None:
+                if as_concept:
+                    concepts.add(len(out))
+                if spans[n - 1] != target or n > 1:
+                    hits.append(f"{' '.join(toks[i:i + n])}→{target}")
+                out.append(target)
+                i += n
+                matched = True
+                break
+        if not matched:
+            out.append(toks[i])
+            i += 1
+    work.tokens, work.concept_positions = out, concepts
+    if hits:
+        work.steps.append(f"{label}: " + ", ".join(dict.fromkeys(hits)))
+
+
+@lru_cache(maxsize=131072)
+def _segment_pinyin(token: str) -> tuple[str, ...] | None:
+    """Split pinyin written together into syllables (fewest syllables; None if impossible)."""
+    syl = _tables().syllables
+    if token in syl:
+        return (token,)
+    n = len(token)
+    if n > 40 or not _PINYIN_CHARS_RE.fullmatch(token):
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for j in range(min(n, i + _tables().max_syllable), i, -1):
+            piece = token[i:j]
+            # one-letter syllables (a, e, o) would let almost any word split
+            if len(piece) >= 2 and piece in syl:
+                cand = cur + [piece]
+                if best[j] is None or len(cand) < len(best[j]):
+                    best[j] = cand
+    return tuple(best[n]) if best[n] is not None else None
+
+
+def _is_chinese_like(work: _Work) -> bool:
+    tab = _tables()
+    plain = [t for i, t in enumerate(work.tokens) if i not in work.concept_positions]
+    return bool(plain) and all(t in tab.syllables or t in tab.romanization for t in plain)
+
+
+def _variant(work: _Work, syllabic: bool) -> Variant:
+    return Variant(" ".join(work.tokens), tuple(work.steps), syllabic)
+
+
+def _seg_variant(work: _Work) -> _Work | None:
+    """The same tokens with pinyin written together split into syllables, if all of it splits."""
+    tab = _tables()
+    out: list[str] = []
+    concepts: set[int] = set()
+    split_any = []
+    for i, tok in enumerate(work.tokens):
+        if i in work.concept_positions:
+            concepts.add(len(out))
+            out.append(tok)
+            continue
+        if tok in tab.syllables or tok in tab.romanization:
+            out.append(tok)
+            continue
+        if tok.isdigit():
+            out.append(tok)
+            continue
+        seg = _segment_pinyin(tok)
+        if seg is None:
+            return None
+        split_any.append(f"{tok}→{' '.join(seg)}")
+        out.extend(seg)
+    if not split_any:
+        return None
+    steps = work.steps + ["pinyin syllables split: " + ", ".join(split_any)]
+    return _Work(out, concepts, steps)
+
+
+def _romanization_variants(work: _Work) -> list[_Work]:
+    """Readings of Cantonese / Wade-Giles syllables as pinyin (at most MAX_VARIANTS)."""
+    tab = _tables()
+    options: list[list[str]] = []
+    for i, tok in enumerate(work.tokens):
+        readings = tab.romanization.get(tok) if i not in work.concept_positions else None
+        if readings:
+            opts = list(readings)
+            if tok in tab.syllables and tok not in opts:
+                opts.append(tok)
+            options.append(opts)
+        else:
+            options.append([tok])
+    if all(len(o) == 1 and o[0] == work.tokens[i] for i, o in enumerate(options)):
+        return []
+    out = []
+    for combo in itertools.islice(itertools.product(*options), MAX_VARIANTS):
+        if list(combo) == work.tokens:
+            continue
+        changed = [f"{a}→{b}" for a, b in zip(work.tokens, combo) if a != b]
+        systems = sorted({tab.romanization_source.get(a, "") for a, b in zip(work.tokens, combo)
+                          if a != b} - {""})
+        out.append(_Work(list(combo), set(work.concept_positions),
+                         work.steps + [f"{'/'.join(systems)} spelling read as pinyin: "
+                                       + ", ".join(changed)]))
+    return out
+
+
+def _significant_chars(folded: str) -> int:
+    return len(_NOT_ALNUM_RE.sub("", folded))
+
+
+def normalize_name(name: str) -> NormalizedName:
+    """Normalise a name into comparable variants; never raises, whatever the input."""
+    notes: list[str] = []
+    if not isinstance(name, str):
+        name = "" if name is None else str(name)
+    if len(name) > MAX_NAME_CHARS:
+        notes.append(f"name cut to its first {MAX_NAME_CHARS} characters (was {len(name)})")
+        name = name[:MAX_NAME_CHARS]
+    steps: list[str] = []
+    raw = unicodedata.normalize("NFKC", name)
+    folded = fold_text(name)
+    if folded != raw.casefold():
+        t2s_changed = raw.casefold().translate(_tables().t2s) != raw.casefold()
+        if t2s_changed:
+            steps.append("traditional→simplified")
+    if raw != name:
+        steps.append("width/compatibility forms folded (NFKC)")
+    significant = _significant_chars(folded)
+    text = _strip_cjk_legal(folded, steps) if _HAN_RE.search(folded) or not folded.isascii() else folded
+    work = _tokenise(text, steps)
+    _strip_latin_legal(work)
+    _replace_phrases(work, _tables().latin_glossary, "glossary", as_concept=True)
+    _replace_phrases(work, _tables().spellings, "spelling variant", as_concept=False)
+    if not work.tokens:
+        return NormalizedName(name, (), True, tuple(notes + ["nothing identifying left"]))
+    tokens = work.tokens
+    initials = all(len(t) == 1 for t in tokens)
+    exact_only = significant < MIN_FUZZY_CHARS or initials
+    variants: list[Variant] = [_variant(work, _is_chinese_like(work))]
+    seg = _seg_variant(work)
+    base_for_roman = work
+    if seg is not None:
+        variants.append(_variant(seg, True))
+        base_for_roman = seg
+    has_han = _HAN_RE.search(folded) is not None
+    if not has_han and _is_chinese_like(base_for_roman) and len(base_for_roman.tokens) <= 6:
+        for w in _romanization_variants(base_for_roman):
+            if len(variants) >= MAX_VARIANTS:
+                break
+            variants.append(_variant(w, True))
+    seen: set[str] = set()
+    unique = []
+    for v in variants:
+        if v.text not in seen:
+            seen.add(v.text)
+            unique.append(v)
+    return NormalizedName(name, tuple(unique), exact_only, tuple(notes))
+
+
+def name_key(name: str) -> str:
+    """One canonical string per name (sorted canonical tokens); '' when nothing identifies it.
+
+    The seam for exact duplicate detection at import: two names with equal keys are the same
+    name up to script, width, case, punctuation, legal form, glossary words and token order.
+    """
+    return normalize_name(name).key
+
+
+def name_tokens(name: str) -> list[str]:
+    """The canonical variant's tokens ([] when nothing identifying is left)."""
+    n = normalize_name(name)
+    return n.variants[0].tokens if n.variants else []
+
+
+def is_fuzzy_eligible(name: str) -> bool:
+    """False for names that must only ever match exactly (short, initials, empty)."""
+    n = normalize_name(name)
+    return not n.empty and not n.exact_only
+
+
+def variant_keys(variant_text: str) -> set[str]:
+    """Blocking keys of a variant: tokens, sorted adjacent pairs, the compact form, affixes."""
+    toks = variant_text.split()
+    keys: set[str] = set()
+    for t in toks:
+        if len(t) >= 2:
+            keys.add(t)
+        if len(t) >= 7:
+            keys.add("<" + t[:4])
+            keys.add(">" + t[-4:])
+    for a, b in zip(toks, toks[1:]):
+        keys.add(a + "|" + b if a <= b else b + "|" + a)
+    keys.add("=" + "".join(toks))
+    return keys
+
+
+# --- storage form -------------------------------------------------------------------------------
+# WatchlistName.normalized holds the variants precomputed at import: "~" marks a syllabic variant,
+# "|" separates variants (neither can occur inside a token).
+
+def serialize_variants(n: NormalizedName) -> str:
+    """The stored form of a name's variants ('' for an empty name)."""
+    return "|".join(("~" if v.syllabic else "") + v.text for v in n.variants)
+
+
+def parse_variants(stored: str) -> list[tuple[str, bool]]:
+    """(text, syllabic) of each stored variant."""
+    if not stored:
+        return []
+    return [(p[1:], True) if p.startswith("~") else (p, False) for p in stored.split("|")]
