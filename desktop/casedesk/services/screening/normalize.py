@@ -640,8 +640,14 @@ def variant_keys(variant_text: str) -> set[str]:
             keys.add(">" + t[-4:])
     for a, b in zip(toks, toks[1:]):
         keys.add(a + "|" + b if a <= b else b + "|" + a)
-    keys.add("=" + "".join(toks))
+    keys.update(exact_keys(variant_text))
     return keys
+
+
+def exact_keys(variant_text: str) -> tuple[str, str]:
+    """Keys equal exactly when two variants are the same name: compact form, sorted tokens."""
+    toks = variant_text.split()
+    return "=" + "".join(toks), "#" + " ".join(sorted(toks))
 
 
 # --- storage form -------------------------------------------------------------------------------
@@ -658,3 +664,20 @@ def parse_variants(stored: str) -> list[tuple[str, bool]]:
     if not stored:
         return []
     return [(p[1:], True) if p.startswith("~") else (p, False) for p in stored.split("|")]
+
+
+# --- identifiers --------------------------------------------------------------------------------
+
+def identifier_key(scheme: str, value: str) -> str:
+    """Exact-match key of an identifier: wallets by their chain's rules, others upper-case alnum."""
+    value = value if isinstance(value, str) else ""
+    if scheme.upper().startswith("WALLET_"):
+        from casedesk.domain.errors import ValidationError
+        from casedesk.domain.wallets import address_match_key
+
+        try:
+            return address_match_key(scheme[7:], value)
+        except ValidationError:
+            return value.strip()[:200]
+    folded = unicodedata.normalize("NFKC", value[:400]).upper()
+    return "".join(ch for ch in folded if ch.isalnum())[:200]

@@ -79,6 +79,7 @@ class ParsedList:
     default_name: str = ""
     rows: int = 0  # data rows seen (good and bad)
     files: list[Path] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row exactly
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -147,15 +148,32 @@ def scheme_code(label: str) -> str | None:
     return found.code if found is not None else None
 
 
-def unique_keys(entries: list[ListEntry]) -> None:
-    """Make entry keys unique within a file (lists without ids can repeat a derived key)."""
+def unique_keys(parsed: ParsedList) -> None:
+    """Drop rows repeating an earlier row exactly; make the remaining keys unique."""
     seen: dict[str, int] = {}
-    for e in entries:
+    hashes: dict[str, str] = {}
+    kept = []
+    for e in parsed.entries:
         if e.key in seen:
+            if hashes.get(e.key) == e.content_hash():
+                parsed.duplicates.append(e.line)
+                continue
             seen[e.key] += 1
             e.key = f"{e.key}#{seen[e.key]}"
         else:
             seen[e.key] = 1
+            hashes[e.key] = e.content_hash()
+        kept.append(e)
+    parsed.entries = kept
+
+
+def latest_date(dates: list[str]) -> str | None:
+    """The newest ISO date not in the future (lists carry typos such as 3017-08-22)."""
+    from datetime import date
+
+    today = date.today().isoformat()
+    valid = [d for d in dates if d <= today]
+    return max(valid) if valid else None
 
 
 def derived_key(*parts: str) -> str:
@@ -226,6 +244,12 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
         fmt = detect_format(path)
     if fmt not in FORMATS:
         raise ListFormatError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS[:-1])}")
+    if fmt == "mapping":
+        from casedesk.services.screening.formats.mapped import read_mapped
+
+        parsed = read_mapped(path, mapping or {})
+        unique_keys(parsed)
+        return parsed
     if fmt == "csl":
         from casedesk.services.screening.formats.csl import read_csl as reader
     elif fmt == "ofac-sdn":
@@ -234,14 +258,8 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
         from casedesk.services.screening.formats.dpl import read_dpl as reader
     elif fmt == "ftm":
         from casedesk.services.screening.formats.ftm import read_ftm as reader
-    elif fmt == "opensanctions-csv":
-        from casedesk.services.screening.formats.oscsv import read_opensanctions_csv as reader
     else:
-        from casedesk.services.screening.formats.mapped import read_mapped
-
-        parsed = read_mapped(path, mapping or {})
-        unique_keys(parsed.entries)
-        return parsed
+        from casedesk.services.screening.formats.oscsv import read_opensanctions_csv as reader
     parsed = reader(path)
-    unique_keys(parsed.entries)
+    unique_keys(parsed)
     return parsed

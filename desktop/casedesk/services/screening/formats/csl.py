@@ -14,6 +14,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    latest_date,
     derived_key,
     read_text,
     scheme_code,
@@ -120,5 +121,5 @@ def read_csl(path: Path) -> ParsedList:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", get("start_date")):
             dates.append(get("start_date"))
         entries.append(e)
-    return ParsedList("csl", entries, problems, snapshot_date=max(dates) if dates else None,
+    return ParsedList("csl", entries, problems, snapshot_date=latest_date(dates),
                       default_name="US Consolidated Screening List", rows=rows, files=[path])

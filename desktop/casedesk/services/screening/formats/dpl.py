@@ -14,6 +14,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    latest_date,
     derived_key,
     read_text,
 )
@@ -63,5 +64,5 @@ def read_dpl(path: Path) -> ParsedList:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", get("last_update")):
             updates.append(get("last_update"))
         entries.append(e)
-    return ParsedList("dpl", entries, problems, snapshot_date=max(updates) if updates else None,
+    return ParsedList("dpl", entries, problems, snapshot_date=latest_date(updates),
                       default_name="BIS Denied Persons List", rows=rows, files=[path])

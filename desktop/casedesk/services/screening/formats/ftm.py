@@ -18,6 +18,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    latest_date,
     wallet_identifier,
 )
 
@@ -154,7 +155,7 @@ def read_ftm(path: Path) -> ParsedList:
                 add_unique(e.data.setdefault("addresses", []), full)
             for c in aprops.get("country", []):
                 add_unique(e.countries, country_code(c))
-    name = max(datasets, key=datasets.get) if datasets else path.stem
+    name = path.name.split(".")[0]
     return ParsedList("ftm", list(entries.values()), problems,
-                      snapshot_date=max(dates) if dates else None,
+                      snapshot_date=latest_date(dates),
                       default_name=f"FtM {name}", rows=rows, files=[path])

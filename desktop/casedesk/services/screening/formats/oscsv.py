@@ -15,6 +15,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    latest_date,
     read_text,
     split_multi,
     wallet_identifier,
@@ -90,5 +91,5 @@ def read_opensanctions_csv(path: Path) -> ParsedList:
         entries.append(e)
     name = max(datasets, key=datasets.get) if datasets else path.stem
     return ParsedList("opensanctions-csv", entries, problems,
-                      snapshot_date=max(dates) if dates else None,
+                      snapshot_date=latest_date(dates),
                       default_name=f"OpenSanctions {name}", rows=rows, files=[path])

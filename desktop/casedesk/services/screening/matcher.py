@@ -1,0 +1,133 @@
+"""Scoring two normalised names, with the reason: which variants met and by which rule.
+
+Weights and thresholds come from resources/screening/weights.yaml (see the comments there).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz
+
+from casedesk.paths import resources_dir
+from casedesk.services.screening.normalize import NormalizedName, concept_tokens, exact_keys
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The matcher's numbers (weights.yaml)."""
+
+    threshold: float
+    w_strong: float
+    weak_only_cap: float
+    concept_extra_score: float
+    strong_subset_score: float
+    strong_subset_max_extra: int
+    identifier_match_score: float
+    wallet_match_score: float
+    identifier_any_scheme_min_chars: int
+    country_match_bonus: float
+    country_mismatch_penalty: float
+    type_mismatch_penalty: float
+    rare_key_df: int
+    candidate_budget: int
+    max_scored: int
+    prefilter_margin: float
+    duplicate_threshold: float
+
+
+@lru_cache(maxsize=1)
+def default_weights() -> Weights:
+    """The weights shipped in resources/screening/weights.yaml."""
+    with (resources_dir() / "screening" / "weights.yaml").open(encoding="utf-8") as fh:
+        raw: dict[str, Any] = yaml.safe_load(fh)
+    fields = Weights.__dataclass_fields__
+    missing = [k for k in fields if k not in raw]
+    if missing:
+        from casedesk.domain.errors import VocabularyError
+
+        raise VocabularyError("screening/weights.yaml", "weights", missing[0], "missing")
+    return Weights(**{k: raw[k] for k in fields})
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """The best-scoring pair of variants of two names."""
+
+    score: float
+    method: str
+    query_variant: int
+    candidate_variant: int
+
+
+def _dice(a: list[str], b: list[str]) -> float:
+    if not a and not b:
+        return 100.0
+    shared = sum((Counter(a) & Counter(b)).values())
+    return 200.0 * shared / (len(a) + len(b))
+
+
+def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> tuple[float, str]:
+    """Score two variant texts (fuzzy); returns (score, rule)."""
+    if a == b or exact_keys(a)[1] == exact_keys(b)[1]:
+        return 100.0, "identical after normalisation"
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return 100.0, "identical when written together"
+    concepts = concept_tokens()
+    ta, tb = a.split(), b.split()
+    sa = [t for t in ta if t not in concepts]
+    sb = [t for t in tb if t not in concepts]
+    if a_syl and b_syl:
+        s_strong = _dice(sa, sb)
+        s_all = _dice(ta, tb)
+        how = "same Chinese syllables"
+    else:
+        s_all = max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
+        ja, jb = " ".join(sa), " ".join(sb)
+        s_strong = max(fuzz.token_sort_ratio(ja, jb), fuzz.ratio(ja.replace(" ", ""), jb.replace(" ", "")))
+        how = "similar spelling"
+    if not sa and not sb:
+        score, how = s_all, "generic words only"
+    elif not sa or not sb:
+        return min(s_all, w.weak_only_cap), "shares only generic words"
+    else:
+        score = w.w_strong * s_strong + (1 - w.w_strong) * s_all
+    set_a, set_b = set(sa), set(sb)
+    if set_a and set_a == set_b and set(ta) != set(tb) and score < w.concept_extra_score:
+        score, how = w.concept_extra_score, "same distinctive words, other generic words"
+    elif not (a_syl and b_syl) and score < w.strong_subset_score:
+        small, big = (set_a, set_b) if len(set_a) <= len(set_b) else (set_b, set_a)
+        if len(small) >= 2 and small < big and len(big - small) <= w.strong_subset_max_extra:
+            score, how = w.strong_subset_score, "all words of the shorter name, one more in the other"
+    return round(score, 1), how
+
+
+def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exact_only: bool,
+                    w: Weights) -> NameMatch | None:
+    """The best variant pair of a query name and a candidate's stored variants (None: no match)."""
+    if q.empty or not c_variants:
+        return None
+    exact_only = q.exact_only or c_exact_only
+    q_syl = any(v.syllabic for v in q.variants)
+    c_syl = any(s for _t, s in c_variants)
+    # Two Chinese-looking names are compared syllable by syllable only: one syllable apart is
+    # another person (wang wei vs wang fei), however close the spelling.
+    both_chinese = q_syl and c_syl
+    best: NameMatch | None = None
+    for qi, qv in enumerate(q.variants):
+        qkeys = exact_keys(qv.text)
+        for ci, (ct, cs) in enumerate(c_variants):
+            if qkeys == exact_keys(ct) or qkeys[0] == exact_keys(ct)[0] or qkeys[1] == exact_keys(ct)[1]:
+                return NameMatch(100.0, "identical after normalisation", qi, ci)
+            if exact_only:
+                continue
+            if both_chinese and not (qv.syllabic and cs):
+                continue
+            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w)
+            if best is None or score > best.score:
+                best = NameMatch(score, how, qi, ci)
+    return best
