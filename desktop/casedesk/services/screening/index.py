@@ -25,6 +25,7 @@ from casedesk.services.screening.matcher import Weights, default_weights
 from casedesk.services.screening.normalize import (
     NormalizedName,
     exact_keys,
+    parse_han,
     parse_variants,
     variant_keys,
 )
@@ -51,6 +52,7 @@ class NameIndex:
     var_syllabic: list[bool] = field(default_factory=list)
     var_owner: list[int] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    han: dict[int, str] = field(default_factory=dict)  # position → Han form (all-Han names only)
     fingerprint: Any = None
 
     def __len__(self) -> int:
@@ -66,6 +68,8 @@ class NameIndex:
         self.entry_ids.append(entry_id)
         self.exact_only.append(exact_only)
         self.first_variant.append(len(self.var_text))
+        if "|^" in normalized:
+            self.han[pos] = parse_han(normalized)
         postings = self.postings
         seen: set[str] = set()
         for text, syl in variants:

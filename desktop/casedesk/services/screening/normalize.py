@@ -42,6 +42,12 @@ _LATIN_TOKEN_RE = re.compile(r"[a-z0-9]+")
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PINYIN_CHARS_RE = re.compile(r"[a-z]+")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
+# "(CETC 13)", "(AASPT)": an acronym in brackets is another name, not part of this one.
+_BRACKET_ACRONYM_RE = re.compile(r"\s*[(（]\s*[A-Z][A-Z0-9&.\- ]{1,14}[)）]")
+_ORDINAL_RE = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_ORDINAL_RE = re.compile(r"第([零〇一二两三四五六七八九十百]+)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class NormalizedName:
     variants: tuple[Variant, ...]
     exact_only: bool
     notes: tuple[str, ...] = ()
+    han: str = ""  # simplified Han characters, legal forms removed, when the name is all Han
 
     @property
     def empty(self) -> bool:
@@ -107,6 +114,8 @@ class _Tables:
     spellings: dict[str, str]  # joined tokens -> canonical spelling
     romanization: dict[str, tuple[str, ...]]
     romanization_source: dict[str, str]
+    han_surnames: dict[str, str]
+    legal_tokens: frozenset[str]
 
 
 def _opencc_t2s() -> dict[int, str]:
@@ -157,6 +166,9 @@ def _tables() -> _Tables:
         concept = entry["concept"]
         for word in entry.get("zh", []):
             zh[word.translate(t2s)] = concept
+            if entry.get("place"):
+                zh[word.translate(t2s) + "市"] = concept
+                zh[word.translate(t2s) + "省"] = concept
         for word in entry.get("pinyin", []):
             latin["".join(_latin_fold(word).split())] = concept
         for word in entry.get("en", []):
@@ -170,7 +182,11 @@ def _tables() -> _Tables:
     source: dict[str, str] = {}
     for system, label in (("cantonese", "Cantonese"), ("wade_giles", "Wade-Giles")):
         for syl, readings in roman[system].items():
-            syl = str(syl)
+            if not isinstance(syl, str):  # an unquoted "on" or "no" reads as a boolean
+                from casedesk.domain.errors import VocabularyError
+
+                raise VocabularyError("screening/romanization.yaml", system, str(syl),
+                                      "keys must be text: quote it")
             merged = list(romanization.get(syl, ()))
             for r in readings:
                 if r not in merged:
@@ -194,12 +210,21 @@ def _tables() -> _Tables:
         spellings=spellings,
         romanization=romanization,
         romanization_source=source,
+        han_surnames={k.translate(t2s): v for k, v in (roman.get("han_surnames") or {}).items()},
+        legal_tokens=frozenset(f[0] for f in (*legal["latin"]["suffix"], *legal["latin"]["prefix"])
+                               for f in [_latin_fold(f).split()] if len(f) == 1),
     )
 
 
 def concept_tokens() -> frozenset[str]:
-    """Glossary concept tokens: generic words that alone never make two names similar."""
-    return _tables().concepts
+    """Generic tokens that alone never make two names similar: glossary concepts, and legal-form
+    words left inside a name ("Trading Co of Shenzhen")."""
+    return _weak_tokens()
+
+
+@lru_cache(maxsize=1)
+def _weak_tokens() -> frozenset[str]:
+    return _tables().concepts | _tables().legal_tokens
 
 
 def pinyin_syllables() -> frozenset[str]:
@@ -554,6 +579,34 @@ def _romanization_variants(work: _Work) -> list[_Work]:
     return out
 
 
+def _cn_number(text: str) -> int | None:
+    """Value of a Chinese numeral up to 999 (十三 → 13, 一百零二 → 102), None if not one."""
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _cn_ordinals(text: str, steps: list[str]) -> str:
+    """第十三 → " 13 " so that it meets "13th" (ordinals are how institutes are numbered)."""
+    def repl(m: re.Match[str]) -> str:
+        value = _cn_number(m.group(1))
+        return m.group(0) if value is None else f" {value} "
+    new = _CN_ORDINAL_RE.sub(repl, text)
+    if new != text:
+        steps.append("Chinese ordinal → number")
+    return new
+
+
 def _significant_chars(folded: str) -> int:
     return len(_NOT_ALNUM_RE.sub("", folded))
 
@@ -567,6 +620,11 @@ def normalize_name(name: str) -> NormalizedName:
         notes.append(f"name cut to its first {MAX_NAME_CHARS} characters (was {len(name)})")
         name = name[:MAX_NAME_CHARS]
     steps: list[str] = []
+    stripped = _BRACKET_ACRONYM_RE.sub(" ", name)
+    if stripped != name and stripped.strip():
+        steps.append("acronym in brackets set aside: " + ", ".join(
+            m.strip() for m in _BRACKET_ACRONYM_RE.findall(name)))
+        name = stripped
     raw = unicodedata.normalize("NFKC", name)
     folded = fold_text(name)
     if folded != raw.casefold():
@@ -577,7 +635,12 @@ def normalize_name(name: str) -> NormalizedName:
         steps.append("width/compatibility forms folded (NFKC)")
     significant = _significant_chars(folded)
     text = _strip_cjk_legal(folded, steps) if _HAN_RE.search(folded) or not folded.isascii() else folded
+    if "第" in text:
+        text = _cn_ordinals(text, steps)
+    bare = _NOT_ALNUM_RE.sub("", text)
+    han = bare if bare and _HAN_RE.fullmatch(bare) else ""
     work = _tokenise(text, steps)
+    work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
     _strip_latin_legal(work)
     _replace_phrases(work, _tables().latin_glossary, "glossary", as_concept=True)
     _replace_phrases(work, _tables().spellings, "spelling variant", as_concept=False)
@@ -598,13 +661,20 @@ def normalize_name(name: str) -> NormalizedName:
             if len(variants) >= MAX_VARIANTS:
                 break
             variants.append(_variant(w, True))
+    if han and 2 <= len(han) <= 4:
+        for sur, reading in _tables().han_surnames.items():
+            if han.startswith(sur) and len(han) > len(sur):
+                rest = [tok for tok in variants[0].tokens[len(_han_pinyin(sur)):]]
+                variants.append(Variant(" ".join([reading] + rest),
+                                        variants[0].steps + (f"surname {sur} read {reading}",), True))
+                break
     seen: set[str] = set()
     unique = []
     for v in variants:
         if v.text not in seen:
             seen.add(v.text)
             unique.append(v)
-    return NormalizedName(name, tuple(unique), exact_only, tuple(notes))
+    return NormalizedName(name, tuple(unique), exact_only, tuple(notes), han)
 
 
 def name_key(name: str) -> str:
@@ -655,15 +725,40 @@ def exact_keys(variant_text: str) -> tuple[str, str]:
 # "|" separates variants (neither can occur inside a token).
 
 def serialize_variants(n: NormalizedName) -> str:
-    """The stored form of a name's variants ('' for an empty name)."""
-    return "|".join(("~" if v.syllabic else "") + v.text for v in n.variants)
+    """The stored form of a name's variants ('' for an empty name); "^" marks the Han form."""
+    text = "|".join(("~" if v.syllabic else "") + v.text for v in n.variants)
+    return f"{text}|^{n.han}" if text and n.han else text
 
 
 def parse_variants(stored: str) -> list[tuple[str, bool]]:
     """(text, syllabic) of each stored variant."""
     if not stored:
         return []
-    return [(p[1:], True) if p.startswith("~") else (p, False) for p in stored.split("|")]
+    return [(p[1:], True) if p.startswith("~") else (p, False) for p in stored.split("|")
+            if not p.startswith("^")]
+
+
+def parse_han(stored: str) -> str:
+    """The stored Han form of a name ('' when it is not all Han)."""
+    i = stored.find("|^")
+    return stored[i + 2:] if i >= 0 else ""
+
+
+@lru_cache(maxsize=65536)
+def han_distinctive(han: str) -> str:
+    """A Han name without its glossary words (中国移动通信 → '' ; 华为技术 → 华为)."""
+    tab = _tables()
+    out = []
+    i = 0
+    while i < len(han):
+        for size in range(min(tab.zh_max, len(han) - i), 1, -1):
+            if han[i:i + size] in tab.zh_glossary:
+                i += size
+                break
+        else:
+            out.append(han[i])
+            i += 1
+    return "".join(out)
 
 
 # --- identifiers --------------------------------------------------------------------------------

@@ -62,7 +62,8 @@ def _pairs(subjects: list[Subject], queries: list[Subject], w: Weights, threshol
                 o = by_id[other]
                 if same_case_only and o.case_id != q.case_id:
                     continue
-                m = best_name_match(qn, index.variants_of(cand.pos), index.exact_only[cand.pos], w)
+                m = best_name_match(qn, index.variants_of(cand.pos), index.exact_only[cand.pos], w,
+                                    index.han.get(cand.pos, ""))
                 if m is None or m.score < threshold:
                     continue
                 key = (q.record_id, other)

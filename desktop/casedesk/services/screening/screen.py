@@ -64,7 +64,8 @@ def _match_names(subject: Subject, index: NameIndex, w: Weights, threshold: floa
             continue
         # Country and type can add a few points: look a little below the threshold.
         for cand in index.candidates(q, w, cutoff=threshold - w.country_match_bonus):
-            m = best_name_match(q, index.variants_of(cand.pos), index.exact_only[cand.pos], w)
+            m = best_name_match(q, index.variants_of(cand.pos), index.exact_only[cand.pos], w,
+                                index.han.get(cand.pos, ""))
             if m is None or m.score < threshold - w.country_match_bonus:
                 continue
             entry_id = index.entry_ids[cand.pos]
