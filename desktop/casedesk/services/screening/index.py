@@ -200,5 +200,5 @@ def entry_list_ids(session: Session, entry_ids: list[int]) -> dict[int, int]:
     for start in range(0, len(entry_ids), 900):
         chunk = entry_ids[start:start + 900]
         out.update(session.execute(select(WatchlistEntry.id, WatchlistEntry.list_id)
-                                   .where(WatchlistEntry.id.in_(chunk))).tuples().all())
+                                   .where(WatchlistEntry.id.in_(chunk))).all())
     return out

@@ -179,7 +179,7 @@ def other_cases_for_record(session: Session, record_id: int, *,
     if not others:
         return []
     pairs = _pairs(others + query, query, w, threshold, False)
-    titles = dict(session.execute(select(Case.id, Case.title)).tuples().all())
+    titles = dict(session.execute(select(Case.id, Case.title)).all())
     by_id = {s.record_id: s for s in others}
     out = []
     for (_q, other), ev in pairs.items():

@@ -243,7 +243,7 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
     for start in range(0, len(name_ids), 900):
         list_names.update(session.execute(select(WatchlistName.id, WatchlistName.name)
                                           .where(WatchlistName.id.in_(name_ids[start:start + 900])))
-                          .tuples().all())
+                          .all())
     by_id = {s.record_id: s for s in subjects}
     out = []
     for (record_id, entry_id), ev in evidence.items():
