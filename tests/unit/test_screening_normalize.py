@@ -115,6 +115,7 @@ def test_stored_form_round_trips():
     assert parse_variants(stored) == [(v.text, v.syllabic) for v in n.variants]
     assert parse_han(stored) == "华为技术"
     assert "=huaweitechnology" in variant_keys("hua wei technology")
+    assert "hua|wei" in variant_keys("wei hua")
 
 
 def test_identifier_keys():

@@ -12,6 +12,8 @@ workspace until a list is imported or deleted.
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,38 +107,44 @@ class NameIndex:
         postings = self.postings
         found: set[int] = set()
         exact_hits: set[int] = set()
+        budget = w.candidate_budget
+        keys: set[str] = set()
         for v in q.variants:
             for k in exact_keys(v.text):
-                for vi in postings.get(k, ()):
-                    exact_hits.add(vi)
-            if q.exact_only:
-                continue
-            sized = sorted((len(postings[k]), k) for k in variant_keys(v.text) if k in postings)
-            total = 0
-            for df, k in sized:
-                if df > w.rare_key_df and total + df > w.candidate_budget:
-                    break
-                found.update(postings[k])
-                total += df
+                exact_hits.update(postings.get(k, ()))
+            if not q.exact_only:
+                keys.update(variant_keys(v.text))
+        # Rarest keys first, within one budget for all of the name's variants; a single common
+        # key is still looked up when nothing rarer exists (a one-word name).
+        total = 0
+        chosen = []
+        for df, k in sorted((len(postings[k]), k) for k in keys if k in postings):
+            if total + df > budget and (total or df > budget):
+                break
+            chosen.append(postings[k])
+            total += df
+        if chosen:
+            # Variants sharing more of the name's keys first; only the best few are pre-scored.
+            counts = Counter(chain.from_iterable(chosen))
+            found = {vi for vi, _n in counts.most_common(w.prescore_pool)}
         best: dict[int, float] = {}
+        owner_of = self.var_owner
         for vi in exact_hits:
-            best[self.var_owner[vi]] = 100.0
+            best[owner_of[vi]] = 100.0
         found -= exact_hits
         if found:
             idx = list(found)
             texts = [self.var_text[i] for i in idx]
             compacts = [self.var_compact[i] for i in idx]
+            keep = limit * 2
             for v in q.variants:
-                for _c, score, j in process.extract(v.text, texts, scorer=fuzz.token_set_ratio,
-                                                    score_cutoff=cutoff, limit=None):
-                    owner = self.var_owner[idx[j]]
-                    if score > best.get(owner, -1) and not self.exact_only[owner]:
-                        best[owner] = score
-                for _c, score, j in process.extract(v.compact, compacts, scorer=fuzz.ratio,
-                                                    score_cutoff=cutoff, limit=None):
-                    owner = self.var_owner[idx[j]]
-                    if score > best.get(owner, -1) and not self.exact_only[owner]:
-                        best[owner] = score
+                for scorer, query, choices in ((fuzz.token_set_ratio, v.text, texts),
+                                               (fuzz.ratio, v.compact, compacts)):
+                    for _c, score, j in process.extract(query, choices, scorer=scorer,
+                                                        score_cutoff=cutoff, limit=keep):
+                        owner = owner_of[idx[j]]
+                        if score > best.get(owner, -1) and not self.exact_only[owner]:
+                            best[owner] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         exact = [Candidate(p, s) for p, s in ranked if s >= 100.0]
         rest = [Candidate(p, s) for p, s in ranked if s < 100.0]

@@ -53,6 +53,7 @@ class Weights:
     type_mismatch_penalty: float
     rare_key_df: int
     candidate_budget: int
+    prescore_pool: int
     max_scored: int
     prefilter_margin: float
     duplicate_threshold: float
@@ -184,12 +185,17 @@ def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exa
     # Two Chinese-looking names are compared syllable by syllable only: one syllable apart is
     # another person (wang wei vs wang fei), however close the spelling.
     both_chinese = q_syl and c_syl
+    # Exact meetings first, the most literal one explaining the match.
+    ckeys = [exact_keys(ct) for ct, _s in c_variants]
+    qkeys = [exact_keys(qv.text) for qv in q.variants]
+    for which, rule in ((1, "identical after normalisation"), (0, "identical when written together")):
+        for qi, qk in enumerate(qkeys):
+            for ci, ck in enumerate(ckeys):
+                if qk[which] == ck[which]:
+                    return NameMatch(100.0, rule, qi, ci)
     best: NameMatch | None = None
     for qi, qv in enumerate(q.variants):
-        qkeys = exact_keys(qv.text)
         for ci, (ct, cs) in enumerate(c_variants):
-            if qkeys == exact_keys(ct) or qkeys[0] == exact_keys(ct)[0] or qkeys[1] == exact_keys(ct)[1]:
-                return NameMatch(100.0, "identical after normalisation", qi, ci)
             if exact_only:
                 continue
             if both_chinese and not (qv.syllabic and cs):

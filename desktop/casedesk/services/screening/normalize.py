@@ -41,6 +41,7 @@ _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002
 _LATIN_TOKEN_RE = re.compile(r"[a-z0-9]+")
 _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PINYIN_CHARS_RE = re.compile(r"[a-z]+")
+_JOINERS = str.maketrans("", "", "'`´’.")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 # "(CETC 13)", "(AASPT)": an acronym in brackets is another name, not part of this one.
 _BRACKET_ACRONYM_RE = re.compile(r"\s*[(（]\s*[A-Z][A-Z0-9&.\- ]{1,14}[)）]")
@@ -261,16 +262,47 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_TONE_MARKS = str.maketrans({
+    **{c: "a" for c in "āáǎà"}, **{c: "e" for c in "ēéěèế"}, **{c: "i" for c in "īíǐì"},
+    **{c: "o" for c in "ōóǒò"}, **{c: "u" for c in "ūúǔù"}, **{c: "v" for c in "üǖǘǚǜ"},
+    "ń": "n", "ň": "n", "ǹ": "n", "ḿ": "m", "̄": "", "́": "", "̌": "", "̀": "",
+})
+
+
+@lru_cache(maxsize=1)
+def _pinyin_tables() -> tuple[dict[str, tuple[str, ...]], dict[int, str], int]:
+    """pypinyin's phrase and character dictionaries, toneless (ü as v)."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    phrases = {k: tuple(r[0].translate(_TONE_MARKS) for r in v) for k, v in phrases_dict.items()}
+    chars = {k: v.split(",")[0].translate(_TONE_MARKS) for k, v in pinyin_dict.items()}
+    return phrases, chars, max(map(len, phrases))
+
+
 @lru_cache(maxsize=262144)
 def _han_pinyin(run: str) -> tuple[str, ...]:
-    """Pinyin syllables of a run of Han characters (cached: names repeat their parts)."""
-    from pypinyin import Style, lazy_pinyin
+    """Pinyin syllables of a run of Han characters.
 
-    out = []
-    for syl in lazy_pinyin(run, style=Style.NORMAL, errors="ignore"):
-        syl = syl.replace("ü", "v").strip()
-        if syl:
-            out.append(syl)
+    pypinyin's own data (phrases first, longest match, then each character's first reading),
+    looked up directly: lazy_pinyin gives the same readings but costs ~50 µs a name, which is
+    most of a million-name import; this loop costs a few µs (tests compare the two).
+    """
+    phrases, chars, longest = _pinyin_tables()
+    out: list[str] = []
+    i, n = 0, len(run)
+    while i < n:
+        for size in range(min(longest, n - i), 1, -1):
+            reading = phrases.get(run[i:i + size])
+            if reading is not None:
+                out.extend(reading)
+                i += size
+                break
+        else:
+            syl = chars.get(ord(run[i]))
+            if syl:
+                out.append(syl)
+            i += 1
     return tuple(out)
 
 
@@ -344,16 +376,16 @@ def _tokenise(folded: str, steps: list[str]) -> _Work:
     other_scripts: set[str] = set()
     for m in _HAN_RE.finditer(folded):
         _latin_part(folded[pos:m.start()], tokens, other_scripts)
-        han_runs.append(m.group())
-        for tok, is_concept in _split_han(m.group(), steps):
+        split = _split_han(m.group(), steps)
+        han_runs.append((m.group(), " ".join(t for t, _c in split)))
+        for tok, is_concept in split:
             if is_concept:
                 concepts.add(len(tokens))
             tokens.append(tok)
         pos = m.end()
     _latin_part(folded[pos:], tokens, other_scripts)
     if han_runs:
-        steps.append("Han→pinyin: " + ", ".join(
-            f"{r}→{' '.join(_han_pinyin(r))}" for r in han_runs[:4]))
+        steps.append("Han→pinyin: " + ", ".join(f"{r}→{p}" for r, p in han_runs[:4]))
     if other_scripts:
         steps.append("transliterated " + "/".join(sorted(other_scripts)) + "→Latin")
     return _Work(tokens, concepts, steps)
@@ -376,13 +408,15 @@ def _latin_part(text: str, tokens: list[str], scripts: set[str]) -> None:
                 chars.append(" ")
         text = "".join(chars).casefold()
     # Apostrophes and dots join ("O'Brien", "U.S.A."); other punctuation separates.
-    text = re.sub(r"['`´’.]", "", text)
+    text = text.translate(_JOINERS)
     tokens.extend(_LATIN_TOKEN_RE.findall(text))
 
 
 def _strip_latin_legal(work: _Work) -> None:
     tab = _tables()
     toks = work.tokens
+    if not any(t in _legal_words() for t in toks):
+        return
     keep = [True] * len(toks)
     removed: list[str] = []
     concepts = work.concept_positions
@@ -428,6 +462,17 @@ def _strip_latin_legal(work: _Work) -> None:
 
 
 @lru_cache(maxsize=1)
+def _legal_words() -> frozenset[str]:
+    """Every token that starts or makes up a removable legal form or stopword."""
+    tab = _tables()
+    words = set(tab.stopwords)
+    for forms in (tab.latin_anywhere, tab.latin_suffix, tab.latin_prefix):
+        for form in forms:
+            words.update(form)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
 def _anywhere_index() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Legal forms removable anywhere, by first token, longest first."""
     index: dict[str, list[tuple[str, ...]]] = {}
@@ -446,46 +491,59 @@ def _compact(work: _Work, keep: list[bool]) -> None:
     work.tokens, work.concept_positions = new_tokens, new_concepts
 
 
-def _replace_phrases(work: _Work, table: dict[str, str], label: str, as_concept: bool) -> None:
-    """Replace runs of 1–4 Latin tokens whose joined form is in `table`."""
+@lru_cache(maxsize=1)
+def _phrase_table() -> dict[str, tuple[str, bool]]:
+    """Joined Latin tokens → (replacement, is a glossary concept); glossary wins over spellings."""
+    tab = _tables()
+    table = {k: (v, False) for k, v in tab.spellings.items()}
+    table.update({k: (v, True) for k, v in tab.latin_glossary.items()})
+    return table
+
+
+def _replace_phrases(work: _Work) -> None:
+    """Replace runs of 1–4 Latin tokens whose joined form is a glossary word or a spelling."""
+    table = _phrase_table()
     toks = work.tokens
+    had = work.concept_positions
     out: list[str] = []
     concepts: set[int] = set()
-    hits = []
+    glossary_hits: list[str] = []
+    spelling_hits: list[str] = []
     i = 0
     n_toks = len(toks)
-    had = work.concept_positions
     while i < n_toks:
         if i in had:
             concepts.add(len(out))
             out.append(toks[i])
             i += 1
             continue
-        matched = False
-        joined = ""
         spans = []
+        joined = ""
         for k in range(i, min(n_toks, i + 4)):
             if k in had:
                 break
             joined += toks[k]
             spans.append(joined)
         for n in range(len(spans), 0, -1):
-            target = table.get(spans[n - 1])
-            if target is not None:
-                if as_concept:
+            hit = table.get(spans[n - 1])
+            if hit is not None:
+                target, is_concept = hit
+                if is_concept:
                     concepts.add(len(out))
                 if spans[n - 1] != target or n > 1:
-                    hits.append(f"{' '.join(toks[i:i + n])}→{target}")
+                    (glossary_hits if is_concept else spelling_hits).append(
+                        f"{' '.join(toks[i:i + n])}→{target}")
                 out.append(target)
                 i += n
-                matched = True
                 break
-        if not matched:
+        else:
             out.append(toks[i])
             i += 1
     work.tokens, work.concept_positions = out, concepts
-    if hits:
-        work.steps.append(f"{label}: " + ", ".join(dict.fromkeys(hits)))
+    if glossary_hits:
+        work.steps.append("glossary: " + ", ".join(dict.fromkeys(glossary_hits)))
+    if spelling_hits:
+        work.steps.append("spelling variant: " + ", ".join(dict.fromkeys(spelling_hits)))
 
 
 @lru_cache(maxsize=131072)
@@ -620,30 +678,32 @@ def normalize_name(name: str) -> NormalizedName:
         notes.append(f"name cut to its first {MAX_NAME_CHARS} characters (was {len(name)})")
         name = name[:MAX_NAME_CHARS]
     steps: list[str] = []
-    stripped = _BRACKET_ACRONYM_RE.sub(" ", name)
+    stripped = _BRACKET_ACRONYM_RE.sub(" ", name) if ("(" in name or "（" in name) else name
     if stripped != name and stripped.strip():
         steps.append("acronym in brackets set aside: " + ", ".join(
             m.strip() for m in _BRACKET_ACRONYM_RE.findall(name)))
         name = stripped
-    raw = unicodedata.normalize("NFKC", name)
-    folded = fold_text(name)
-    if folded != raw.casefold():
-        t2s_changed = raw.casefold().translate(_tables().t2s) != raw.casefold()
-        if t2s_changed:
+    if name.isascii():  # most list names: no width forms, no Han, nothing to fold but case
+        folded = fold_text(name)
+        text, han = folded, ""
+    else:
+        raw = unicodedata.normalize("NFKC", name)
+        folded = fold_text(name)
+        if folded != raw.casefold() and raw.casefold().translate(_tables().t2s) != raw.casefold():
             steps.append("traditional→simplified")
-    if raw != name:
-        steps.append("width/compatibility forms folded (NFKC)")
+        if raw != name:
+            steps.append("width/compatibility forms folded (NFKC)")
+        text = _strip_cjk_legal(folded, steps) if _HAN_RE.search(folded) else folded
+        if "第" in text:
+            text = _cn_ordinals(text, steps)
+        bare = _NOT_ALNUM_RE.sub("", text)
+        han = bare if bare and _HAN_RE.fullmatch(bare) else ""
     significant = _significant_chars(folded)
-    text = _strip_cjk_legal(folded, steps) if _HAN_RE.search(folded) or not folded.isascii() else folded
-    if "第" in text:
-        text = _cn_ordinals(text, steps)
-    bare = _NOT_ALNUM_RE.sub("", text)
-    han = bare if bare and _HAN_RE.fullmatch(bare) else ""
     work = _tokenise(text, steps)
-    work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
+    if any(ch.isdigit() for ch in text):
+        work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
     _strip_latin_legal(work)
-    _replace_phrases(work, _tables().latin_glossary, "glossary", as_concept=True)
-    _replace_phrases(work, _tables().spellings, "spelling variant", as_concept=False)
+    _replace_phrases(work)
     if not work.tokens:
         return NormalizedName(name, (), True, tuple(notes + ["nothing identifying left"]))
     tokens = work.tokens
@@ -655,16 +715,18 @@ def normalize_name(name: str) -> NormalizedName:
     if seg is not None:
         variants.append(_variant(seg, True))
         base_for_roman = seg
-    has_han = _HAN_RE.search(folded) is not None
+    has_han = not folded.isascii() and _HAN_RE.search(folded) is not None
     if not has_han and _is_chinese_like(base_for_roman) and len(base_for_roman.tokens) <= 6:
         for w in _romanization_variants(base_for_roman):
             if len(variants) >= MAX_VARIANTS:
                 break
             variants.append(_variant(w, True))
     if han and 2 <= len(han) <= 4:
-        for sur, reading in _tables().han_surnames.items():
-            if han.startswith(sur) and len(han) > len(sur):
-                rest = [tok for tok in variants[0].tokens[len(_han_pinyin(sur)):]]
+        surnames = _tables().han_surnames
+        for sur in (han[:2], han[:1]):
+            reading = surnames.get(sur)
+            if reading and len(han) > len(sur):
+                rest = variants[0].tokens[len(_han_pinyin(sur)):]
                 variants.append(Variant(" ".join([reading] + rest),
                                         variants[0].steps + (f"surname {sur} read {reading}",), True))
                 break
@@ -699,7 +761,11 @@ def is_fuzzy_eligible(name: str) -> bool:
 
 
 def variant_keys(variant_text: str) -> set[str]:
-    """Blocking keys of a variant: tokens, sorted adjacent pairs, the compact form, affixes."""
+    """Blocking keys of a variant: tokens, sorted adjacent pairs, the compact form, affixes.
+
+    The sorted-token exact key is left out: tokens and pairs already find reordered names, and
+    every key costs index memory and build time on a million names.
+    """
     toks = variant_text.split()
     keys: set[str] = set()
     for t in toks:
@@ -710,10 +776,11 @@ def variant_keys(variant_text: str) -> set[str]:
             keys.add(">" + t[-4:])
     for a, b in zip(toks, toks[1:]):
         keys.add(a + "|" + b if a <= b else b + "|" + a)
-    keys.update(exact_keys(variant_text))
+    keys.add("=" + "".join(toks))
     return keys
 
 
+@lru_cache(maxsize=65536)
 def exact_keys(variant_text: str) -> tuple[str, str]:
     """Keys equal exactly when two variants are the same name: compact form, sorted tokens."""
     toks = variant_text.split()
