@@ -125,18 +125,14 @@ def evaluate(threshold: float | None = None, distractors: int = 20000,
                 matches = run_to_end(screen_subjects(s, subjects, threshold=threshold, index=index))
                 found = {(subj.record_id, entry["entry_key"]): (score, exp)
                          for subj, entry, score, exp in matches}
-                by_key = {}
-                for pos, eid in enumerate(index.entry_ids):
-                    by_key.setdefault(eid, []).append(pos)
                 entry_of = dict(s.execute(__import__("sqlalchemy").text(
                     "SELECT entry_key, id FROM watchlist_entry")).all())
                 for p, rid in zip(pairs, record_ids):
                     if p["label"] == "match" and p["left_type"] != "wallet" and not p["left_ids"]:
                         result.blocking_total += 1
-                        positions = set(by_key.get(entry_of[f"pair-{p['id']}"], []))
-                        cands = {c.pos for c in index.candidates(normalize_name(p["left"]), w,
-                                                                 cutoff=threshold)}
-                        if positions & cands or normalize_name(p["left"]).empty:
+                        cands = {c.entry_id for c in index.candidates(normalize_name(p["left"]), w,
+                                                                      cutoff=threshold)}
+                        if entry_of[f"pair-{p['id']}"] in cands or normalize_name(p["left"]).empty:
                             result.blocking_found += 1
         finally:
             ws.dispose()

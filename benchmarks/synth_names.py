@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN_MORE = "".join(chr(c) for c in range(0x4E00, 0x9FA5, 97))  # ~215 more characters
 GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰梅海波鹏辉宁"
          "晨旭阳瑞雪婷宇浩凯博文斌飞俊帆鑫琳雯欣怡佳璐晓东晨光荣天祥春生和清源德成安康永福"
          "家兴振宏泽睿诚信嘉铭哲远峰岩松柏林森晶磊坤鸿钧锦涵芝蓉萍莉倩颖慧蕾薇菲彤琪瑶琴")
@@ -53,34 +54,50 @@ LAST = ("smith johnson williams brown jones garcia miller davis rodriguez martin
         "haddad khoury nasser saleh mansour darwish hamdan qasim rahman aziz karimi hosseini").split()
 
 
+SYLLABLES = ("ka ra to mi ne lo sa vi den bor gal mar tin rus kov lev nor sel tam ber gor "
+             "dal fen har jor kel lin mon nes pol ron sar tel val wen zor ak el in ost ur ag "
+             "an ber chen dor es fal gen hol ist jan kar lor mun ner or pet qu ros sten tor").split()
+
+
+def pseudo_word(rng: random.Random, parts: tuple[int, int] = (2, 3)) -> str:
+    """A pronounceable made-up word (surnames, brand cores): keeps a big list diverse."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(*parts))).title()
+
+
 def chinese_person(rng: random.Random) -> str:
     """A Han-script personal name (surname + one or two given characters)."""
-    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+    pool = GIVEN + GIVEN_MORE
+    given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.8 else "")
     return rng.choice(SURNAMES) + given
 
 
 def chinese_company(rng: random.Random) -> str:
     """A Han-script company name: city, brand core, industry, legal form."""
-    core = rng.choice(CORE) + rng.choice(CORE) + (rng.choice(CORE) if rng.random() < 0.3 else "")
+    pool = CORE + GIVEN
+    core = rng.choice(pool) + rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.5 else "")
     return rng.choice(CITIES) + core + rng.choice(INDUSTRY) + rng.choice(CN_FORMS)
 
 
 def pinyin_company(rng: random.Random) -> str:
     """A Chinese company written in pinyin and English."""
     city = rng.choice(["Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Hangzhou", "Wuhan", ""])
-    core = rng.choice(PINYIN_CORE) + (rng.choice(["", "", "tong", "da", "xin", "yuan"]))
+    core = rng.choice(PINYIN_CORE) + rng.choice(["", "tong", "da", "xin", "yuan", "hai", "feng",
+                                                  "long", "sheng", "tai", "hua", "rui"])
     return " ".join(p for p in (city, core, rng.choice(EN_INDUSTRY), rng.choice(EN_FORMS)) if p)
 
 
 def latin_company(rng: random.Random) -> str:
-    """A Latin-script company name from two vocabulary words, an industry and a legal form."""
-    a, b = rng.sample(WORDS, 2)
-    return " ".join(p for p in (a.title(), b.title(), rng.choice(EN_INDUSTRY), rng.choice(EN_FORMS)) if p)
+    """A Latin-script company name: a made-up brand, a vocabulary word, an industry, a form."""
+    words = [pseudo_word(rng), rng.choice(WORDS).title()]
+    rng.shuffle(words)
+    return " ".join(p for p in (*words, rng.choice(EN_INDUSTRY), rng.choice(EN_FORMS)) if p)
 
 
 def latin_person(rng: random.Random) -> str:
     """A Latin-script personal name, sometimes with a middle name or in 'LAST, First' order."""
-    first, last = rng.choice(FIRST).title(), rng.choice(LAST).title()
+    first = rng.choice(FIRST).title()
+    last = rng.choice(LAST).title() if rng.random() < 0.2 else pseudo_word(rng) + rng.choice(
+        ["", "", "ov", "ova", "son", "er", "i", "ez", "ski"])
     middle = rng.choice(FIRST).title() if rng.random() < 0.4 else ""
     if rng.random() < 0.3:
         return f"{last.upper()}, {first}" + (f" {middle}" if middle else "")

@@ -1,4 +1,5 @@
-"""Screening: list import details, exact-only names, identifier and hit lookups, duplicate decisions.
+"""Screening: list import details, exact-only names, identifier and hit lookups, duplicate decisions,
+stored list indexes.
 
 Revision ID: 0005_screening
 Revises: 0002
@@ -42,9 +43,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('duplicate_decision', schema=None) as batch_op:
         batch_op.create_index('ix_duplicate_decision_case', ['case_id'], unique=False)
+    # Derived data (a list's blocking index), rebuilt at each import; safe to drop.
+    op.create_table('watchlist_index',
+    sa.Column('list_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['list_id'], ['watchlist.id'], name=op.f('fk_watchlist_index_list_id_watchlist'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('list_id', name=op.f('pk_watchlist_index'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('watchlist_index')
     with op.batch_alter_table('duplicate_decision', schema=None) as batch_op:
         batch_op.drop_index('ix_duplicate_decision_case')
     op.drop_table('duplicate_decision')

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casedesk.domain.models import Base, Str40, Str200, Timestamp
@@ -137,3 +137,19 @@ class DuplicateDecision(Base):
     reason: Mapped[str] = mapped_column(default="")
     decided_by: Mapped[Str200] = mapped_column(default="")
     decided_at: Mapped[Timestamp]
+
+
+class WatchlistIndex(Base):
+    """A list's screening index (blocking keys → names), stored so screening need not rebuild it.
+
+    Derived data: rebuilt at every import of the list; ignored unless its fingerprint matches
+    the list's current import (see services/screening/index.py for the format).
+    """
+
+    __tablename__ = "watchlist_index"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("watchlist.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    fingerprint: Mapped[Str200]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Timestamp]

@@ -8,6 +8,7 @@ changed entries are re-opened with the earlier decision noted.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     read_list,
 )
-from casedesk.services.screening.normalize import (
-    identifier_key,
-    normalize_name,
-    serialize_variants,
-)
+from casedesk.services.screening.normalize import identifier_key
 from casedesk.storage.workspace import actor_of, changes_of
 
 _CHUNK = 5000
@@ -119,6 +116,10 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
                      parsed: ParsedList | None = None) -> Job[ImportResult]:
     """Load (or replace) a screening list in the caller's transaction; yields Progress."""
     path = Path(path)
+    if snapshot_date:
+        from casedesk.domain.dates import parse_partial_date
+
+        snapshot_date = parse_partial_date(snapshot_date).text  # ValidationError names the field
     yield Progress(0, None, f"reading {path.name}")
     if parsed is None:
         parsed = parse_list_file(path, fmt=fmt, mapping=mapping)
@@ -163,10 +164,18 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
         wl.details = details
         session.flush()
     list_id = wl.id
+    # Every distinct name is normalised once (aliases repeat across entries), in worker
+    # processes for big lists while this process hashes the entries.
+    distinct: dict[str, int] = {}
+    for e in parsed.entries:
+        distinct.setdefault(e.name, len(distinct))
+        for text, _kind in e.aliases:
+            distinct.setdefault(text, len(distinct))
+    texts = list(distinct)
+    pool = _start_normalising(texts)
     ids = allocate_ids(session, WatchlistEntry.__table__, total)
-    entry_rows, name_rows, ident_rows = [], [], []
+    entry_rows, ident_rows = [], []
     new_by_key: dict[str, tuple[int, str]] = {}
-    cache: dict[str, tuple[str, bool]] = {}
     for n, (eid, e) in enumerate(zip(ids, parsed.entries)):
         content = e.content_hash()
         new_by_key[e.key] = (eid, content)
@@ -175,24 +184,25 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
             "name": e.name, "programs": e.programs, "countries": e.countries,
             "remarks": e.remarks, "source_list": e.source_list, "content_hash": content,
             "data": e.data})
+        for scheme, value, country in e.identifiers:
+            ident_rows.append({"entry_id": eid, "scheme": scheme[:40], "value": value,
+                               "match_key": identifier_key(scheme, value), "country": country})
+        if n % 50000 == 49999:
+            yield Progress(n + 1, total, f"hashed {n + 1:,} of {total:,} entries")
+    forms = yield from _finish_normalising(pool, texts)
+    name_count = sum(1 + len({t for t, _k in e.aliases} - {e.name}) for e in parsed.entries)
+    name_ids = iter(allocate_ids(session, WatchlistName.__table__, name_count))
+    name_rows = []
+    for eid, e in zip(ids, parsed.entries):
         seen = set()
         for text, kind in [(e.name, "primary")] + list(e.aliases):
             if text in seen:
                 continue
             seen.add(text)
-            norm = cache.get(text)
-            if norm is None:
-                nn = normalize_name(text)
-                norm = cache[text] = (serialize_variants(nn), nn.exact_only)
-            name_rows.append({"entry_id": eid, "name": text, "name_kind": kind[:40],
-                              "normalized": norm[0], "exact_only": norm[1]})
-        for scheme, value, country in e.identifiers:
-            ident_rows.append({"entry_id": eid, "scheme": scheme[:40], "value": value,
-                               "match_key": identifier_key(scheme, value), "country": country})
-        if len(cache) > 200_000:
-            cache.clear()
-        if n % 20000 == 19999:
-            yield Progress(n + 1, total, f"normalised {n + 1:,} of {total:,} entries")
+            normalized, exact_only = forms[distinct[text]]
+            name_rows.append({"id": next(name_ids), "entry_id": eid, "name": text,
+                              "name_kind": kind[:40], "normalized": normalized,
+                              "exact_only": exact_only})
     for table, rows, label in ((WatchlistEntry.__table__, entry_rows, "entries"),
                                (WatchlistName.__table__, name_rows, "names"),
                                (WatchlistIdentifier.__table__, ident_rows, "identifiers")):
@@ -200,6 +210,11 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
             session.execute(insert(table), rows[start:start + _CHUNK])
             if start % 50000 == 0:
                 yield Progress(total, total, f"storing {label}: {start + len(rows[start:start + _CHUNK]):,}")
+    yield Progress(total, total, "building the screening index")
+    from casedesk.services.screening.index import store_list_index
+
+    store_list_index(session, list_id, ((r["id"], r["entry_id"], r["normalized"], r["exact_only"])
+                                        for r in name_rows), fingerprint_of(wl))
     kept, reopened = _carry_decisions(session, list_name, list_id, new_by_key, snap)
     result = ImportResult(list_id=list_id, name=list_name, format=parsed.format, entries=total,
                           snapshot_date=snap, rows=parsed.rows,
@@ -214,6 +229,62 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
 
     forget_indexes()
     return result
+
+
+# Below this many distinct names, worker processes cost more to start than they save.
+PARALLEL_MIN = 100_000
+_PARALLEL_CHUNK = 20_000
+
+
+def _start_normalising(texts: list[str]) -> Any:
+    """Submit big batches of names to worker processes (None: normalise here instead)."""
+    if len(texts) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from casedesk.services.screening.normalize import normalize_many
+
+        # spawn, not fork: the GUI process has threads (Qt, the runner), which fork would copy
+        # in an undefined state.
+        executor = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4),
+                                       mp_context=multiprocessing.get_context("spawn"))
+        futures = [executor.submit(normalize_many, texts[i:i + _PARALLEL_CHUNK])
+                   for i in range(0, len(texts), _PARALLEL_CHUNK)]
+        return executor, futures
+    except (OSError, RuntimeError, ImportError):  # no processes here (sandbox, frozen app)
+        return None
+
+
+def _finish_normalising(pool: Any, texts: list[str]) -> Job[list[tuple[str, bool]]]:
+    """The stored form and exact-only flag of every name, from the workers or computed here."""
+    from casedesk.services.screening.normalize import normalize_many
+
+    out: list[tuple[str, bool]] = []
+    if pool is not None:
+        executor, futures = pool
+        try:
+            for n, future in enumerate(futures):
+                out.extend(future.result())
+                yield Progress(len(out), len(texts), f"normalised {len(out):,} of {len(texts):,} names")
+            return out
+        except GeneratorExit:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        except Exception:  # a broken worker pool: do the work here rather than fail the import
+            out = []
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+    for start in range(0, len(texts), _PARALLEL_CHUNK):
+        out.extend(normalize_many(texts[start:start + _PARALLEL_CHUNK]))
+        yield Progress(len(out), len(texts), f"normalised {len(out):,} of {len(texts):,} names")
+    return out
+
+
+def fingerprint_of(wl: Watchlist) -> str:
+    """What a stored index must agree with to be reused: the list's import stamp and size."""
+    return f"{wl.id}:{wl.imported_at}:{wl.entry_count}"
 
 
 def _carry_decisions(session: Session, list_name: str, list_id: int,

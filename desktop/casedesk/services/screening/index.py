@@ -5,14 +5,20 @@ The index looks up a name's blocking keys (normalize.variant_keys: tokens, sorte
 pairs, the compact form, prefixes/suffixes of long tokens), rarest first, within a budget, then
 pre-scores those candidates with RapidFuzz and hands the best few to the full scorer.
 
-Indexes are built from the stored, precomputed `normalized` column and cached in memory per
-workspace until a list is imported or deleted.
+Each list's index is built at import from the precomputed `normalized` forms and stored with
+the list (table watchlist_index), so screening loads it instead of rebuilding it; loaded indexes
+are cached in memory per workspace until a list is imported or deleted.
 """
 
 from __future__ import annotations
 
+import json
+import struct
 import threading
+import zlib
+from array import array
 from collections import Counter
+from collections.abc import Iterable
 from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +27,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistName
+from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIndex, WatchlistName
 from casedesk.services.progress import Job, Progress
 from casedesk.services.screening.matcher import Weights, default_weights
 from casedesk.services.screening.normalize import (
@@ -35,10 +41,35 @@ from casedesk.services.screening.normalize import (
 
 @dataclass
 class Candidate:
-    """A stored name worth scoring in full: its position in the index and its pre-score."""
+    """A stored name worth scoring in full: its index, its position there, its pre-score."""
 
     pos: int
     prescore: float
+    index: NameIndex
+
+    @property
+    def name_id(self) -> int:
+        """The stored name's id (WatchlistName.id for list indexes)."""
+        return int(self.index.name_ids[self.pos])
+
+    @property
+    def entry_id(self) -> int:
+        """The entry the name belongs to."""
+        return int(self.index.entry_ids[self.pos])
+
+    @property
+    def exact_only(self) -> bool:
+        """Whether the stored name may only match exactly."""
+        return bool(self.index.exact_only[self.pos])
+
+    @property
+    def han(self) -> str:
+        """The stored name's Han form ('' unless all Han)."""
+        return self.index.han.get(self.pos, "")
+
+    def variants(self) -> list[tuple[str, bool]]:
+        """(text, syllabic) of the stored name's variants."""
+        return self.index.variants_of(self.pos)
 
 
 @dataclass
@@ -50,12 +81,12 @@ class NameIndex:
     exact_only: list[bool] = field(default_factory=list)
     first_variant: list[int] = field(default_factory=list)  # variants of name i: [first[i], first[i+1])
     var_text: list[str] = field(default_factory=list)
-    var_compact: list[str] = field(default_factory=list)
     var_syllabic: list[bool] = field(default_factory=list)
     var_owner: list[int] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
     han: dict[int, str] = field(default_factory=dict)  # position → Han form (all-Han names only)
     fingerprint: Any = None
+    list_id: int | None = None
 
     def __len__(self) -> int:
         return len(self.name_ids)
@@ -74,13 +105,28 @@ class NameIndex:
             self.han[pos] = parse_han(normalized)
         postings = self.postings
         seen: set[str] = set()
+        var_text, var_syl, var_owner = self.var_text, self.var_syllabic, self.var_owner
         for text, syl in variants:
-            vi = len(self.var_text)
-            self.var_text.append(text)
-            self.var_compact.append(text.replace(" ", ""))
-            self.var_syllabic.append(syl)
-            self.var_owner.append(pos)
-            keys = exact_keys(text) if exact_only else variant_keys(text)
+            vi = len(var_text)
+            var_text.append(text)
+            var_syl.append(syl)
+            var_owner.append(pos)
+            # variant_keys()/exact_keys() inlined: this loop runs for every stored name.
+            toks = text.split()
+            keys = ["=" + "".join(toks)]
+            if exact_only:
+                keys.append("#" + " ".join(sorted(toks)))
+            else:
+                prev = None
+                for t in toks:
+                    if len(t) >= 2:
+                        keys.append(t)
+                    if len(t) >= 7:
+                        keys.append("<" + t[:4])
+                        keys.append(">" + t[-4:])
+                    if prev is not None:
+                        keys.append(prev + "|" + t if prev <= t else t + "|" + prev)
+                    prev = t
             for k in keys:
                 if k in seen:
                     continue
@@ -94,7 +140,8 @@ class NameIndex:
     def variants_of(self, pos: int) -> list[tuple[str, bool]]:
         """(text, syllabic) of the variants of the name at a position."""
         end = self.first_variant[pos + 1] if pos + 1 < len(self.first_variant) else len(self.var_text)
-        return [(self.var_text[i], self.var_syllabic[i]) for i in range(self.first_variant[pos], end)]
+        return [(self.var_text[i], bool(self.var_syllabic[i]))
+                for i in range(self.first_variant[pos], end)]
 
     def candidates(self, q: NormalizedName, w: Weights | None = None, *,
                    cutoff: float | None = None, limit: int | None = None) -> list[Candidate]:
@@ -135,7 +182,7 @@ class NameIndex:
         if found:
             idx = list(found)
             texts = [self.var_text[i] for i in idx]
-            compacts = [self.var_compact[i] for i in idx]
+            compacts = [t.replace(" ", "") for t in texts]
             keep = limit * 2
             for v in q.variants:
                 for scorer, query, choices in ((fuzz.token_set_ratio, v.text, texts),
@@ -146,13 +193,121 @@ class NameIndex:
                         if score > best.get(owner, -1) and not self.exact_only[owner]:
                             best[owner] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        exact = [Candidate(p, s) for p, s in ranked if s >= 100.0]
-        rest = [Candidate(p, s) for p, s in ranked if s < 100.0]
+        exact = [Candidate(p, s, self) for p, s in ranked if s >= 100.0]
+        rest = [Candidate(p, s, self) for p, s in ranked if s < 100.0]
         return exact + rest[:max(0, limit - len(exact))] if len(exact) < limit else exact
 
 
+# --- stored form ---------------------------------------------------------------------------------
+# A list's index is stored (zlib-compressed) as: 4-byte header length, a JSON header (format
+# version, section lengths, Han forms), then the sections: name ids, entry ids (int64), exact-only
+# flags (bytes), first variant of each name, owner of each variant (uint32), syllabic flags
+# (bytes), variant texts and keys ("\n"-joined UTF-8), posting offsets and the postings (uint32).
+# Plain arrays and text, never pickle: a workspace file may come from someone else.
+
+_FORMAT = 1
+
+
+def index_to_bytes(index: NameIndex) -> bytes:
+    """The stored form of an index."""
+    keys = list(index.postings)
+    offsets = array("I", [0])
+    flat = array("I")
+    for k in keys:
+        flat.extend(index.postings[k])
+        offsets.append(len(flat))
+    sections = [array("q", index.name_ids).tobytes(), array("q", index.entry_ids).tobytes(),
+                bytes(bytearray(map(bool, index.exact_only))),
+                array("I", index.first_variant).tobytes(), array("I", index.var_owner).tobytes(),
+                bytes(bytearray(map(bool, index.var_syllabic))),
+                "\n".join(index.var_text).encode("utf-8", "surrogatepass"),
+                "\n".join(keys).encode("utf-8", "surrogatepass"),
+                offsets.tobytes(), flat.tobytes()]
+    header = json.dumps({"format": _FORMAT, "lengths": [len(x) for x in sections],
+                         "han": {str(k): v for k, v in index.han.items()}},
+                        ensure_ascii=False).encode("utf-8")
+    return zlib.compress(struct.pack("<I", len(header)) + header + b"".join(sections), 1)
+
+
+def index_from_bytes(data: bytes) -> NameIndex | None:
+    """An index from its stored form (None when the form is not one this version reads)."""
+    try:
+        raw = zlib.decompress(data)
+        (hlen,) = struct.unpack_from("<I", raw)
+        header = json.loads(raw[4:4 + hlen])
+        if header.get("format") != _FORMAT:
+            return None
+        parts, pos = [], 4 + hlen
+        for length in header["lengths"]:
+            parts.append(raw[pos:pos + length])
+            pos += length
+        arrays = []
+        for code, part in zip("qq", parts[:2]):
+            a = array(code)
+            a.frombytes(part)
+            arrays.append(a)
+        first, owner, offsets, flat = array("I"), array("I"), array("I"), array("I")
+        first.frombytes(parts[3])
+        owner.frombytes(parts[4])
+        offsets.frombytes(parts[8])
+        flat.frombytes(parts[9])
+        index = NameIndex()
+        index.name_ids, index.entry_ids = arrays  # type: ignore[assignment]
+        index.exact_only = parts[2]  # type: ignore[assignment]
+        index.first_variant, index.var_owner = first, owner  # type: ignore[assignment]
+        index.var_syllabic = parts[5]  # type: ignore[assignment]
+        index.var_text = parts[6].decode("utf-8", "surrogatepass").split("\n") if parts[6] else []
+        keys = parts[7].decode("utf-8", "surrogatepass").split("\n") if parts[7] else []
+        view = memoryview(flat)
+        index.postings = {k: view[offsets[i]:offsets[i + 1]] for i, k in enumerate(keys)}  # type: ignore[misc]
+        index.han = {int(k): v for k, v in header.get("han", {}).items()}
+        return index
+    except (zlib.error, struct.error, ValueError, KeyError, IndexError, TypeError):
+        return None  # damaged or foreign: rebuilt from the names
+
+
+def store_list_index(session: Session, list_id: int,
+                     rows: Iterable[tuple[int, int, str, bool]], fingerprint: str) -> NameIndex:
+    """Build a list's index from its names (id, entry id, stored form, exact-only) and store it."""
+    from sqlalchemy import delete, insert
+
+    from casedesk.domain.clock import now_iso
+
+    index = NameIndex()
+    for name_id, entry_id, normalized, exact_only in rows:
+        index.add(name_id, entry_id, normalized, exact_only)
+    index.list_id, index.fingerprint = list_id, fingerprint
+    session.execute(delete(WatchlistIndex).where(WatchlistIndex.list_id == list_id))
+    session.execute(insert(WatchlistIndex).values(list_id=list_id, fingerprint=fingerprint,
+                                                  data=index_to_bytes(index), created_at=now_iso()))
+    return index
+
+
+# --- the workspace's indexes ---------------------------------------------------------------------
+
+@dataclass
+class MultiIndex:
+    """The indexes of every loaded list, queried together."""
+
+    parts: list[NameIndex] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def candidates(self, q: NormalizedName, w: Weights | None = None, *,
+                   cutoff: float | None = None, limit: int | None = None) -> list[Candidate]:
+        """The best candidates over all lists."""
+        w = w or default_weights()
+        limit = limit or w.max_scored
+        found = [c for p in self.parts for c in p.candidates(q, w, cutoff=cutoff, limit=limit)]
+        found.sort(key=lambda c: -c.prescore)
+        exact = [c for c in found if c.prescore >= 100.0]
+        return exact if len(exact) >= limit else exact + [c for c in found if c.prescore < 100.0][
+            :limit - len(exact)]
+
+
 _LOCK = threading.Lock()
-_CACHE: dict[str, NameIndex] = {}
+_CACHE: dict[str, dict[int, NameIndex]] = {}
 
 
 def forget_indexes() -> None:
@@ -161,52 +316,57 @@ def forget_indexes() -> None:
         _CACHE.clear()
 
 
-def _fingerprint(session: Session) -> tuple:
-    rows = session.execute(select(Watchlist.id, Watchlist.imported_at, Watchlist.entry_count)
-                           .order_by(Watchlist.id)).all()
-    return tuple(tuple(r) for r in rows)
+def _lists(session: Session) -> list[tuple[int, str]]:
+    from casedesk.services.screening.importing import fingerprint_of
+
+    return [(w.id, fingerprint_of(w)) for w in session.scalars(select(Watchlist).order_by(Watchlist.id))]
 
 
-def build_index(session: Session) -> Job[NameIndex]:
-    """Build the index of every loaded list's names from the stored normalised forms."""
+def _build_list_index(session: Session, list_id: int) -> NameIndex:
     index = NameIndex()
-    total = session.scalar(select(Watchlist.entry_count).limit(1)) is not None
-    count = sum(r[2] for r in _fingerprint(session)) if total else 0
-    yield Progress(0, count or None, "building the screening index")
     stmt = (select(WatchlistName.id, WatchlistName.entry_id, WatchlistName.normalized,
                    WatchlistName.exact_only)
+            .join(WatchlistEntry, WatchlistEntry.id == WatchlistName.entry_id)
+            .where(WatchlistEntry.list_id == list_id)
             .order_by(WatchlistName.id)
             .execution_options(yield_per=50000))
-    n = 0
     for name_id, entry_id, normalized, exact_only in session.execute(stmt):
         index.add(name_id, entry_id, normalized, bool(exact_only))
-        n += 1
-        if n % 100000 == 0:
-            yield Progress(n, None, f"indexed {n:,} names")
     return index
 
 
-def get_index(session: Session) -> Job[NameIndex]:
-    """The cached index of the session's workspace, rebuilt when the lists changed."""
+def build_index(session: Session) -> Job[MultiIndex]:
+    """Build every list's index from the stored names (ignoring stored indexes)."""
+    lists = _lists(session)
+    parts = []
+    for n, (list_id, fp) in enumerate(lists):
+        yield Progress(n, len(lists), "building the screening index")
+        index = _build_list_index(session, list_id)
+        index.list_id, index.fingerprint = list_id, fp
+        parts.append(index)
+    return MultiIndex(parts)
+
+
+def get_index(session: Session) -> Job[MultiIndex]:
+    """The workspace's index: cached in memory, else loaded from storage, else built."""
     key = str(session.get_bind().url)
-    fp = _fingerprint(session)
+    lists = _lists(session)
     with _LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None and cached.fingerprint == fp:
-        return cached
-    index = yield from build_index(session)
-    index.fingerprint = fp
+        cached = dict(_CACHE.get(key, {}))
+    parts = []
+    for n, (list_id, fp) in enumerate(lists):
+        index = cached.get(list_id)
+        if index is None or index.fingerprint != fp:
+            yield Progress(n, len(lists), "loading the screening index")
+            row = session.execute(select(WatchlistIndex.fingerprint, WatchlistIndex.data)
+                                  .where(WatchlistIndex.list_id == list_id)).first()
+            index = index_from_bytes(row.data) if row is not None and row.fingerprint == fp else None
+            if index is None:
+                yield Progress(n, len(lists), "building the screening index")
+                index = _build_list_index(session, list_id)
+            index.list_id, index.fingerprint = list_id, fp
+        parts.append(index)
     with _LOCK:
-        _CACHE.clear()  # one workspace's index at a time: a million names is ~1 GB
-        _CACHE[key] = index
-    return index
-
-
-def entry_list_ids(session: Session, entry_ids: list[int]) -> dict[int, int]:
-    """list_id of each entry id."""
-    out: dict[int, int] = {}
-    for start in range(0, len(entry_ids), 900):
-        chunk = entry_ids[start:start + 900]
-        out.update(session.execute(select(WatchlistEntry.id, WatchlistEntry.list_id)
-                                   .where(WatchlistEntry.id.in_(chunk))).all())
-    return out
+        _CACHE.clear()  # one workspace's indexes at a time: a million names take ~1 GB
+        _CACHE[key] = {p.list_id: p for p in parts}
+    return MultiIndex(parts)

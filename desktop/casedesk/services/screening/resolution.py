@@ -56,19 +56,18 @@ def _pairs(subjects: list[Subject], queries: list[Subject], w: Weights, threshol
         for name, _kind in q.names:
             qn = norms.get(name) or normalize_name(name)
             for cand in index.candidates(qn, w, cutoff=threshold):
-                other = index.entry_ids[cand.pos]
+                other = cand.entry_id
                 if other == q.record_id:
                     continue
                 o = by_id[other]
                 if same_case_only and o.case_id != q.case_id:
                     continue
-                m = best_name_match(qn, index.variants_of(cand.pos), index.exact_only[cand.pos], w,
-                                    index.han.get(cand.pos, ""))
+                m = best_name_match(qn, cand.variants(), cand.exact_only, w, cand.han)
                 if m is None or m.score < threshold:
                     continue
                 key = (q.record_id, other)
                 if key not in out or m.score > out[key]["score"]:
-                    o_name = texts[index.name_ids[cand.pos]]
+                    o_name = texts[cand.name_id]
                     out[key] = {"score": m.score, "reason": f"names: {name!r} ~ {o_name!r} ({m.method})"}
     # identical identifiers and wallet addresses
     keyed: dict[tuple[str, str], list[Subject]] = {}

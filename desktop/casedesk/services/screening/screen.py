@@ -26,7 +26,7 @@ from casedesk.domain.watchlists import (
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
 from casedesk.services.progress import Job, Progress, run_to_end
-from casedesk.services.screening.index import NameIndex, get_index
+from casedesk.services.screening.index import MultiIndex, get_index
 from casedesk.services.screening.matcher import NameMatch, Weights, best_name_match, default_weights
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
 from casedesk.services.screening.subjects import Subject, load_subjects
@@ -52,7 +52,7 @@ def _clamp(x: float) -> float:
     return max(0.0, min(100.0, round(x, 1)))
 
 
-def _match_names(subject: Subject, index: NameIndex, w: Weights, threshold: float,
+def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: float,
                  norm_cache: dict[str, NormalizedName]) -> dict[int, Evidence]:
     """Best name evidence per entry for one subject's names."""
     found: dict[int, Evidence] = {}
@@ -64,15 +64,13 @@ def _match_names(subject: Subject, index: NameIndex, w: Weights, threshold: floa
             continue
         # Country and type can add a few points: look a little below the threshold.
         for cand in index.candidates(q, w, cutoff=threshold - w.country_match_bonus):
-            m = best_name_match(q, index.variants_of(cand.pos), index.exact_only[cand.pos], w,
-                                index.han.get(cand.pos, ""))
+            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han)
             if m is None or m.score < threshold - w.country_match_bonus:
                 continue
-            entry_id = index.entry_ids[cand.pos]
+            entry_id = cand.entry_id
             ev = found.get(entry_id)
             if ev is None or ev.name is None or m.score > ev.name.score:
-                found[entry_id] = Evidence(subject.record_id, entry_id, m, name, q,
-                                           index.name_ids[cand.pos])
+                found[entry_id] = Evidence(subject.record_id, entry_id, m, name, q, cand.name_id)
     return found
 
 
@@ -218,7 +216,7 @@ def _entries(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]
 
 
 def screen_subjects(session: Session, subjects: list[Subject], *, threshold: float | None = None,
-                    weights: Weights | None = None, index: NameIndex | None = None
+                    weights: Weights | None = None, index: MultiIndex | None = None
                     ) -> Job[list[tuple[Subject, dict[str, Any], float, dict[str, Any]]]]:
     """Score subjects against every list: [(subject, entry, score, explanation)] ≥ threshold."""
     w = weights or default_weights()
