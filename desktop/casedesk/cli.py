@@ -174,6 +174,95 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
     return run_gui(args.db)
 
+# --- screening (watchlists, screen, hits, dedupe) ---------------------------------------------
+
+def _progress_to_stderr(step) -> None:  # noqa: ANN001
+    if sys.stderr.isatty() and step.message:
+        sys.stderr.write(f"\r{step.message[:100]:<100}")
+        sys.stderr.flush()
+
+
+def cmd_watchlist(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casedesk.services.progress import run_to_end
+    from casedesk.services.screening.importing import import_watchlist, list_watchlists
+
+    ws = _open(args)
+    if args.watchlist_cmd == "list":
+        with ws.read() as s:
+            rows = list_watchlists(s)
+        _emit(args, rows, lambda: "\n".join(
+            f"{r['list_id']:>4}  {r['name']}  [{r['format']}]  {r['entries']:,} entries"
+            f"  snapshot {r['snapshot_date'] or 'unknown'}" for r in rows) or "no lists loaded")
+        return EXIT_OK
+    mapping = None
+    if args.mapping:
+        from casedesk.services.screening.formats.mapped import load_mapping
+
+        mapping = load_mapping(Path(args.mapping))
+    with ws.write() as s:
+        result = run_to_end(import_watchlist(
+            s, Path(args.file), fmt=args.format, name=args.name, mapping=mapping,
+            skip_bad_rows=args.skip_bad_rows, snapshot_date=args.snapshot_date), _progress_to_stderr)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for problem in result.skipped[:20]:
+        sys.stderr.write(f"casedesk: skipped {_printable(problem)}\n")
+    _emit(args, result.as_json(), lambda: (
+        f"{'replaced' if result.replaced else 'loaded'} list {result.list_id} {result.name!r} "
+        f"[{result.format}]: {result.entries:,} entries"
+        + (f", {len(result.skipped)} bad rows skipped" if result.skipped else "")
+        + (f", {result.duplicates} duplicate rows merged" if result.duplicates else "")
+        + (f", {result.kept_decisions} decisions kept, {result.reopened} re-opened"
+           if result.replaced else "")))
+    return EXIT_OK
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from casedesk.services.progress import run_to_end
+    from casedesk.services.screening.screen import screen_case
+
+    ws = _open(args)
+    with ws.write() as s:
+        result = run_to_end(screen_case(s, args.case, threshold=args.threshold), _progress_to_stderr)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    _emit(args, result.as_json(), lambda: "\n".join(
+        f"{h['hit_id']:>5}  {h['score']:5.1f}  [{h['status']}]  {h['record_label']}  ~  "
+        f"{h['entry_name']}  ({h['list']})" for h in result.hits) or "no hits")
+    return EXIT_OK
+
+
+def cmd_hits(args: argparse.Namespace) -> int:
+    from casedesk.services.screening.screen import decide_hit, hit_dict, list_hits
+
+    ws = _open(args)
+    if args.hits_cmd == "list":
+        with ws.read() as s:
+            rows = list_hits(s, args.case, status=args.status)
+        _emit(args, rows, lambda: "\n".join(
+            f"{h['hit_id']:>5}  {h['score']:5.1f}  [{h['status']}]  {h['record_label']}  ~  "
+            f"{h['entry_name']}  ({h['list']})" for h in rows) or "no hits")
+        return EXIT_OK
+    with ws.write() as s:
+        hit = decide_hit(s, args.hit, args.status, args.reason or "")
+        payload = hit_dict(hit, "")
+    _emit(args, payload, f"hit {args.hit} {args.status}")
+    return EXIT_OK
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from casedesk.services.screening.resolution import find_duplicates
+
+    ws = _open(args)
+    with ws.read() as s:
+        pairs = find_duplicates(s, args.case, threshold=args.threshold)
+    _emit(args, {"case_id": args.case, "pairs": pairs}, lambda: "\n".join(
+        f"{p['score']:5.1f}  {p['record_a']} {p['label_a']!r}  ~  {p['record_b']} {p['label_b']!r}"
+        for p in pairs) or "no duplicate suggestions")
+    return EXIT_OK
+
 
 # --- report (the PDF dossier) and verify --dossier -------------------------------------------
 
@@ -265,6 +354,44 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--case", type=int, required=True)
     an.add_argument("--as-of", help="apply the rules in force on this day (YYYY-MM-DD; default today)")
     an.set_defaults(func=cmd_analyse)
+
+    # screening (watchlists, screen, hits, dedupe)
+    wl = sub.add_parser("watchlist", help="load and list screening lists")
+    wsub = wl.add_subparsers(dest="watchlist_cmd", required=True, parser_class=_Parser)
+    wi = wsub.add_parser("import", parents=[common], help="load (or replace) a screening list")
+    wi.add_argument("file", help="the list file (OFAC SDN: sdn.csv, with alt/add/sdn_comments beside it)")
+    wi.add_argument("--format", default="auto",
+                    choices=["auto", "csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv"])
+    wi.add_argument("--name", help="list name (a list of the same name is replaced)")
+    wi.add_argument("--mapping", help="YAML/JSON column mapping for any other CSV")
+    wi.add_argument("--skip-bad-rows", action="store_true",
+                    help="import the readable rows and report the malformed ones")
+    wi.add_argument("--snapshot-date", help="the list's publication date, if the file has none")
+    wi.set_defaults(func=cmd_watchlist)
+    wsub.add_parser("list", parents=[common], help="list loaded lists").set_defaults(func=cmd_watchlist)
+
+    sc = sub.add_parser("screen", parents=[common],
+                        help="screen a case's parties and wallets against every list")
+    sc.add_argument("--case", type=int, required=True)
+    sc.add_argument("--threshold", type=float, help="minimum score 0-100 (default from weights.yaml)")
+    sc.set_defaults(func=cmd_screen)
+
+    hits = sub.add_parser("hits", help="list and decide screening hits")
+    hsub = hits.add_subparsers(dest="hits_cmd", required=True, parser_class=_Parser)
+    hl = hsub.add_parser("list", parents=[common], help="a case's screening hits")
+    hl.add_argument("--case", type=int, required=True)
+    hl.add_argument("--status", choices=["open", "confirmed", "dismissed"])
+    hl.set_defaults(func=cmd_hits)
+    hd = hsub.add_parser("decide", parents=[common], help="confirm, dismiss or re-open a hit")
+    hd.add_argument("hit", type=int)
+    hd.add_argument("status", choices=["confirmed", "dismissed", "open"])
+    hd.add_argument("--reason", help="why (required to dismiss)")
+    hd.set_defaults(func=cmd_hits)
+
+    dd = sub.add_parser("dedupe", parents=[common], help="suggest duplicate records within a case")
+    dd.add_argument("--case", type=int, required=True)
+    dd.add_argument("--threshold", type=float)
+    dd.set_defaults(func=cmd_dedupe)
 
     sub.add_parser("verify", parents=[common],
                    help="check integrity, evidence hashes and the audit chain").set_defaults(func=cmd_verify)

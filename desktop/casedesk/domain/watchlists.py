@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casedesk.domain.models import Base, Str40, Str200, Timestamp
@@ -29,6 +29,8 @@ class Watchlist(Base):
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[Timestamp]
     imported_by: Mapped[Str200] = mapped_column(default="")
+    # Files read (name, sha256), rows seen, rows skipped with the user's consent (line, reason).
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class WatchlistEntry(Base):
@@ -63,6 +65,8 @@ class WatchlistName(Base):
     name: Mapped[str]
     name_kind: Mapped[Str40] = mapped_column(default="primary")
     normalized: Mapped[str] = mapped_column(default="")
+    # Short names and initials are matched exactly only (normalize.is_fuzzy_eligible).
+    exact_only: Mapped[bool] = mapped_column(default=False)
 
 
 class WatchlistIdentifier(Base):
@@ -72,6 +76,7 @@ class WatchlistIdentifier(Base):
     __table_args__ = (
         Index("ix_watchlist_identifier_entry", "entry_id"),
         Index("ix_watchlist_identifier_key", "scheme", "match_key"),
+        Index("ix_watchlist_identifier_match_key", "match_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +94,7 @@ class ScreeningHit(Base):
     __table_args__ = (
         UniqueConstraint("record_id", "list_name", "entry_key", name="record_entry"),
         Index("ix_screening_hit_case", "case_id"),
+        Index("ix_screening_hit_entry", "entry_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,3 +118,38 @@ class ScreeningHit(Base):
         ForeignKey("finding.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
+
+
+class DuplicateDecision(Base):
+    """An investigator's answer to a duplicate suggestion: two records are not the same party."""
+
+    __tablename__ = "duplicate_decision"
+    __table_args__ = (
+        UniqueConstraint("record_a", "record_b", name="pair"),
+        Index("ix_duplicate_decision_case", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    record_a: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"))  # lower id
+    record_b: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"))
+    status: Mapped[Str40] = mapped_column(default="distinct")
+    reason: Mapped[str] = mapped_column(default="")
+    decided_by: Mapped[Str200] = mapped_column(default="")
+    decided_at: Mapped[Timestamp]
+
+
+class WatchlistIndex(Base):
+    """A list's screening index (blocking keys → names), stored so screening need not rebuild it.
+
+    Derived data: rebuilt at every import of the list; ignored unless its fingerprint matches
+    the list's current import (see services/screening/index.py for the format).
+    """
+
+    __tablename__ = "watchlist_index"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("watchlist.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    fingerprint: Mapped[Str200]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Timestamp]

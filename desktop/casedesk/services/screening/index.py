@@ -1,0 +1,372 @@
+"""The candidate index: blocking keys → names, so screening compares only plausible pairs.
+
+Brute force (RapidFuzz cdist over every pair) costs ~72 s for 10,000 × 1,000,000 names here.
+The index looks up a name's blocking keys (normalize.variant_keys: tokens, sorted adjacent
+pairs, the compact form, prefixes/suffixes of long tokens), rarest first, within a budget, then
+pre-scores those candidates with RapidFuzz and hands the best few to the full scorer.
+
+Each list's index is built at import from the precomputed `normalized` forms and stored with
+the list (table watchlist_index), so screening loads it instead of rebuilding it; loaded indexes
+are cached in memory per workspace until a list is imported or deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import threading
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIndex, WatchlistName
+from casedesk.services.progress import Job, Progress
+from casedesk.services.screening.matcher import Weights, default_weights
+from casedesk.services.screening.normalize import (
+    NormalizedName,
+    exact_keys,
+    parse_han,
+    parse_variants,
+    variant_keys,
+)
+
+
+@dataclass
+class Candidate:
+    """A stored name worth scoring in full: its index, its position there, its pre-score."""
+
+    pos: int
+    prescore: float
+    index: NameIndex
+
+    @property
+    def name_id(self) -> int:
+        """The stored name's id (WatchlistName.id for list indexes)."""
+        return int(self.index.name_ids[self.pos])
+
+    @property
+    def entry_id(self) -> int:
+        """The entry the name belongs to."""
+        return int(self.index.entry_ids[self.pos])
+
+    @property
+    def exact_only(self) -> bool:
+        """Whether the stored name may only match exactly."""
+        return bool(self.index.exact_only[self.pos])
+
+    @property
+    def han(self) -> str:
+        """The stored name's Han form ('' unless all Han)."""
+        return self.index.han.get(self.pos, "")
+
+    def variants(self) -> list[tuple[str, bool]]:
+        """(text, syllabic) of the stored name's variants."""
+        return self.index.variants_of(self.pos)
+
+
+@dataclass
+class NameIndex:
+    """Names (with their entry) and their variants, reachable by blocking key."""
+
+    name_ids: list[int] = field(default_factory=list)
+    entry_ids: list[int] = field(default_factory=list)
+    exact_only: list[bool] = field(default_factory=list)
+    first_variant: list[int] = field(default_factory=list)  # variants of name i: [first[i], first[i+1])
+    var_text: list[str] = field(default_factory=list)
+    var_syllabic: list[bool] = field(default_factory=list)
+    var_owner: list[int] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    han: dict[int, str] = field(default_factory=dict)  # position → Han form (all-Han names only)
+    fingerprint: Any = None
+    list_id: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.name_ids)
+
+    def add(self, name_id: int, entry_id: int, normalized: str, exact_only: bool) -> None:
+        """Add one stored name (its serialized variants) to the index."""
+        variants = parse_variants(normalized)
+        if not variants:
+            return
+        pos = len(self.name_ids)
+        self.name_ids.append(name_id)
+        self.entry_ids.append(entry_id)
+        self.exact_only.append(exact_only)
+        self.first_variant.append(len(self.var_text))
+        if "|^" in normalized:
+            self.han[pos] = parse_han(normalized)
+        postings = self.postings
+        seen: set[str] = set()
+        var_text, var_syl, var_owner = self.var_text, self.var_syllabic, self.var_owner
+        for text, syl in variants:
+            vi = len(var_text)
+            var_text.append(text)
+            var_syl.append(syl)
+            var_owner.append(pos)
+            # variant_keys()/exact_keys() inlined: this loop runs for every stored name.
+            toks = text.split()
+            keys = ["=" + "".join(toks)]
+            if exact_only:
+                keys.append("#" + " ".join(sorted(toks)))
+            else:
+                prev = None
+                for t in toks:
+                    if len(t) >= 2:
+                        keys.append(t)
+                    if len(t) >= 7:
+                        keys.append("<" + t[:4])
+                        keys.append(">" + t[-4:])
+                    if prev is not None:
+                        keys.append(prev + "|" + t if prev <= t else t + "|" + prev)
+                    prev = t
+            for k in keys:
+                if k in seen:
+                    continue
+                seen.add(k)
+                lst = postings.get(k)
+                if lst is None:
+                    postings[k] = [vi]
+                else:
+                    lst.append(vi)
+
+    def variants_of(self, pos: int) -> list[tuple[str, bool]]:
+        """(text, syllabic) of the variants of the name at a position."""
+        end = self.first_variant[pos + 1] if pos + 1 < len(self.first_variant) else len(self.var_text)
+        return [(self.var_text[i], bool(self.var_syllabic[i]))
+                for i in range(self.first_variant[pos], end)]
+
+    def candidates(self, q: NormalizedName, w: Weights | None = None, *,
+                   cutoff: float | None = None, limit: int | None = None) -> list[Candidate]:
+        """The stored names most likely to match q, best pre-score first."""
+        w = w or default_weights()
+        if q.empty:
+            return []
+        cutoff = (w.threshold if cutoff is None else cutoff) - w.prefilter_margin
+        limit = limit or w.max_scored
+        postings = self.postings
+        found: set[int] = set()
+        exact_hits: set[int] = set()
+        budget = w.candidate_budget
+        keys: set[str] = set()
+        for v in q.variants:
+            for k in exact_keys(v.text):
+                exact_hits.update(postings.get(k, ()))
+            if not q.exact_only:
+                keys.update(variant_keys(v.text))
+        # Rarest keys first, within one budget for all of the name's variants; a single common
+        # key is still looked up when nothing rarer exists (a one-word name).
+        total = 0
+        chosen = []
+        for df, k in sorted((len(postings[k]), k) for k in keys if k in postings):
+            if total + df > budget and (total or df > budget):
+                break
+            chosen.append(postings[k])
+            total += df
+        if chosen:
+            # Variants sharing more of the name's keys first; only the best few are pre-scored.
+            counts = Counter(chain.from_iterable(chosen))
+            found = {vi for vi, _n in counts.most_common(w.prescore_pool)}
+        best: dict[int, float] = {}
+        owner_of = self.var_owner
+        for vi in exact_hits:
+            best[owner_of[vi]] = 100.0
+        found -= exact_hits
+        if found:
+            idx = list(found)
+            texts = [self.var_text[i] for i in idx]
+            compacts = [t.replace(" ", "") for t in texts]
+            keep = limit * 2
+            for v in q.variants:
+                for scorer, query, choices in ((fuzz.token_set_ratio, v.text, texts),
+                                               (fuzz.ratio, v.compact, compacts)):
+                    for _c, score, j in process.extract(query, choices, scorer=scorer,
+                                                        score_cutoff=cutoff, limit=keep):
+                        owner = owner_of[idx[j]]
+                        if score > best.get(owner, -1) and not self.exact_only[owner]:
+                            best[owner] = score
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        exact = [Candidate(p, s, self) for p, s in ranked if s >= 100.0]
+        rest = [Candidate(p, s, self) for p, s in ranked if s < 100.0]
+        return exact + rest[:max(0, limit - len(exact))] if len(exact) < limit else exact
+
+
+# --- stored form ---------------------------------------------------------------------------------
+# A list's index is stored (zlib-compressed) as: 4-byte header length, a JSON header (format
+# version, section lengths, Han forms), then the sections: name ids, entry ids (int64), exact-only
+# flags (bytes), first variant of each name, owner of each variant (uint32), syllabic flags
+# (bytes), variant texts and keys ("\n"-joined UTF-8), posting offsets and the postings (uint32).
+# Plain arrays and text, never pickle: a workspace file may come from someone else.
+
+_FORMAT = 1
+
+
+def index_to_bytes(index: NameIndex) -> bytes:
+    """The stored form of an index."""
+    keys = list(index.postings)
+    offsets = array("I", [0])
+    flat = array("I")
+    for k in keys:
+        flat.extend(index.postings[k])
+        offsets.append(len(flat))
+    sections = [array("q", index.name_ids).tobytes(), array("q", index.entry_ids).tobytes(),
+                bytes(bytearray(map(bool, index.exact_only))),
+                array("I", index.first_variant).tobytes(), array("I", index.var_owner).tobytes(),
+                bytes(bytearray(map(bool, index.var_syllabic))),
+                "\n".join(index.var_text).encode("utf-8", "surrogatepass"),
+                "\n".join(keys).encode("utf-8", "surrogatepass"),
+                offsets.tobytes(), flat.tobytes()]
+    header = json.dumps({"format": _FORMAT, "lengths": [len(x) for x in sections],
+                         "han": {str(k): v for k, v in index.han.items()}},
+                        ensure_ascii=False).encode("utf-8")
+    return zlib.compress(struct.pack("<I", len(header)) + header + b"".join(sections), 1)
+
+
+def index_from_bytes(data: bytes) -> NameIndex | None:
+    """An index from its stored form (None when the form is not one this version reads)."""
+    try:
+        raw = zlib.decompress(data)
+        (hlen,) = struct.unpack_from("<I", raw)
+        header = json.loads(raw[4:4 + hlen])
+        if header.get("format") != _FORMAT:
+            return None
+        parts, pos = [], 4 + hlen
+        for length in header["lengths"]:
+            parts.append(raw[pos:pos + length])
+            pos += length
+        arrays = []
+        for code, part in zip("qq", parts[:2]):
+            a = array(code)
+            a.frombytes(part)
+            arrays.append(a)
+        first, owner, offsets, flat = array("I"), array("I"), array("I"), array("I")
+        first.frombytes(parts[3])
+        owner.frombytes(parts[4])
+        offsets.frombytes(parts[8])
+        flat.frombytes(parts[9])
+        index = NameIndex()
+        index.name_ids, index.entry_ids = arrays  # type: ignore[assignment]
+        index.exact_only = parts[2]  # type: ignore[assignment]
+        index.first_variant, index.var_owner = first, owner  # type: ignore[assignment]
+        index.var_syllabic = parts[5]  # type: ignore[assignment]
+        index.var_text = parts[6].decode("utf-8", "surrogatepass").split("\n") if parts[6] else []
+        keys = parts[7].decode("utf-8", "surrogatepass").split("\n") if parts[7] else []
+        view = memoryview(flat)
+        index.postings = {k: view[offsets[i]:offsets[i + 1]] for i, k in enumerate(keys)}  # type: ignore[misc]
+        index.han = {int(k): v for k, v in header.get("han", {}).items()}
+        return index
+    except (zlib.error, struct.error, ValueError, KeyError, IndexError, TypeError):
+        return None  # damaged or foreign: rebuilt from the names
+
+
+def store_list_index(session: Session, list_id: int,
+                     rows: Iterable[tuple[int, int, str, bool]], fingerprint: str) -> NameIndex:
+    """Build a list's index from its names (id, entry id, stored form, exact-only) and store it."""
+    from sqlalchemy import delete, insert
+
+    from casedesk.domain.clock import now_iso
+
+    index = NameIndex()
+    for name_id, entry_id, normalized, exact_only in rows:
+        index.add(name_id, entry_id, normalized, exact_only)
+    index.list_id, index.fingerprint = list_id, fingerprint
+    session.execute(delete(WatchlistIndex).where(WatchlistIndex.list_id == list_id))
+    session.execute(insert(WatchlistIndex).values(list_id=list_id, fingerprint=fingerprint,
+                                                  data=index_to_bytes(index), created_at=now_iso()))
+    return index
+
+
+# --- the workspace's indexes ---------------------------------------------------------------------
+
+@dataclass
+class MultiIndex:
+    """The indexes of every loaded list, queried together."""
+
+    parts: list[NameIndex] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def candidates(self, q: NormalizedName, w: Weights | None = None, *,
+                   cutoff: float | None = None, limit: int | None = None) -> list[Candidate]:
+        """The best candidates over all lists."""
+        w = w or default_weights()
+        limit = limit or w.max_scored
+        found = [c for p in self.parts for c in p.candidates(q, w, cutoff=cutoff, limit=limit)]
+        found.sort(key=lambda c: -c.prescore)
+        exact = [c for c in found if c.prescore >= 100.0]
+        return exact if len(exact) >= limit else exact + [c for c in found if c.prescore < 100.0][
+            :limit - len(exact)]
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, dict[int, NameIndex]] = {}
+
+
+def forget_indexes() -> None:
+    """Drop cached indexes (after a list is imported or deleted)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def _lists(session: Session) -> list[tuple[int, str]]:
+    from casedesk.services.screening.importing import fingerprint_of
+
+    return [(w.id, fingerprint_of(w)) for w in session.scalars(select(Watchlist).order_by(Watchlist.id))]
+
+
+def _build_list_index(session: Session, list_id: int) -> NameIndex:
+    index = NameIndex()
+    stmt = (select(WatchlistName.id, WatchlistName.entry_id, WatchlistName.normalized,
+                   WatchlistName.exact_only)
+            .join(WatchlistEntry, WatchlistEntry.id == WatchlistName.entry_id)
+            .where(WatchlistEntry.list_id == list_id)
+            .order_by(WatchlistName.id)
+            .execution_options(yield_per=50000))
+    for name_id, entry_id, normalized, exact_only in session.execute(stmt):
+        index.add(name_id, entry_id, normalized, bool(exact_only))
+    return index
+
+
+def build_index(session: Session) -> Job[MultiIndex]:
+    """Build every list's index from the stored names (ignoring stored indexes)."""
+    lists = _lists(session)
+    parts = []
+    for n, (list_id, fp) in enumerate(lists):
+        yield Progress(n, len(lists), "building the screening index")
+        index = _build_list_index(session, list_id)
+        index.list_id, index.fingerprint = list_id, fp
+        parts.append(index)
+    return MultiIndex(parts)
+
+
+def get_index(session: Session) -> Job[MultiIndex]:
+    """The workspace's index: cached in memory, else loaded from storage, else built."""
+    key = str(session.get_bind().url)
+    lists = _lists(session)
+    with _LOCK:
+        cached = dict(_CACHE.get(key, {}))
+    parts = []
+    for n, (list_id, fp) in enumerate(lists):
+        index = cached.get(list_id)
+        if index is None or index.fingerprint != fp:
+            yield Progress(n, len(lists), "loading the screening index")
+            row = session.execute(select(WatchlistIndex.fingerprint, WatchlistIndex.data)
+                                  .where(WatchlistIndex.list_id == list_id)).first()
+            index = index_from_bytes(row.data) if row is not None and row.fingerprint == fp else None
+            if index is None:
+                yield Progress(n, len(lists), "building the screening index")
+                index = _build_list_index(session, list_id)
+            index.list_id, index.fingerprint = list_id, fp
+        parts.append(index)
+    with _LOCK:
+        _CACHE.clear()  # one workspace's indexes at a time: a million names take ~1 GB
+        _CACHE[key] = {p.list_id: p for p in parts}
+    return MultiIndex(parts)

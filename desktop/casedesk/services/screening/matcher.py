@@ -1,0 +1,206 @@
+"""Scoring two normalised names, with the reason: which variants met and by which rule.
+
+Weights and thresholds come from resources/screening/weights.yaml (see the comments there).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz
+
+from casedesk.paths import resources_dir
+import re
+
+from casedesk.services.screening.normalize import (
+    NormalizedName,
+    concept_tokens,
+    exact_keys,
+    han_distinctive,
+)
+
+# Russian/Ukrainian patronymics are often left out ("Aleksandr Zakharov" for "Aleksandr
+# Vyacheslavovich Zakharov"): like generic words, they do not make names differ.
+_PATRONYMIC_RE = re.compile(r"^[a-z]{3,}(?:ovich|evich|ievich|yevich|ovna|evna|ievna|yevna|ichna)$")
+
+
+def is_weak(token: str, concepts: frozenset[str]) -> bool:
+    """A token that carries little identity: a glossary concept or a patronymic."""
+    return token in concepts or bool(_PATRONYMIC_RE.match(token))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The matcher's numbers (weights.yaml)."""
+
+    threshold: float
+    w_strong: float
+    weak_only_cap: float
+    concept_extra_score: float
+    strong_subset_score: float
+    strong_subset_max_extra: int
+    strong_subset_min_tokens: int
+    token_penalty: float
+    identifier_match_score: float
+    wallet_match_score: float
+    identifier_any_scheme_min_chars: int
+    country_match_bonus: float
+    country_mismatch_penalty: float
+    type_mismatch_penalty: float
+    rare_key_df: int
+    candidate_budget: int
+    prescore_pool: int
+    max_scored: int
+    prefilter_margin: float
+    duplicate_threshold: float
+
+
+@lru_cache(maxsize=1)
+def default_weights() -> Weights:
+    """The weights shipped in resources/screening/weights.yaml."""
+    with (resources_dir() / "screening" / "weights.yaml").open(encoding="utf-8") as fh:
+        raw: dict[str, Any] = yaml.safe_load(fh)
+    fields = Weights.__dataclass_fields__
+    missing = [k for k in fields if k not in raw]
+    if missing:
+        from casedesk.domain.errors import VocabularyError
+
+        raise VocabularyError("screening/weights.yaml", "weights", missing[0], "missing")
+    return Weights(**{k: raw[k] for k in fields})
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """The best-scoring pair of variants of two names."""
+
+    score: float
+    method: str
+    query_variant: int
+    candidate_variant: int
+
+
+def _dice(a: list[str], b: list[str]) -> float:
+    if not a and not b:
+        return 100.0
+    shared = sum((Counter(a) & Counter(b)).values())
+    return 200.0 * shared / (len(a) + len(b))
+
+
+def _aligned(a: list[str], b: list[str], w: Weights) -> float:
+    """Token-aligned similarity (a soft Monge-Elkan, both directions, weighted by length).
+
+    Each token is scored against its best counterpart; a near-miss token costs more than its
+    character ratio says (token_penalty), because one different surname in a person's name
+    (Ivanov / Ivanenko) makes another person even when the first name is the same.
+    """
+    if not a or not b:
+        return 0.0
+
+    def one_way(x: list[str], y: list[str]) -> float:
+        total = weight = 0.0
+        for t in x:
+            best = max(fuzz.ratio(t, u) for u in y)
+            adjusted = 100.0 - w.token_penalty * (100.0 - best)
+            total += max(0.0, adjusted) * len(t)
+            weight += len(t)
+        return total / weight
+
+    return (one_way(a, b) + one_way(b, a)) / 2
+
+
+def _spelling(a: list[str], b: list[str], w: Weights) -> float:
+    """Similarity of two token lists: aligned, or written together when they split differently."""
+    score = _aligned(a, b, w)
+    if len(a) != len(b):
+        score = max(score, fuzz.ratio("".join(sorted(a)), "".join(sorted(b))),
+                    fuzz.ratio("".join(a), "".join(b)))
+    return score
+
+
+def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> tuple[float, str]:
+    """Score two variant texts (fuzzy); returns (score, rule)."""
+    if a == b or exact_keys(a)[1] == exact_keys(b)[1]:
+        return 100.0, "identical after normalisation"
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return 100.0, "identical when written together"
+    concepts = concept_tokens()
+    ta, tb = a.split(), b.split()
+    sa = [t for t in ta if not is_weak(t, concepts)]
+    sb = [t for t in tb if not is_weak(t, concepts)]
+    if a_syl and b_syl:
+        s_strong = _dice(sa, sb)
+        s_all = _dice(ta, tb)
+        how = "same Chinese syllables"
+    else:
+        s_all = _spelling(ta, tb, w)
+        s_strong = _spelling(sa, sb, w)
+        how = "similar spelling"
+    if not sa and not sb:
+        # Names made only of generic words differ by which words they use, not by spelling.
+        score, how = _dice(sorted(set(ta)), sorted(set(tb))), "generic words only"
+    elif not sa or not sb:
+        return min(s_all, w.weak_only_cap), "shares only generic words"
+    else:
+        score = w.w_strong * s_strong + (1 - w.w_strong) * s_all
+    set_a, set_b = set(sa), set(sb)
+    if set_a and set_a == set_b and set(ta) != set(tb) and score < w.concept_extra_score:
+        score, how = w.concept_extra_score, "same distinctive words, other generic words"
+    elif not (a_syl and b_syl) and score < w.strong_subset_score:
+        small, big = (set_a, set_b) if len(set_a) <= len(set_b) else (set_b, set_a)
+        if len(small) >= w.strong_subset_min_tokens and small < big \
+                and len(big - small) <= w.strong_subset_max_extra:
+            score, how = w.strong_subset_score, "all words of the shorter name, one more in the other"
+    return round(score, 1), how
+
+
+def compare_han(a: str, b: str, w: Weights) -> float:
+    """Two all-Han names compared by character: homophones (王伟 / 王卫) are different names."""
+    da, db = han_distinctive(a), han_distinctive(b)
+    s_all = _dice(list(a), list(b))
+    if not da and not db:
+        return round(s_all, 1)
+    if not da or not db:
+        return min(s_all, w.weak_only_cap)
+    return round(w.w_strong * _dice(list(da), list(db)) + (1 - w.w_strong) * s_all, 1)
+
+
+def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exact_only: bool,
+                    w: Weights, c_han: str = "") -> NameMatch | None:
+    """The best variant pair of a query name and a candidate's stored variants (None: no match)."""
+    if q.empty or not c_variants:
+        return None
+    exact_only = q.exact_only or c_exact_only
+    if q.han and c_han:
+        if q.han == c_han:
+            return NameMatch(100.0, "identical Chinese characters", 0, 0)
+        if exact_only:
+            return None
+        return NameMatch(compare_han(q.han, c_han, w), "Chinese characters compared", 0, 0)
+    q_syl = any(v.syllabic for v in q.variants)
+    c_syl = any(s for _t, s in c_variants)
+    # Two Chinese-looking names are compared syllable by syllable only: one syllable apart is
+    # another person (wang wei vs wang fei), however close the spelling.
+    both_chinese = q_syl and c_syl
+    # Exact meetings first, the most literal one explaining the match.
+    ckeys = [exact_keys(ct) for ct, _s in c_variants]
+    qkeys = [exact_keys(qv.text) for qv in q.variants]
+    for which, rule in ((1, "identical after normalisation"), (0, "identical when written together")):
+        for qi, qk in enumerate(qkeys):
+            for ci, ck in enumerate(ckeys):
+                if qk[which] == ck[which]:
+                    return NameMatch(100.0, rule, qi, ci)
+    best: NameMatch | None = None
+    for qi, qv in enumerate(q.variants):
+        for ci, (ct, cs) in enumerate(c_variants):
+            if exact_only:
+                continue
+            if both_chinese and not (qv.syllabic and cs):
+                continue
+            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w)
+            if best is None or score > best.score:
+                best = NameMatch(score, how, qi, ci)
+    return best

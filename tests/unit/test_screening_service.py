@@ -1,0 +1,186 @@
+"""Importing lists, screening a case, reviewing hits: on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from casedesk.domain.errors import ValidationError
+from casedesk.domain.models import AuditEntry, Finding
+from casedesk.domain.watchlists import ScreeningHit, Watchlist, WatchlistEntry, WatchlistName
+from casedesk.services.progress import run_to_end
+from casedesk.services.records import IdentifierIn, RecordIn, create_record, update_record
+from casedesk.services.screening.formats import ListFormatError
+from casedesk.services.screening.importing import BadRowsError, import_watchlist, list_watchlists
+from casedesk.services.screening.screen import decide_hit, hit_comparison, list_hits, screen_case, screen_name
+from casedesk.services.verify import verify_workspace
+
+LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
+
+
+def write_list(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    path.write_text("Ref,Name,Country,USCC\n" + "".join(f'{r},"{n}",{c},{u}\n' for r, n, c, u in rows),
+                    encoding="utf-8")
+    return path
+
+
+MAPPING = {"name": "Test list", "columns": {"key": "Ref", "name": "Name", "countries": "Country"},
+           "identifiers": [{"column": "USCC", "scheme": "CN_USCC"}]}
+ROWS = [("1", "Huawei Investment & Holding Co., Ltd.", "CN", ""),
+        ("2", "China Mobile Communications Group Co., Ltd.", "CN", "911100007109250324"),
+        ("3", "Wang Jiawei", "HK", ""),
+        ("4", "Rosneft Trade Limited", "CY", "")]
+
+
+def load(ws, path: Path, **kw):
+    with ws.write() as s:
+        return run_to_end(import_watchlist(s, path, **kw))
+
+
+def party(ws, case_id, label, **fields):
+    with ws.write() as s:
+        ids = fields.pop("identifiers", [])
+        return create_record(s, case_id, RecordIn("party", {"label": label, **fields},
+                                                 identifiers=ids)).id
+
+
+def test_real_files_import_with_their_counts(workspace):
+    counts = {}
+    for path in (LISTS / "ofac-sdn-2021" / "sdn.csv", LISTS / "csl" / "consolidated_sample_2024.csv",
+                 LISTS / "dpl" / "dpl.txt", LISTS / "ftm" / "zala_cluster.ftm.jsonl"):
+        r = load(workspace, path)
+        counts[r.format] = r.entries
+    assert counts == {"ofac-sdn": 8976, "csl": 13, "dpl": 543, "ftm": 14}
+    with workspace.read() as s:
+        lists = {w["format"]: w for w in list_watchlists(s)}
+        assert lists["csl"]["snapshot_date"] == "2023-07-19"
+        assert len(lists["ofac-sdn"]["source_sha256"]) == 64
+        assert s.scalar(select(func.count()).select_from(WatchlistEntry)) == 8976 + 13 + 543 + 14
+        # every stored name carries its precomputed normalised form
+        assert s.scalar(select(func.count()).select_from(WatchlistName)
+                        .where(WatchlistName.normalized == "")) <= 5
+    assert verify_workspace(workspace).ok
+
+
+def test_a_malformed_file_imports_nothing_unless_the_user_agrees(workspace):
+    bad = LISTS / "csl" / "csl_invalid_2019.csv"
+    with pytest.raises(BadRowsError, match="line 2: row has 2 fields"):
+        load(workspace, bad)
+    # more bad rows than good: refused even with consent
+    with pytest.raises(ListFormatError, match="looks damaged"):
+        load(workspace, bad, skip_bad_rows=True)
+    with workspace.read() as s:
+        assert s.scalar(select(func.count()).select_from(Watchlist)) == 0
+
+
+def test_skipping_bad_rows_with_consent(workspace, tmp_path):
+    p = tmp_path / "l.csv"
+    p.write_text("Ref,Name,Country,USCC\n1,Acme,CN,\n2,Beta Corp,CN\n3,Gamma Ltd,RU,\n",
+                 encoding="utf-8")
+    with pytest.raises(BadRowsError, match="line 3"):
+        load(workspace, p, mapping=MAPPING)
+    r = load(workspace, p, mapping=MAPPING, skip_bad_rows=True)
+    assert r.entries == 2 and r.skipped == ["line 3: row has 3 fields, the header has 4"]
+
+
+def test_screening_finds_names_across_scripts_and_spellings(workspace, case_id, tmp_path):
+    load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    hw = party(workspace, case_id, "華為投資控股有限公司", country="CN")
+    cm = party(workspace, case_id, "中国移动通信集团有限公司")
+    wk = party(workspace, case_id, "王家衛", party_kind="person")
+    neg = [party(workspace, case_id, n) for n in ("Huaxin Technology Co., Ltd.", "王伟", "Co., Ltd.",
+                                                   "---", "China Unicom", "x" * 1_000_000)]
+    with workspace.write() as s:
+        result = run_to_end(screen_case(s, case_id))
+    by_record = {}
+    for h in result.hits:
+        by_record.setdefault(h["record_id"], []).append(h)
+    assert {h["entry_key"] for h in by_record[hw]} == {"1"}
+    hit = by_record[hw][0]
+    assert hit["score"] == 100 and hit["list"] == "Test list"
+    assert "traditional→simplified" in hit["explanation"] and "glossary" in hit["explanation"]
+    assert "country +3" in hit["explanation"]
+    assert by_record[cm][0]["entry_key"] == "2"
+    assert by_record[wk][0]["entry_key"] == "3" and "pinyin" in by_record[wk][0]["explanation"].lower()
+    assert not any(r in by_record for r in neg)
+
+
+def test_identifier_and_wallet_hits(workspace, case_id, tmp_path):
+    load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    load(workspace, LISTS / "ofac-sdn-2021" / "sdn.csv")
+    p = party(workspace, case_id, "CMCC", identifiers=[IdentifierIn("CN_USCC", "911100007109250324")])
+    with workspace.write() as s:
+        w = create_record(s, case_id, RecordIn("wallet", {
+            "label": "cold wallet", "chain": "ETH",
+            "address": "0x1da5821544e25c636c1417ba96ade4cf6d2f9b5a"})).id
+        result = run_to_end(screen_case(s, case_id))
+    hits = {h["record_id"]: h for h in result.hits}
+    assert hits[p]["entry_key"] == "2" and "identifier CN_USCC" in hits[p]["explanation"]
+    assert hits[w]["entry_name"] == "SECONDEYE SOLUTION" and hits[w]["score"] == 100
+    assert any(f["feature"] == "wallet" for f in hits[w]["features"])
+
+
+def test_decisions_are_audited_remembered_and_reopened_when_the_entry_changes(workspace, case_id, tmp_path):
+    path = write_list(tmp_path / "l.csv", ROWS)
+    load(workspace, path, mapping=MAPPING)
+    r1 = party(workspace, case_id, "Huawei Investment Holding")
+    r2 = party(workspace, case_id, "Rosneft Trade Ltd")
+    with workspace.write() as s:
+        hits = {h["record_id"]: h["hit_id"] for h in run_to_end(screen_case(s, case_id)).hits}
+    with workspace.write() as s, pytest.raises(ValidationError, match="say why"):
+        decide_hit(s, hits[r1], "dismissed", "  ")
+    with workspace.write() as s:
+        decide_hit(s, hits[r1], "dismissed", "different company: registry extract shows another USCC")
+        decide_hit(s, hits[r2], "confirmed", "same registration in Cyprus")
+    with workspace.read() as s:
+        finding = s.scalar(select(Finding).where(Finding.rule == "screening_hit"))
+        assert finding.record_ids == [r2] and finding.status == "confirmed"
+        assert "Rosneft" in finding.title
+        actions = {a for (a,) in s.execute(select(AuditEntry.action).where(
+            AuditEntry.entity == "screening_hit"))}
+        assert {"create", "decide"} <= actions
+    # re-screening keeps both decisions
+    with workspace.write() as s:
+        again = {h["record_id"]: h for h in run_to_end(screen_case(s, case_id)).hits}
+    assert again[r1]["status"] == "dismissed" and again[r2]["status"] == "confirmed"
+    # a newer snapshot: entry 1 unchanged, entry 4 changed (new country) -> only 4 re-opens
+    rows = [r if r[0] != "4" else ("4", "Rosneft Trade Limited", "RU", "") for r in ROWS]
+    result = load(workspace, write_list(tmp_path / "l2.csv", rows), mapping=MAPPING)
+    assert result.replaced and result.kept_decisions == 1 and result.reopened == 1
+    with workspace.read() as s:
+        status = {h["record_id"]: h for h in list_hits(s, case_id)}
+        assert status[r1]["status"] == "dismissed"
+        assert status[r2]["status"] == "open" and "re-opened" in status[r2]["reason"]
+        assert s.scalar(select(func.count()).select_from(Watchlist)) == 1
+        assert s.scalar(select(func.count()).select_from(WatchlistEntry)) == 4
+        comparison = hit_comparison(s, status[r2]["hit_id"])
+        assert comparison["list"]["countries"] == ["RU"]
+        assert comparison["case"]["names"][0]["name"] == "Rosneft Trade Ltd"
+    assert verify_workspace(workspace).ok
+
+
+def test_open_hits_withdrawn_when_a_record_no_longer_matches(workspace, case_id, tmp_path):
+    load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    r = party(workspace, case_id, "Rosneft Trade Ltd")
+    with workspace.write() as s:
+        run_to_end(screen_case(s, case_id))
+    with workspace.write() as s:
+        update_record(s, r, {"label": "Acme Bakery"}, expected_version=1)
+        run_to_end(screen_case(s, case_id))
+    with workspace.read() as s:
+        assert s.scalar(select(func.count()).select_from(ScreeningHit)) == 0
+
+
+def test_type_ahead_screening_of_one_name(workspace, tmp_path):
+    load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    with workspace.read() as s:
+        res = screen_name(s, "中國移動通信集團")
+        assert res[0]["entry_name"].startswith("China Mobile")
+        assert screen_name(s, "") == [] and screen_name(s, "Ltd.") == []
+
+
+def test_threshold_is_checked(workspace, case_id):
+    with workspace.write() as s, pytest.raises(ValidationError, match="between 0 and 100"):
+        run_to_end(screen_case(s, case_id, threshold=150))
