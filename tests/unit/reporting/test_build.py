@@ -41,21 +41,30 @@ def test_whole_case_figures_match_the_compute_service(demo):
     assert d.audit.entry_id > 0 and len(d.audit.hash) == 64
 
 
-def test_fleets_carry_catalog_tpp_and_provisional_eccn_class(demo):
+def test_fleets_carry_catalog_tpp_and_eccn_class(demo):
     d = _build(demo.ws, demo.case_id)
     brisbane = next(f for f in d.fleets if f.id == demo.ids["Brisbane H100 fleet"])
     assert (brisbane.accelerators, brisbane.qualifier, brisbane.tpp_each) == (2400, "at_least", 15832)
-    assert brisbane.eccn == "3A090.a"
+    assert brisbane.eccn == "3A090.a (fleet 4A090.a)"
     assert brisbane.users == (demo.ids["Beijing AI company (unnamed)"],)
     assert brisbane.datacenters == (demo.ids["Brisbane data center (unnamed)"],)
 
 
-@pytest.mark.parametrize("tpp,pd,expected", [
-    (15832, 19.4, "3A090.a"), (2368, 2.91, "not 3A090"), (1912, 3.14, "not 3A090"),
-    (4000, 4.0, "3A090.b"), (2000, 6.0, "3A090.a"), (1000, None, "not 3A090"),
-    (3000, None, "unknown (die area not public)"), (None, None, "unknown")])
-def test_provisional_eccn_class_uses_the_2023_thresholds(tpp, pd, expected):
-    assert eccn_class(tpp, pd) == expected
+@pytest.mark.parametrize("model,day,expected", [
+    ("H100 SXM", "2024-06-01", "3A090.a (fleet 4A090.a)"),
+    ("H20", "2024-06-01", "not 3A090"),
+    ("L20", "2024-06-01", "not 3A090"),
+    ("A800 SXM", "2023-06-01", "not 3A090"),  # 2022 rule: 400 GB/s I/O passes
+    ("A800 SXM", "2024-06-01", "3A090.a (fleet 4A090.a)"),
+    ("H100 SXM", "2022-01-01", "no rule in force"),
+])
+def test_eccn_class_comes_from_the_analysis_classifier_under_the_dossier_date(model, day, expected):
+    from datetime import date
+
+    from casedesk.domain.vocabulary import default_vocabulary
+
+    spec = default_vocabulary().accelerators.find(model)
+    assert eccn_class(spec, date.fromisoformat(day)) == expected
 
 
 def test_evidence_markers_follow_evidence_order_and_every_cite_points_into_the_register(demo):

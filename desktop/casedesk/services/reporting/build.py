@@ -117,6 +117,7 @@ class _Reader:
     def __init__(self, session: Session, case_id: int, options: DossierOptions, vocab: Vocabulary):
         self.s, self.case_id, self.opt, self.vocab = session, case_id, options, vocab
         self.profile: RedactionProfile = get_profile(options.redaction)
+        self.on = date.today()  # set to the dossier's date before fleets are classified
 
     # --- reading ---------------------------------------------------------------------------
     def read(self) -> None:
@@ -368,7 +369,7 @@ class _Reader:
                 f.accelerators_per_server, f.server_count, f.count_qualifier or "exact", count, tpp,
                 count * tpp if count is not None and tpp is not None else None,
                 spec.performance_density if spec else None,
-                eccn_class(spec.tpp, spec.performance_density) if spec else "unknown (model not in catalog)",
+                eccn_class(spec, self.on) if spec else "unknown (model not in catalog)",
                 f.status or "", f.installed_on, f.in_service_on, f.days_to_service,
                 tuple(sorted(set(related[(rid, "dc")]))), tuple(sorted(set(related[(rid, "owns_asset")]))),
                 tuple(sorted(set(related[(rid, "operates")]))),
@@ -398,7 +399,7 @@ class _Reader:
                 "at_least" if "at_least" in qualifiers else sorted(qualifiers - {"exact"})[0])
             word = {"at_least": "at least ", "about": "about ", "at_most": "at most "}
             text = f"{word.get(qualifier, '')}{count:,}"
-        controlled = [f for f in fleets if f.eccn == "3A090.a"]
+        controlled = [f for f in fleets if f.eccn.startswith("3A090.a")]
         h100 = self.vocab.accelerators.models.get("h100_sxm")
         return ComputeTotals(len(fleets), count, text, tpp, sum(f.accelerators or 0 for f in controlled),
                              sum(f.tpp_total or 0.0 for f in controlled),
@@ -561,6 +562,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     links = r.link_entries()
     day = chosen_date or (r.audit.at[:10] if r.audit.at else "2000-01-01")
     on = date.fromisoformat(day)
+    r.on = on
     findings = r.finding_entries(links)
     fleets = r.fleet_entries(links)
     contracts = r.contract_entries(links)
@@ -594,8 +596,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         payments=tuple(lid for lid in sorted(links) if links[lid].type in PAYMENT_LINKS),
         timeline=r.timeline(entries, links, fleets, contracts), hits=hits,
         evidence=r.evidence_entries(),
-        eccn_note=f"ECCN class: provisional, from catalog TPP and performance density under the "
-                  f"{eccn_rule()} thresholds only.",
+        eccn_note=f"ECCN class under the rule in force on {day}: {eccn_rule(on)}.",
         notes=tuple(notes))
 
 

@@ -550,7 +550,7 @@ class _Story:
                                                     if comp.unknown_fleets else "")),
             ("Accelerators", markup(comp.accelerators_text)),
             ("Controlled accelerators", f"{comp.controlled_accelerators:,} in fleets whose model classifies "
-                                        "as 3A090.a (provisional)"),
+                                        "as 3A090.a"),
             ("Controlled TPP", f"{comp.controlled_tpp:,.0f} TPP in those fleets"),
             ("Total processing performance", f"{comp.total_tpp:,.0f} TPP (≈ {comp.h100_equivalents:,.0f} "
                                              "H100 SXM equivalents)"),
