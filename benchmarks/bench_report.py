@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,6 +121,14 @@ def main() -> int:
         print(f"demo dossier, first in process (fonts loaded): {first:.2f} s, {result['pages']} pages")
         runs = [timed_report(ws, demo, folder / "demo.pdf")[0] for _ in range(args.runs)]
         print(f"demo dossier (write_report, goal < 3 s): {summary(runs)}")
+        runs = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "casedesk", "--db", str(folder / "bench.casedesk"), "report",
+                            "--case", str(demo), "-o", str(folder / "cli.pdf"), "--json"],
+                           check=True, capture_output=True)
+            runs.append(time.perf_counter() - start)
+        print(f"demo dossier, `casedesk report` in a fresh process (imports included): {summary(runs)}")
 
         big = big_case(ws, 1000, 3000)
         runs, data_t, render_t = [], [], []

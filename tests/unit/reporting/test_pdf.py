@@ -129,7 +129,8 @@ def test_creation_date_comes_from_the_audit_head(demo_pdf):
 
 
 def test_hostile_names_appear_literally(hostile, out_dir, helpers):
-    _result, data = _write(hostile.ws, hostile.case_id, out_dir / "h.pdf", marking="SECRET <b>&</b> 机密")
+    _result, data = _write(hostile.ws, hostile.case_id, out_dir / "h.pdf", marking="SECRET <b>&</b> 机密",
+                           author="Desk\x00 \u202eEvil\ud800 <i>")
     text = helpers.pdf_text(data)
     names = helpers.hostile_names
     for key in ("font", "para", "unbalanced", "cjk", "mixed"):
@@ -142,6 +143,8 @@ def test_hostile_names_appear_literally(hostile, out_dir, helpers):
     notes = _squash(helpers.pdf_text(data))
     assert helpers.long_tail in notes and notes.count("Longnotes") >= 9000  # the 100,000-character note
     assert "Hostile <b>names</b> & 北京" in text
+    assert "Desk⟨NUL⟩ ⟨RLO⟩Evil⟨U+D800⟩ <i>" in text
+    assert PdfReader(io.BytesIO(data)).metadata["/Author"] == "Desk⟨NUL⟩ ⟨RLO⟩Evil⟨U+D800⟩ <i>"
 
 
 def test_external_redaction_leaves_withheld_text_out_of_the_pdf(demo, out_dir, helpers):
@@ -204,6 +207,8 @@ def test_unwritable_target_gets_a_clear_message(demo, tmp_path):
         run_to_end(write_report(s, demo.case_id, folder))
     with demo.ws.read() as s, pytest.raises(CaseDeskError, match="cannot write"):
         run_to_end(write_report(s, demo.case_id, "/proc/dossier.pdf"))
+    with demo.ws.read() as s, pytest.raises(ValidationError, match="NUL"):
+        run_to_end(write_report(s, demo.case_id, str(tmp_path / "a\x00b.pdf")))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")

@@ -33,6 +33,8 @@ def check_target(out_path: str | os.PathLike[str]) -> Path:
     text = os.fspath(out_path)
     if not text.strip():
         raise ValidationError("output", "no output file given")
+    if "\x00" in text:
+        raise ValidationError("output", "a file name cannot contain a NUL character")
     path = Path(text).expanduser()
     path = path if path.is_absolute() else Path.cwd() / path
     folder = path.parent

@@ -998,7 +998,7 @@ def render_dossier(dossier: Dossier, path_or_stream: str | IO[bytes],
     if progress is not None:
         progress(Progress(0, total, "Laying out pages"))
     doc = _DocTemplate(path_or_stream, state, fonts, title=plain(d.cover.title, limit=300),
-                       author=d.cover.author or None, subject=f"CaseDesk dossier, case {d.cover.case_id}",
+                       author=plain(d.cover.author, limit=200) or None, subject=f"CaseDesk dossier, case {d.cover.case_id}",
                        keywords=fingerprint_text(d), creator=f"CaseDesk {__version__}")
     if progress is not None:
         doc.setProgressCallBack(on_progress)
