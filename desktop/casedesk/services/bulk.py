@@ -2,11 +2,16 @@
 
 The ORM unit of work manages about 18k rows/s here; Core executemany with ids allocated up front
 manages about ten times that, which is what imports and benchmarks need.
+
+Two layers: bulk_create_records / bulk_create_links validate raw input and then insert; the
+insert_clean_* functions insert input a caller has already validated with the same rules (the
+importer validates row by row, with caches, to name the row and column of every problem).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -14,14 +19,45 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.errors import ValidationError
-from casedesk.domain.models import KIND_CLASSES, Alias, Identifier, Link, Party, Record
+from casedesk.domain.models import (
+    KIND_CLASSES,
+    Address,
+    Alias,
+    Citation,
+    Identifier,
+    Link,
+    Party,
+    Record,
+)
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit_bulk
-from casedesk.services.fields import KIND_FIELDS, clean_fields, clean_link_fields
-from casedesk.services.records import RecordIn, check_alias, check_identifier, prepare_wallet
+from casedesk.services.fields import clean_fields, clean_link_fields
+from casedesk.services.records import (
+    AliasIn,
+    RecordIn,
+    check_address,
+    check_alias,
+    check_identifier,
+    prepare_wallet,
+)
 from casedesk.storage.workspace import changes_of
 
 _CHUNK = 5000
+_COMMON = ("label", "notes", "tags", "sensitive")
+_LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
+_LINK_DEFAULTS = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "",
+                  "notes": ""}
+
+
+@dataclass
+class CleanRecord:
+    """A record whose fields, aliases, identifiers and addresses have passed validation."""
+
+    kind: str
+    fields: dict[str, Any]
+    aliases: Sequence[AliasIn] = ()
+    identifiers: Sequence[Identifier] = ()  # unsaved rows from records.check_identifier
+    addresses: Sequence[Address] = ()  # unsaved rows from records.check_address
 
 
 def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
@@ -42,70 +78,92 @@ def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table), rows[start:start + _CHUNK])
 
 
+def _kind_defaults(table: Any, keys: set[str]) -> dict[str, Any]:
+    return {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else
+                     ([] if c.name == "tx_hashes" else None))
+            for c in table.columns if c.name in keys}
+
+
 def bulk_create_records(session: Session, case_id: int, items: Sequence[RecordIn], *,
                         vocab: Any = None, audit_extra: dict[str, Any] | None = None) -> list[int]:
-    """Validate and insert many records (with aliases and identifiers); returns their ids in order.
+    """Validate and insert many records (with aliases, identifiers, addresses); returns their ids in order.
 
     Raises ValidationError (with the item's index as row) before anything is written.
     """
     vocab = vocab if vocab is not None else default_vocabulary()
-    cleaned: list[tuple[str, dict[str, Any]]] = []
-    aliases: list[tuple[int, Any]] = []
-    idents: list[tuple[int, Identifier]] = []
+    cleaned: list[CleanRecord] = []
     for n, item in enumerate(items):
         try:
             fields = clean_fields(item.kind, item.fields, vocab)
             if item.kind == "wallet":
                 fields = prepare_wallet(fields)
-            for a in item.aliases:
-                aliases.append((n, check_alias(a, vocab)))
-            for i in item.identifiers:
-                idents.append((n, check_identifier(i, vocab)))
+            aliases = [check_alias(a, vocab) for a in item.aliases]
+            idents = [check_identifier(i, vocab) for i in item.identifiers]
+            addrs = [check_address(a) for a in item.addresses]
         except ValidationError as exc:
             raise exc.at_row(n + 1) from None
-        cleaned.append((item.kind, fields))
+        cleaned.append(CleanRecord(item.kind, fields, aliases, idents, addrs))
+    return insert_clean_records(session, case_id, cleaned, audit_extra=audit_extra)
+
+
+def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRecord], *,
+                         audit_extra: dict[str, Any] | None = None,
+                         audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
+    """Insert validated records with their children and one audit entry each; returns their ids.
+
+    audit_extra is added to every entry's "after", audit_extras[i] to item i's (e.g. its source row).
+    """
     session.flush()
-    ids = allocate_ids(session, Record.__table__, len(cleaned))
+    ids = allocate_ids(session, Record.__table__, len(items))
     now = now_iso()
-    common = ("label", "notes", "tags", "sensitive")
-    base_rows, kind_rows, audit = [], {k: [] for k in KIND_CLASSES}, []
-    for rid, (kind, fields) in zip(ids, cleaned):
-        base_rows.append({"id": rid, "case_id": case_id, "kind": kind, "created_at": now,
+    base_rows: list[dict[str, Any]] = []
+    kind_rows: dict[str, list[dict[str, Any]]] = {k: [] for k in KIND_CLASSES}
+    alias_rows: list[dict[str, Any]] = []
+    ident_rows: list[dict[str, Any]] = []
+    addr_rows: list[dict[str, Any]] = []
+    for rid, item in zip(ids, items):
+        fields = item.fields
+        base_rows.append({"id": rid, "case_id": case_id, "kind": item.kind, "created_at": now,
                           "updated_at": now, "version": 1,
-                          **{c: fields.get(c, [] if c == "tags" else False if c == "sensitive" else "")
-                             for c in common}})
-        kind_rows[kind].append({"id": rid, **{k: v for k, v in fields.items() if k not in common}})
+                          "label": fields.get("label", ""), "notes": fields.get("notes", ""),
+                          "tags": fields.get("tags", []), "sensitive": fields.get("sensitive", False)})
+        kind_rows[item.kind].append({"id": rid, **{k: v for k, v in fields.items() if k not in _COMMON}})
+        for a in item.aliases:
+            alias_rows.append({"record_id": rid, "name": a.name, "script": a.script,
+                               "language": a.language, "alias_kind": a.kind})
+        for i in item.identifiers:
+            ident_rows.append({"record_id": rid, "scheme": i.scheme, "value": i.value,
+                               "status": i.status, "country": i.country})
+        for ad in item.addresses:
+            addr_rows.append({"record_id": rid, "full": ad.full, "city": ad.city or "",
+                              "country": ad.country, "latitude": ad.latitude,
+                              "longitude": ad.longitude})
     _insert(session, Record.__table__, base_rows)
     for kind, rows in kind_rows.items():
         if rows:
             table = KIND_CLASSES[kind].__table__
             # executemany needs the same keys in every row: fill absent ones with column defaults
             keys = {k for r in rows for k in r}
-            defaults = {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else
-                                 ([] if c.name == "tx_hashes" else None))
-                        for c in table.columns if c.name in keys}
+            defaults = _kind_defaults(table, keys)
             _insert(session, table, [{k: r.get(k, defaults[k]) for k in keys} for r in rows])
-    if aliases:
-        _insert(session, Alias.__table__, [
-            {"record_id": ids[n], "name": a.name, "script": a.script, "language": a.language,
-             "alias_kind": a.kind} for n, a in aliases])
-    if idents:
-        _insert(session, Identifier.__table__, [
-            {"record_id": ids[n], "scheme": i.scheme, "value": i.value, "status": i.status,
-             "country": i.country} for n, i in idents])
+    if alias_rows:
+        _insert(session, Alias.__table__, alias_rows)
+    if ident_rows:
+        _insert(session, Identifier.__table__, ident_rows)
+    if addr_rows:
+        _insert(session, Address.__table__, addr_rows)
     extra = audit_extra or {}
-    by_n_alias: dict[int, list[str]] = {}
-    for n, a in aliases:
-        by_n_alias.setdefault(n, []).append(a.name)
-    by_n_ident: dict[int, list[str]] = {}
-    for n, i in idents:
-        by_n_ident.setdefault(n, []).append(f"{i.scheme}:{i.value}")
-    for n, (rid, (kind, fields)) in enumerate(zip(ids, cleaned)):
-        after = {"id": rid, "kind": kind, **fields, **extra}
-        if n in by_n_alias:
-            after["aliases"] = by_n_alias[n]
-        if n in by_n_ident:
-            after["identifiers"] = by_n_ident[n]
+    audit = []
+    for n, (rid, item) in enumerate(zip(ids, items)):
+        after = {"id": rid, "kind": item.kind, **item.fields, **extra}
+        if audit_extras is not None:
+            after.update(audit_extras[n])
+        if item.aliases:
+            after["aliases"] = [a.name for a in item.aliases]
+        if item.identifiers:
+            after["identifiers"] = [f"{i.scheme}:{i.value}" for i in item.identifiers]
+        if item.addresses:
+            after["addresses"] = [a.full for a in item.addresses]
         audit.append(("create", "record", rid, case_id, rid, None, after))
     record_audit_bulk(session, audit)
     changes_of(session).created.setdefault("record", set()).update(ids)
@@ -152,22 +210,60 @@ def bulk_create_links(session: Session, case_id: int,
         except ValidationError as exc:
             raise exc.at_row(n + 1) from None
         rows.append((link_type, source_id, target_id, clean))
+    return insert_clean_links(session, case_id, rows, audit_extra=audit_extra)
+
+
+def insert_clean_links(session: Session, case_id: int,
+                       items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
+                       audit_extra: dict[str, Any] | None = None,
+                       audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
+    """Insert validated links (type, source id, target id, clean fields), each audited; returns ids."""
     session.flush()
-    ids = allocate_ids(session, Link.__table__, len(rows))
+    ids = allocate_ids(session, Link.__table__, len(items))
     now = now_iso()
-    keys = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
-    defaults = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "", "notes": ""}
     db_rows, audit = [], []
     extra = audit_extra or {}
-    for lid, (link_type, s, t, clean) in zip(ids, rows):
+    for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
         row = {"id": lid, "case_id": case_id, "link_type": link_type, "source_id": s,
                "target_id": t, "created_at": now, "updated_at": now, "version": 1,
-               **{k: clean.get(k, defaults[k]) for k in keys}}
+               **{k: clean.get(k, _LINK_DEFAULTS[k]) for k in _LINK_KEYS}}
         db_rows.append(row)
-        audit.append(("create", "link", lid, case_id, None, None,
-                      {"id": lid, "link_type": link_type, "source_id": s, "target_id": t,
-                       **clean, **extra}))
+        after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
+        if audit_extras is not None:
+            after.update(audit_extras[n])
+        audit.append(("create", "link", lid, case_id, None, None, after))
     _insert(session, Link.__table__, db_rows)
     record_audit_bulk(session, audit)
     changes_of(session).created.setdefault("link", set()).update(ids)
     return ids
+
+
+def bulk_cite(session: Session, case_id: int, evidence_id: int,
+              items: Sequence[tuple[int | None, int | None, str, str]], *, audit: bool = True,
+              audit_extra: dict[str, Any] | None = None) -> list[int]:
+    """Cite one evidence for many records or links: items are (record_id, link_id, locator, claim).
+
+    The caller guarantees the subjects and the evidence belong to case_id. With audit=False the
+    caller has already named each citation in the audit entry that created its subject.
+    """
+    for record_id, link_id, _, _ in items:
+        if (record_id is None) == (link_id is None):
+            raise ValidationError("citation", "a citation is for exactly one record or one link")
+    session.flush()
+    ids = allocate_ids(session, Citation.__table__, len(items))
+    rows = [{"id": cid, "evidence_id": evidence_id, "record_id": r, "link_id": lk, "locator": loc,
+             "claim": claim} for cid, (r, lk, loc, claim) in zip(ids, items)]
+    _insert(session, Citation.__table__, rows)
+    if audit:
+        extra = audit_extra or {}
+        record_audit_bulk(session, [
+            ("create", "citation", cid, case_id, r, None,
+             {"evidence_id": evidence_id, "record_id": r, "link_id": lk, "locator": loc,
+              "claim": claim, **extra})
+            for cid, (r, lk, loc, claim) in zip(ids, items)])
+    changes_of(session).created.setdefault("citation", set()).update(ids)
+    return ids
+
+
+__all__ = ["CleanRecord", "allocate_ids", "bulk_create_records", "insert_clean_records",
+           "endpoint_kinds", "bulk_create_links", "insert_clean_links", "bulk_cite"]
