@@ -1,0 +1,319 @@
+"""Duplicate detection for imports: within the file, and against the records already in the case.
+
+Within the file, the same party, wallet or data center on many rows becomes one record (matched
+on identifiers, wallet address or normalised name). Against the case, identifiers and wallet
+addresses match exactly; names match fuzzily (RapidFuzz ratio on token-sorted normalised names,
+i.e. token_sort_ratio) and become suggestions a person decides on.
+
+The name normaliser is a seam: pass any ``Callable[[str], str]`` (the script-aware screening
+normaliser can replace ``simple_normalize`` without touching this module).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casedesk.domain.models import Alias, DataCenter, Identifier, Link, Party, Record, Wallet
+from casedesk.services.importing.converting import EntityDraft
+
+NameNormalizer = Callable[[str], str]
+
+# Kinds deduplicated within a file and matched against the case; other kinds (server fleets,
+# contracts) are one record per row.
+MATCHED_KINDS = ("party", "wallet", "datacenter")
+
+
+def simple_normalize(name: str) -> str:
+    """Casefold, NFKC (full-width → ASCII), punctuation to spaces, collapsed spaces."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
+def name_key(name: str, normalize: NameNormalizer = simple_normalize) -> str:
+    """The comparable form of a name: normalised, tokens sorted (word order does not matter)."""
+    return " ".join(sorted(normalize(name).split()))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An existing record an incoming one may be: why, how sure, and whether it is an exact match."""
+
+    record_id: int
+    label: str
+    score: float
+    reason: str
+    exact: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain data for the CLI."""
+        return {"record_id": self.record_id, "record_label": self.label,
+                "score": round(self.score, 1), "reason": self.reason, "exact": self.exact}
+
+
+class RowSpans:
+    """The rows an entity appears on, kept compact: first ranges, then only a count."""
+
+    __slots__ = ("ranges", "count", "limit")
+
+    def __init__(self, row: int, limit: int):
+        self.ranges: list[list[int]] = [[row, row]]
+        self.count = 1
+        self.limit = limit
+
+    def add(self, row: int) -> None:
+        """Note one more row (rows arrive in increasing order; the same row twice counts once)."""
+        last = self.ranges[-1]
+        if row == last[1]:
+            return
+        self.count += 1
+        if row == last[1] + 1:
+            last[1] = row
+        elif len(self.ranges) < self.limit:
+            self.ranges.append([row, row])
+
+    @property
+    def first(self) -> int:
+        """The first row."""
+        return self.ranges[0][0]
+
+    def locator(self) -> str:
+        """'row 5', 'rows 5–9, 12', or '… and 1,234 more rows' past the range limit."""
+        listed = sum(b - a + 1 for a, b in self.ranges)
+        parts = [str(a) if a == b else f"{a}–{b}" for a, b in self.ranges]
+        text = ("row " if self.count == 1 else "rows ") + ", ".join(parts)
+        if self.count > listed:
+            text += f" … and {self.count - listed:,} more rows"
+        return text
+
+
+@dataclass(eq=False, slots=True)
+class Entity:
+    """One distinct incoming record: what it is, where it goes (new or an existing record)."""
+
+    key: str
+    kind: str
+    label: str
+    party_kind: str | None
+    spans: RowSpans
+    draft: EntityDraft | None = None  # kept only until the record is written
+    record_id: int | None = None  # id of the new record, or of the existing one merged into
+    existing: bool = False
+    candidates: tuple[Candidate, ...] = ()
+    names: set[str] = field(default_factory=set)
+    ident_values: dict[str, str] = field(default_factory=dict)  # scheme -> value
+    known: dict[str, Any] = field(default_factory=dict)  # fields set so far (for fill-ins)
+    extra: dict[str, Any] | None = None  # what later rows add: fields, aliases, identifiers, notes
+
+
+def draft_keys(draft: EntityDraft, normalize: NameNormalizer) -> tuple[list[str], str | None]:
+    """(exact keys, name key) a draft is deduplicated on within a file."""
+    if draft.kind == "wallet":
+        return [f"wallet|{draft.fields['match_key']}"], None
+    exact = [f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers]
+    return exact, f"{draft.kind}|name|{name_key(draft.label, normalize)}"
+
+
+class FileIndex:
+    """The distinct entities seen so far in a file, by identifier, address and name."""
+
+    def __init__(self, normalize: NameNormalizer, span_limit: int):
+        self.normalize = normalize
+        self.span_limit = span_limit
+        self.by_key: dict[str, Entity] = {}
+
+    def find(self, draft: EntityDraft) -> Entity | None:
+        """The entity this draft is, if it was seen before (in the file or earlier in this row)."""
+        if draft.kind not in MATCHED_KINDS:
+            return None
+        exact, name = draft_keys(draft, self.normalize)
+        for k in exact:
+            hit = self.by_key.get(k)
+            if hit is not None:
+                return hit
+        if name is not None:
+            hit = self.by_key.get(name)
+            # Same name but a different value for the same identifier scheme: two bodies.
+            if hit is not None and not any(hit.ident_values.get(i.scheme, i.value) != i.value
+                                           for i in draft.identifiers):
+                return hit
+        return None
+
+    def new(self, draft: EntityDraft, row: int) -> Entity:
+        """A new entity for a draft (not yet registered)."""
+        exact, name = draft_keys(draft, self.normalize)
+        key = exact[0] if exact else (name if draft.kind in MATCHED_KINDS else f"{draft.kind}|row|{row}|{draft.key}")
+        ent = Entity(key=key, kind=draft.kind, label=draft.label, party_kind=draft.party_kind,
+                     spans=RowSpans(row, self.span_limit), draft=draft)
+        ent.names.add(self.normalize(draft.label))
+        ent.ident_values = {i.scheme: i.value for i in draft.identifiers}
+        ent.known = {k: v for k, v in draft.fields.items()
+                     if k not in ("label", "notes", "address", "match_key", "chain") and v not in (None, "", [])}
+        return ent
+
+    def register(self, ent: Entity, draft: EntityDraft) -> None:
+        """Make an entity findable by every key of a draft describing it."""
+        if ent.kind not in MATCHED_KINDS:
+            return
+        exact, name = draft_keys(draft, self.normalize)
+        for k in exact:
+            self.by_key.setdefault(k, ent)
+        if name is not None:
+            self.by_key.setdefault(name, ent)
+
+
+def merge_later(ent: Entity, draft: EntityDraft, row: int, normalize: NameNormalizer) -> None:
+    """Note what a later row adds to an entity: empty fields it fills, new names and identifiers.
+
+    Conflicting values are kept as a note on the record rather than silently dropped.
+    """
+    extra = ent.extra
+    norm = normalize(draft.label)
+    if ent.kind == "wallet":
+        pass  # a wallet's label is its address: nothing to add as a name
+    elif norm not in ent.names:
+        ent.names.add(norm)
+        extra = extra if extra is not None else {}
+        extra.setdefault("aliases", []).append(draft.label)
+    for alias in draft.aliases if ent.kind != "wallet" else ():
+        n = normalize(alias.name)
+        if n not in ent.names:
+            ent.names.add(n)
+            extra = extra if extra is not None else {}
+            extra.setdefault("aliases", []).append(alias.name)
+    for ident in draft.identifiers:
+        if ident.scheme not in ent.ident_values:
+            ent.ident_values[ident.scheme] = ident.value
+            extra = extra if extra is not None else {}
+            extra.setdefault("identifiers", []).append(ident)
+    for addr in draft.addresses:
+        extra = extra if extra is not None else {}
+        have = extra.setdefault("addresses", [])
+        if addr.full not in [a.full for a in have]:
+            have.append(addr)
+    for name, value in draft.fields.items():
+        if name in ("label", "notes", "address", "match_key", "chain") or value in (None, "", []):
+            continue
+        old = ent.known.get(name)
+        if old is None:
+            ent.known[name] = value
+            extra = extra if extra is not None else {}
+            extra.setdefault("fields", {})[name] = value
+        elif old != value:
+            extra = extra if extra is not None else {}
+            extra.setdefault("notes", []).append(f"row {row} gives {name} {value!s:.80} (kept {old!s:.80})")
+    if draft.fields.get("notes"):
+        extra = extra if extra is not None else {}
+        notes = extra.setdefault("notes", [])
+        if len(notes) < 200:
+            notes.append(f"row {row}: {draft.fields['notes']}")
+    ent.extra = extra
+
+
+class CaseIndex:
+    """The case's existing parties, wallets and data centers, loaded once for matching."""
+
+    def __init__(self, session: Session, case_id: int, kinds: Iterable[str], *,
+                 normalize: NameNormalizer = simple_normalize, threshold: float = 88.0, limit: int = 3):
+        self.normalize = normalize
+        self.threshold = threshold
+        self.limit = limit
+        self.labels: dict[int, str] = {}
+        self.party_kinds: dict[int, str | None] = {}
+        self.kinds: dict[int, str] = {}
+        self.identifiers: dict[tuple[str, str, str], int] = {}
+        self.wallets: dict[str, int] = {}
+        self.name_keys: dict[str, list[str]] = {}
+        self.name_ids: dict[str, list[int]] = {}
+        self._links: dict[tuple[str, int, int], int] | None = None
+        self._session, self._case_id = session, case_id
+        kinds = set(kinds) & set(MATCHED_KINDS)
+        rec = Record.__table__.c
+        for kind in sorted(kinds):
+            keys: list[str] = []
+            ids: list[int] = []
+            if kind == "party":
+                rows = session.execute(select(rec.id, rec.label, Party.__table__.c.party_kind)
+                                       .join(Party.__table__, Party.__table__.c.id == rec.id)
+                                       .where(rec.case_id == case_id))
+            elif kind == "wallet":
+                rows = session.execute(select(rec.id, rec.label, Wallet.__table__.c.match_key)
+                                       .join(Wallet.__table__, Wallet.__table__.c.id == rec.id)
+                                       .where(rec.case_id == case_id))
+            else:
+                rows = session.execute(select(rec.id, rec.label, DataCenter.__table__.c.id)
+                                       .join(DataCenter.__table__, DataCenter.__table__.c.id == rec.id)
+                                       .where(rec.case_id == case_id))
+            for rid, label, extra in rows:
+                self.labels[rid] = label
+                self.kinds[rid] = kind
+                if kind == "party":
+                    self.party_kinds[rid] = extra
+                if kind == "wallet":
+                    self.wallets.setdefault(extra, rid)
+                else:
+                    keys.append(name_key(label, normalize))
+                    ids.append(rid)
+            if kind != "wallet" and ids:
+                al = Alias.__table__.c
+                for rid, name in session.execute(
+                        select(al.record_id, al.name).join(Record.__table__, rec.id == al.record_id)
+                        .where(rec.case_id == case_id, rec.kind == kind)):
+                    keys.append(name_key(name, normalize))
+                    ids.append(rid)
+                idc = Identifier.__table__.c
+                for rid, scheme, value in session.execute(
+                        select(idc.record_id, idc.scheme, idc.value)
+                        .join(Record.__table__, rec.id == idc.record_id)
+                        .where(rec.case_id == case_id, rec.kind == kind)):
+                    self.identifiers.setdefault((kind, scheme, value), rid)
+            self.name_keys[kind] = keys
+            self.name_ids[kind] = ids
+
+    def match(self, draft: EntityDraft) -> tuple[Candidate, ...]:
+        """Existing records this draft may be: exact ones first, then by name score."""
+        found: dict[int, Candidate] = {}
+        if draft.kind == "wallet":
+            rid = self.wallets.get(draft.fields["match_key"])
+            if rid is not None:
+                found[rid] = Candidate(rid, self.labels[rid], 100.0,
+                                       f"same {draft.fields['chain']} address", True)
+            return tuple(found.values())
+        for ident in draft.identifiers:
+            rid = self.identifiers.get((draft.kind, ident.scheme, ident.value))
+            if rid is not None and rid not in found:
+                found[rid] = Candidate(rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True)
+        keys = self.name_keys.get(draft.kind)
+        if keys:
+            from rapidfuzz import fuzz, process
+
+            query = name_key(draft.label, self.normalize)
+            if query:
+                # ratio on token-sorted names == token_sort_ratio, with the sorting done once
+                hits = process.extract(query, keys, scorer=fuzz.ratio, processor=None,
+                                       score_cutoff=self.threshold, limit=self.limit * 4)
+                for _, score, pos in hits:
+                    rid = self.name_ids[draft.kind][pos]
+                    if rid in found:
+                        continue
+                    reason = "same name" if score >= 100 else f"name {score:.0f}% similar"
+                    found[rid] = Candidate(rid, self.labels[rid], float(score), reason, False)
+                    if len(found) >= self.limit + len(draft.identifiers):
+                        break
+        return tuple(sorted(found.values(), key=lambda c: (not c.exact, -c.score, c.record_id)))
+
+    def existing_link(self, link_type: str, source_id: int, target_id: int) -> int | None:
+        """The id of the case's link of this type between these two records, if there is one."""
+        if self._links is None:
+            lc = Link.__table__.c
+            self._links = {}
+            for lid, t, s, g in self._session.execute(
+                    select(lc.id, lc.link_type, lc.source_id, lc.target_id)
+                    .where(lc.case_id == self._case_id).order_by(lc.id)):
+                self._links.setdefault((t, s, g), lid)
+        return self._links.get((link_type, source_id, target_id))
