@@ -341,15 +341,16 @@ class RowConverter:
         """The drafts one row describes, or its rejection with every reason found."""
         width = self.width
         if len(cells) != width:
-            if len(cells) > width:
-                extra = [c for c in cells[width:] if c.strip()]
-                if extra:
-                    return Reject(row, tuple(cells), (
-                        f"the row has {len(cells)} cells but the header has {width} columns "
-                        f"(extra: {extra[0][:40]!r}); check quotes and delimiters",))
-                cells = cells[:width]
-            else:
-                cells = cells + [""] * (width - len(cells))
+            # A row with more or fewer cells than the header is nearly always broken quoting or a
+            # wrong delimiter: importing it would put values into the wrong fields.
+            extra = [c for c in cells[width:] if c.strip()]
+            if len(cells) < width or extra:
+                detail = f" (extra: {extra[0][:40]!r})" if extra else ""
+                return Reject(row, tuple(cells), (
+                    f"the row has {len(cells)} cell{'s' if len(cells) != 1 else ''} but the header has "
+                    f"{width} column{'s' if width != 1 else ''}{detail}; "
+                    "check quotes and delimiters",))
+            cells = cells[:width]
         limit = self.settings.max_cell_chars
         for i, c in enumerate(cells):
             if len(c) > limit:

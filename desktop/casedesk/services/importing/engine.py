@@ -180,7 +180,7 @@ class _Importer:
 
     def __init__(self, session: Any, case_id: int, info: SourceInfo, mapping: Mapping,
                  options: ImportOptions, decisions: dict[str, int | None], vocab: Vocabulary,
-                 *, write: bool):
+                 *, write: bool, converter: RowConverter | None = None):
         self.s = session
         self.case_id = case_id
         self.info = info
@@ -190,7 +190,7 @@ class _Importer:
         self.vocab = vocab
         self.write = write
         self.settings = import_settings()
-        self.converter = RowConverter(mapping, info.columns, vocab, options.params)
+        self.converter = converter or RowConverter(mapping, info.columns, vocab, options.params)
         self.normalize = options.normalize
         self.files = FileIndex(self.normalize, self.settings.locator_ranges)
         self.case = CaseIndex(session, case_id, {r.kind for r in mapping.records},
@@ -519,6 +519,8 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
     parse_grade(options.grade)
     path = Path(path)
     info = _prepare(path, mapping, read, info, vocab)
+    # Built before anything is written: a mapping that does not fit the file fails here.
+    converter = RowConverter(mapping, info.columns, vocab, options.params)
     yield Progress(0, info.size, f"Hashing {path.name}…")
     sha256, size = hash_file(path)
     rejects = RejectsWriter(options.rejects_path, info.columns) if options.rejects_path else None
@@ -533,7 +535,8 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
                                               title=title, source=source)
             batch_id = start_batch(s, case_id, evidence_id, path, sha256, _batch_mapping(
                 mapping, info, options, decisions))
-            imp = _Importer(s, case_id, info, mapping, options, decisions or {}, vocab, write=True)
+            imp = _Importer(s, case_id, info, mapping, options, decisions or {}, vocab, write=True,
+                            converter=converter)
             imp.rejects, imp.batch_id, imp.evidence_id = rejects, batch_id, evidence_id
             yield from imp.run("Importing")
             if imp.valid == 0:
