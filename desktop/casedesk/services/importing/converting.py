@@ -316,11 +316,29 @@ class RowConverter:
         if t in ("text", "longtext"):
             return value
         if t in _NUMBER_TYPES:
-            return clean_value(spec, normalise_number(value), self.vocab)
+            plain = normalise_number(value)
+            try:
+                return clean_value(spec, plain, self.vocab)
+            except ValidationError as exc:
+                # name the value as the file wrote it, not its normalised form
+                raise ValidationError(spec.name, exc.reason.replace(repr(plain), repr(value[:60]))) from None
         if t in _CACHED_TYPES:
             return self._cache(f"{t}:{spec.choices}:{spec.name}").get(
                 value, lambda: clean_value(spec, value, self.vocab))
         return clean_value(spec, value, self.vocab)
+
+    def count_with_qualifier(self, value: str) -> tuple[str, str | None]:
+        """Split "about 50" / "at least 300" / "300+" into the number and a count-qualifier code."""
+        text = value.strip().casefold()
+        for code, words in self.settings.count_qualifier_words.items():
+            for word in sorted(words, key=len, reverse=True):
+                if word == "+" and text.endswith("+"):
+                    return value.strip()[:-1], code
+                if text.startswith(word) and word != "+":
+                    rest = value.strip()[len(word):].strip()
+                    if rest[:1].isdigit():
+                        return rest, code
+        return value, None
 
     def _identifier(self, text: str) -> Identifier:
         def make() -> Identifier:
@@ -394,6 +412,11 @@ class RowConverter:
                                                for p in value.split(split) if p.strip())
                     elif rec.kind == "wallet" and name in ("chain", "address"):
                         wallet[name] = self.clean(spec, value) if name == "chain" else value
+                    elif name == "server_count":
+                        number, qualifier = self.count_with_qualifier(value)
+                        draft.fields[name] = self.clean(spec, number)
+                        if qualifier and "count_qualifier" not in rec.fields:
+                            draft.fields["count_qualifier"] = qualifier
                     elif split and spec is not None and spec.type == "list":
                         draft.fields[name] = [p.strip() for p in value.split(split) if p.strip()]
                     else:

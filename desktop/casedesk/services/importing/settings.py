@@ -32,6 +32,7 @@ class ImportSettings:
     locator_ranges: int
     automap_threshold: float
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    count_qualifier_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _INTS = ("sample_bytes", "sample_pieces", "sample_piece_bytes", "max_cell_chars", "max_label_chars",
@@ -66,6 +67,12 @@ def import_settings() -> ImportSettings:
     synonyms = raw.get("synonyms") or {}
     if not isinstance(synonyms, dict):
         raise VocabularyError(_FILE, "synonyms", "synonyms", "must be a mapping of field to words")
+    words = raw.get("count_qualifier_words") or {}
+    if not isinstance(words, dict):
+        raise VocabularyError(_FILE, "count_qualifier_words", "count_qualifier_words",
+                              "must be a mapping of qualifier code to words")
     return ImportSettings(encodings=tuple(encodings),
                           synonyms={str(k): tuple(str(w) for w in v or ()) for k, v in synonyms.items()},
+                          count_qualifier_words={str(k): tuple(str(w).casefold() for w in v or ())
+                                                 for k, v in words.items()},
                           **values)
