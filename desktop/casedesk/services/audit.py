@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry
+from casedesk.storage.bulkinsert import insert_rows
 from casedesk.storage.workspace import actor_of
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"
 
 
+# json.dumps builds a new encoder on every call; bulk imports hash millions of entries, so the
+# C encoder is made once (same settings, same output; circular data is not audited).
+_C_ENCODER = (c_make_encoder(None, str, encode_basestring, None, ":", ",", True, False, True)
+              if c_make_encoder is not None else None)
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, Unicode kept, non-JSON values as strings."""
+    if _C_ENCODER is not None:
+        return "".join(_C_ENCODER(value, 0))
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
@@ -94,8 +104,7 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
         fields["prev_hash"] = prev
         prev = fields["hash"] = entry_hash(prev, fields)
         rows.append(fields)
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(AuditEntry), rows[start:start + 5000])
+    insert_rows(session, AuditEntry.__table__, rows)
     session.info[_HEAD_KEY] = prev
     return len(rows)
 

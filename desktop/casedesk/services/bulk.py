@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
@@ -40,9 +40,9 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
+from casedesk.storage.bulkinsert import insert_rows, insert_tuples
 from casedesk.storage.workspace import changes_of
 
-_CHUNK = 5000
 _COMMON = ("label", "notes", "tags", "sensitive")
 _LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
 _LINK_DEFAULTS = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "",
@@ -74,8 +74,7 @@ def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(table), rows[start:start + _CHUNK])
+    insert_rows(session, table, rows)
 
 
 def _kind_defaults(table: Any, keys: set[str]) -> dict[str, Any]:
@@ -116,42 +115,37 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
     session.flush()
     ids = allocate_ids(session, Record.__table__, len(items))
     now = now_iso()
-    base_rows: list[dict[str, Any]] = []
-    kind_rows: dict[str, list[dict[str, Any]]] = {k: [] for k in KIND_CLASSES}
-    alias_rows: list[dict[str, Any]] = []
-    ident_rows: list[dict[str, Any]] = []
-    addr_rows: list[dict[str, Any]] = []
+    base_rows: list[tuple[Any, ...]] = []
+    kind_items: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    alias_rows: list[tuple[Any, ...]] = []
+    ident_rows: list[tuple[Any, ...]] = []
+    addr_rows: list[tuple[Any, ...]] = []
     for rid, item in zip(ids, items):
-        fields = item.fields
-        base_rows.append({"id": rid, "case_id": case_id, "kind": item.kind, "created_at": now,
-                          "updated_at": now, "version": 1,
-                          "label": fields.get("label", ""), "notes": fields.get("notes", ""),
-                          "tags": fields.get("tags", []), "sensitive": fields.get("sensitive", False)})
-        kind_rows[item.kind].append({"id": rid, **{k: v for k, v in fields.items() if k not in _COMMON}})
+        f = item.fields
+        base_rows.append((rid, case_id, item.kind, now, now, 1, f.get("label", ""), f.get("notes", ""),
+                          f.get("tags", []), f.get("sensitive", False)))
+        kind_items.setdefault(item.kind, []).append((rid, f))
         for a in item.aliases:
-            alias_rows.append({"record_id": rid, "name": a.name, "script": a.script,
-                               "language": a.language, "alias_kind": a.kind})
+            alias_rows.append((rid, a.name, a.script, a.language, a.kind))
         for i in item.identifiers:
-            ident_rows.append({"record_id": rid, "scheme": i.scheme, "value": i.value,
-                               "status": i.status, "country": i.country})
+            ident_rows.append((rid, i.scheme, i.value, i.status, i.country))
         for ad in item.addresses:
-            addr_rows.append({"record_id": rid, "full": ad.full, "city": ad.city or "",
-                              "country": ad.country, "latitude": ad.latitude,
-                              "longitude": ad.longitude})
-    _insert(session, Record.__table__, base_rows)
-    for kind, rows in kind_rows.items():
-        if rows:
-            table = KIND_CLASSES[kind].__table__
-            # executemany needs the same keys in every row: fill absent ones with column defaults
-            keys = {k for r in rows for k in r}
-            defaults = _kind_defaults(table, keys)
-            _insert(session, table, [{k: r.get(k, defaults[k]) for k in keys} for r in rows])
-    if alias_rows:
-        _insert(session, Alias.__table__, alias_rows)
-    if ident_rows:
-        _insert(session, Identifier.__table__, ident_rows)
-    if addr_rows:
-        _insert(session, Address.__table__, addr_rows)
+            addr_rows.append((rid, ad.full, ad.city or "", ad.country, ad.latitude, ad.longitude))
+    insert_tuples(session, Record.__table__, ["id", "case_id", "kind", "created_at", "updated_at",
+                                              "version", "label", "notes", "tags", "sensitive"], base_rows)
+    for kind, rows in kind_items.items():
+        table = KIND_CLASSES[kind].__table__
+        # executemany needs the same columns in every row: absent ones get column defaults
+        keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
+        defaults = _kind_defaults(table, set(keys))
+        insert_tuples(session, table, ["id", *keys],
+                      [(rid, *(f.get(k, defaults[k]) for k in keys)) for rid, f in rows])
+    insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
+                  alias_rows)
+    insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],
+                  ident_rows)
+    insert_tuples(session, Address.__table__, ["record_id", "full", "city", "country", "latitude",
+                                               "longitude"], addr_rows)
     extra = audit_extra or {}
     audit = []
     for n, (rid, item) in enumerate(zip(ids, items)):

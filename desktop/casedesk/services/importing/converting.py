@@ -31,8 +31,14 @@ from casedesk.services.importing.settings import import_settings
 from casedesk.services.records import AliasIn, IdentifierIn, check_identifier, prepare_wallet
 
 _CACHE_LIMIT = 200_000
+# A date-time as exports write them; its date part is cleaned (and cached) on its own, since
+# every row has a different time but many rows share a day.
+_DATE_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+                        r"(?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _CACHED_TYPES = frozenset({"country", "choice", "accelerator", "bool", "grade", "date"})
 _NUMBER_TYPES = frozenset({"int", "float", "decimal"})
+# How convert() handles a record field (decided once per mapping, not per row).
+_CLEAN, _TEXT, _ALIASES, _IDENTIFIERS, _ADDRESSES, _WALLET_CHAIN, _WALLET_ADDRESS, _SERVER_COUNT, _LIST = range(9)
 
 Getter = Callable[[list[str]], tuple[str, str]]  # cells -> (value, column it came from)
 
@@ -47,6 +53,8 @@ class EntityDraft:
     aliases: list[AliasIn] = field(default_factory=list)
     identifiers: list[Identifier] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
+    keys: tuple[list[str], str | None] | None = None  # dedupe keys, computed once (matching)
+    norm: str = ""  # normalised label, computed with the keys
 
     @property
     def label(self) -> str:
@@ -168,6 +176,10 @@ class RowConverter:
         self.used: set[int] = set()
         self.missing: list[str] = []  # mapped column names the file does not have
         self._caches: dict[str, _Cache] = {}
+        self._cleaners: dict[int, Callable[[str], Any]] = {}
+        self._allows: dict[tuple[Any, ...], bool] = {}
+        self._simple: dict[int, tuple[int, str]] = {}  # id(getter) -> (column index, name)
+        self._keep: list[Any] = []  # keeps those getters alive so their ids stay unique
         self._record_columns: dict[str, set[int]] = {}
         self._link_columns: set[int] = set()
         self._records = [self._compile_record(r) for r in mapping.records]
@@ -240,7 +252,10 @@ class RowConverter:
         transform = src.transform
         if len(idxs) == 1 and transform is None:
             i, n = idxs[0], names[0]
-            return lambda cells: (cells[i].strip(), n)
+            simple = lambda cells: (cells[i].strip(), n)  # noqa: E731
+            self._simple[id(simple)] = (i, n)  # convert() reads such a column inline
+            self._keep.append(simple)
+            return simple
 
         def column(cells: list[str]) -> tuple[str, str]:
             for i, n in zip(idxs, names):
@@ -267,7 +282,7 @@ class RowConverter:
             return "", ""
         return first
 
-    def _compile_record(self, rec: RecordMap) -> tuple[RecordMap, Getter, list[tuple[str, Any, Getter, str | None]]]:
+    def _compile_record(self, rec: RecordMap) -> tuple[RecordMap, Getter, list[tuple[str, Any, Getter, str | None, Any]]]:
         track: set[int] = set()
         label = self._sources(rec.fields["label"], track)
         if label is None:
@@ -288,15 +303,36 @@ class RowConverter:
             split = next((s.split for s in sources if s.split), None)
             if name in CHILD_FIELDS or (name in specs and specs[name].type == "list"):
                 split = split or ";"
-            fields.append((name, specs.get(name), getter, split))
+            spec = specs.get(name)
+            if name == "aliases":
+                code = _ALIASES
+            elif name == "identifiers":
+                code = _IDENTIFIERS
+            elif name == "addresses":
+                code = _ADDRESSES
+            elif rec.kind == "wallet" and name == "chain":
+                code = _WALLET_CHAIN
+            elif rec.kind == "wallet" and name == "address":
+                code = _WALLET_ADDRESS
+            elif name == "server_count":
+                code = _SERVER_COUNT
+            elif split and spec is not None and spec.type == "list":
+                code = _LIST
+            elif spec is not None and spec.type in ("text", "longtext"):
+                code = _TEXT
+            else:
+                code = _CLEAN
+            simple = self._simple.get(id(getter), (-1, ""))
+            fields.append((name, spec, getter, split, self.cleaner(spec) if spec is not None else None,
+                           code, simple[0], simple[1]))
         self.used |= track
         self._record_columns[rec.key] = track
         return rec, label, fields
 
-    def _compile_link(self, lk: LinkMap) -> tuple[LinkMap, list[tuple[str, FieldSpec, Getter]]]:
+    def _compile_link(self, lk: LinkMap) -> tuple[LinkMap, list[tuple[str, FieldSpec, Getter, Any]]]:
         track: set[int] = set()
         specs = {s.name: s for s in LINK_FIELDS}
-        fields = [(name, specs[name], g) for name, sources in lk.fields.items()
+        fields = [(name, specs[name], g, self.cleaner(specs[name])) for name, sources in lk.fields.items()
                   if (g := self._sources(sources, track)) is not None]
         self.used |= track
         self._link_columns |= track
@@ -312,20 +348,58 @@ class RowConverter:
 
     def clean(self, spec: FieldSpec, value: str) -> Any:
         """One value cleaned as the inspector would (cached for values that repeat)."""
-        t = spec.type
+        return self.cleaner(spec)(value)
+
+    def cleaner(self, spec: FieldSpec) -> Callable[[str], Any]:
+        """The cleaning function of one field, made once per import."""
+        made = self._cleaners.get(id(spec))
+        if made is not None:
+            return made
+        t, vocab = spec.type, self.vocab
         if t in ("text", "longtext"):
-            return value
-        if t in _NUMBER_TYPES:
-            plain = normalise_number(value)
-            try:
-                return clean_value(spec, plain, self.vocab)
-            except ValidationError as exc:
-                # name the value as the file wrote it, not its normalised form
-                raise ValidationError(spec.name, exc.reason.replace(repr(plain), repr(value[:60]))) from None
-        if t in _CACHED_TYPES:
-            return self._cache(f"{t}:{spec.choices}:{spec.name}").get(
-                value, lambda: clean_value(spec, value, self.vocab))
-        return clean_value(spec, value, self.vocab)
+            def made(value: str) -> Any:
+                return value
+        elif t in _NUMBER_TYPES:
+            def made(value: str) -> Any:
+                plain = normalise_number(value)
+                try:
+                    return clean_value(spec, plain, vocab)
+                except ValidationError as exc:
+                    # name the value as the file wrote it, not its normalised form
+                    raise ValidationError(spec.name, exc.reason.replace(repr(plain), repr(value[:60]))) from None
+        elif t in _CACHED_TYPES:
+            data = self._cache(f"{t}:{spec.choices}:{spec.name}").data
+            is_date = t == "date"
+
+            def made(value: str) -> Any:
+                if is_date and len(value) > 10 and (m := _DATE_TIME.fullmatch(value)):
+                    value = m.group(1)
+                hit = data.get(value, _MISS)
+                if hit is _MISS:
+                    try:
+                        hit = clean_value(spec, value, vocab)
+                    except ValidationError as exc:
+                        hit = exc
+                    if len(data) >= _CACHE_LIMIT:
+                        data.clear()
+                    data[value] = hit
+                if isinstance(hit, ValidationError):
+                    raise hit
+                return hit
+        else:
+            def made(value: str) -> Any:
+                return clean_value(spec, value, vocab)
+        self._cleaners[id(spec)] = made
+        return made
+
+    def allows(self, link_type: str, src_kind: str, src_sub: str | None, tgt_kind: str,
+               tgt_sub: str | None) -> bool:
+        """The vocabulary's endpoint rule for a link type, remembered per combination of kinds."""
+        key = (link_type, src_kind, src_sub, tgt_kind, tgt_sub)
+        hit = self._allows.get(key)
+        if hit is None:
+            hit = self._allows[key] = self.vocab.link_types[link_type].allows(src_kind, src_sub, tgt_kind, tgt_sub)
+        return hit
 
     def count_with_qualifier(self, value: str) -> tuple[str, str | None]:
         """Split "about 50" / "at least 300" / "300+" into the number and a count-qualifier code."""
@@ -370,10 +444,10 @@ class RowConverter:
                     "check quotes and delimiters",))
             cells = cells[:width]
         limit = self.settings.max_cell_chars
-        for i, c in enumerate(cells):
-            if len(c) > limit:
-                return Reject(row, tuple(cells), (
-                    f"{self.columns[i]}: the cell has {len(c):,} characters (the limit is {limit:,})",))
+        if max(map(len, cells)) > limit:
+            i = next(i for i, c in enumerate(cells) if len(c) > limit)
+            return Reject(row, tuple(cells), (
+                f"{self.columns[i]}: the cell has {len(cells[i]):,} characters (the limit is {limit:,})",))
         reasons: list[str] = []
         entities: dict[str, EntityDraft] = {}
         notes_lines: list[str] = []
@@ -393,34 +467,43 @@ class RowConverter:
                 continue
             draft = EntityDraft(rec.key, rec.kind, {"label": label})
             wallet: dict[str, str] = {}
-            for name, spec, getter, split in field_getters:
-                try:
-                    value, col = getter(cells)
-                except ValidationError as exc:
-                    reasons.append(f"{rec.key}.{name}: {exc.reason}")
-                    continue
+            fields = draft.fields
+            for name, spec, getter, split, clean, code, idx, col in field_getters:
+                if idx >= 0:
+                    value = cells[idx].strip()
+                else:
+                    try:
+                        value, col = getter(cells)
+                    except ValidationError as exc:
+                        reasons.append(f"{rec.key}.{name}: {exc.reason}")
+                        continue
                 if not value:
                     continue
+                if code == _TEXT:
+                    fields[name] = value
+                    continue
                 try:
-                    if name == "aliases":
+                    if code == _CLEAN:
+                        fields[name] = clean(value)
+                    elif code == _ALIASES:
                         draft.aliases.extend(AliasIn(p.strip()) for p in value.split(split) if p.strip())
-                    elif name == "identifiers":
+                    elif code == _IDENTIFIERS:
                         draft.identifiers.extend(self._identifier(p.strip())
                                                  for p in value.split(split) if p.strip())
-                    elif name == "addresses":
+                    elif code == _ADDRESSES:
                         draft.addresses.extend(Address(full=p.strip(), city="", country=None)
                                                for p in value.split(split) if p.strip())
-                    elif rec.kind == "wallet" and name in ("chain", "address"):
-                        wallet[name] = self.clean(spec, value) if name == "chain" else value
-                    elif name == "server_count":
+                    elif code == _WALLET_CHAIN:
+                        wallet[name] = clean(value)
+                    elif code == _WALLET_ADDRESS:
+                        wallet[name] = value
+                    elif code == _SERVER_COUNT:
                         number, qualifier = self.count_with_qualifier(value)
-                        draft.fields[name] = self.clean(spec, number)
+                        fields[name] = clean(number)
                         if qualifier and "count_qualifier" not in rec.fields:
-                            draft.fields["count_qualifier"] = qualifier
-                    elif split and spec is not None and spec.type == "list":
-                        draft.fields[name] = [p.strip() for p in value.split(split) if p.strip()]
+                            fields["count_qualifier"] = qualifier
                     else:
-                        draft.fields[name] = self.clean(spec, value)
+                        fields[name] = [p.strip() for p in value.split(split) if p.strip()]
                 except ValidationError as exc:
                     reasons.append(f"{col or name}: {exc.reason}")
             if rec.kind == "wallet":
@@ -444,17 +527,17 @@ class RowConverter:
             if src is None or tgt is None:
                 continue
             lt = self.vocab.link_types[lk.type]
-            if not lt.allows(src.kind, src.party_kind, tgt.kind, tgt.party_kind):
+            if not self.allows(lk.type, src.kind, src.party_kind, tgt.kind, tgt.party_kind):
                 reasons.append(f"{lk.key}: a {src.party_kind or src.kind} ({src.label[:40]!r}) cannot be "
                                f"linked to a {tgt.party_kind or tgt.kind} ({tgt.label[:40]!r}) by {lt.label!r}")
                 continue
             fields: dict[str, Any] = {}
-            for name, spec, getter in field_getters:
+            for name, spec, getter, clean in field_getters:
                 col = ""
                 try:
                     value, col = getter(cells)
                     if value:
-                        fields[name] = self.clean(spec, value)
+                        fields[name] = clean(value)
                 except ValidationError as exc:
                     reasons.append(f"{col or lk.key + '.' + name}: {exc.reason}")
             if "start_on" in fields and "end_on" in fields:

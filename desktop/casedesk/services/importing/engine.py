@@ -10,11 +10,14 @@ back.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.models import Address as AddressRow
@@ -198,7 +201,7 @@ class _Importer:
                               threshold=options.threshold or self.settings.fuzzy_threshold,
                               limit=self.settings.fuzzy_limit)
         self.entities: list[Entity] = []
-        self.suggested: list[Entity] = []
+        self.fuzzy_queue: list[tuple[Entity, str]] = []
         self.link_states: dict[tuple[str, int, int], _LinkState] = {}
         self.pending_records: list[Entity] = []
         self.pending_links: list[tuple[str, Entity, Entity, dict[str, Any], int, _LinkState | None]] = []
@@ -260,7 +263,7 @@ class _Importer:
                 lt = self.vocab.link_types[lk.type]
                 s_pk = self.case.party_kinds.get(src.record_id) if src.existing else src.party_kind
                 t_pk = self.case.party_kinds.get(tgt.record_id) if tgt.existing else tgt.party_kind
-                if not lt.allows(src.kind, s_pk, tgt.kind, t_pk):
+                if not self.converter.allows(lk.type, src.kind, s_pk, tgt.kind, t_pk):
                     which, pk = (src, s_pk) if src.existing else (tgt, t_pk)
                     reasons.append(f"{lk.key}: {which.label[:60]!r} matches record {which.record_id}, "
                                    f"a {pk or which.kind}, which cannot be linked by {lt.label!r}")
@@ -269,18 +272,20 @@ class _Importer:
         creating = {id(d) for _, d in fresh}
         for ent, ent_draft in fresh:
             self.entities.append(ent)
-            if ent.candidates:
-                self.suggested.append(ent)
             if ent.existing:
                 # What the row says about an existing record is added to it (empty fields
                 # filled, new names and identifiers, notes), never overwriting it.
                 self.merged += 1
-                ent.names = {self.normalize(self.case.labels[ent.record_id])}
-                ent.known = {}
+                ent.norm = self.normalize(self.case.labels[ent.record_id])
+                ent.names, ent.known, ent.known_own = None, {}, True
                 merge_later(ent, ent_draft, row, self.normalize)
                 ent.draft = None
             else:
                 self.created[ent.kind] += 1
+                if ent.kind in MATCHED_KINDS:
+                    _, name = draft_keys(ent_draft, self.normalize)
+                    if name:
+                        self.fuzzy_queue.append((ent, name.split("|", 2)[2]))
                 if self.write:
                     self.pending_records.append(ent)
                 else:
@@ -304,7 +309,7 @@ class _Importer:
         """Match a new incoming entity against the case and decide: merge or keep separate."""
         if ent.kind not in MATCHED_KINDS:
             return
-        ent.candidates = self.case.match(draft)
+        ent.candidates = self.case.match_exact(draft)
         if ent.key in self.decisions:
             target = self.decisions[ent.key]
             if target is not None and self.case.kinds.get(target) != ent.kind:
@@ -445,21 +450,39 @@ class _Importer:
 
     def counts(self) -> dict[str, Any]:
         """The batch's counts."""
+        self.match_queued()
         return {"rows": self.rows, "valid": self.valid, "rejected": self.rejected,
                 "created": sum(self.created.values()), "created_by_kind": dict(self.created),
                 "merged": self.merged, "links": self.links, "links_matched": self.links_matched,
                 "citations": self.citations,
-                "suggestions": sum(1 for e in self.suggested if not e.existing)}
+                "suggestions": sum(1 for e in self.entities if e.candidates and not e.existing)}
+
+    def match_queued(self) -> None:
+        """Score the queued new entities' names against the case (fuzzy suggestions)."""
+        queued, self.fuzzy_queue = self.fuzzy_queue, []
+        self.case.match_fuzzy(queued)
 
     def suggestions(self) -> list[Suggestion]:
         """Every incoming entity with candidates in the case, with its decision."""
+        self.match_queued()
         return [Suggestion(e.key, e.kind, e.label, e.spans.first, e.spans.count, e.candidates,
-                           e.record_id if e.existing else None) for e in self.suggested]
+                           e.record_id if e.existing else None) for e in self.entities if e.candidates]
 
     # -- the pass ----------------------------------------------------------------------------
 
     def run(self, verb: str) -> Generator[Progress, None, None]:
         """Stream every row through process(), flushing and reporting progress as it goes."""
+        # An import allocates millions of small objects and keeps hundreds of thousands (the
+        # file's entities); the cycle collector's frequent passes over them cost as much as the
+        # conversion itself. Its thresholds are raised for the duration, then restored.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(200_000, 50, 1_000)
+        try:
+            yield from self._run(verb)
+        finally:
+            gc.set_threshold(*thresholds)
+
+    def _run(self, verb: str) -> Generator[Progress, None, None]:
         stream = RowStream(self.info)
         chunk = self.settings.chunk_rows
         since_flush = 0
@@ -467,8 +490,10 @@ class _Importer:
         for row, cells in stream:
             self.process(row, cells)
             since_flush += 1
-            if self.write and since_flush >= chunk:
-                self.flush()
+            if since_flush >= chunk:
+                if self.write:
+                    self.flush()
+                self.match_queued()
                 since_flush = 0
             if self.rows % _PROGRESS_EVERY == 0:
                 yield Progress(stream.position, stream.total,
@@ -528,6 +553,7 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
     try:
         with ws.write() as s:
             get_case(s, case_id)
+            _large_cache(s)
             yield Progress(0, info.size, f"Storing {path.name} as evidence…")
             title = options.title or f"Import of {path.name}"
             source = options.source or f"{path.name}, imported with the {mapping.label or mapping.name} mapping"
@@ -564,6 +590,13 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
                         merged=imp.merged, links=imp.links, links_matched=imp.links_matched,
                         citations=imp.citations, suggestions=imp.suggestions(),
                         rejects_path=committed_rejects, rejects_sample=imp.rejects_sample)
+
+
+def _large_cache(session: Any) -> None:
+    """Give SQLite a bigger page cache for this connection: the audit hash index and the link
+    indexes take random inserts, and the default 2 MB cache makes them spill to disk."""
+    if session.bind.dialect.name == "sqlite":
+        session.execute(text("PRAGMA cache_size = -131072"))  # 128 MB, in KiB
 
 
 def _batch_mapping(mapping: Mapping, info: SourceInfo, options: ImportOptions,

@@ -11,8 +11,9 @@ normaliser can replace ``simple_normalize`` without touching this module).
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,12 @@ NameNormalizer = Callable[[str], str]
 MATCHED_KINDS = ("party", "wallet", "datacenter")
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def simple_normalize(name: str) -> str:
     """Casefold, NFKC (full-width → ASCII), punctuation to spaces, collapsed spaces."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split())
 
 
 def name_key(name: str, normalize: NameNormalizer = simple_normalize) -> str:
@@ -105,18 +108,43 @@ class Entity:
     record_id: int | None = None  # id of the new record, or of the existing one merged into
     existing: bool = False
     candidates: tuple[Candidate, ...] = ()
-    names: set[str] = field(default_factory=set)
-    ident_values: dict[str, str] = field(default_factory=dict)  # scheme -> value
-    known: dict[str, Any] = field(default_factory=dict)  # fields set so far (for fill-ins)
+    norm: str = ""  # the normalised label
+    names: set[str] | None = None  # normalised names beyond the label, made when a row adds one
+    ident_values: dict[str, str] | None = None  # scheme -> value
+    # Fields known so far (for fill-ins): the first draft's own dict until a later row adds one.
+    known: dict[str, Any] = field(default_factory=dict)
+    known_own: bool = False
     extra: dict[str, Any] | None = None  # what later rows add: fields, aliases, identifiers, notes
+
+    def has_name(self, norm: str) -> bool:
+        """True when the entity already goes by this normalised name."""
+        return norm == self.norm or (self.names is not None and norm in self.names)
+
+    def add_name(self, norm: str) -> None:
+        """Note another normalised name of the entity."""
+        if self.names is None:
+            self.names = set()
+        self.names.add(norm)
 
 
 def draft_keys(draft: EntityDraft, normalize: NameNormalizer) -> tuple[list[str], str | None]:
-    """(exact keys, name key) a draft is deduplicated on within a file."""
-    if draft.kind == "wallet":
-        return [f"wallet|{draft.fields['match_key']}"], None
-    exact = [f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers]
-    return exact, f"{draft.kind}|name|{name_key(draft.label, normalize)}"
+    """(exact keys, name key) a draft is deduplicated on within a file (computed once per draft)."""
+    if draft.keys is None:
+        if draft.kind == "wallet":
+            draft.keys = ([f"wallet|{draft.fields['match_key']}"], None)
+            draft.norm = draft.fields["match_key"]
+        else:
+            draft.norm = normalize(draft.label)
+            draft.keys = ([f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers],
+                          f"{draft.kind}|name|{' '.join(sorted(draft.norm.split()))}")
+    return draft.keys
+
+
+def draft_norm(draft: EntityDraft, normalize: NameNormalizer) -> str:
+    """The draft's normalised label (computed with its keys)."""
+    if draft.keys is None:
+        draft_keys(draft, normalize)
+    return draft.norm
 
 
 class FileIndex:
@@ -139,8 +167,8 @@ class FileIndex:
         if name is not None:
             hit = self.by_key.get(name)
             # Same name but a different value for the same identifier scheme: two bodies.
-            if hit is not None and not any(hit.ident_values.get(i.scheme, i.value) != i.value
-                                           for i in draft.identifiers):
+            if hit is not None and not (hit.ident_values and any(
+                    hit.ident_values.get(i.scheme, i.value) != i.value for i in draft.identifiers)):
                 return hit
         return None
 
@@ -148,13 +176,10 @@ class FileIndex:
         """A new entity for a draft (not yet registered)."""
         exact, name = draft_keys(draft, self.normalize)
         key = exact[0] if exact else (name if draft.kind in MATCHED_KINDS else f"{draft.kind}|row|{row}|{draft.key}")
-        ent = Entity(key=key, kind=draft.kind, label=draft.label, party_kind=draft.party_kind,
-                     spans=RowSpans(row, self.span_limit), draft=draft)
-        ent.names.add(self.normalize(draft.label))
-        ent.ident_values = {i.scheme: i.value for i in draft.identifiers}
-        ent.known = {k: v for k, v in draft.fields.items()
-                     if k not in ("label", "notes", "address", "match_key", "chain") and v not in (None, "", [])}
-        return ent
+        return Entity(key=key, kind=draft.kind, label=draft.label, party_kind=draft.party_kind,
+                      spans=RowSpans(row, self.span_limit), draft=draft, norm=draft.norm,
+                      ident_values={i.scheme: i.value for i in draft.identifiers} if draft.identifiers else None,
+                      known=draft.fields)
 
     def register(self, ent: Entity, draft: EntityDraft) -> None:
         """Make an entity findable by every key of a draft describing it."""
@@ -167,26 +192,35 @@ class FileIndex:
             self.by_key.setdefault(name, ent)
 
 
+_NOT_FILLED = frozenset({"label", "notes", "address", "match_key", "chain"})
+
+
 def merge_later(ent: Entity, draft: EntityDraft, row: int, normalize: NameNormalizer) -> None:
     """Note what a later row adds to an entity: empty fields it fills, new names and identifiers.
 
     Conflicting values are kept as a note on the record rather than silently dropped.
     """
-    extra = ent.extra
-    norm = normalize(draft.label)
+    notes = draft.fields.get("notes")
     if ent.kind == "wallet":
-        pass  # a wallet's label is its address: nothing to add as a name
-    elif norm not in ent.names:
-        ent.names.add(norm)
-        extra = extra if extra is not None else {}
-        extra.setdefault("aliases", []).append(draft.label)
-    for alias in draft.aliases if ent.kind != "wallet" else ():
-        n = normalize(alias.name)
-        if n not in ent.names:
-            ent.names.add(n)
+        # a wallet's label, chain and address are its key: only notes and custodian can add
+        if not notes and len(draft.fields) <= 4 and not draft.aliases and not draft.identifiers:
+            return
+    extra = ent.extra
+    if ent.kind != "wallet":
+        norm = draft_norm(draft, normalize)
+        if not ent.has_name(norm):
+            ent.add_name(norm)
             extra = extra if extra is not None else {}
-            extra.setdefault("aliases", []).append(alias.name)
+            extra.setdefault("aliases", []).append(draft.label)
+        for alias in draft.aliases:
+            n = normalize(alias.name)
+            if not ent.has_name(n):
+                ent.add_name(n)
+                extra = extra if extra is not None else {}
+                extra.setdefault("aliases", []).append(alias.name)
     for ident in draft.identifiers:
+        if ent.ident_values is None:
+            ent.ident_values = {}
         if ident.scheme not in ent.ident_values:
             ent.ident_values[ident.scheme] = ident.value
             extra = extra if extra is not None else {}
@@ -196,22 +230,26 @@ def merge_later(ent: Entity, draft: EntityDraft, row: int, normalize: NameNormal
         have = extra.setdefault("addresses", [])
         if addr.full not in [a.full for a in have]:
             have.append(addr)
-    for name, value in draft.fields.items():
-        if name in ("label", "notes", "address", "match_key", "chain") or value in (None, "", []):
-            continue
-        old = ent.known.get(name)
-        if old is None:
-            ent.known[name] = value
-            extra = extra if extra is not None else {}
-            extra.setdefault("fields", {})[name] = value
-        elif old != value:
-            extra = extra if extra is not None else {}
-            extra.setdefault("notes", []).append(f"row {row} gives {name} {value!s:.80} (kept {old!s:.80})")
-    if draft.fields.get("notes"):
+    if draft.fields is not ent.known:
+        for name, value in draft.fields.items():
+            if name in _NOT_FILLED or value is None or value == "" or value == []:
+                continue
+            old = ent.known.get(name)
+            if old is None or old == "" or old == []:
+                if not ent.known_own:
+                    ent.known = dict(ent.known)
+                    ent.known_own = True
+                ent.known[name] = value
+                extra = extra if extra is not None else {}
+                extra.setdefault("fields", {})[name] = value
+            elif old != value:
+                extra = extra if extra is not None else {}
+                extra.setdefault("notes", []).append(f"row {row} gives {name} {value!s:.80} (kept {old!s:.80})")
+    if notes:
         extra = extra if extra is not None else {}
-        notes = extra.setdefault("notes", [])
-        if len(notes) < 200:
-            notes.append(f"row {row}: {draft.fields['notes']}")
+        lines = extra.setdefault("notes", [])
+        if len(lines) < 200:
+            lines.append(f"row {row}: {notes}")
     ent.extra = extra
 
 
@@ -230,6 +268,7 @@ class CaseIndex:
         self.wallets: dict[str, int] = {}
         self.name_keys: dict[str, list[str]] = {}
         self.name_ids: dict[str, list[int]] = {}
+        self.same_name: dict[tuple[str, str], list[int]] = {}
         self._links: dict[tuple[str, int, int], int] | None = None
         self._session, self._case_id = session, case_id
         kinds = set(kinds) & set(MATCHED_KINDS)
@@ -274,9 +313,13 @@ class CaseIndex:
                     self.identifiers.setdefault((kind, scheme, value), rid)
             self.name_keys[kind] = keys
             self.name_ids[kind] = ids
+            for k, rid in zip(keys, ids):
+                same = self.same_name.setdefault((kind, k), [])
+                if rid not in same:
+                    same.append(rid)
 
-    def match(self, draft: EntityDraft) -> tuple[Candidate, ...]:
-        """Existing records this draft may be: exact ones first, then by name score."""
+    def match_exact(self, draft: EntityDraft) -> tuple[Candidate, ...]:
+        """Existing records this draft is on identifiers or address, or by an identical name."""
         found: dict[int, Candidate] = {}
         if draft.kind == "wallet":
             rid = self.wallets.get(draft.fields["match_key"])
@@ -288,24 +331,76 @@ class CaseIndex:
             rid = self.identifiers.get((draft.kind, ident.scheme, ident.value))
             if rid is not None and rid not in found:
                 found[rid] = Candidate(rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True)
-        keys = self.name_keys.get(draft.kind)
-        if keys:
-            from rapidfuzz import fuzz, process
+        exact, name = draft_keys(draft, self.normalize)
+        key = name.split("|", 2)[2] if name else ""
+        for rid in self.same_name.get((draft.kind, key), ())[: self.limit]:
+            if rid not in found:
+                found[rid] = Candidate(rid, self.labels[rid], 100.0, "same name", False)
+        return tuple(found.values())
 
-            query = name_key(draft.label, self.normalize)
-            if query:
+    def match_fuzzy(self, items: Sequence[tuple[Entity, str]]) -> None:
+        """Add similar-name candidates (below identical) to many entities at once.
+
+        items are (entity, name key); RapidFuzz cdist compares them with every existing name of
+        the kind on all cores, in slices that keep the score matrix small.
+        """
+        if not items:
+            return
+        from rapidfuzz import fuzz, process
+
+        by_kind: dict[str, list[tuple[Entity, str]]] = {}
+        for ent, key in items:
+            if self.name_keys.get(ent.kind) and key:
+                by_kind.setdefault(ent.kind, []).append((ent, key))
+        for kind, group in by_kind.items():
+            self._fuzzy_kind(kind, group, process, fuzz)
+
+    def _fuzzy_kind(self, kind: str, group: list[tuple[Entity, str]], process: Any, fuzz: Any) -> None:
+        # Two names can only reach the threshold when their lengths are close
+        # (2·min/(a+b) ≥ t), so each query length is compared with a window of choices only.
+        ordered = sorted(range(len(self.name_keys[kind])), key=lambda j: len(self.name_keys[kind][j]))
+        choices = [self.name_keys[kind][j] for j in ordered]
+        ids = [self.name_ids[kind][j] for j in ordered]
+        lengths = [len(c) for c in choices]
+        ratio = self.threshold / (200.0 - self.threshold)
+        by_len: dict[int, list[tuple[Entity, str]]] = {}
+        for ent, key in group:
+            by_len.setdefault(len(key), []).append((ent, key))
+        from bisect import bisect_left, bisect_right
+
+        for length, queries in by_len.items():
+            lo = bisect_left(lengths, int(length * ratio))
+            hi = bisect_right(lengths, int(length / ratio) + 1)
+            if lo >= hi:
+                continue
+            window, window_ids = choices[lo:hi], ids[lo:hi]
+            step = max(1, 4_000_000 // len(window))
+            for start in range(0, len(queries), step):
+                part = queries[start:start + step]
                 # ratio on token-sorted names == token_sort_ratio, with the sorting done once
-                hits = process.extract(query, keys, scorer=fuzz.ratio, processor=None,
-                                       score_cutoff=self.threshold, limit=self.limit * 4)
-                for _, score, pos in hits:
-                    rid = self.name_ids[draft.kind][pos]
-                    if rid in found:
-                        continue
-                    reason = "same name" if score >= 100 else f"name {score:.0f}% similar"
-                    found[rid] = Candidate(rid, self.labels[rid], float(score), reason, False)
-                    if len(found) >= self.limit + len(draft.identifiers):
-                        break
-        return tuple(sorted(found.values(), key=lambda c: (not c.exact, -c.score, c.record_id)))
+                scores = process.cdist([k for _, k in part], window, scorer=fuzz.ratio,
+                                       processor=None, score_cutoff=self.threshold,
+                                       dtype="uint8", workers=-1)
+                found: dict[int, list[tuple[int, int]]] = {}
+                qs, cs = scores.nonzero()
+                for q, c in zip(qs.tolist(), cs.tolist()):
+                    found.setdefault(q, []).append((int(scores[q, c]), window_ids[c]))
+                for q, hits in found.items():
+                    self._add_fuzzy(part[q][0], hits)
+
+    def _add_fuzzy(self, ent: Entity, hits: list[tuple[int, int]]) -> None:
+        have = {c.record_id for c in ent.candidates}
+        extra = []
+        for score, rid in sorted(hits, key=lambda h: (-h[0], h[1])):
+            if rid in have or score >= 100:
+                continue
+            have.add(rid)
+            extra.append(Candidate(rid, self.labels[rid], float(score), f"name {score}% similar", False))
+            if len(extra) >= self.limit:
+                break
+        if extra:
+            ent.candidates = tuple(sorted((*ent.candidates, *extra),
+                                          key=lambda c: (not c.exact, -c.score, c.record_id)))
 
     def existing_link(self, link_type: str, source_id: int, target_id: int) -> int | None:
         """The id of the case's link of this type between these two records, if there is one."""
