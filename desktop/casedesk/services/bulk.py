@@ -40,7 +40,7 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
-from casedesk.storage.bulkinsert import insert_rows, insert_tuples
+from casedesk.storage.bulkinsert import insert_rows, insert_tuples, next_ids
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
@@ -69,6 +69,10 @@ def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
         rows = session.execute(text(f"SELECT nextval('\"{seq}\"') FROM generate_series(1, :n)"),
                                {"n": count}).scalars().all()
         return list(rows)
+    ids = next_ids(session, table, count,
+                   lambda: (session.scalar(select(func.max(table.c.id))) or 0) + 1)
+    if ids is not None:
+        return ids
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Table, insert
@@ -19,6 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _CHUNK = 5000
+_WRITER_KEY = "casedesk_background_writer"
+_IDS_KEY = "casedesk_next_ids"
 
 
 def _converter(column_type: Any) -> Callable[[Any], Any] | None:
@@ -62,6 +66,10 @@ def insert_tuples(session: Session, table: Table, cols: list[str], data: list[tu
         data = [tuple(r[i] if f is None else f(r[i]) for i, f in pairs) for r in data]
     sql = (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) '
            f'VALUES ({", ".join("?" for _ in cols)})')
+    writer = session.info.get(_WRITER_KEY)
+    if writer is not None:
+        writer.add(sql, data)
+        return
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         cursor.executemany(sql, data)
@@ -69,3 +77,105 @@ def insert_tuples(session: Session, table: Table, cols: list[str], data: list[tu
         raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from None
     finally:
         cursor.close()
+
+
+class BackgroundWriter:
+    """Runs the inserts of one SQLite transaction on a second thread, one batch at a time.
+
+    SQLite does its index work with the GIL released, so the caller can prepare the next batch
+    (parsing, validating, hashing audit entries) on one core while the rows go in on the other.
+    The caller must call wait() before reading the database; dispatch() waits for the previous
+    batch first, so at most one batch is in flight and every statement runs in order.
+    """
+
+    def __init__(self, session: Session):
+        self._raw = session.connection().connection.driver_connection
+        self._pending: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self._thread: threading.Thread | None = None
+        self._error: tuple[str, BaseException] | None = None
+
+    def add(self, sql: str, data: list[tuple[Any, ...]]) -> None:
+        """Queue one executemany for the next batch."""
+        self._pending.append((sql, data))
+
+    def dispatch(self) -> None:
+        """Start the queued statements on the writer thread (after the previous batch ended)."""
+        self.wait()
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+
+        def work() -> None:
+            cursor = self._raw.cursor()
+            try:
+                for sql, data in batch:
+                    cursor.executemany(sql, data)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                self._error = (sql, exc)
+            finally:
+                cursor.close()
+
+        self._thread = threading.Thread(target=work, name="casedesk-bulk-writer", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the batch in flight is written; raise its error, if any, here."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            sql, exc = self._error
+            self._error = None
+            if isinstance(exc, sqlite3.Error):
+                raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from None
+            raise exc
+
+    def drain(self) -> None:
+        """Write everything queued, then return (errors raised)."""
+        self.dispatch()
+        self.wait()
+
+
+@contextmanager
+def background_writes(session: Session) -> Iterator[BackgroundWriter | None]:
+    """Within the block, SQLite bulk inserts run on a writer thread (None on other databases).
+
+    While it is active, bulk id allocation counts in memory (the inserts may not have run yet);
+    on leaving, everything queued is written (or, after an error, waited for and dropped).
+    """
+    if session.bind.dialect.name != "sqlite" or _WRITER_KEY in session.info:
+        yield None
+        return
+    writer = BackgroundWriter(session)
+    session.info[_WRITER_KEY] = writer
+    session.info[_IDS_KEY] = {}
+    ok = False
+    try:
+        yield writer
+        ok = True
+    finally:
+        session.info.pop(_WRITER_KEY, None)
+        session.info.pop(_IDS_KEY, None)
+        if ok:
+            writer.drain()
+        else:
+            writer._pending = []
+            try:
+                writer.wait()
+            except Exception:  # noqa: BLE001 - the first error is already propagating
+                pass
+
+
+def next_ids(session: Session, table: Table, count: int, first_free: Callable[[], int]) -> list[int] | None:
+    """Consecutive new ids from the in-memory counter of a background-write block (else None)."""
+    counters = session.info.get(_IDS_KEY)
+    if counters is None:
+        return None
+    start = counters.get(table.name)
+    if start is None:
+        writer = session.info.get(_WRITER_KEY)
+        if writer is not None:
+            writer.wait()
+        start = first_free()
+    counters[table.name] = start + count
+    return list(range(start, start + count))

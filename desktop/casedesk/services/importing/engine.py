@@ -57,6 +57,7 @@ from casedesk.services.importing.reading import ReadOptions, RowStream, SourceIn
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.progress import Progress
 from casedesk.services.snapshot import record_snapshot
+from casedesk.storage.bulkinsert import background_writes
 from casedesk.storage.workspace import Workspace, changes_of
 
 # Links that record events (each row a separate transfer or payment) are never merged, even
@@ -216,6 +217,7 @@ class _Importer:
         self.rejects: RejectsWriter | None = None
         self.batch_id = 0
         self.evidence_id = 0
+        self.writer: Any = None  # the SQLite background writer while rows are streamed in
 
     # -- one row -----------------------------------------------------------------------------
 
@@ -333,6 +335,8 @@ class _Importer:
                 return
             state = self.link_states[key] = _LinkState(RowSpans(row, self.settings.locator_ranges))
             if src.existing and tgt.existing:
+                if self.writer is not None:
+                    self.writer.wait()  # the case's links are read from the database
                 existing = self.case.existing_link(link_type, src.record_id, tgt.record_id)
                 if existing is not None:
                     state.link_id, state.existing = existing, True
@@ -493,6 +497,8 @@ class _Importer:
             if since_flush >= chunk:
                 if self.write:
                     self.flush()
+                    if self.writer is not None:
+                        self.writer.dispatch()
                 self.match_queued()
                 since_flush = 0
             if self.rows % _PROGRESS_EVERY == 0:
@@ -564,7 +570,12 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
             imp = _Importer(s, case_id, info, mapping, options, decisions or {}, vocab, write=True,
                             converter=converter)
             imp.rejects, imp.batch_id, imp.evidence_id = rejects, batch_id, evidence_id
-            yield from imp.run("Importing")
+            # SQLite writes each chunk on a second thread while the next chunk is parsed.
+            with background_writes(s) as writer:
+                imp.writer = writer
+                yield from imp.run("Importing")
+                imp.flush()
+            imp.writer = None
             if imp.valid == 0:
                 if rejects is not None:
                     committed_rejects = rejects.commit()

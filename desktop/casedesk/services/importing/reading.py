@@ -138,7 +138,7 @@ def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -
         pass
     from charset_normalizer import from_bytes  # imported on use: keeps CLI start-up quick
 
-    candidates = [e for e in import_settings().encodings if e not in ("utf_8", "utf_16")]
+    candidates = [e for e in import_settings().detect_encodings if e not in ("utf_8", "utf_16")]
     best = from_bytes(data, cp_isolation=candidates).best()
     if best is None:
         raise ValidationError("encoding", "cannot tell the file's text encoding; choose one "
@@ -177,9 +177,10 @@ def _check_not_binary(head: bytes, path: Path) -> None:
         return
     sample = head[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    # Stray NULs or control characters inside cells are ordinary (hostile) data; a file that is
-    # mostly control bytes is not text at all.
-    if sample and (controls / len(sample) > 0.10 or sample.count(0) / len(sample) > 0.05):
+    # Stray NULs or control characters inside cells are ordinary (hostile) data; a file in which
+    # they are frequent is not text at all (random bytes have about 11 %).
+    limit = 0.05 if len(sample) >= 64 else 0.25
+    if sample and controls / len(sample) > limit:
         raise _fail(f"{path.name} looks like binary data, not a CSV, TSV or spreadsheet table")
 
 
@@ -221,11 +222,7 @@ _DATA_LIKE = re.compile(r"^\s*(?:[-+]?[\d.,' ]+%?|0x[0-9a-fA-F]{6,}|\d{4}-\d{2}(
 
 def _looks_like_header(row: list[str]) -> bool:
     cells = [c.strip() for c in row if c.strip()]
-    if not cells:
-        return False
-    if any(_DATA_LIKE.match(c) for c in cells):
-        return False
-    return len({c.casefold() for c in cells}) == len(cells)
+    return bool(cells) and not any(_DATA_LIKE.match(c) for c in cells)
 
 
 def detect_header_row(rows: list[list[str]], known: set[str] | None = None) -> int:
@@ -423,6 +420,22 @@ def _inspect_sheet(path: Path, size: int, options: ReadOptions,
 
 # --- streaming ------------------------------------------------------------------------------
 
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line number of a byte offset in a file (counting LF, CRLF and CR endings)."""
+    lines, done, last = 1, 0, b""
+    with path.open("rb") as fh:
+        while done < offset:
+            piece = fh.read(min(1 << 20, offset - done))
+            if not piece:
+                break
+            text = last + piece
+            lines += text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n") - last.count(b"\n") \
+                - last.count(b"\r")
+            last = piece[-1:]
+            done += len(piece)
+    return lines
+
+
 class RowStream:
     """The data rows of an inspected file, one at a time: (physical row number, cells).
 
@@ -435,7 +448,7 @@ class RowStream:
         self.info = info
         self.position = 0
         self.total = info.size
-        csv.field_size_limit(max(csv.field_size_limit(), import_settings().max_field_chars))
+        csv.field_size_limit(import_settings().max_field_chars)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         if self.info.kind == "sheet":
@@ -460,10 +473,13 @@ class RowStream:
                         continue
                     yield row_no, row
             except UnicodeDecodeError as exc:
+                # The decoder reads ahead of the CSV reader: find the bad byte's own line.
+                offset = raw.tell() - len(exc.object) + exc.start
+                line = _line_at(info.path, offset)
                 raise ValidationError(
-                    "encoding", f"the file is not valid {info.encoding} after row {row_no:,} "
-                                f"(byte 0x{exc.object[exc.start]:02X}); choose its real encoding",
-                    row=row_no + 1) from None
+                    "encoding", f"the file is not valid {info.encoding} at line {line:,} (byte "
+                                f"0x{exc.object[exc.start]:02X} at offset {offset:,}); choose its real "
+                                "encoding", row=line) from None
             except csv.Error as exc:
                 message = str(exc)
                 if "field larger than field limit" in message:

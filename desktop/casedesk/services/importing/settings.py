@@ -19,6 +19,7 @@ class ImportSettings:
     """Every tunable of the importer (see the YAML file for what each one means)."""
 
     encodings: tuple[str, ...]
+    detect_encodings: tuple[str, ...]
     sample_bytes: int
     sample_pieces: int
     sample_piece_bytes: int
@@ -62,8 +63,10 @@ def import_settings() -> ImportSettings:
             raise VocabularyError(_FILE, name, name, "must be a number in 0-100")
         values[name] = float(value)
     encodings = raw.get("encodings")
-    if not isinstance(encodings, list) or not all(isinstance(e, str) for e in encodings) or not encodings:
-        raise VocabularyError(_FILE, "encodings", "encodings", "must be a list of encoding names")
+    detect = raw.get("detect_encodings")
+    for name, value in (("encodings", encodings), ("detect_encodings", detect)):
+        if not isinstance(value, list) or not all(isinstance(e, str) for e in value) or not value:
+            raise VocabularyError(_FILE, name, name, "must be a list of encoding names")
     synonyms = raw.get("synonyms") or {}
     if not isinstance(synonyms, dict):
         raise VocabularyError(_FILE, "synonyms", "synonyms", "must be a mapping of field to words")
@@ -71,7 +74,7 @@ def import_settings() -> ImportSettings:
     if not isinstance(words, dict):
         raise VocabularyError(_FILE, "count_qualifier_words", "count_qualifier_words",
                               "must be a mapping of qualifier code to words")
-    return ImportSettings(encodings=tuple(encodings),
+    return ImportSettings(encodings=tuple(encodings), detect_encodings=tuple(detect),
                           synonyms={str(k): tuple(str(w) for w in v or ()) for k, v in synonyms.items()},
                           count_qualifier_words={str(k): tuple(str(w).casefold() for w in v or ())
                                                  for k, v in words.items()},
