@@ -153,7 +153,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         now = time.monotonic()
         stage = step.message.split(":")[0]
-        if now - last[0] < (0.2 if tty else 2.0) and stage == last[1]:
+        if now - last[0] < (0.2 if tty else 1.0) and stage == last[1]:
             return
         last[0], last[1] = now, stage
         pct = f"{100 * step.fraction:3.0f}% " if step.fraction is not None else ""
