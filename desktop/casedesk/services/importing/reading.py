@@ -25,6 +25,12 @@ from casedesk.services.importing.settings import import_settings
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# How encodings are named to people (codec names otherwise).
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+                  "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "utf-32": "UTF-32",
+                  "gb18030": "GB18030", "cp950": "Big5 (Windows code page 950)", "big5": "Big5",
+                  "cp1252": "Windows-1252", "latin-1": "Latin-1", "shift_jis": "Shift JIS",
+                  "euc_kr": "EUC-KR", "cp1251": "Windows-1251"}
 
 # Magic numbers of files people drop on an importer by mistake.
 _MAGIC = (
@@ -76,7 +82,7 @@ class SourceInfo:
         if self.kind == "sheet":
             what = f"spreadsheet, sheet {self.sheet!r}"
         else:
-            what = (f"text, {self.encoding} ({self.encoding_how}), "
+            what = (f"text, {ENCODING_NAMES.get(self.encoding or '', self.encoding)} ({self.encoding_how}), "
                     f"{DELIMITER_NAMES.get(self.delimiter or ',', repr(self.delimiter))}-separated")
         header = f"header on row {self.header_row}" if self.header_row else "no header row"
         return f"{what}; {header}; {len(self.columns)} columns"
