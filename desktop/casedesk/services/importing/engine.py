@@ -11,8 +11,10 @@ back.
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,7 @@ from casedesk.storage.workspace import Workspace, changes_of
 # when two rows join the same two records.
 EVENT_LINK_TYPES = frozenset({"transferred_to", "paid"})
 _PROGRESS_EVERY = 1000
+_BACKGROUND_WRITES = os.environ.get("CASEDESK_IMPORT_WRITER_THREAD", "1") != "0"
 
 
 @dataclass
@@ -476,17 +479,6 @@ class _Importer:
 
     def run(self, verb: str) -> Generator[Progress, None, None]:
         """Stream every row through process(), flushing and reporting progress as it goes."""
-        # An import allocates millions of small objects and keeps hundreds of thousands (the
-        # file's entities); the cycle collector's frequent passes over them cost as much as the
-        # conversion itself. Its thresholds are raised for the duration, then restored.
-        thresholds = gc.get_threshold()
-        gc.set_threshold(200_000, 50, 1_000)
-        try:
-            yield from self._run(verb)
-        finally:
-            gc.set_threshold(*thresholds)
-
-    def _run(self, verb: str) -> Generator[Progress, None, None]:
         stream = RowStream(self.info)
         chunk = self.settings.chunk_rows
         since_flush = 0
@@ -509,6 +501,21 @@ class _Importer:
         yield Progress(stream.total, stream.total, f"{verb}: {self.rows:,} rows, {self.rejected:,} rejected")
 
 
+@contextmanager
+def _few_gc_passes() -> Iterator[None]:
+    """Raise the cycle collector's thresholds for the duration of an import, then restore them.
+
+    An import allocates millions of small objects and keeps hundreds of thousands (the file's
+    entities); the collector's frequent passes over them cost as much as the conversion itself.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def _prepare(path: str | Path, mapping: Mapping, read: ReadOptions, info: SourceInfo | None,
              vocab: Vocabulary) -> SourceInfo:
     check_mapping(mapping, vocab)
@@ -524,14 +531,15 @@ def analyse_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mappi
     options = options or ImportOptions()
     vocab = default_vocabulary()
     info = _prepare(path, mapping, read, info, vocab)
-    with ws.read() as s:
+    with ws.read() as s, _few_gc_passes():
         get_case(s, case_id)
         imp = _Importer(s, case_id, info, mapping, options, {}, vocab, write=False)
         yield from imp.run("Checking")
+        suggestions = imp.suggestions()
     return ImportPlan(info=info, mapping=mapping, rows=imp.rows, valid=imp.valid,
                       rejected=imp.rejected, new_records=dict(imp.created), matched=imp.merged,
                       links=imp.links, valid_sample=imp.valid_sample,
-                      rejects_sample=imp.rejects_sample, suggestions=imp.suggestions(),
+                      rejects_sample=imp.rejects_sample, suggestions=suggestions,
                       missing_columns=sorted(set(imp.converter.missing)),
                       note_columns=[info.columns[i] for i in imp.converter.note_columns])
 
@@ -557,7 +565,7 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
     rejects = RejectsWriter(options.rejects_path, info.columns) if options.rejects_path else None
     committed_rejects: Path | None = None
     try:
-        with ws.write() as s:
+        with ws.write() as s, _few_gc_passes():
             get_case(s, case_id)
             _large_cache(s)
             yield Progress(0, info.size, f"Storing {path.name} as evidence…")
@@ -571,7 +579,7 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
                             converter=converter)
             imp.rejects, imp.batch_id, imp.evidence_id = rejects, batch_id, evidence_id
             # SQLite writes each chunk on a second thread while the next chunk is parsed.
-            with background_writes(s) as writer:
+            with (background_writes(s) if _BACKGROUND_WRITES else nullcontext()) as writer:
                 imp.writer = writer
                 yield from imp.run("Importing")
                 imp.flush()
