@@ -53,3 +53,27 @@ def test_background_writer_runs_in_order_and_raises_in_the_caller(sqlite_ws):
             insert_rows(s, Record.__table__, [_row(11, case_id), _row(12, case_id)])
         # leaving the block writes what is queued
         assert s.scalar(select(Record.label).where(Record.id == 12)) == "P 华为\x00"
+
+
+def test_the_fast_audit_body_is_the_canonical_one():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from casedesk.services.audit import canonical_json, entry_body, entry_hash
+
+    ids = st.one_of(st.none(), st.integers(-2**70, 2**70), st.booleans(), st.text(max_size=5))
+    texts = st.text(max_size=40)
+
+    @settings(max_examples=300, deadline=None)
+    @given(at=texts, actor=texts, action=texts, entity=texts, entity_id=ids, case_id=ids, record_id=ids,
+           before=st.one_of(st.none(), texts), after=st.one_of(st.none(), texts))
+    def check(**f):
+        fields = dict(f)
+        body = entry_body(**fields)
+        assert body == canonical_json({k: fields[k] for k in ("at", "actor", "action", "entity", "entity_id",
+                                                                "case_id", "record_id", "before", "after")})
+        import hashlib
+
+        assert hashlib.sha256(f"x\n{body}".encode("utf-8", "surrogatepass")).hexdigest() == entry_hash("x", fields)
+
+    check()

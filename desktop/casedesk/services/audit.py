@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry
-from casedesk.storage.bulkinsert import insert_rows
+from casedesk.storage.bulkinsert import insert_tuples
 from casedesk.storage.workspace import actor_of
 
 GENESIS = "0" * 64
@@ -90,21 +90,57 @@ def record_audit(session: Session, action: str, entity: str, entity_id: int | No
     return entry
 
 
+_AUDIT_COLUMNS = ["at", "actor", "action", "entity", "entity_id", "case_id", "record_id", "before",
+                  "after", "prev_hash", "hash"]
+
+
+def _json_id(value: Any) -> str | None:
+    """JSON of an id (an int or None) as canonical_json writes it; None for anything else."""
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    return None
+
+
+def entry_body(at: str, actor: str, action: str, entity: str, entity_id: Any, case_id: Any,
+               record_id: Any, before: str | None, after: str | None) -> str:
+    """The canonical JSON entry_hash hashes, written directly for the usual types.
+
+    Equal to canonical_json of the entry's fields (a test checks it); bulk imports hash millions
+    of entries and building the string is several times cheaper than encoding a dict.
+    """
+    ids = (_json_id(case_id), _json_id(entity_id), _json_id(record_id))
+    if None in ids or not all(type(v) is str for v in (at, actor, action, entity)):
+        return canonical_json({"at": at, "actor": actor, "action": action, "entity": entity,
+                               "entity_id": entity_id, "case_id": case_id, "record_id": record_id,
+                               "before": before, "after": after})
+    q = encode_basestring
+    return (f'{{"action":{q(action)},"actor":{q(actor)},"after":{"null" if after is None else q(after)},'
+            f'"at":{q(at)},"before":{"null" if before is None else q(before)},"case_id":{ids[0]},'
+            f'"entity":{q(entity)},"entity_id":{ids[1]},"record_id":{ids[2]}}}')
+
+
 def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | None, int | None,
                                                             int | None, Any, Any]]) -> int:
     """Append many entries (action, entity, entity_id, case_id, record_id, before, after) fast.
 
-    Used by bulk imports: hashes are chained in Python and rows go in through Core.
+    Used by bulk imports: hashes are chained in Python and rows go in through the bulk path.
     """
     prev = _head(session)
     at = now_iso()
+    actor = actor_of(session)
     rows = []
+    sha = hashlib.sha256
     for action, entity, entity_id, case_id, record_id, before, after in items:
-        fields = _fields(session, action, entity, entity_id, case_id, record_id, before, after, at)
-        fields["prev_hash"] = prev
-        prev = fields["hash"] = entry_hash(prev, fields)
-        rows.append(fields)
-    insert_rows(session, AuditEntry.__table__, rows)
+        before_json = None if before is None else canonical_json(before)
+        after_json = None if after is None else canonical_json(after)
+        body = entry_body(at, actor, action, entity, entity_id, case_id, record_id, before_json, after_json)
+        digest = sha(f"{prev}\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
+        rows.append((at, actor, action, entity, entity_id, case_id, record_id, before_json, after_json,
+                     prev, digest))
+        prev = digest
+    insert_tuples(session, AuditEntry.__table__, _AUDIT_COLUMNS, rows)
     session.info[_HEAD_KEY] = prev
     return len(rows)
 

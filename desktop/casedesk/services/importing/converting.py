@@ -55,6 +55,7 @@ class EntityDraft:
     addresses: list[Address] = field(default_factory=list)
     keys: tuple[list[str], str | None] | None = None  # dedupe keys, computed once (matching)
     norm: str = ""  # normalised label, computed with the keys
+    name_key: str = ""  # normalised, token-sorted label (for fuzzy matching)
 
     @property
     def label(self) -> str:

@@ -244,10 +244,12 @@ class _Importer:
         local: dict[str, Entity] = {}
         fresh: list[tuple[Entity, EntityDraft]] = []
         row_keys: dict[str, Entity] = {}  # keys of the entities this row introduces
+        several = len(draft.entities) > 1
         for key, ent_draft in draft.entities.items():
             ent = self.files.find(ent_draft)
             keys: list[str] = []
-            if ent is None and ent_draft.kind in MATCHED_KINDS:
+            if ent is None and several and ent_draft.kind in MATCHED_KINDS:
+                # the same new party twice in one row (owner and operator): one entity
                 exact, name = draft_keys(ent_draft, self.normalize)
                 keys = exact + ([name] if name else [])
                 ent = next((row_keys[k] for k in keys if k in row_keys), None)
@@ -287,10 +289,8 @@ class _Importer:
                 ent.draft = None
             else:
                 self.created[ent.kind] += 1
-                if ent.kind in MATCHED_KINDS:
-                    _, name = draft_keys(ent_draft, self.normalize)
-                    if name:
-                        self.fuzzy_queue.append((ent, name.split("|", 2)[2]))
+                if ent.kind in MATCHED_KINDS and ent_draft.name_key and self.case.name_keys.get(ent.kind):
+                    self.fuzzy_queue.append((ent, ent_draft.name_key))
                 if self.write:
                     self.pending_records.append(ent)
                 else:

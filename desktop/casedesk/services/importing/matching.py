@@ -135,8 +135,9 @@ def draft_keys(draft: EntityDraft, normalize: NameNormalizer) -> tuple[list[str]
             draft.norm = draft.fields["match_key"]
         else:
             draft.norm = normalize(draft.label)
-            draft.keys = ([f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers],
-                          f"{draft.kind}|name|{' '.join(sorted(draft.norm.split()))}")
+            draft.name_key = " ".join(sorted(draft.norm.split()))
+            draft.keys = ([f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers] if draft.identifiers
+                          else [], f"{draft.kind}|name|{draft.name_key}")
     return draft.keys
 
 
@@ -321,6 +322,8 @@ class CaseIndex:
     def match_exact(self, draft: EntityDraft) -> tuple[Candidate, ...]:
         """Existing records this draft is on identifiers or address, or by an identical name."""
         found: dict[int, Candidate] = {}
+        if not self.labels:
+            return ()  # an empty case: nothing to match
         if draft.kind == "wallet":
             rid = self.wallets.get(draft.fields["match_key"])
             if rid is not None:
@@ -331,9 +334,8 @@ class CaseIndex:
             rid = self.identifiers.get((draft.kind, ident.scheme, ident.value))
             if rid is not None and rid not in found:
                 found[rid] = Candidate(rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True)
-        exact, name = draft_keys(draft, self.normalize)
-        key = name.split("|", 2)[2] if name else ""
-        for rid in self.same_name.get((draft.kind, key), ())[: self.limit]:
+        draft_keys(draft, self.normalize)
+        for rid in self.same_name.get((draft.kind, draft.name_key), ())[: self.limit]:
             if rid not in found:
                 found[rid] = Candidate(rid, self.labels[rid], 100.0, "same name", False)
         return tuple(found.values())
