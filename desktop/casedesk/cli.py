@@ -129,22 +129,27 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.preset and args.mapping:
         raise UsageError("give either --preset or --mapping, not both")
-    mapping = load_mapping_file(args.mapping) if args.mapping else load_preset(args.preset or "parties")
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{path} is not a file")
+    read = ReadOptions(encoding=args.encoding, delimiter=_delimiter(args.delimiter),
+                       header_row=args.header_row, sheet=args.sheet)
+    if args.mapping:
+        mapping = load_mapping_file(args.mapping)
+    elif args.preset:
+        mapping = load_preset(args.preset)
+    else:
+        mapping = _fitting_preset(path, read)
     params = {}
     if args.chain:
         if not any(p.name == "chain" for p in mapping.parameters):
             raise UsageError(f"--chain applies to mappings with a chain parameter (such as the "
                              f"transactions preset), not to {mapping.name!r}")
         params["chain"] = args.chain
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"{path} is not a file")
     ws = _open(args)
     options = ImportOptions(grade=args.grade, params=params,
                             rejects_path=Path(args.rejects) if args.rejects else None,
                             merge_same_names=args.merge_same_names)
-    read = ReadOptions(encoding=args.encoding, delimiter=_delimiter(args.delimiter),
-                       header_row=args.header_row, sheet=args.sheet)
     tty = sys.stderr.isatty()
     last = [0.0, ""]
 
@@ -191,6 +196,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     _emit(args, payload, human)
     return EXIT_OK
+
+
+def _fitting_preset(path: Any, read: Any) -> Any:
+    """The preset whose columns the file has (when --preset and --mapping are both left out)."""
+    from casedesk.services.importing import inspect_source, load_preset
+    from casedesk.services.importing.automap import rank_presets
+
+    best = rank_presets(inspect_source(path, read).columns)[0]
+    if not (best.usable and best.found >= 2):
+        raise UsageError("cannot tell which preset fits this file's columns; give --preset "
+                         "(parties, ownership, servers, transactions) or --mapping FILE")
+    sys.stderr.write(f"using the {best.name} preset ({best.found} of its {best.wanted} columns found)\n")
+    return load_preset(best.name)
 
 
 def _delimiter(text: str | None) -> str | None:
@@ -250,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="the CSV, TSV or XLSX file")
     imp.add_argument("--case", type=int, required=True, help="id of the case to import into")
     source = imp.add_mutually_exclusive_group()
-    source.add_argument("--preset", help="a built-in mapping: parties (default), ownership, servers, transactions")
+    source.add_argument("--preset", help="a built-in mapping: parties, ownership, servers, transactions "
+                                         "(default: the one whose columns the file has)")
     source.add_argument("--mapping", help="a mapping saved as YAML or JSON")
     imp.add_argument("--encoding", help="the file's text encoding (default: detected)")
     imp.add_argument("--delimiter", help="cell separator: comma, semicolon, tab, pipe (default: detected)")

@@ -130,3 +130,35 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
     finally:
         con.close()
     assert counts == dict.fromkeys(counts, 0) and audited == 0
+
+
+def test_without_a_preset_the_fitting_one_is_used(db):
+    path, case_id = db
+    out = run("--db", str(path), "import", str(DATA / "transactions_etherscan.csv"), "--case", str(case_id), "--json")
+    assert out.returncode == 0, out.stderr
+    assert "using the transactions preset" in out.stderr
+    assert json.loads(out.stdout)["created"] == 7
+    # a screening-list file shares only "name" with the parties preset: CaseDesk will not guess
+    out = run("--db", str(path), "import", str(DATA / "csl_invalid_2019.csv"), "--case", str(case_id))
+    assert out.returncode == 2 and "cannot tell which preset fits" in out.stderr
+
+
+def test_an_excel_inventory_imports_through_the_servers_preset(db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path, case_id = db
+    rows = list(csv.reader((DATA / "servers_inventory.csv").open(encoding="utf-8")))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Inventory"
+    for row in rows:
+        ws.append([int(c) if c.isdigit() else c for c in row])
+    xlsx = tmp_path / "inventory.xlsx"
+    wb.save(xlsx)
+    out = run("--db", str(path), "import", str(xlsx), "--case", str(case_id), "--preset", "servers", "--json")
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["rows"] == 5 and payload["rejected"] == 1 and payload["created"] == 11
+    records = json.loads(run("--db", str(path), "records", "list", "--case", str(case_id), "--kind", "server",
+                             "--json").stdout)
+    brisbane = next(r for r in records if r["label"] == "Brisbane H100 cluster")
+    assert brisbane["fields"]["server_count"] == 300 and brisbane["fields"]["accelerators_per_server"] == 8
