@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,35 +61,41 @@ class Candidate:
 
 
 class RowSpans:
-    """The rows an entity appears on, kept compact: first ranges, then only a count."""
+    """The rows an entity appears on, kept compact: first ranges, then only a count.
+
+    Ranges are kept flat in an array of 64-bit ints ([first, last, first, last, …]): a million-
+    row file can have a hundred thousand entities, each on dozens of rows.
+    """
 
     __slots__ = ("ranges", "count", "limit")
 
     def __init__(self, row: int, limit: int):
-        self.ranges: list[list[int]] = [[row, row]]
+        self.ranges = array("q", (row, row))
         self.count = 1
         self.limit = limit
 
     def add(self, row: int) -> None:
         """Note one more row (rows arrive in increasing order; the same row twice counts once)."""
         last = self.ranges[-1]
-        if row == last[1]:
+        if row == last:
             return
         self.count += 1
-        if row == last[1] + 1:
-            last[1] = row
-        elif len(self.ranges) < self.limit:
-            self.ranges.append([row, row])
+        if row == last + 1:
+            self.ranges[-1] = row
+        elif len(self.ranges) < 2 * self.limit:
+            self.ranges.extend((row, row))
 
     @property
     def first(self) -> int:
         """The first row."""
-        return self.ranges[0][0]
+        return self.ranges[0]
 
     def locator(self) -> str:
         """'row 5', 'rows 5–9, 12', or '… and 1,234 more rows' past the range limit."""
-        listed = sum(b - a + 1 for a, b in self.ranges)
-        parts = [str(a) if a == b else f"{a}–{b}" for a, b in self.ranges]
+        r = self.ranges
+        pairs = [(r[i], r[i + 1]) for i in range(0, len(r), 2)]
+        listed = sum(b - a + 1 for a, b in pairs)
+        parts = [str(a) if a == b else f"{a}–{b}" for a, b in pairs]
         text = ("row " if self.count == 1 else "rows ") + ", ".join(parts)
         if self.count > listed:
             text += f" … and {self.count - listed:,} more rows"
