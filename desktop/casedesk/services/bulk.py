@@ -40,7 +40,7 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
-from casedesk.storage.bulkinsert import insert_rows, insert_tuples, next_ids
+from casedesk.storage.bulkinsert import insert_tuples, next_ids
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
@@ -75,10 +75,6 @@ def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
         return ids
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
-
-
-def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    insert_rows(session, table, rows)
 
 
 def _kind_defaults(table: Any, keys: set[str]) -> dict[str, Any]:
@@ -221,16 +217,16 @@ def insert_clean_links(session: Session, case_id: int,
     now = now_iso()
     db_rows, audit = [], []
     extra = audit_extra or {}
+    defaults = [_LINK_DEFAULTS[k] for k in _LINK_KEYS]
     for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
-        row = {"id": lid, "case_id": case_id, "link_type": link_type, "source_id": s,
-               "target_id": t, "created_at": now, "updated_at": now, "version": 1,
-               **{k: clean.get(k, _LINK_DEFAULTS[k]) for k in _LINK_KEYS}}
-        db_rows.append(row)
+        db_rows.append((lid, case_id, link_type, s, t, now, now, 1,
+                        *(clean.get(k, d) for k, d in zip(_LINK_KEYS, defaults))))
         after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
         if audit_extras is not None:
             after.update(audit_extras[n])
         audit.append(("create", "link", lid, case_id, None, None, after))
-    _insert(session, Link.__table__, db_rows)
+    insert_tuples(session, Link.__table__, ["id", "case_id", "link_type", "source_id", "target_id",
+                                            "created_at", "updated_at", "version", *_LINK_KEYS], db_rows)
     record_audit_bulk(session, audit)
     changes_of(session).created.setdefault("link", set()).update(ids)
     return ids
@@ -249,9 +245,8 @@ def bulk_cite(session: Session, case_id: int, evidence_id: int,
             raise ValidationError("citation", "a citation is for exactly one record or one link")
     session.flush()
     ids = allocate_ids(session, Citation.__table__, len(items))
-    rows = [{"id": cid, "evidence_id": evidence_id, "record_id": r, "link_id": lk, "locator": loc,
-             "claim": claim} for cid, (r, lk, loc, claim) in zip(ids, items)]
-    _insert(session, Citation.__table__, rows)
+    insert_tuples(session, Citation.__table__, ["id", "evidence_id", "record_id", "link_id", "locator", "claim"],
+                  [(cid, evidence_id, r, lk, loc, claim) for cid, (r, lk, loc, claim) in zip(ids, items)])
     if audit:
         extra = audit_extra or {}
         record_audit_bulk(session, [
