@@ -166,8 +166,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         sys.stderr.write(f"\r{line:<105}" if tty else line + "\n")
         sys.stderr.flush()
 
+    from casedesk.services.importing import inspect_source
+
+    info = inspect_source(path, read, known_columns=mapping.known_header_keys())
+    sys.stderr.write(f"reading {path.name}: {info.describe()}\n")
+    for warning in info.warnings:
+        sys.stderr.write(f"note: {_printable(warning)}\n")
     try:
-        result = run_to_end(run_import(ws, args.case, path, mapping, read=read, options=options),
+        result = run_to_end(run_import(ws, args.case, path, mapping, read=read, options=options, info=info),
                             on_progress=report)
     finally:
         if tty:
