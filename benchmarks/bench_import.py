@@ -180,6 +180,8 @@ def main() -> None:
     parser.add_argument("--skip-million", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start "
+          f"(other processes compete for the same cores; see docs/performance/import.md)")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         n = 10_000 if args.quick else 100_000
@@ -201,6 +203,7 @@ def main() -> None:
             print(f"  peak RSS          {m['maxrss_kb'] / 1024:.0f} MB   [goal < 1024 MB]")
             print(f"  created           {m['created']:,} wallets, {m['links']:,} transfer links; "
                   f"workspace file {m['db_mb']:.0f} MB")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -168,3 +168,22 @@ def test_an_unusable_file_is_explained_on_the_first_page(qtbot, setup, tmp_path)
     wizard.file_page.set_path(path)
     assert not wizard.file_page.isComplete()
     assert "is empty" in wizard.file_page.status.text()
+
+
+def test_closing_the_wizard_during_an_import_cancels_it_first(qtbot, setup, tmp_path):
+    wizard, case_id, _ = setup
+    path = _write(tmp_path / "big.csv", [["name"]] + [[f"Company {i} Ltd"] for i in range(40_000)])
+    wizard.file_page.set_path(path)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=60000)
+    for _ in range(3):
+        wizard.next()
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: "Importing:" in run.status.text(), timeout=60000)
+    with qtbot.waitSignal(wizard.rejected, timeout=30000):
+        wizard.reject()
+    assert run.outcome == "cancelled"
+    with wizard.workspace.read() as s:
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 0
+        assert s.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) == 1
