@@ -424,9 +424,10 @@ class RowConverter:
         return self._cache("identifier").get(text, make)
 
     def _wallet(self, chain: str, address: str) -> dict[str, Any]:
+        """Chain, normalised address and match key of a wallet (cached; callers copy, never mutate)."""
         def make() -> dict[str, Any]:
             return prepare_wallet({"chain": chain, "address": address})
-        return dict(self._cache("wallet").get((chain, address), make))
+        return self._cache("wallet").get((chain, address), make)
 
     # -- converting a row --------------------------------------------------------------------
 
