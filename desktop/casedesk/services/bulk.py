@@ -2,12 +2,16 @@
 
 The ORM unit of work manages about 18k rows/s here; Core executemany with ids allocated up front
 manages about ten times that, which is what imports and benchmarks need.
+
+Two layers: bulk_create_records / bulk_create_links validate raw input and then insert; the
+insert_clean_* functions insert input a caller has already validated with the same rules (the
+importer validates row by row, with caches, to name the row and column of every problem).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -15,14 +19,45 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.errors import ValidationError
-from casedesk.domain.models import KIND_CLASSES, Alias, Identifier, Link, Party, Record
+from casedesk.domain.models import (
+    KIND_CLASSES,
+    Address,
+    Alias,
+    Citation,
+    Identifier,
+    Link,
+    Party,
+    Record,
+)
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit_bulk
-from casedesk.services.fields import KIND_FIELDS, clean_fields, clean_link_fields
-from casedesk.services.records import RecordIn, check_alias, check_identifier, prepare_wallet
+from casedesk.services.fields import clean_fields, clean_link_fields
+from casedesk.services.records import (
+    AliasIn,
+    RecordIn,
+    check_address,
+    check_alias,
+    check_identifier,
+    prepare_wallet,
+)
+from casedesk.storage.bulkinsert import insert_tuples, next_ids
 from casedesk.storage.workspace import changes_of
 
-_CHUNK = 5000
+_COMMON = ("label", "notes", "tags", "sensitive")
+_LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
+_LINK_DEFAULTS = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "",
+                  "notes": ""}
+
+
+@dataclass
+class CleanRecord:
+    """A record whose fields, aliases, identifiers and addresses have passed validation."""
+
+    kind: str
+    fields: dict[str, Any]
+    aliases: Sequence[AliasIn] = ()
+    identifiers: Sequence[Identifier] = ()  # unsaved rows from records.check_identifier
+    addresses: Sequence[Address] = ()  # unsaved rows from records.check_address
 
 
 def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
@@ -34,123 +69,95 @@ def allocate_ids(session: Session, table: Any, count: int) -> list[int]:
         rows = session.execute(text(f"SELECT nextval('\"{seq}\"') FROM generate_series(1, :n)"),
                                {"n": count}).scalars().all()
         return list(rows)
+    ids = next_ids(session, table, count,
+                   lambda: (session.scalar(select(func.max(table.c.id))) or 0) + 1)
+    if ids is not None:
+        return ids
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
 
 
-def fast_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with the driver's executemany, applying each column type's bind processing.
-
-    SQLAlchemy's per-row parameter compilation costs about 10 µs a row here; the driver's
-    executemany with pre-processed tuples is several times faster. Column types still apply
-    (JSON encoding, CaseText's NUL escaping on PostgreSQL) through their own bind processors.
-    """
-    if not rows:
-        return
-    dialect = session.bind.dialect
-    names = list(rows[0])
-    # Column defaults are applied by SQLAlchemy's compiler, which this path skips: fill them here.
-    defaults = {}
-    for c in table.columns:
-        if c.name not in names and c.default is not None:
-            arg = c.default.arg
-            defaults[c.name] = arg(None) if c.default.is_callable else arg
-    if defaults:
-        names += list(defaults)
-        rows = [{**defaults, **r} for r in rows]
-    cols = [table.c[n] for n in names]
-    procs = [c.type._cached_bind_processor(dialect) for c in cols]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    prep = dialect.identifier_preparer
-    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")
-    conn = session.connection()
-    getter = itemgetter(*names)
-    params: list[Any] = [getter(r) for r in rows] if len(names) > 1 else [(r[names[0]],) for r in rows]
-    processed = [(i, p) for i, p in enumerate(procs) if p is not None]
-    if processed:
-        for n, values in enumerate(params):
-            values = list(values)
-            for i, proc in processed:
-                if values[i] is not None:
-                    values[i] = proc(values[i])
-            params[n] = tuple(values)
-    for start in range(0, len(params), 20000):
-        conn.exec_driver_sql(sql, params[start:start + 20000])
-
-
-_insert = fast_insert
-
-
-def _column_default(column: Any) -> Any:
-    if column.default is None:
-        return None
-    arg = column.default.arg
-    return arg(None) if column.default.is_callable else arg
+def _kind_defaults(table: Any, keys: set[str]) -> dict[str, Any]:
+    return {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else
+                     ([] if c.name == "tx_hashes" else None))
+            for c in table.columns if c.name in keys}
 
 
 def bulk_create_records(session: Session, case_id: int, items: Sequence[RecordIn], *,
                         vocab: Any = None, audit_extra: dict[str, Any] | None = None) -> list[int]:
-    """Validate and insert many records (with aliases and identifiers); returns their ids in order.
+    """Validate and insert many records (with aliases, identifiers, addresses); returns their ids in order.
 
     Raises ValidationError (with the item's index as row) before anything is written.
     """
     vocab = vocab if vocab is not None else default_vocabulary()
-    cleaned: list[tuple[str, dict[str, Any]]] = []
-    aliases: list[tuple[int, Any]] = []
-    idents: list[tuple[int, Identifier]] = []
+    cleaned: list[CleanRecord] = []
     for n, item in enumerate(items):
         try:
             fields = clean_fields(item.kind, item.fields, vocab)
             if item.kind == "wallet":
                 fields = prepare_wallet(fields)
-            for a in item.aliases:
-                aliases.append((n, check_alias(a, vocab)))
-            for i in item.identifiers:
-                idents.append((n, check_identifier(i, vocab)))
+            aliases = [check_alias(a, vocab) for a in item.aliases]
+            idents = [check_identifier(i, vocab) for i in item.identifiers]
+            addrs = [check_address(a) for a in item.addresses]
         except ValidationError as exc:
             raise exc.at_row(n + 1) from None
-        cleaned.append((item.kind, fields))
+        cleaned.append(CleanRecord(item.kind, fields, aliases, idents, addrs))
+    return insert_clean_records(session, case_id, cleaned, audit_extra=audit_extra)
+
+
+def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRecord], *,
+                         audit_extra: dict[str, Any] | None = None,
+                         audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
+    """Insert validated records with their children and one audit entry each; returns their ids.
+
+    audit_extra is added to every entry's "after", audit_extras[i] to item i's (e.g. its source row).
+    """
     session.flush()
-    ids = allocate_ids(session, Record.__table__, len(cleaned))
+    ids = allocate_ids(session, Record.__table__, len(items))
     now = now_iso()
-    common = ("label", "notes", "tags", "sensitive")
-    base_rows, kind_rows, audit = [], {k: [] for k in KIND_CLASSES}, []
-    for rid, (kind, fields) in zip(ids, cleaned):
-        base_rows.append({"id": rid, "case_id": case_id, "kind": kind, "created_at": now,
-                          "updated_at": now, "version": 1,
-                          **{c: fields.get(c, [] if c == "tags" else False if c == "sensitive" else "")
-                             for c in common}})
-        kind_rows[kind].append({"id": rid, **{k: v for k, v in fields.items() if k not in common}})
-    _insert(session, Record.__table__, base_rows)
-    for kind, rows in kind_rows.items():
-        if rows:
-            table = KIND_CLASSES[kind].__table__
-            # executemany needs the same keys in every row; absent ones take the column default
-            keys = {k for r in rows for k in r}
-            defaults = {c.name: _column_default(c) for c in table.columns if c.name in keys}
-            _insert(session, table, [{k: r.get(k, defaults[k]) for k in keys} for r in rows])
-    if aliases:
-        _insert(session, Alias.__table__, [
-            {"record_id": ids[n], "name": a.name, "script": a.script, "language": a.language,
-             "alias_kind": a.kind} for n, a in aliases])
-    if idents:
-        _insert(session, Identifier.__table__, [
-            {"record_id": ids[n], "scheme": i.scheme, "value": i.value, "status": i.status,
-             "country": i.country} for n, i in idents])
+    base_rows: list[tuple[Any, ...]] = []
+    kind_items: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    alias_rows: list[tuple[Any, ...]] = []
+    ident_rows: list[tuple[Any, ...]] = []
+    addr_rows: list[tuple[Any, ...]] = []
+    for rid, item in zip(ids, items):
+        f = item.fields
+        base_rows.append((rid, case_id, item.kind, now, now, 1, f.get("label", ""), f.get("notes", ""),
+                          f.get("tags", []), f.get("sensitive", False)))
+        kind_items.setdefault(item.kind, []).append((rid, f))
+        for a in item.aliases:
+            alias_rows.append((rid, a.name, a.script, a.language, a.kind))
+        for i in item.identifiers:
+            ident_rows.append((rid, i.scheme, i.value, i.status, i.country))
+        for ad in item.addresses:
+            addr_rows.append((rid, ad.full, ad.city or "", ad.country, ad.latitude, ad.longitude))
+    insert_tuples(session, Record.__table__, ["id", "case_id", "kind", "created_at", "updated_at",
+                                              "version", "label", "notes", "tags", "sensitive"], base_rows)
+    for kind, rows in kind_items.items():
+        table = KIND_CLASSES[kind].__table__
+        # executemany needs the same columns in every row: absent ones get column defaults
+        keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
+        defaults = _kind_defaults(table, set(keys))
+        insert_tuples(session, table, ["id", *keys],
+                      [(rid, *(f.get(k, defaults[k]) for k in keys)) for rid, f in rows])
+    insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
+                  alias_rows)
+    insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],
+                  ident_rows)
+    insert_tuples(session, Address.__table__, ["record_id", "full", "city", "country", "latitude",
+                                               "longitude"], addr_rows)
     extra = audit_extra or {}
-    by_n_alias: dict[int, list[str]] = {}
-    for n, a in aliases:
-        by_n_alias.setdefault(n, []).append(a.name)
-    by_n_ident: dict[int, list[str]] = {}
-    for n, i in idents:
-        by_n_ident.setdefault(n, []).append(f"{i.scheme}:{i.value}")
-    for n, (rid, (kind, fields)) in enumerate(zip(ids, cleaned)):
-        after = {"id": rid, "kind": kind, **fields, **extra}
-        if n in by_n_alias:
-            after["aliases"] = by_n_alias[n]
-        if n in by_n_ident:
-            after["identifiers"] = by_n_ident[n]
+    audit = []
+    for n, (rid, item) in enumerate(zip(ids, items)):
+        after = {"id": rid, "kind": item.kind, **item.fields, **extra}
+        if audit_extras is not None:
+            after.update(audit_extras[n])
+        if item.aliases:
+            after["aliases"] = [a.name for a in item.aliases]
+        if item.identifiers:
+            after["identifiers"] = [f"{i.scheme}:{i.value}" for i in item.identifiers]
+        if item.addresses:
+            after["addresses"] = [a.full for a in item.addresses]
         audit.append(("create", "record", rid, case_id, rid, None, after))
     record_audit_bulk(session, audit)
     changes_of(session).created.setdefault("record", set()).update(ids)
@@ -197,22 +204,59 @@ def bulk_create_links(session: Session, case_id: int,
         except ValidationError as exc:
             raise exc.at_row(n + 1) from None
         rows.append((link_type, source_id, target_id, clean))
+    return insert_clean_links(session, case_id, rows, audit_extra=audit_extra)
+
+
+def insert_clean_links(session: Session, case_id: int,
+                       items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
+                       audit_extra: dict[str, Any] | None = None,
+                       audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
+    """Insert validated links (type, source id, target id, clean fields), each audited; returns ids."""
     session.flush()
-    ids = allocate_ids(session, Link.__table__, len(rows))
+    ids = allocate_ids(session, Link.__table__, len(items))
     now = now_iso()
-    keys = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
-    defaults = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "", "notes": ""}
     db_rows, audit = [], []
     extra = audit_extra or {}
-    for lid, (link_type, s, t, clean) in zip(ids, rows):
-        row = {"id": lid, "case_id": case_id, "link_type": link_type, "source_id": s,
-               "target_id": t, "created_at": now, "updated_at": now, "version": 1,
-               **{k: clean.get(k, defaults[k]) for k in keys}}
-        db_rows.append(row)
-        audit.append(("create", "link", lid, case_id, None, None,
-                      {"id": lid, "link_type": link_type, "source_id": s, "target_id": t,
-                       **clean, **extra}))
-    _insert(session, Link.__table__, db_rows)
+    defaults = [_LINK_DEFAULTS[k] for k in _LINK_KEYS]
+    for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
+        db_rows.append((lid, case_id, link_type, s, t, now, now, 1,
+                        *(clean.get(k, d) for k, d in zip(_LINK_KEYS, defaults))))
+        after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
+        if audit_extras is not None:
+            after.update(audit_extras[n])
+        audit.append(("create", "link", lid, case_id, None, None, after))
+    insert_tuples(session, Link.__table__, ["id", "case_id", "link_type", "source_id", "target_id",
+                                            "created_at", "updated_at", "version", *_LINK_KEYS], db_rows)
     record_audit_bulk(session, audit)
     changes_of(session).created.setdefault("link", set()).update(ids)
     return ids
+
+
+def bulk_cite(session: Session, case_id: int, evidence_id: int,
+              items: Sequence[tuple[int | None, int | None, str, str]], *, audit: bool = True,
+              audit_extra: dict[str, Any] | None = None) -> list[int]:
+    """Cite one evidence for many records or links: items are (record_id, link_id, locator, claim).
+
+    The caller guarantees the subjects and the evidence belong to case_id. With audit=False the
+    caller has already named each citation in the audit entry that created its subject.
+    """
+    for record_id, link_id, _, _ in items:
+        if (record_id is None) == (link_id is None):
+            raise ValidationError("citation", "a citation is for exactly one record or one link")
+    session.flush()
+    ids = allocate_ids(session, Citation.__table__, len(items))
+    insert_tuples(session, Citation.__table__, ["id", "evidence_id", "record_id", "link_id", "locator", "claim"],
+                  [(cid, evidence_id, r, lk, loc, claim) for cid, (r, lk, loc, claim) in zip(ids, items)])
+    if audit:
+        extra = audit_extra or {}
+        record_audit_bulk(session, [
+            ("create", "citation", cid, case_id, r, None,
+             {"evidence_id": evidence_id, "record_id": r, "link_id": lk, "locator": loc,
+              "claim": claim, **extra})
+            for cid, (r, lk, loc, claim) in zip(ids, items)])
+    changes_of(session).created.setdefault("citation", set()).update(ids)
+    return ids
+
+
+__all__ = ["CleanRecord", "allocate_ids", "bulk_create_records", "insert_clean_records",
+           "endpoint_kinds", "bulk_create_links", "insert_clean_links", "bulk_cite"]

@@ -1,0 +1,79 @@
+"""The fast SQLite insert path stores exactly what a Core insert stores; the writer thread's errors surface."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from casedesk.domain.models import Party, Record
+from casedesk.services.cases import create_case
+from casedesk.storage.bulkinsert import background_writes, insert_rows, insert_tuples
+
+
+def _row(rid, case_id, tags=(), sensitive=False):
+    return {"id": rid, "case_id": case_id, "kind": "party", "label": "P 华为\x00", "created_at": "t",
+            "updated_at": "t", "version": 1, "notes": "", "tags": list(tags), "sensitive": sensitive}
+
+
+def test_fast_insert_matches_core_insert(sqlite_ws):
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+        s.execute(insert(Record.__table__), [_row(1, case_id, ["a", "b"], True), _row(2, case_id)])
+        s.execute(insert(Party.__table__), [{"id": 1}, {"id": 2}])  # Core fills column defaults
+        insert_rows(s, Record.__table__, [_row(3, case_id, ["a", "b"], True), _row(4, case_id)])
+        insert_tuples(s, Party.__table__, ["id"], [(3,), (4,)])
+        raw = s.connection().exec_driver_sql("SELECT id, tags, sensitive FROM record ORDER BY id").all()
+    with sqlite_ws.read() as s:
+        rec = {r.id: r._asdict() for r in s.execute(select(Record.__table__)).all()}
+        party = {r.id: r._asdict() for r in s.execute(select(Party.__table__)).all()}
+    for core, fast in ((1, 3), (2, 4)):
+        assert rec[core] | {"id": 0} == rec[fast] | {"id": 0}
+        assert party[core] | {"id": 0} == party[fast] | {"id": 0}
+    assert raw[0][1:] == raw[2][1:] and raw[1][1:] == raw[3][1:]  # the very same stored text
+    assert rec[3]["tags"] == ["a", "b"] and party[3]["party_kind"] == "company"
+
+
+def test_background_writer_runs_in_order_and_raises_in_the_caller(sqlite_ws):
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+    with pytest.raises(IntegrityError):
+        with sqlite_ws.write() as s:
+            with background_writes(s) as writer:
+                assert writer is not None
+                insert_rows(s, Record.__table__, [_row(10, case_id)])
+                writer.dispatch()
+                insert_rows(s, Record.__table__, [_row(10, case_id)])  # duplicate id
+                writer.dispatch()
+                writer.wait()
+    with sqlite_ws.read() as s:
+        assert s.scalar(select(Record.id).where(Record.id == 10)) is None  # rolled back
+    with sqlite_ws.write() as s:
+        with background_writes(s):
+            insert_rows(s, Record.__table__, [_row(11, case_id), _row(12, case_id)])
+        # leaving the block writes what is queued
+        assert s.scalar(select(Record.label).where(Record.id == 12)) == "P 华为\x00"
+
+
+def test_the_fast_audit_body_is_the_canonical_one():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from casedesk.services.audit import canonical_json, entry_body, entry_hash
+
+    ids = st.one_of(st.none(), st.integers(-2**70, 2**70), st.booleans(), st.text(max_size=5))
+    texts = st.text(max_size=40)
+
+    @settings(max_examples=300, deadline=None)
+    @given(at=texts, actor=texts, action=texts, entity=texts, entity_id=ids, case_id=ids, record_id=ids,
+           before=st.one_of(st.none(), texts), after=st.one_of(st.none(), texts))
+    def check(**f):
+        fields = dict(f)
+        body = entry_body(**fields)
+        assert body == canonical_json({k: fields[k] for k in ("at", "actor", "action", "entity", "entity_id",
+                                                                "case_id", "record_id", "before", "after")})
+        import hashlib
+
+        assert hashlib.sha256(f"x\n{body}".encode("utf-8", "surrogatepass")).hexdigest() == entry_hash("x", fields)
+
+    check()
