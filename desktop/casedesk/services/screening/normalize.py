@@ -457,6 +457,50 @@ def _latin_part(text: str, tokens: list[str], scripts: set[str]) -> None:
     tokens.extend(_LATIN_TOKEN_RE.findall(text))
 
 
+# Typed names carry typos in their generic words too ("Electroniics", "Llimited"); a long
+# unknown token one edit away from a glossary or legal-form word is read as that word.
+_TYPO_MIN_LEN = 7
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> dict[int, list[str]]:
+    """Single-word glossary, spelling and legal-form words, by length (for typo correction)."""
+    words = {k for k in _phrase_table() if k.isalpha()} | {w for w in _legal_words() if w.isalpha()}
+    by_len: dict[int, list[str]] = {}
+    for w in words:
+        if len(w) >= _TYPO_MIN_LEN - 1:
+            by_len.setdefault(len(w), []).append(w)
+    return by_len
+
+
+@lru_cache(maxsize=262144)
+def _typo_of(token: str) -> str | None:
+    """The known word a long unknown token is one edit away from, or None."""
+    from rapidfuzz.distance import Levenshtein
+
+    by_len = _known_words()
+    for n in (len(token), len(token) - 1, len(token) + 1):
+        for word in by_len.get(n, ()):
+            if Levenshtein.distance(token, word, score_cutoff=1) <= 1:
+                return word
+    return None
+
+
+def _correct_typos(work: _Work) -> None:
+    known, legal, syllables = _phrase_table(), _legal_words(), _tables().syllables
+    fixed = []
+    for i, tok in enumerate(work.tokens):
+        if len(tok) < _TYPO_MIN_LEN or i in work.concept_positions or tok in known \
+                or tok in legal or tok in syllables or not tok.isalpha():
+            continue
+        word = _typo_of(tok)
+        if word is not None:
+            work.tokens[i] = word
+            fixed.append(f"{tok}→{word}")
+    if fixed:
+        work.steps.append("typo read as a common word: " + ", ".join(fixed))
+
+
 def _strip_latin_legal(work: _Work) -> None:
     tab = _tables()
     toks = work.tokens
@@ -745,6 +789,7 @@ def normalize_name(name: str) -> NormalizedName:
         han = bare if bare and _HAN_RE.fullmatch(bare) else ""
     significant = _significant_chars(folded)
     work = _tokenise(text, steps)
+    _correct_typos(work)
     if any(ch.isdigit() for ch in text):
         work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
     _strip_latin_legal(work)
