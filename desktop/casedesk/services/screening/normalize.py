@@ -43,6 +43,7 @@ _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PINYIN_CHARS_RE = re.compile(r"[a-z]+")
 _JOINERS = str.maketrans("", "", "'`´’.")
 _C1_RE = re.compile(r"[\x80-\x9f]")
+_DIGIT_RE = re.compile(r"\d")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 # "(CETC 13)", "(AASPT)": an acronym in brackets is another name, not part of this one.
 _BRACKET_ACRONYM_RE = re.compile(r"\s*[(（]\s*[A-Z][A-Z0-9&.\- ]{1,14}[)）]")
@@ -464,26 +465,21 @@ _TYPO_MIN_LEN = 7
 
 @lru_cache(maxsize=1)
 def _known_words() -> dict[int, list[str]]:
-    """Single-word glossary, spelling and legal-form words, by length (for typo correction)."""
+    """Single-word glossary, spelling and legal-form words within one letter of each length."""
     words = {k for k in _phrase_table() if k.isalpha()} | {w for w in _legal_words() if w.isalpha()}
-    by_len: dict[int, list[str]] = {}
-    for w in words:
-        if len(w) >= _TYPO_MIN_LEN - 1:
-            by_len.setdefault(len(w), []).append(w)
-    return by_len
+    words = {w for w in words if len(w) >= _TYPO_MIN_LEN - 1}
+    return {n: sorted(w for w in words if abs(len(w) - n) <= 1) for n in range(_TYPO_MIN_LEN, 64)}
 
 
 @lru_cache(maxsize=262144)
 def _typo_of(token: str) -> str | None:
     """The known word a long unknown token is one edit away from, or None."""
+    from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    by_len = _known_words()
-    for n in (len(token), len(token) - 1, len(token) + 1):
-        for word in by_len.get(n, ()):
-            if Levenshtein.distance(token, word, score_cutoff=1) <= 1:
-                return word
-    return None
+    found = process.extractOne(token, _known_words().get(len(token), ()),
+                               scorer=Levenshtein.distance, score_cutoff=1)
+    return found[0] if found else None
 
 
 def _correct_typos(work: _Work) -> None:
@@ -790,7 +786,7 @@ def normalize_name(name: str) -> NormalizedName:
     significant = _significant_chars(folded)
     work = _tokenise(text, steps)
     _correct_typos(work)
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT_RE.search(text):
         work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
     _strip_latin_legal(work)
     _replace_phrases(work)
