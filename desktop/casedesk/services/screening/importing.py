@@ -258,7 +258,8 @@ def _start_normalising(texts: list[str]) -> Any:
 
         # spawn, not fork: the GUI process has threads (Qt, the runner), which fork would copy
         # in an undefined state.
-        executor = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4),
+        # One core stays with this process, which hashes and stores entries meanwhile.
+        executor = ProcessPoolExecutor(max_workers=max(1, min((os.cpu_count() or 2) - 1, 4)),
                                        mp_context=multiprocessing.get_context("spawn"))
         futures = [executor.submit(normalize_many, texts[i:i + _PARALLEL_CHUNK])
                    for i in range(0, len(texts), _PARALLEL_CHUNK)]
