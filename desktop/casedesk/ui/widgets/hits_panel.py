@@ -38,7 +38,7 @@ from casedesk.services.screening.screen import (
     store_hits,
 )
 from casedesk.storage.workspace import Workspace
-from casedesk.ui.models.hit_table import HIT_ID_ROLE, RECORD_ID_ROLE, HitTableModel
+from casedesk.ui.models.hit_table import SORT_ROLE, HitTableModel
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
@@ -77,7 +77,7 @@ class ScreeningHitsPanel(QWidget):
         self.model = HitTableModel(self)
         self.proxy = _StatusFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(Qt.ItemDataRole.DisplayRole)
+        self.proxy.setSortRole(SORT_ROLE)
 
         bar = QToolBar("Screening", self)
         self.screen_action = QAction("Screen case", self)
