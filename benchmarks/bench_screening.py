@@ -30,17 +30,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _perturb(name: str, rng: random.Random) -> str:
-    """A variant an investigator might type: other case, legal form, word order, a typo."""
+    """A variant an investigator might type: other case, other legal form, "LAST, First" turned
+    around, or one letter typed twice (Han names are typed with an IME: no doubled characters)."""
     choice = rng.randrange(4)
     if choice == 0:
         return name.upper()
     if choice == 1:
+        if "股份有限公司" in name:
+            return name.replace("股份有限公司", "有限公司")
         return name.replace("有限公司", "股份有限公司").replace("Co., Ltd.", "Limited") + " "
-    if choice == 2:
-        parts = name.replace(",", "").split()
-        return " ".join(reversed(parts)) if len(parts) > 1 else name
-    i = rng.randrange(len(name))
-    return name[:i] + name[i:i + 1] * 2 + name[i + 1:]
+    if choice == 2 and "," in name:
+        last, first = name.split(",", 1)
+        return f"{first.strip()} {last.strip().title()}"
+    if name.isascii():
+        i = rng.randrange(len(name))
+        return name[:i] + name[i:i + 1] * 2 + name[i + 1:]
+    return name.replace("有限公司", "有限责任公司")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ class EvalResult:
     tn: int = 0
     blocking_found: int = 0
     blocking_total: int = 0
+    blocking_missed: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     per_category: dict[str, list[int]] = field(default_factory=dict)  # tp, fp, fn, tn
@@ -134,6 +135,8 @@ def evaluate(threshold: float | None = None, distractors: int = 20000,
                                                                       cutoff=threshold)}
                         if entry_of[f"pair-{p['id']}"] in cands or normalize_name(p["left"]).empty:
                             result.blocking_found += 1
+                        else:
+                            result.blocking_missed.append(p["id"])
         finally:
             ws.dispose()
     for p, rid in zip(pairs, record_ids):
@@ -163,7 +166,8 @@ def report(r: EvalResult) -> str:
     """A human-readable summary."""
     lines = [f"threshold {r.threshold:g}: precision {r.precision:.3f}  recall {r.recall:.3f}  "
              f"(tp {r.tp}, fp {r.fp}, fn {r.fn}, tn {r.tn}); blocking recall "
-             f"{r.blocking_recall:.3f} ({r.blocking_found}/{r.blocking_total}); {r.seconds:.1f} s"]
+             f"{r.blocking_recall:.3f} ({r.blocking_found}/{r.blocking_total}; not proposed: "
+             f"{', '.join('#' + i for i in r.blocking_missed) or 'none'}); {r.seconds:.1f} s"]
     for cat, (tp, fp, fn, tn) in sorted(r.per_category.items()):
         lines.append(f"  {cat:<16} tp {tp:>3}  fp {fp:>3}  fn {fn:>3}  tn {tn:>3}")
     for e in r.errors:

@@ -140,6 +140,17 @@ def test_dismiss_needs_a_reason_confirm_records_a_finding(qtbot, sqlite_ws, scre
     assert after == {hid: st for hid, (_r, st) in statuses.items()}
 
 
+def test_hits_sort_by_score_as_numbers(qtbot, sqlite_ws, runner):
+    panel = ScreeningHitsPanel(sqlite_ws, runner)
+    qtbot.addWidget(panel)
+    panel.model.set_hits([
+        {"hit_id": i, "record_id": i, "record_label": f"r{i}", "entry_name": "e", "list": "l",
+         "score": score, "status": "open", "features": [], "explanation": ""}
+        for i, score in enumerate([86.0, 100.0, 91.5])])
+    panel.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [panel.proxy.index(r, 0).data() for r in range(3)] == ["100.0", "91.5", "86.0"]
+
+
 def test_cancel_leaves_nothing_written(qtbot, sqlite_ws, runner):
     with sqlite_ws.write() as s:
         case_id = create_case(s, "empty").id

@@ -113,3 +113,19 @@ def test_detection_of_every_real_format():
     assert detect_format(LISTS / "csl" / "consolidated_sample_2024.csv") == "csl"
     assert detect_format(LISTS / "dpl" / "dpl.txt") == "dpl"
     assert detect_format(LISTS / "ftm" / "zala_cluster.ftm.jsonl") == "ftm"
+
+
+def test_older_csl_without_id_column_maps_by_header(tmp_path):
+    import csv
+
+    src = LISTS / "csl" / "consolidated_sample_2024.csv"
+    with src.open(encoding="utf-8", newline="") as fh:
+        rows = [row[1:] for row in csv.reader(fh)]  # drop _id: the 2019 layout
+    old = tmp_path / "consolidated_2019.csv"
+    with old.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    parsed = read_list(old)
+    assert parsed.format == "csl" and len(parsed.entries) == 13 and not parsed.problems
+    keys = {e.key for e in parsed.entries}
+    assert len(keys) == 13  # Treasury rows keyed by entity number, others by a derived key
+    assert any(k.endswith(":18300") for k in keys)

@@ -86,5 +86,5 @@ def test_parallel_normalisation_gives_the_same_forms(sqlite_ws, tmp_path, monkey
     pool = importing._start_normalising(names)
     if pool is None:
         pytest.skip("no worker processes on this machine")
-    forms = run_to_end(importing._finish_normalising(pool, names))
+    forms = [f for _start, chunk in importing._normalised_chunks(pool, names) for f in chunk]
     assert forms == [(serialize_variants(normalize_name(n)), normalize_name(n).exact_only) for n in names]

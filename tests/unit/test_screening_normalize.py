@@ -136,3 +136,11 @@ def test_pinyin_syllable_list_matches_pypinyin():
                 expected.add(s)
     expected -= {"hm", "hng", "ng", "m", "n"}
     assert pinyin_syllables() == expected
+
+
+def test_typos_in_generic_words_are_read_as_the_word():
+    assert name_key("Zhilianlong Electroniics Co., Llimited") == name_key("Zhilianlong Electronics Co., Ltd.")
+    n = normalize_name("Acme Communiccations")
+    assert any("typo" in s for s in n.variants[0].steps)
+    # short or distinctive words are left alone
+    assert name_key("Acme Dataa") != name_key("Acme Data")

@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -173,7 +174,12 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
             distinct.setdefault(text, len(distinct))
     texts = list(distinct)
     pool = _start_normalising(texts)
+    # While the workers normalise: hash the entries and store everything that does not need the
+    # normalised forms; then index and store the names chunk by chunk as the forms arrive.
     ids = allocate_ids(session, WatchlistEntry.__table__, total)
+    name_count = sum(1 + len({t for t, _k in e.aliases} - {e.name}) for e in parsed.entries)
+    name_ids = iter(allocate_ids(session, WatchlistName.__table__, name_count))
+    chunks: list[list[dict[str, Any]]] = [[] for _ in range(len(texts) // _PARALLEL_CHUNK + 1)]
     entry_rows, ident_rows = [], []
     new_by_key: dict[str, tuple[int, str]] = {}
     for n, (eid, e) in enumerate(zip(ids, parsed.entries)):
@@ -187,34 +193,38 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
         for scheme, value, country in e.identifiers:
             ident_rows.append({"entry_id": eid, "scheme": scheme[:40], "value": value,
                                "match_key": identifier_key(scheme, value), "country": country})
-        if n % 50000 == 49999:
-            yield Progress(n + 1, total, f"hashed {n + 1:,} of {total:,} entries")
-    forms = yield from _finish_normalising(pool, texts)
-    name_count = sum(1 + len({t for t, _k in e.aliases} - {e.name}) for e in parsed.entries)
-    name_ids = iter(allocate_ids(session, WatchlistName.__table__, name_count))
-    name_rows = []
-    for eid, e in zip(ids, parsed.entries):
         seen = set()
         for text, kind in [(e.name, "primary")] + list(e.aliases):
             if text in seen:
                 continue
             seen.add(text)
-            normalized, exact_only = forms[distinct[text]]
-            name_rows.append({"id": next(name_ids), "entry_id": eid, "name": text,
-                              "name_kind": kind[:40], "normalized": normalized,
-                              "exact_only": exact_only})
+            t = distinct[text]
+            chunks[t // _PARALLEL_CHUNK].append({"id": next(name_ids), "entry_id": eid, "name": text,
+                                                 "name_kind": kind[:40], "text": t})
+        if n % 50000 == 49999:
+            yield Progress(n + 1, total, f"hashed {n + 1:,} of {total:,} entries")
     for table, rows, label in ((WatchlistEntry.__table__, entry_rows, "entries"),
-                               (WatchlistName.__table__, name_rows, "names"),
                                (WatchlistIdentifier.__table__, ident_rows, "identifiers")):
         for start in range(0, len(rows), _CHUNK):
             session.execute(insert(table), rows[start:start + _CHUNK])
             if start % 50000 == 0:
-                yield Progress(total, total, f"storing {label}: {start + len(rows[start:start + _CHUNK]):,}")
-    yield Progress(total, total, "building the screening index")
-    from casedesk.services.screening.index import store_list_index
+                yield Progress(start, len(rows), f"storing {label}: {start:,}")
+    del entry_rows, ident_rows
+    from casedesk.services.screening.index import NameIndex, save_list_index
 
-    store_list_index(session, list_id, ((r["id"], r["entry_id"], r["normalized"], r["exact_only"])
-                                        for r in name_rows), fingerprint_of(wl))
+    index = NameIndex()
+    done = 0
+    for start, forms in _normalised_chunks(pool, texts):
+        rows = chunks[start // _PARALLEL_CHUNK]
+        for r in rows:
+            r["normalized"], r["exact_only"] = forms[r.pop("text") - start]
+            index.add(r["id"], r["entry_id"], r["normalized"], r["exact_only"])
+        for at in range(0, len(rows), _CHUNK):
+            session.execute(insert(WatchlistName.__table__), rows[at:at + _CHUNK])
+        done += len(forms)
+        yield Progress(done, len(texts), f"normalised and indexed {done:,} of {len(texts):,} names")
+    yield Progress(total, total, "storing the screening index")
+    save_list_index(session, list_id, index, fingerprint_of(wl))
     kept, reopened = _carry_decisions(session, list_name, list_id, new_by_key, snap)
     result = ImportResult(list_id=list_id, name=list_name, format=parsed.format, entries=total,
                           snapshot_date=snap, rows=parsed.rows,
@@ -248,7 +258,8 @@ def _start_normalising(texts: list[str]) -> Any:
 
         # spawn, not fork: the GUI process has threads (Qt, the runner), which fork would copy
         # in an undefined state.
-        executor = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 4),
+        # One core stays with this process, which hashes and stores entries meanwhile.
+        executor = ProcessPoolExecutor(max_workers=max(1, min((os.cpu_count() or 2) - 1, 4)),
                                        mp_context=multiprocessing.get_context("spawn"))
         futures = [executor.submit(normalize_many, texts[i:i + _PARALLEL_CHUNK])
                    for i in range(0, len(texts), _PARALLEL_CHUNK)]
@@ -257,29 +268,25 @@ def _start_normalising(texts: list[str]) -> Any:
         return None
 
 
-def _finish_normalising(pool: Any, texts: list[str]) -> Job[list[tuple[str, bool]]]:
-    """The stored form and exact-only flag of every name, from the workers or computed here."""
+def _normalised_chunks(pool: Any, texts: list[str]) -> Iterator[tuple[int, list[tuple[str, bool]]]]:
+    """(first text index, [(stored form, exact-only)]) per chunk, from the workers or made here."""
     from casedesk.services.screening.normalize import normalize_many
 
-    out: list[tuple[str, bool]] = []
+    next_start = 0
     if pool is not None:
         executor, futures = pool
         try:
-            for n, future in enumerate(futures):
-                out.extend(future.result())
-                yield Progress(len(out), len(texts), f"normalised {len(out):,} of {len(texts):,} names")
-            return out
-        except GeneratorExit:
+            for start, future in zip(range(0, len(texts), _PARALLEL_CHUNK), futures):
+                try:
+                    forms = future.result()
+                except Exception:  # a broken worker pool: finish here rather than fail the import
+                    break
+                yield start, forms
+                next_start = start + _PARALLEL_CHUNK
+        finally:  # also when the import is cancelled (GeneratorExit at the yield)
             executor.shutdown(wait=False, cancel_futures=True)
-            raise
-        except Exception:  # a broken worker pool: do the work here rather than fail the import
-            out = []
-        finally:
-            executor.shutdown(wait=False, cancel_futures=True)
-    for start in range(0, len(texts), _PARALLEL_CHUNK):
-        out.extend(normalize_many(texts[start:start + _PARALLEL_CHUNK]))
-        yield Progress(len(out), len(texts), f"normalised {len(out):,} of {len(texts):,} names")
-    return out
+    for start in range(next_start, len(texts), _PARALLEL_CHUNK):
+        yield start, normalize_many(texts[start:start + _PARALLEL_CHUNK])
 
 
 def fingerprint_of(wl: Watchlist) -> str:

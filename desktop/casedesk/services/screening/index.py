@@ -266,21 +266,16 @@ def index_from_bytes(data: bytes) -> NameIndex | None:
         return None  # damaged or foreign: rebuilt from the names
 
 
-def store_list_index(session: Session, list_id: int,
-                     rows: Iterable[tuple[int, int, str, bool]], fingerprint: str) -> NameIndex:
-    """Build a list's index from its names (id, entry id, stored form, exact-only) and store it."""
+def save_list_index(session: Session, list_id: int, index: NameIndex, fingerprint: str) -> None:
+    """Store a list's index (replacing the one stored before)."""
     from sqlalchemy import delete, insert
 
     from casedesk.domain.clock import now_iso
 
-    index = NameIndex()
-    for name_id, entry_id, normalized, exact_only in rows:
-        index.add(name_id, entry_id, normalized, exact_only)
     index.list_id, index.fingerprint = list_id, fingerprint
     session.execute(delete(WatchlistIndex).where(WatchlistIndex.list_id == list_id))
     session.execute(insert(WatchlistIndex).values(list_id=list_id, fingerprint=fingerprint,
                                                   data=index_to_bytes(index), created_at=now_iso()))
-    return index
 
 
 # --- the workspace's indexes ---------------------------------------------------------------------

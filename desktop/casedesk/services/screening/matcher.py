@@ -51,7 +51,6 @@ class Weights:
     country_match_bonus: float
     country_mismatch_penalty: float
     type_mismatch_penalty: float
-    rare_key_df: int
     candidate_budget: int
     prescore_pool: int
     max_scored: int

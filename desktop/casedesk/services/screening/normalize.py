@@ -43,6 +43,7 @@ _ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PINYIN_CHARS_RE = re.compile(r"[a-z]+")
 _JOINERS = str.maketrans("", "", "'`´’.")
 _C1_RE = re.compile(r"[\x80-\x9f]")
+_DIGIT_RE = re.compile(r"\d")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 # "(CETC 13)", "(AASPT)": an acronym in brackets is another name, not part of this one.
 _BRACKET_ACRONYM_RE = re.compile(r"\s*[(（]\s*[A-Z][A-Z0-9&.\- ]{1,14}[)）]")
@@ -457,6 +458,45 @@ def _latin_part(text: str, tokens: list[str], scripts: set[str]) -> None:
     tokens.extend(_LATIN_TOKEN_RE.findall(text))
 
 
+# Typed names carry typos in their generic words too ("Electroniics", "Llimited"); a long
+# unknown token one edit away from a glossary or legal-form word is read as that word.
+_TYPO_MIN_LEN = 7
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> dict[int, list[str]]:
+    """Single-word glossary, spelling and legal-form words within one letter of each length."""
+    words = {k for k in _phrase_table() if k.isalpha()} | {w for w in _legal_words() if w.isalpha()}
+    words = {w for w in words if len(w) >= _TYPO_MIN_LEN - 1}
+    return {n: sorted(w for w in words if abs(len(w) - n) <= 1) for n in range(_TYPO_MIN_LEN, 64)}
+
+
+@lru_cache(maxsize=262144)
+def _typo_of(token: str) -> str | None:
+    """The known word a long unknown token is one edit away from, or None."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    found = process.extractOne(token, _known_words().get(len(token), ()),
+                               scorer=Levenshtein.distance, score_cutoff=1)
+    return found[0] if found else None
+
+
+def _correct_typos(work: _Work) -> None:
+    known, legal, syllables = _phrase_table(), _legal_words(), _tables().syllables
+    fixed = []
+    for i, tok in enumerate(work.tokens):
+        if len(tok) < _TYPO_MIN_LEN or i in work.concept_positions or tok in known \
+                or tok in legal or tok in syllables or not tok.isalpha():
+            continue
+        word = _typo_of(tok)
+        if word is not None:
+            work.tokens[i] = word
+            fixed.append(f"{tok}→{word}")
+    if fixed:
+        work.steps.append("typo read as a common word: " + ", ".join(fixed))
+
+
 def _strip_latin_legal(work: _Work) -> None:
     tab = _tables()
     toks = work.tokens
@@ -745,7 +785,8 @@ def normalize_name(name: str) -> NormalizedName:
         han = bare if bare and _HAN_RE.fullmatch(bare) else ""
     significant = _significant_chars(folded)
     work = _tokenise(text, steps)
-    if any(ch.isdigit() for ch in text):
+    _correct_typos(work)
+    if _DIGIT_RE.search(text):
         work.tokens = [_ORDINAL_RE.sub(r"\1", t) for t in work.tokens]
     _strip_latin_legal(work)
     _replace_phrases(work)

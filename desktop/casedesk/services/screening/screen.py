@@ -260,6 +260,18 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
 def screen_case(session: Session, case_id: int, *, threshold: float | None = None,
                 weights: Weights | None = None) -> Job[ScreenResult]:
     """Screen every party and wallet of a case against all lists and store the hits; yields Progress."""
+    subjects, matches, threshold = yield from match_case(session, case_id, threshold=threshold,
+                                                         weights=weights)
+    return store_hits(session, case_id, subjects, matches, threshold)
+
+
+def match_case(session: Session, case_id: int, *, threshold: float | None = None,
+               weights: Weights | None = None) -> Job[tuple[list[Subject], list, float]]:
+    """The matching half of screening (reads only): (subjects, matches, threshold).
+
+    The GUI runs it in a read session and stores the result with store_hits in a short write
+    transaction, so a long screening never holds the workspace's write lock.
+    """
     get_case(session, case_id)
     w = weights or default_weights()
     if threshold is not None and not 0 <= float(threshold) <= 100:
@@ -267,7 +279,16 @@ def screen_case(session: Session, case_id: int, *, threshold: float | None = Non
     threshold = w.threshold if threshold is None else float(threshold)
     subjects = load_subjects(session, case_id=case_id)
     matches = yield from screen_subjects(session, subjects, threshold=threshold, weights=w)
-    yield Progress(len(subjects), len(subjects), "storing hits")
+    return subjects, matches, threshold
+
+
+def store_hits(session: Session, case_id: int, subjects: list[Subject], matches: list,
+               threshold: float) -> ScreenResult:
+    """Store a screening's matches as hits: new ones open, decided ones kept unless the entry changed."""
+    still_there = {rid for (rid,) in session.execute(
+        select(Record.id).where(Record.case_id == case_id))}
+    subjects = [s for s in subjects if s.record_id in still_there]
+    matches = [m for m in matches if m[0].record_id in still_there]
     existing = {(h.record_id, h.list_name, h.entry_key): h for h in session.scalars(
         select(ScreeningHit).where(ScreeningHit.case_id == case_id))}
     now = now_iso()

@@ -10,6 +10,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 HIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # numbers sort as numbers ("100.0" < "86.0" as text)
 
 
 class HitTableModel(QAbstractTableModel):
@@ -59,6 +60,8 @@ class HitTableModel(QAbstractTableModel):
             return hit["hit_id"]
         if role == RECORD_ID_ROLE:
             return hit["record_id"]
+        if role == SORT_ROLE:
+            return float(hit["score"]) if key == "score" else str(hit.get(key, "") or "").casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:

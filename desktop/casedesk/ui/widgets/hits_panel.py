@@ -29,9 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.services.screening.matcher import default_weights
-from casedesk.services.screening.screen import decide_hit, hit_comparison, list_hits, screen_case
+from casedesk.services.progress import Progress
+from casedesk.services.screening.screen import (
+    decide_hit,
+    hit_comparison,
+    list_hits,
+    match_case,
+    store_hits,
+)
 from casedesk.storage.workspace import Workspace
-from casedesk.ui.models.hit_table import HIT_ID_ROLE, RECORD_ID_ROLE, HitTableModel
+from casedesk.ui.models.hit_table import SORT_ROLE, HitTableModel
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
@@ -70,7 +77,7 @@ class ScreeningHitsPanel(QWidget):
         self.model = HitTableModel(self)
         self.proxy = _StatusFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(Qt.ItemDataRole.DisplayRole)
+        self.proxy.setSortRole(SORT_ROLE)
 
         bar = QToolBar("Screening", self)
         self.screen_action = QAction("Screen case", self)
@@ -210,8 +217,13 @@ class ScreeningHitsPanel(QWidget):
         case_id, threshold, ws = self._case_id, float(self.threshold.value()), self._ws
 
         def job():  # noqa: ANN202
+            # Match in a read session, store in a short write transaction: the workspace stays
+            # writable (decisions, edits) while a long screening runs.
+            with ws.read() as s:
+                subjects, matches, used = yield from match_case(s, case_id, threshold=threshold)
+            yield Progress(len(subjects), len(subjects), "storing hits")
             with ws.write() as s:
-                result = yield from screen_case(s, case_id, threshold=threshold)
+                result = store_hits(s, case_id, subjects, matches, used)
             return ("screened", case_id, result.as_json())
 
         self._job = self._runner.submit(job)
