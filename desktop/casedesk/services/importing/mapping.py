@@ -18,7 +18,6 @@ A field's value comes from a *source*, written in a mapping file as:
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Iterable
@@ -512,8 +511,10 @@ def find_column(name: str, columns: tuple[str, ...] | list[str]) -> int | None:
     key = header_key(name)
     keys = [header_key(c) for c in columns]
     if "*" in key:
+        # Only '*' is special: brackets and '?' in a column name are taken literally.
+        pattern = re.compile(".*".join(re.escape(part) for part in key.split("*")))
         for i, k in enumerate(keys):
-            if fnmatch.fnmatchcase(k, key):
+            if pattern.fullmatch(k):
                 return i
         return None
     try:
