@@ -18,8 +18,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "casedesk", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -33,21 +38,58 @@ def db(tmp_path: Path) -> tuple[Path, int]:
 def test_import_prints_the_json_contract_and_writes_rejects(db, tmp_path):
     path, case_id = db
     rejects = tmp_path / "rejects.csv"
-    out = run("--db", str(path), "import", str(DATA / "ownership_aurora.csv"), "--case", str(case_id),
-              "--preset", "ownership", "--rejects", str(rejects), "--grade", "B2", "--json")
+    out = run(
+        "--db",
+        str(path),
+        "import",
+        str(DATA / "ownership_aurora.csv"),
+        "--case",
+        str(case_id),
+        "--preset",
+        "ownership",
+        "--rejects",
+        str(rejects),
+        "--grade",
+        "B2",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)  # stdout is one JSON document, progress went to stderr
-    assert {"batch_id", "rows", "created", "merged", "rejected", "evidence_sha256", "suggestions"} <= set(payload)
-    assert (payload["rows"], payload["created"], payload["merged"], payload["rejected"]) == (9, 6, 0, 2)
+    assert {
+        "batch_id",
+        "rows",
+        "created",
+        "merged",
+        "rejected",
+        "evidence_sha256",
+        "suggestions",
+    } <= set(payload)
+    assert (payload["rows"], payload["created"], payload["merged"], payload["rejected"]) == (
+        9,
+        6,
+        0,
+        2,
+    )
     assert isinstance(payload["batch_id"], int) and len(payload["evidence_sha256"]) == 64
     assert "Importing" in out.stderr
     rows = list(csv.reader(rejects.open(encoding="utf-8-sig")))
     assert [r[0] for r in rows[1:]] == ["9", "10"]
-    records = json.loads(run("--db", str(path), "records", "list", "--case", str(case_id), "--json").stdout)
+    records = json.loads(
+        run("--db", str(path), "records", "list", "--case", str(case_id), "--json").stdout
+    )
     assert len(records) == 6
     # a second run: names are only suggested (and reported), identical parties stay separate
-    again = run("--db", str(path), "import", str(DATA / "ownership_aurora.csv"), "--case", str(case_id),
-                "--preset", "ownership", "--json")
+    again = run(
+        "--db",
+        str(path),
+        "import",
+        str(DATA / "ownership_aurora.csv"),
+        "--case",
+        str(case_id),
+        "--preset",
+        "ownership",
+        "--json",
+    )
     second = json.loads(again.stdout)
     assert second["merged"] == 0 and len(second["suggestions"]) == 6
     assert second["suggestions"][0]["candidates"][0]["reason"] == "same name"
@@ -57,24 +99,45 @@ def test_import_prints_the_json_contract_and_writes_rejects(db, tmp_path):
 
 def test_transactions_with_a_chain_and_human_output(db):
     path, case_id = db
-    out = run("--db", str(path), "import", str(DATA / "transactions_etherscan.csv"), "--case", str(case_id),
-              "--preset", "transactions", "--chain", "ETH")
+    out = run(
+        "--db",
+        str(path),
+        "import",
+        str(DATA / "transactions_etherscan.csv"),
+        "--case",
+        str(case_id),
+        "--preset",
+        "transactions",
+        "--chain",
+        "ETH",
+    )
     assert out.returncode == 0, out.stderr
     assert "7 records created" in out.stdout and "1 rows rejected" in out.stdout
     assert "row 15: From: not a valid Ethereum address" in out.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--preset", "nope"], "no import preset 'nope'"),
-    (["--preset", "parties", "--mapping", "x.yaml"], "not allowed with argument"),
-    (["--grade", "Z9"], "not an Admiralty grade"),
-    (["--preset", "parties", "--chain", "ETH"], "--chain applies to mappings"),
-    (["--mapping", "/nonexistent/m.yaml"], "cannot read"),
-    (["--preset", "ownership"], "no column 'owner'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--preset", "nope"], "no import preset 'nope'"),
+        (["--preset", "parties", "--mapping", "x.yaml"], "not allowed with argument"),
+        (["--grade", "Z9"], "not an Admiralty grade"),
+        (["--preset", "parties", "--chain", "ETH"], "--chain applies to mappings"),
+        (["--mapping", "/nonexistent/m.yaml"], "cannot read"),
+        (["--preset", "ownership"], "no column 'owner'"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_and_changes_nothing(db, args, message):
     path, case_id = db
-    out = run("--db", str(path), "import", str(DATA / "parties_taiwan_big5.csv"), "--case", str(case_id), *args)
+    out = run(
+        "--db",
+        str(path),
+        "import",
+        str(DATA / "parties_taiwan_big5.csv"),
+        "--case",
+        str(case_id),
+        *args,
+    )
     assert out.returncode == 2, out.stdout + out.stderr
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("casedesk: ") and message in last and "Traceback" not in out.stderr
@@ -98,9 +161,23 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
         w.writerow(["name", "country", "notes"])
         for i in range(400_000):
             w.writerow([f"Company {i} Holdings Ltd", "SG" if i % 2 else "China", f"row {i}"])
-    proc = subprocess.Popen([sys.executable, "-m", "casedesk", "--db", str(path), "import", str(big),
-                             "--case", str(case_id)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "casedesk",
+            "--db",
+            str(path),
+            "import",
+            str(big),
+            "--case",
+            str(case_id),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=os.environ.copy(),
+    )
     seen = []
     deadline = time.monotonic() + 120
     try:
@@ -113,7 +190,9 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
                     break
             if time.monotonic() > deadline:
                 break
-        assert proc.poll() is None, "the import finished before it could be killed: " + "".join(seen)
+        assert proc.poll() is None, "the import finished before it could be killed: " + "".join(
+            seen
+        )
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
@@ -123,10 +202,13 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
     assert json.loads(verify.stdout)["ok"] is True
     con = sqlite3.connect(path)
     try:
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("record", "link", "citation", "evidence", "blob", "import_batch")}
-        audited = con.execute("SELECT count(*) FROM audit_log WHERE entity IN "
-                              "('record','evidence','import_batch')").fetchone()[0]
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("record", "link", "citation", "evidence", "blob", "import_batch")
+        }
+        audited = con.execute(
+            "SELECT count(*) FROM audit_log WHERE entity IN ('record','evidence','import_batch')"
+        ).fetchone()[0]
     finally:
         con.close()
     assert counts == dict.fromkeys(counts, 0) and audited == 0
@@ -134,12 +216,22 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
 
 def test_without_a_preset_the_fitting_one_is_used(db):
     path, case_id = db
-    out = run("--db", str(path), "import", str(DATA / "transactions_etherscan.csv"), "--case", str(case_id), "--json")
+    out = run(
+        "--db",
+        str(path),
+        "import",
+        str(DATA / "transactions_etherscan.csv"),
+        "--case",
+        str(case_id),
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     assert "using the transactions preset" in out.stderr
     assert json.loads(out.stdout)["created"] == 7
     # a screening-list file shares only "name" with the parties preset: CaseDesk will not guess
-    out = run("--db", str(path), "import", str(DATA / "csl_invalid_2019.csv"), "--case", str(case_id))
+    out = run(
+        "--db", str(path), "import", str(DATA / "csl_invalid_2019.csv"), "--case", str(case_id)
+    )
     assert out.returncode == 2 and "cannot tell which preset fits" in out.stderr
 
 
@@ -154,11 +246,35 @@ def test_an_excel_inventory_imports_through_the_servers_preset(db, tmp_path):
         ws.append([int(c) if c.isdigit() else c for c in row])
     xlsx = tmp_path / "inventory.xlsx"
     wb.save(xlsx)
-    out = run("--db", str(path), "import", str(xlsx), "--case", str(case_id), "--preset", "servers", "--json")
+    out = run(
+        "--db",
+        str(path),
+        "import",
+        str(xlsx),
+        "--case",
+        str(case_id),
+        "--preset",
+        "servers",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["rows"] == 5 and payload["rejected"] == 1 and payload["created"] == 11
-    records = json.loads(run("--db", str(path), "records", "list", "--case", str(case_id), "--kind", "server",
-                             "--json").stdout)
+    records = json.loads(
+        run(
+            "--db",
+            str(path),
+            "records",
+            "list",
+            "--case",
+            str(case_id),
+            "--kind",
+            "server",
+            "--json",
+        ).stdout
+    )
     brisbane = next(r for r in records if r["label"] == "Brisbane H100 cluster")
-    assert brisbane["fields"]["server_count"] == 300 and brisbane["fields"]["accelerators_per_server"] == 8
+    assert (
+        brisbane["fields"]["server_count"] == 300
+        and brisbane["fields"]["accelerators_per_server"] == 8
+    )

@@ -19,11 +19,16 @@ from casedesk.ui.tasks import TaskRunner
 @pytest.fixture
 def setup(qtbot, sqlite_ws, tmp_path, monkeypatch):
     monkeypatch.setattr(wizard_module, "saved_mappings_dir", lambda: tmp_path / "mappings")
-    monkeypatch.setattr(wizard_module, "list_saved_mappings",
-                        lambda folder=None: sorted((tmp_path / "mappings").glob("*.yaml")))
+    monkeypatch.setattr(
+        wizard_module,
+        "list_saved_mappings",
+        lambda folder=None: sorted((tmp_path / "mappings").glob("*.yaml")),
+    )
     with sqlite_ws.write() as s:
         case_id = create_case(s, "Wizard case").id
-        existing = create_record(s, case_id, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})).id
+        existing = create_record(
+            s, case_id, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})
+        ).id
     runner = TaskRunner()
     wizard = ImportWizard(sqlite_ws, case_id, runner)
     qtbot.addWidget(wizard)
@@ -47,19 +52,25 @@ def _choose(combo, text_part: str) -> None:
 
 def _target_combo(page, key: str, field_label: str):
     table = page.targets
-    row = next(r for r in range(table.rowCount())
-               if table.item(r, 0).text() == key and table.item(r, 1).text() == field_label)
+    row = next(
+        r
+        for r in range(table.rowCount())
+        if table.item(r, 0).text() == key and table.item(r, 1).text() == field_label
+    )
     return table.cellWidget(row, 2)
 
 
 def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_path):
     wizard, case_id, existing = setup
-    path = _write(tmp_path / "registry.csv", [
-        ["name", "Jurisdiction", "notes"],
-        ["Aurora Compute Holdings Ltd", "KY", "parent"],
-        ["Bad Co", "Narnia", ""],
-        ["New Co Pte. Ltd.", "Singapore", "=cmd|' /C calc'!A0"],
-    ])
+    path = _write(
+        tmp_path / "registry.csv",
+        [
+            ["name", "Jurisdiction", "notes"],
+            ["Aurora Compute Holdings Ltd", "KY", "parent"],
+            ["Bad Co", "Narnia", ""],
+            ["New Co Pte. Ltd.", "Singapore", "=cmd|' /C calc'!A0"],
+        ],
+    )
     wizard.file_page.set_path(path)
     assert wizard.info is not None and wizard.file_page.isComplete()
     assert wizard.file_page.model.rowCount() == 3
@@ -76,13 +87,17 @@ def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_pa
     preview = wizard.preview_page
     qtbot.waitUntil(lambda: wizard.plan is not None, timeout=20000)
     assert preview.valid_model.rowCount() == 2 and preview.rejected_model.rowCount() == 1
-    assert preview.rejected_model.cell(0, 0) == "3" and "Narnia" in preview.rejected_model.cell(0, 1)
+    assert preview.rejected_model.cell(0, 0) == "3" and "Narnia" in preview.rejected_model.cell(
+        0, 1
+    )
     assert "2 valid, 1 rejected" in preview.status.text()
     wizard.next()
     dedupe = wizard.dedupe_page
     assert dedupe.table.rowCount() == 1
     assert "similar" in dedupe.table.item(0, 3).text()
-    assert dedupe.table.cellWidget(0, 4).currentText() == dedupe.SEPARATE  # names are not merged unasked
+    assert (
+        dedupe.table.cellWidget(0, 4).currentText() == dedupe.SEPARATE
+    )  # names are not merged unasked
     dedupe.set_decision(0, merge=True)
     assert list(wizard.decisions.values()) == [existing]
     wizard.next()
@@ -98,7 +113,9 @@ def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_pa
     assert Path(grade.rejects_path.text()).exists()
     with wizard.workspace.read() as s:
         aurora = s.get(Record, existing)
-        assert aurora.country == "KY" and [a.name for a in aurora.aliases] == ["Aurora Compute Holdings Ltd"]
+        assert aurora.country == "KY" and [a.name for a in aurora.aliases] == [
+            "Aurora Compute Holdings Ltd"
+        ]
         labels = sorted(s.scalars(select(Record.label).where(Record.case_id == case_id)))
         ev = s.scalar(select(Evidence).where(Evidence.case_id == case_id))
         new = s.scalar(select(Record).where(Record.label == "New Co Pte. Ltd."))
@@ -109,7 +126,10 @@ def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_pa
 
 def test_mapping_page_adds_records_and_links_and_saves(qtbot, setup, tmp_path):
     wizard, case_id, _ = setup
-    path = _write(tmp_path / "fleet.csv", [["name", "site", "site city"], ["Aurora", "Brisbane DC1", "Brisbane"]])
+    path = _write(
+        tmp_path / "fleet.csv",
+        [["name", "site", "site city"], ["Aurora", "Brisbane DC1", "Brisbane"]],
+    )
     wizard.file_page.set_path(path)
     wizard.next()
     page = wizard.mapping_page
@@ -135,7 +155,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
     rows = [["name", "country"]] + [[f"Company {i} Ltd", "SG"] for i in range(60_000)]
     path = _write(tmp_path / "big.csv", rows)
     with wizard.workspace.read() as s:
-        before = [s.scalar(select(func.count()).select_from(m)) for m in (Record, Evidence, ImportBatch, AuditEntry)]
+        before = [
+            s.scalar(select(func.count()).select_from(m))
+            for m in (Record, Evidence, ImportBatch, AuditEntry)
+        ]
     wizard.file_page.set_path(path)
     wizard.next()
     wizard.next()
@@ -148,7 +171,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
 
     def progressed() -> bool:
         text = run.status.text()
-        return "Importing:" in text and int(text.split("Importing:")[1].split("rows")[0].replace(",", "")) >= 10_000
+        return (
+            "Importing:" in text
+            and int(text.split("Importing:")[1].split("rows")[0].replace(",", "")) >= 10_000
+        )
 
     qtbot.waitUntil(progressed, timeout=60000)
     assert run.progress.value() > 0
@@ -157,7 +183,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
     assert "nothing was written" in run.status.text()
     assert wizard.currentPage() is run and not run.isComplete()
     with wizard.workspace.read() as s:
-        after = [s.scalar(select(func.count()).select_from(m)) for m in (Record, Evidence, ImportBatch, AuditEntry)]
+        after = [
+            s.scalar(select(func.count()).select_from(m))
+            for m in (Record, Evidence, ImportBatch, AuditEntry)
+        ]
     assert after == before
 
 
@@ -186,4 +215,6 @@ def test_closing_the_wizard_during_an_import_cancels_it_first(qtbot, setup, tmp_
     assert run.outcome == "cancelled"
     with wizard.workspace.read() as s:
         assert s.scalar(select(func.count()).select_from(Evidence)) == 0
-        assert s.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) == 1
+        )

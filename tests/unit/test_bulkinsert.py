@@ -12,8 +12,18 @@ from casedesk.storage.bulkinsert import background_writes, insert_rows, insert_t
 
 
 def _row(rid, case_id, tags=(), sensitive=False):
-    return {"id": rid, "case_id": case_id, "kind": "party", "label": "P 华为\x00", "created_at": "t",
-            "updated_at": "t", "version": 1, "notes": "", "tags": list(tags), "sensitive": sensitive}
+    return {
+        "id": rid,
+        "case_id": case_id,
+        "kind": "party",
+        "label": "P 华为\x00",
+        "created_at": "t",
+        "updated_at": "t",
+        "version": 1,
+        "notes": "",
+        "tags": list(tags),
+        "sensitive": sensitive,
+    }
 
 
 def test_fast_insert_matches_core_insert(sqlite_ws):
@@ -23,7 +33,11 @@ def test_fast_insert_matches_core_insert(sqlite_ws):
         s.execute(insert(Party.__table__), [{"id": 1}, {"id": 2}])  # Core fills column defaults
         insert_rows(s, Record.__table__, [_row(3, case_id, ["a", "b"], True), _row(4, case_id)])
         insert_tuples(s, Party.__table__, ["id"], [(3,), (4,)])
-        raw = s.connection().exec_driver_sql("SELECT id, tags, sensitive FROM record ORDER BY id").all()
+        raw = (
+            s.connection()
+            .exec_driver_sql("SELECT id, tags, sensitive FROM record ORDER BY id")
+            .all()
+        )
     with sqlite_ws.read() as s:
         rec = {r.id: r._asdict() for r in s.execute(select(Record.__table__)).all()}
         party = {r.id: r._asdict() for r in s.execute(select(Party.__table__)).all()}
@@ -61,19 +75,44 @@ def test_the_fast_audit_body_is_the_canonical_one():
 
     from casedesk.services.audit import canonical_json, entry_body, entry_hash
 
-    ids = st.one_of(st.none(), st.integers(-2**70, 2**70), st.booleans(), st.text(max_size=5))
+    ids = st.one_of(st.none(), st.integers(-(2**70), 2**70), st.booleans(), st.text(max_size=5))
     texts = st.text(max_size=40)
 
     @settings(max_examples=300, deadline=None)
-    @given(at=texts, actor=texts, action=texts, entity=texts, entity_id=ids, case_id=ids, record_id=ids,
-           before=st.one_of(st.none(), texts), after=st.one_of(st.none(), texts))
+    @given(
+        at=texts,
+        actor=texts,
+        action=texts,
+        entity=texts,
+        entity_id=ids,
+        case_id=ids,
+        record_id=ids,
+        before=st.one_of(st.none(), texts),
+        after=st.one_of(st.none(), texts),
+    )
     def check(**f):
         fields = dict(f)
         body = entry_body(**fields)
-        assert body == canonical_json({k: fields[k] for k in ("at", "actor", "action", "entity", "entity_id",
-                                                                "case_id", "record_id", "before", "after")})
+        assert body == canonical_json(
+            {
+                k: fields[k]
+                for k in (
+                    "at",
+                    "actor",
+                    "action",
+                    "entity",
+                    "entity_id",
+                    "case_id",
+                    "record_id",
+                    "before",
+                    "after",
+                )
+            }
+        )
         import hashlib
 
-        assert hashlib.sha256(f"x\n{body}".encode("utf-8", "surrogatepass")).hexdigest() == entry_hash("x", fields)
+        assert hashlib.sha256(
+            f"x\n{body}".encode("utf-8", "surrogatepass")
+        ).hexdigest() == entry_hash("x", fields)
 
     check()

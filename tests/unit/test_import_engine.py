@@ -51,45 +51,84 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Pat
 
 def counts(ws) -> dict[str, int]:
     with ws.read() as s:
-        return {m.__name__: s.scalar(select(func.count()).select_from(m)) for m in
-                (Record, Link, Citation, Evidence, Blob, ImportBatch, AuditEntry, Alias)}
+        return {
+            m.__name__: s.scalar(select(func.count()).select_from(m))
+            for m in (Record, Link, Citation, Evidence, Blob, ImportBatch, AuditEntry, Alias)
+        }
 
 
 def do_import(ws, case_id, path, preset="parties", **options):
-    return run_to_end(run_import(ws, case_id, path, load_preset(preset), options=ImportOptions(**options)))
+    return run_to_end(
+        run_import(ws, case_id, path, load_preset(preset), options=ImportOptions(**options))
+    )
 
 
 def test_exact_matches_merge_and_name_matches_are_only_suggested(sqlite_ws, case, tmp_path):
     with sqlite_ws.write() as s:
-        lei = create_record(s, case, RecordIn("party", {"label": "Acme Holdings Limited"},
-                                              identifiers=[IdentifierIn("LEI", "213800KUD8LAJWSQ9D15")])).id
-        similar = create_record(s, case, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})).id
+        lei = create_record(
+            s,
+            case,
+            RecordIn(
+                "party",
+                {"label": "Acme Holdings Limited"},
+                identifiers=[IdentifierIn("LEI", "213800KUD8LAJWSQ9D15")],
+            ),
+        ).id
+        similar = create_record(
+            s, case, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})
+        ).id
         same = create_record(s, case, RecordIn("party", {"label": "Beijing Widget Co."})).id
-        wallet = create_record(s, case, RecordIn("wallet", {
-            "label": "known", "chain": "ETH", "address": "0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107"})).id
-    path = write_csv(tmp_path / "p.csv", [
-        ["name", "country", "identifiers", "website"],
-        ["ACME Holdings Ltd (Singapore)", "SG", "LEI:213800KUD8LAJWSQ9D15", "https://acme.example"],
-        ["Aurora Compute Holdings Ltd", "KY", "", ""],
-        ["beijing widget co", "CN", "", ""],
-    ])
+        wallet = create_record(
+            s,
+            case,
+            RecordIn(
+                "wallet",
+                {
+                    "label": "known",
+                    "chain": "ETH",
+                    "address": "0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107",
+                },
+            ),
+        ).id
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["name", "country", "identifiers", "website"],
+            [
+                "ACME Holdings Ltd (Singapore)",
+                "SG",
+                "LEI:213800KUD8LAJWSQ9D15",
+                "https://acme.example",
+            ],
+            ["Aurora Compute Holdings Ltd", "KY", "", ""],
+            ["beijing widget co", "CN", "", ""],
+        ],
+    )
     before = counts(sqlite_ws)
     result = do_import(sqlite_ws, case, path)
     assert result.merged == 1 and result.created == 2
     by_key = {s.label: s for s in result.suggestions}
     assert by_key["ACME Holdings Ltd (Singapore)"].decision == lei  # same LEI: merged
-    assert by_key["ACME Holdings Ltd (Singapore)"].candidates[0].reason == "same LEI 213800KUD8LAJWSQ9D15"
+    assert (
+        by_key["ACME Holdings Ltd (Singapore)"].candidates[0].reason
+        == "same LEI 213800KUD8LAJWSQ9D15"
+    )
     fuzzy = by_key["Aurora Compute Holdings Ltd"]
     assert fuzzy.decision is None and fuzzy.candidates[0].record_id == similar
     assert 88 <= fuzzy.candidates[0].score < 100
     assert by_key["beijing widget co"].candidates[0].reason == "same name"
     assert by_key["beijing widget co"].decision is None
     payload = result.as_json()
-    assert {s["label"] for s in payload["suggestions"]} == {"Aurora Compute Holdings Ltd", "beijing widget co"}
+    assert {s["label"] for s in payload["suggestions"]} == {
+        "Aurora Compute Holdings Ltd",
+        "beijing widget co",
+    }
     with sqlite_ws.read() as s:
         acme = s.get(Record, lei)
         names = [a.name for a in acme.aliases]
-        assert acme.country == "SG" and acme.website == "https://acme.example"  # empty fields filled
+        assert (
+            acme.country == "SG" and acme.website == "https://acme.example"
+        )  # empty fields filled
         assert names == ["ACME Holdings Ltd (Singapore)"]  # the file's spelling kept as an alias
         locs = s.scalars(select(Citation.locator).where(Citation.record_id == lei)).all()
     assert locs == ["row 2"]
@@ -99,20 +138,39 @@ def test_exact_matches_merge_and_name_matches_are_only_suggested(sqlite_ws, case
         assert s.get(Record, wallet).version == 1 and s.get(Record, same).version == 1
 
 
-def test_the_wizards_decisions_merge_a_suggestion_or_keep_an_exact_match_apart(sqlite_ws, case, tmp_path):
+def test_the_wizards_decisions_merge_a_suggestion_or_keep_an_exact_match_apart(
+    sqlite_ws, case, tmp_path
+):
     with sqlite_ws.write() as s:
-        similar = create_record(s, case, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})).id
-        lei = create_record(s, case, RecordIn("party", {"label": "Acme"},
-                                              identifiers=[IdentifierIn("LEI", "213800KUD8LAJWSQ9D15")])).id
-    path = write_csv(tmp_path / "p.csv", [
-        ["name", "identifiers"], ["Aurora Compute Holdings Ltd", ""], ["Acme Asia", "LEI:213800KUD8LAJWSQ9D15"]])
+        similar = create_record(
+            s, case, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})
+        ).id
+        lei = create_record(
+            s,
+            case,
+            RecordIn(
+                "party",
+                {"label": "Acme"},
+                identifiers=[IdentifierIn("LEI", "213800KUD8LAJWSQ9D15")],
+            ),
+        ).id
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["name", "identifiers"],
+            ["Aurora Compute Holdings Ltd", ""],
+            ["Acme Asia", "LEI:213800KUD8LAJWSQ9D15"],
+        ],
+    )
     plan = run_to_end(analyse_import(sqlite_ws, case, path, load_preset("parties")))
     decisions = plan.default_decisions()
     assert sorted(decisions.values(), key=str) == [lei, None]
     keys = {s.label: s.entity_key for s in plan.suggestions}
     decisions[keys["Aurora Compute Holdings Ltd"]] = similar
     decisions[keys["Acme Asia"]] = None
-    result = run_to_end(run_import(sqlite_ws, case, path, load_preset("parties"), decisions=decisions))
+    result = run_to_end(
+        run_import(sqlite_ws, case, path, load_preset("parties"), decisions=decisions)
+    )
     assert result.merged == 1 and result.created == 1
     with sqlite_ws.read() as s:
         labels = sorted(r["label"] for r in list_records(s, case))
@@ -132,8 +190,10 @@ def test_merge_same_names_option(sqlite_ws, case, tmp_path):
 def test_a_merge_target_whose_kind_breaks_a_link_rejects_the_row(sqlite_ws, case, tmp_path):
     with sqlite_ws.write() as s:
         create_record(s, case, RecordIn("party", {"label": "Tan Wei Ming", "party_kind": "person"}))
-    path = write_csv(tmp_path / "o.csv", [["owner", "owned"], ["Aurora Holdings", "Tan Wei Ming"],
-                                          ["Aurora Holdings", "Aurora HK"]])
+    path = write_csv(
+        tmp_path / "o.csv",
+        [["owner", "owned"], ["Aurora Holdings", "Tan Wei Ming"], ["Aurora Holdings", "Aurora HK"]],
+    )
     result = do_import(sqlite_ws, case, path, "ownership", merge_same_names=True)
     assert result.rejected == 1 and "cannot be linked by 'owns'" in result.rejects_sample[0].reason
     assert result.links == 1
@@ -141,30 +201,53 @@ def test_a_merge_target_whose_kind_breaks_a_link_rejects_the_row(sqlite_ws, case
 
 def test_reimporting_the_same_ownership_file_matches_its_links(sqlite_ws, case):
     first = do_import(sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership")
-    again = do_import(sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership", merge_same_names=True)
+    again = do_import(
+        sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership", merge_same_names=True
+    )
     assert again.created == 0 and again.merged == first.created and again.links == 0
     assert again.links_matched == first.links
     with sqlite_ws.read() as s:
         assert len(list_links(s, case)) == first.links
         # the matched links cite the second file too
-        assert s.scalar(select(func.count()).select_from(Citation).where(Citation.link_id.is_not(None))) \
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Citation).where(Citation.link_id.is_not(None))
+            )
             == 2 * first.links
+        )
     assert verify_workspace(sqlite_ws).ok
 
 
-def test_rejects_file_has_row_reason_original_cells_and_neutralised_formulas(sqlite_ws, case, tmp_path):
+def test_rejects_file_has_row_reason_original_cells_and_neutralised_formulas(
+    sqlite_ws, case, tmp_path
+):
     evil = "=cmd|' /C calc'!A0"
-    path = write_csv(tmp_path / "p.csv", [["name", "country", "notes"], ["Good Co", "SG", evil],
-                                          ["Bad Co", "Narnia", "+SUM(A1)"], ["", "SG", "@x"],
-                                          ["-12.5", "CN", "-3"]])
+    path = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["name", "country", "notes"],
+            ["Good Co", "SG", evil],
+            ["Bad Co", "Narnia", "+SUM(A1)"],
+            ["", "SG", "@x"],
+            ["-12.5", "CN", "-3"],
+        ],
+    )
     out = tmp_path / "rejects.csv"
     result = do_import(sqlite_ws, case, path, rejects_path=out)
     assert result.rejected == 2 and result.rejects_path == out
     with out.open(encoding="utf-8-sig", newline="") as fh:
         got = list(csv.reader(fh))
     assert got[0] == ["rejected_row", "rejected_reason", "name", "country", "notes"]
-    assert got[1][:4] == ["3", "country: unknown country 'Narnia' (give an ISO 3166 code or English name)",
-                          "Bad Co", "Narnia"] and got[1][4] == "'+SUM(A1)"
+    assert (
+        got[1][:4]
+        == [
+            "3",
+            "country: unknown country 'Narnia' (give an ISO 3166 code or English name)",
+            "Bad Co",
+            "Narnia",
+        ]
+        and got[1][4] == "'+SUM(A1)"
+    )
     assert got[2][0] == "4" and got[2][4] == "'@x"
     with sqlite_ws.read() as s:
         notes = {r["label"]: r["fields"]["notes"] for r in list_records(s, case)}
@@ -186,7 +269,9 @@ def test_neutralise_cell():
     assert neutralise_cell("-") == "'-" and neutralise_cell("Acme") == "Acme"
 
 
-def test_a_failure_late_in_the_file_leaves_the_workspace_exactly_as_before(sqlite_ws, case, tmp_path):
+def test_a_failure_late_in_the_file_leaves_the_workspace_exactly_as_before(
+    sqlite_ws, case, tmp_path
+):
     data = "name,country\n" + "".join(f"Company {i},SG\n" for i in range(12_000))
     path = tmp_path / "late.csv"
     path.write_bytes(data.encode() + "Müller GmbH,DE\n".encode("cp1252"))
@@ -195,8 +280,16 @@ def test_a_failure_late_in_the_file_leaves_the_workspace_exactly_as_before(sqlit
     from casedesk.services.importing import ReadOptions
 
     with pytest.raises(ValidationError) as err:
-        run_to_end(run_import(sqlite_ws, case, path, load_preset("parties"), read=ReadOptions(encoding="utf-8"),
-                              options=ImportOptions(rejects_path=rejects)))
+        run_to_end(
+            run_import(
+                sqlite_ws,
+                case,
+                path,
+                load_preset("parties"),
+                read=ReadOptions(encoding="utf-8"),
+                options=ImportOptions(rejects_path=rejects),
+            )
+        )
     assert err.value.row == 12_002 and "not valid utf-8" in str(err.value)
     assert counts(sqlite_ws) == before
     assert not rejects.exists() and not list(tmp_path.glob(".r.csv.part"))
@@ -242,7 +335,9 @@ BAD = [
 
 
 @pytest.mark.parametrize("name, content, message", BAD)
-def test_unusable_files_are_refused_with_a_message(sqlite_ws, case, tmp_path, name, content, message):
+def test_unusable_files_are_refused_with_a_message(
+    sqlite_ws, case, tmp_path, name, content, message
+):
     path = tmp_path / name
     path.write_bytes(content)
     before = counts(sqlite_ws)
@@ -253,14 +348,16 @@ def test_unusable_files_are_refused_with_a_message(sqlite_ws, case, tmp_path, na
 
 def test_odd_rows_are_rejected_one_by_one(sqlite_ws, case, tmp_path):
     huge = "x" * 10_500_000
-    data = ("name,country,notes\r\n"
-            "Fine Co,SG,ok\n"                      # LF after CRLF: mixed line endings
-            "Short Co,SG\r"                        # ragged: too few cells, CR ending
-            "Long Co,SG,a,b\r\n"                   # ragged: too many
-            f"Huge Co,SG,{huge}\n"                 # a 10 MB cell
-            "Nul\x00Co,SG,with\x00nul\n"           # NULs are data
-            "\"Multi\nLine Co\",HK,\"a\nb\"\n"
-            "Formula Co,SG,=HYPERLINK(\"http://x\")\n")
+    data = (
+        "name,country,notes\r\n"
+        "Fine Co,SG,ok\n"  # LF after CRLF: mixed line endings
+        "Short Co,SG\r"  # ragged: too few cells, CR ending
+        "Long Co,SG,a,b\r\n"  # ragged: too many
+        f"Huge Co,SG,{huge}\n"  # a 10 MB cell
+        "Nul\x00Co,SG,with\x00nul\n"  # NULs are data
+        '"Multi\nLine Co",HK,"a\nb"\n'
+        'Formula Co,SG,=HYPERLINK("http://x")\n'
+    )
     path = tmp_path / "odd.csv"
     path.write_text(data, encoding="utf-8", newline="")
     result = do_import(sqlite_ws, case, path)
@@ -284,19 +381,29 @@ def test_the_malformed_csl_sample_is_rejected_row_by_row(sqlite_ws, case, tmp_pa
     assert all("but the header has 28 columns" in r.reason for r in result.rejects_sample)
     with sqlite_ws.read() as s:
         labels = sorted(r["label"] for r in list_records(s, case))
-    assert labels == ["GAZPROMBANK UPRAVLENIE AKTIVAMI", "Gulf Eagle Industrial and Metal Profiles (GEIMP)"]
+    assert labels == [
+        "GAZPROMBANK UPRAVLENIE AKTIVAMI",
+        "Gulf Eagle Industrial and Metal Profiles (GEIMP)",
+    ]
     with sqlite_ws.read() as s:
-        notes = next(r for r in list_records(s, case) if r["label"].startswith("GAZ"))["fields"]["notes"]
+        notes = next(r for r in list_records(s, case) if r["label"].startswith("GAZ"))["fields"][
+            "notes"
+        ]
     assert "source: Sectoral Sanctions Identifications List (SSI)" in notes  # nothing dropped
 
 
 def test_analysis_writes_nothing_and_agrees_with_the_import(sqlite_ws, case):
     before = counts(sqlite_ws)
-    plan = run_to_end(analyse_import(sqlite_ws, case, DATA / "servers_inventory.csv", load_preset("servers")))
+    plan = run_to_end(
+        analyse_import(sqlite_ws, case, DATA / "servers_inventory.csv", load_preset("servers"))
+    )
     assert counts(sqlite_ws) == before
     assert (plan.rows, plan.valid, plan.rejected, plan.links) == (5, 4, 1, 11)
     assert plan.new_records == {"server": 4, "datacenter": 3, "party": 4}
-    assert plan.valid_sample[0].row == 2 and ("datacenter", "datacenter", "Brisbane DC1") in plan.valid_sample[0].records
+    assert (
+        plan.valid_sample[0].row == 2
+        and ("datacenter", "datacenter", "Brisbane DC1") in plan.valid_sample[0].records
+    )
     assert plan.rejects_sample[0].row == 6 and plan.note_columns == ["Asset tag prefix"]
     result = do_import(sqlite_ws, case, DATA / "servers_inventory.csv", "servers")
     assert (result.rows, result.valid, result.rejected, result.links) == (5, 4, 1, 11)
@@ -307,7 +414,10 @@ def test_number_and_date_forms():
     assert normalise_number("1,234,567") == "1234567" and normalise_number("1.234,5") == "1234.5"
     assert normalise_number("12,5") == "12.5" and normalise_number("50 %") == "50"
     assert normalise_number("1'000") == "1000" and normalise_number("0,125") == "0.125"
-    assert unix_time_date("1717200000") == "2024-06-01" and unix_time_date("1717200000000") == "2024-06-01"
+    assert (
+        unix_time_date("1717200000") == "2024-06-01"
+        and unix_time_date("1717200000000") == "2024-06-01"
+    )
     with pytest.raises(ValidationError):
         unix_time_date("yesterday")
 

@@ -27,8 +27,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
 
 def imp(ws, case_id, name, preset, **options):
-    return run_to_end(run_import(ws, case_id, DATA / name, load_preset(preset),
-                                 options=ImportOptions(**options)))
+    return run_to_end(
+        run_import(ws, case_id, DATA / name, load_preset(preset), options=ImportOptions(**options))
+    )
 
 
 def by_label(ws, case_id, kind=None):
@@ -39,8 +40,11 @@ def by_label(ws, case_id, kind=None):
 def citations_of(ws, record_id=None, link_id=None):
     with ws.read() as s:
         col = Citation.record_id if record_id is not None else Citation.link_id
-        return s.execute(select(Citation.evidence_id, Citation.locator).where(
-            col == (record_id if record_id is not None else link_id))).all()
+        return s.execute(
+            select(Citation.evidence_id, Citation.locator).where(
+                col == (record_id if record_id is not None else link_id)
+            )
+        ).all()
 
 
 def test_parties_gb18030_round_trip_every_character_with_identifiers(workspace, case_id):
@@ -55,8 +59,11 @@ def test_parties_gb18030_round_trip_every_character_with_identifiers(workspace, 
     assert huawei["fields"]["country"] == "CN" and huawei["fields"]["party_kind"] == "company"
     assert "program: CMIC-EO13959" in huawei["fields"]["notes"]  # unknown column kept as a note
     with workspace.read() as s:
-        idents = s.execute(select(Identifier.scheme, Identifier.value, Identifier.status)
-                           .where(Identifier.record_id == huawei["id"])).all()
+        idents = s.execute(
+            select(Identifier.scheme, Identifier.value, Identifier.status).where(
+                Identifier.record_id == huawei["id"]
+            )
+        ).all()
         aliases = s.scalars(select(Alias.name).where(Alias.record_id == huawei["id"])).all()
         blob = s.scalar(select(Blob.content).where(Blob.sha256 == result.sha256))
         ev = s.get(Evidence, result.evidence_id)
@@ -100,7 +107,12 @@ def test_ownership_creates_each_party_once_and_links_them(workspace, case_id):
     hk = edges[("Aurora Compute Holdings Ltd", "Aurora Compute (HK) Limited")]["fields"]
     assert hk["share_pct"] == 100.0 and hk["start_on"] == "2021-03"  # "100%" and a month
     assert hk["notes"] == "Source: HK CR extract"  # the unknown column, on the ownership link
-    assert edges[("Aurora Compute Holdings Ltd", "Aurora Cloud Malaysia Sdn. Bhd.")]["fields"]["start_on"] == "~2022"
+    assert (
+        edges[("Aurora Compute Holdings Ltd", "Aurora Cloud Malaysia Sdn. Bhd.")]["fields"][
+            "start_on"
+        ]
+        == "~2022"
+    )
     lingxi = edges[("Shenzhen Lingxi Capital Co., Ltd.", "Aurora Compute Holdings Ltd")]
     assert lingxi["fields"]["end_on"] == "2023-12"
     assert citations_of(workspace, link_id=lingxi["id"]) == [(result.evidence_id, "rows 6, 8")]
@@ -114,8 +126,12 @@ def test_servers_make_fleets_with_their_data_center_owner_operator_and_end_user(
     assert result.rows == 5 and result.rejected == 1
     assert "month 13" in result.rejects_sample[0].reason and result.rejects_sample[0].row == 6
     fleets = by_label(workspace, case_id, "server")
-    assert set(fleets) == {"Brisbane H100 cluster", "1,200 × H100 SXM servers at Johor Bahru AI Park",
-                           "Kuala Lumpur A100 pod", "California B200 order"}
+    assert set(fleets) == {
+        "Brisbane H100 cluster",
+        "1,200 × H100 SXM servers at Johor Bahru AI Park",
+        "Kuala Lumpur A100 pod",
+        "California B200 order",
+    }
     johor = fleets["1,200 × H100 SXM servers at Johor Bahru AI Park"]["fields"]
     assert johor["server_count"] == 1200 and johor["accelerator_model"] == "H100 SXM"
     assert johor["installed_on"] == "2024-06-01" and johor["in_service_on"] == "2024-06-20"
@@ -129,14 +145,22 @@ def test_servers_make_fleets_with_their_data_center_owner_operator_and_end_user(
     assert set(dcs) == {"Brisbane DC1", "Johor Bahru AI Park", "Santa Clara SC-7"}
     assert dcs["Johor Bahru AI Park"]["fields"]["country"] == "MY"
     parties = by_label(workspace, case_id, "party")
-    assert set(parties) == {"Aurora Compute Holdings Ltd", "Aurora Compute Singapore Pte. Ltd.",
-                            "Shenzhen Lingxi Capital Co., Ltd.", "Aurora Cloud Malaysia Sdn. Bhd."}
+    assert set(parties) == {
+        "Aurora Compute Holdings Ltd",
+        "Aurora Compute Singapore Pte. Ltd.",
+        "Shenzhen Lingxi Capital Co., Ltd.",
+        "Aurora Cloud Malaysia Sdn. Bhd.",
+    }
     with workspace.read() as s:
         links = {(lk["type"], lk["source_id"], lk["target_id"]) for lk in list_links(s, case_id)}
     malaysia = parties["Aurora Cloud Malaysia Sdn. Bhd."]["id"]
     johor_id = fleets["1,200 × H100 SXM servers at Johor Bahru AI Park"]["id"]
     assert ("owns_asset", malaysia, johor_id) in links and ("operates", malaysia, johor_id) in links
-    assert ("uses_compute_of", parties["Shenzhen Lingxi Capital Co., Ltd."]["id"], johor_id) in links
+    assert (
+        "uses_compute_of",
+        parties["Shenzhen Lingxi Capital Co., Ltd."]["id"],
+        johor_id,
+    ) in links
     assert ("hosted_at", johor_id, dcs["Johor Bahru AI Park"]["id"]) in links
     assert len(links) == result.links == 11
 
@@ -151,15 +175,23 @@ def test_transactions_make_wallets_and_transfers(workspace, case_id):
     assert me["fields"]["chain"] == "ETH"
     with workspace.read() as s:
         links = list_links(s, case_id)
-        cites = s.scalar(select(func.count()).select_from(Citation).where(Citation.link_id.is_not(None)))
+        cites = s.scalar(
+            select(func.count()).select_from(Citation).where(Citation.link_id.is_not(None))
+        )
     assert cites == 13
     failed = [lk for lk in links if "Error(0)" in lk["fields"]["notes"]]
     assert len(failed) == 1 and "ErrCode: out of gas" in failed[0]["fields"]["notes"]
-    assert all(lk["type"] == "transferred_to" and lk["fields"]["role"] == "transfer" for lk in links)
+    assert all(
+        lk["type"] == "transferred_to" and lk["fields"]["role"] == "transfer" for lk in links
+    )
     assert {lk["fields"]["start_on"] for lk in links} >= {"2024-05-01", "2024-06-01"}
     created = [lk for lk in links if "Method: Create" in lk["fields"]["notes"]][0]
-    assert wallets[next(k for k, w in wallets.items() if w["id"] == created["target_id"])]["label"].lower() \
-        == "0xcc8321d6375c494d043fdd0260f21bc0ec51dacc"  # the new contract, from ContractAddress
+    assert (
+        wallets[next(k for k, w in wallets.items() if w["id"] == created["target_id"])][
+            "label"
+        ].lower()
+        == "0xcc8321d6375c494d043fdd0260f21bc0ec51dacc"
+    )  # the new contract, from ContractAddress
 
 
 def test_transactions_chain_and_unix_timestamps(sqlite_ws, tmp_path):
@@ -168,11 +200,21 @@ def test_transactions_chain_and_unix_timestamps(sqlite_ws, tmp_path):
     with sqlite_ws.write() as s:
         case_id = create_case(s, "BSC").id
     path = tmp_path / "bsc.csv"
-    path.write_text("Txhash,UnixTimestamp,From,To,Value_IN(BNB),Value_OUT(BNB)\n"
-                    "0x1,1717200000,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
-                    "0xde709f2102306220921060314715629080e2fb77,0,1.5\n", encoding="utf-8")
-    result = run_to_end(run_import(sqlite_ws, case_id, path, load_preset("transactions"),
-                                   options=ImportOptions(params={"chain": "BNB Smart Chain"})))
+    path.write_text(
+        "Txhash,UnixTimestamp,From,To,Value_IN(BNB),Value_OUT(BNB)\n"
+        "0x1,1717200000,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
+        "0xde709f2102306220921060314715629080e2fb77,0,1.5\n",
+        encoding="utf-8",
+    )
+    result = run_to_end(
+        run_import(
+            sqlite_ws,
+            case_id,
+            path,
+            load_preset("transactions"),
+            options=ImportOptions(params={"chain": "BNB Smart Chain"}),
+        )
+    )
     assert result.created == 2
     with sqlite_ws.read() as s:
         wallets = list_records(s, case_id, kind="wallet")
@@ -190,8 +232,11 @@ def test_every_import_is_one_batch_in_the_audit_chain(sqlite_ws, tmp_path):
     result = imp(sqlite_ws, case_id, "ownership_aurora.csv", "ownership", grade="C3")
     with sqlite_ws.read() as s:
         batch = s.get(ImportBatch, result.batch_id)
-        entries = s.execute(select(AuditEntry.action, AuditEntry.entity, AuditEntry.after)
-                            .where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)).all()
+        entries = s.execute(
+            select(AuditEntry.action, AuditEntry.entity, AuditEntry.after)
+            .where(AuditEntry.case_id == case_id)
+            .order_by(AuditEntry.id)
+        ).all()
     assert batch.filename == "ownership_aurora.csv" and batch.sha256 == result.sha256
     assert batch.counts["created"] == 6 and batch.counts["rejected"] == 2 and batch.actor
     assert batch.mapping["mapping"]["name"] == "ownership" and batch.mapping["grade"] == "C3"
@@ -207,9 +252,21 @@ def test_every_import_is_one_batch_in_the_audit_chain(sqlite_ws, tmp_path):
     batch_after = json.loads(entries[-1][2])
     assert batch_after["counts"]["links"] == 6 and batch_after["sha256"] == result.sha256
     with sqlite_ws.read() as s:
-        uncited = s.scalar(select(func.count()).select_from(Record).where(
-            Record.case_id == case_id, ~Record.id.in_(select(Citation.record_id).where(Citation.record_id.is_not(None)))))
-        uncited_links = s.scalar(select(func.count()).select_from(Link).where(
-            Link.case_id == case_id, ~Link.id.in_(select(Citation.link_id).where(Citation.link_id.is_not(None)))))
+        uncited = s.scalar(
+            select(func.count())
+            .select_from(Record)
+            .where(
+                Record.case_id == case_id,
+                ~Record.id.in_(select(Citation.record_id).where(Citation.record_id.is_not(None))),
+            )
+        )
+        uncited_links = s.scalar(
+            select(func.count())
+            .select_from(Link)
+            .where(
+                Link.case_id == case_id,
+                ~Link.id.in_(select(Citation.link_id).where(Citation.link_id.is_not(None))),
+            )
+        )
     assert uncited == 0 and uncited_links == 0
     assert verify_workspace(sqlite_ws).ok

@@ -32,12 +32,19 @@ def rows(info) -> list[tuple[int, list[str]]]:
     return list(RowStream(info))
 
 
-@pytest.mark.parametrize("encoding, names, expected", [
-    ("gb18030", NAMES, "gb18030"),
-    ("big5", TRAD, "cp950"),
-    ("cp1252", ["Müller GmbH", "Café Société SA", "São Paulo Ltda", "Ærø Façade ApS"], "cp1252"),
-    ("utf-8", NAMES + TRAD, "utf-8"),
-])
+@pytest.mark.parametrize(
+    "encoding, names, expected",
+    [
+        ("gb18030", NAMES, "gb18030"),
+        ("big5", TRAD, "cp950"),
+        (
+            "cp1252",
+            ["Müller GmbH", "Café Société SA", "São Paulo Ltda", "Ærø Façade ApS"],
+            "cp1252",
+        ),
+        ("utf-8", NAMES + TRAD, "utf-8"),
+    ],
+)
 def test_encoding_is_detected_and_every_character_survives(tmp_path, encoding, names, expected):
     text = "name,country\n" + "".join(f"{n},XX\n" for n in names * 20)
     info = inspect_source(_write(tmp_path, "f.csv", text, encoding))
@@ -46,8 +53,10 @@ def test_encoding_is_detected_and_every_character_survives(tmp_path, encoding, n
 
 
 def test_byte_order_marks_win(tmp_path):
-    for bom_enc, data in (("utf-8-sig", codecs.BOM_UTF8 + "name\nÅsa\n".encode()),
-                          ("utf-16", "name\nÅsa 华为\n".encode("utf-16"))):
+    for bom_enc, data in (
+        ("utf-8-sig", codecs.BOM_UTF8 + "name\nÅsa\n".encode()),
+        ("utf-16", "name\nÅsa 华为\n".encode("utf-16")),
+    ):
         info = inspect_source(_write(tmp_path, "bom.csv", data))
         assert info.encoding == bom_enc and info.encoding_how == "byte order mark"
         assert info.columns == ("name",)
@@ -61,8 +70,11 @@ def test_big5_sample_cut_at_a_line_end_still_detects(tmp_path):
     for pad in range(64):
         body = b"name,country" + b" " * pad + b"\n" + line * (70_000 // len(line))
         head = body[:65536]
-        if head[-1] >= 0x81 and head[:-1].decode("big5", errors="ignore") and \
-                len(head.rsplit(b"\n", 1)[1]) % 2 == 1:
+        if (
+            head[-1] >= 0x81
+            and head[:-1].decode("big5", errors="ignore")
+            and len(head.rsplit(b"\n", 1)[1]) % 2 == 1
+        ):
             break
     else:
         raise AssertionError("no padding puts the cut inside a character")
@@ -96,10 +108,15 @@ def test_wrong_encoding_far_into_the_file_fails_whole_and_names_the_row(tmp_path
     assert err.value.field == "encoding" and err.value.row == 30_002
 
 
-@pytest.mark.parametrize("delimiter, suffix", [(",", ".csv"), (";", ".csv"), ("\t", ".tsv"), ("|", ".txt")])
+@pytest.mark.parametrize(
+    "delimiter, suffix", [(",", ".csv"), (";", ".csv"), ("\t", ".tsv"), ("|", ".txt")]
+)
 def test_delimiter_is_detected(tmp_path, delimiter, suffix):
-    text = delimiter.join(["name", "country", "notes"]) + "\n" + "".join(
-        delimiter.join([f"Co {i}", "SG", '"a, b; c"']) + "\n" for i in range(10))
+    text = (
+        delimiter.join(["name", "country", "notes"])
+        + "\n"
+        + "".join(delimiter.join([f"Co {i}", "SG", '"a, b; c"']) + "\n" for i in range(10))
+    )
     info = inspect_source(_write(tmp_path, "d" + suffix, text))
     assert info.delimiter == delimiter and info.columns == ("name", "country", "notes")
     assert rows(info)[0][1] == ["Co 0", "SG", "a, b; c"]
@@ -131,14 +148,17 @@ def test_duplicate_and_missing_headers_are_named_and_reported(tmp_path):
     assert any("no header" in w for w in info.warnings)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty"),
-    (b"\n\n  \n", "no text"),
-    (b"name,country\n", "header row but no data rows"),
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
-    (bytes(range(256)) * 40, "binary"),
-    (b"PK\x03\x04" + b"\x00" * 100, "zip"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (b"\n\n  \n", "no text"),
+        (b"name,country\n", "header row but no data rows"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"PK\x03\x04" + b"\x00" * 100, "zip"),
+    ],
+)
 def test_unusable_files_get_a_clear_message(tmp_path, content, message):
     with pytest.raises(ValidationError) as err:
         inspect_source(_write(tmp_path, "bad.csv", content))
@@ -154,11 +174,15 @@ def test_an_unclosed_quote_swallowing_the_file_is_a_clear_error(tmp_path, monkey
     from casedesk.services.importing import settings
 
     real = settings.import_settings()
-    monkeypatch.setattr(settings, "import_settings", lambda: type(real)(**{**real.__dict__, "max_field_chars": 1000}))
+    monkeypatch.setattr(
+        settings,
+        "import_settings",
+        lambda: type(real)(**{**real.__dict__, "max_field_chars": 1000}),
+    )
     import casedesk.services.importing.reading as reading
 
     monkeypatch.setattr(reading, "import_settings", settings.import_settings)
-    data = "name,notes\nA,ok\nB,\"never closed\n" + "x" * 5000 + "\n"
+    data = 'name,notes\nA,ok\nB,"never closed\n' + "x" * 5000 + "\n"
     info = inspect_source(_write(tmp_path, "q.csv", data))
     with pytest.raises(ValidationError) as err:
         rows(info)
@@ -181,8 +205,10 @@ def test_xlsx_sheets_dates_and_numbers(tmp_path):
     wb.save(path)
     info = inspect_source(path)
     assert info.kind == "sheet" and info.sheets == ("Fleet", "Other") and info.sheet == "Fleet"
-    assert rows(info) == [(2, ["A", "300", "2024-06-01", "2.5", "华为技术有限公司"]),
-                          (4, ["B", "1200", "2024-06-01 12:30:00", "0.1", "鴻海"])]
+    assert rows(info) == [
+        (2, ["A", "300", "2024-06-01", "2.5", "华为技术有限公司"]),
+        (4, ["B", "1200", "2024-06-01 12:30:00", "0.1", "鴻海"]),
+    ]
     other = inspect_source(path, ReadOptions(sheet="Other", header_row=0))
     assert rows(other) == [(1, ["x"])]
     with pytest.raises(ValidationError, match="no sheet"):

@@ -138,8 +138,9 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
         # executemany needs the same columns in every row: absent ones get column defaults
         keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
         defaults = _kind_defaults(table, set(keys))
+        dvals = [defaults[k] for k in keys]
         insert_tuples(session, table, ["id", *keys],
-                      [(rid, *(f.get(k, defaults[k]) for k in keys)) for rid, f in rows])
+                      [(rid, *map(f.get, keys, dvals)) for rid, f in rows])
     insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
                   alias_rows)
     insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],

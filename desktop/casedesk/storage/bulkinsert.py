@@ -44,28 +44,41 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     insert_tuples(session, table, cols, [tuple(r[c] for c in cols) for r in rows])
 
 
-def insert_tuples(session: Session, table: Table, cols: list[str], data: list[tuple[Any, ...]]) -> None:
+def insert_tuples(
+    session: Session, table: Table, cols: list[str], data: list[tuple[Any, ...]]
+) -> None:
     """Insert rows given as tuples in the order of `cols`; columns left out get their defaults."""
     if not data:
         return
     # Columns the rows leave out get their Python-side default, as a Core insert would give them.
-    defaults = [(c.name, c.default) for c in table.columns
-                if c.name not in cols and c.default is not None and not c.primary_key]
+    defaults = [
+        (c.name, c.default)
+        for c in table.columns
+        if c.name not in cols and c.default is not None and not c.primary_key
+    ]
     if defaults:
         scalars = tuple(d.arg for _, d in defaults if d.is_scalar)
         calls = [d.arg for _, d in defaults if d.is_callable]
-        cols = cols + [n for n, d in defaults if d.is_scalar] + [n for n, d in defaults if d.is_callable]
+        cols = (
+            cols
+            + [n for n, d in defaults if d.is_scalar]
+            + [n for n, d in defaults if d.is_callable]
+        )
         data = [(*r, *scalars, *(fn(None) for fn in calls)) for r in data]
     if session.bind.dialect.name != "sqlite":
         for start in range(0, len(data), _CHUNK):
-            session.execute(insert(table), [dict(zip(cols, r)) for r in data[start:start + _CHUNK]])
+            session.execute(
+                insert(table), [dict(zip(cols, r)) for r in data[start : start + _CHUNK]]
+            )
         return
     converters = [_converter(table.c[c].type) for c in cols]
     if any(converters):
         pairs = list(enumerate(converters))
         data = [tuple(r[i] if f is None else f(r[i]) for i, f in pairs) for r in data]
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) '
-           f'VALUES ({", ".join("?" for _ in cols)})')
+    sql = (
+        f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) '
+        f"VALUES ({', '.join('?' for _ in cols)})"
+    )
     writer = session.info.get(_WRITER_KEY)
     if writer is not None:
         writer.add(sql, data)
@@ -166,7 +179,9 @@ def background_writes(session: Session) -> Iterator[BackgroundWriter | None]:
                 pass
 
 
-def next_ids(session: Session, table: Table, count: int, first_free: Callable[[], int]) -> list[int] | None:
+def next_ids(
+    session: Session, table: Table, count: int, first_free: Callable[[], int]
+) -> list[int] | None:
     """Consecutive new ids from the in-memory counter of a background-write block (else None)."""
     counters = session.info.get(_IDS_KEY)
     if counters is None:

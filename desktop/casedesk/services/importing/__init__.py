@@ -28,8 +28,21 @@ from casedesk.services.importing.matching import NameNormalizer, simple_normaliz
 from casedesk.services.importing.reading import ReadOptions, SourceInfo, inspect_source
 
 __all__ = [
-    "ImportOptions", "ImportPlan", "ImportResult", "PreviewRow", "Suggestion", "analyse_import",
-    "run_import", "Mapping", "load_mapping_file", "load_preset", "preset_names",
-    "save_mapping_file", "NameNormalizer", "simple_normalize", "ReadOptions", "SourceInfo",
+    "ImportOptions",
+    "ImportPlan",
+    "ImportResult",
+    "PreviewRow",
+    "Suggestion",
+    "analyse_import",
+    "run_import",
+    "Mapping",
+    "load_mapping_file",
+    "load_preset",
+    "preset_names",
+    "save_mapping_file",
+    "NameNormalizer",
+    "simple_normalize",
+    "ReadOptions",
+    "SourceInfo",
     "inspect_source",
 ]

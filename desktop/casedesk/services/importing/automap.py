@@ -40,15 +40,20 @@ class PresetFit:
         return self.found / self.wanted if self.usable and self.wanted else 0.0
 
 
-def rank_presets(columns: tuple[str, ...] | list[str], *, vocab: Vocabulary | None = None) -> list[PresetFit]:
+def rank_presets(
+    columns: tuple[str, ...] | list[str], *, vocab: Vocabulary | None = None
+) -> list[PresetFit]:
     """Every shipped preset with how well it fits these columns, best first."""
     fits = []
     for name in preset_names():
         mapping = load_preset(name, vocab=vocab)
         names = {n for n in mapping.column_names() if "*" not in n}
         found = sum(1 for n in names if find_column(n, columns) is not None)
-        usable = all(any(_available(s, columns) for s in r.fields["label"])
-                     for r in mapping.records if r.required)
+        usable = all(
+            any(_available(s, columns) for s in r.fields["label"])
+            for r in mapping.records
+            if r.required
+        )
         fits.append(PresetFit(name, found, len(names), usable))
     return sorted(fits, key=lambda f: (-f.score, f.name))
 
@@ -66,8 +71,9 @@ def _names_for(kind: str, field: str, label: str) -> list[str]:
     return [field, label, *synonyms.get(field, ()), *synonyms.get(f"{field}.{kind}", ())]
 
 
-def auto_map(columns: tuple[str, ...] | list[str], kind: str, *,
-             vocab: Vocabulary | None = None) -> Mapping:
+def auto_map(
+    columns: tuple[str, ...] | list[str], kind: str, *, vocab: Vocabulary | None = None
+) -> Mapping:
     """A one-record mapping of `kind` with each field taken from the most similar header.
 
     Header and field names are compared with RapidFuzz (case, spaces, '_' and '-' ignored), each
@@ -111,7 +117,10 @@ def auto_map(columns: tuple[str, ...] | list[str], kind: str, *,
         if "address" not in fields:
             fields["address"] = fields["label"]
     label = vocab.record_kinds[kind].label if kind in vocab.record_kinds else kind
-    return Mapping(name=f"auto_{kind}", label=f"{label} (auto-mapped)",
-                   description="Columns matched to fields by header similarity.",
-                   records=(RecordMap(key=kind, kind=kind, fields=fields, required=True),),
-                   parameters=params)
+    return Mapping(
+        name=f"auto_{kind}",
+        label=f"{label} (auto-mapped)",
+        description="Columns matched to fields by header similarity.",
+        records=(RecordMap(key=kind, kind=kind, fields=fields, required=True),),
+        parameters=params,
+    )

@@ -33,12 +33,24 @@ from casedesk.services.records import AliasIn, IdentifierIn, check_identifier, p
 _CACHE_LIMIT = 200_000
 # A date-time as exports write them; its date part is cleaned (and cached) on its own, since
 # every row has a different time but many rows share a day.
-_DATE_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
-                        r"(?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
+_DATE_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?::[0-5][0-9](?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 _CACHED_TYPES = frozenset({"country", "choice", "accelerator", "bool", "grade", "date"})
 _NUMBER_TYPES = frozenset({"int", "float", "decimal"})
 # How convert() handles a record field (decided once per mapping, not per row).
-_CLEAN, _TEXT, _ALIASES, _IDENTIFIERS, _ADDRESSES, _WALLET_CHAIN, _WALLET_ADDRESS, _SERVER_COUNT, _LIST = range(9)
+(
+    _CLEAN,
+    _TEXT,
+    _ALIASES,
+    _IDENTIFIERS,
+    _ADDRESSES,
+    _WALLET_CHAIN,
+    _WALLET_ADDRESS,
+    _SERVER_COUNT,
+    _LIST,
+) = range(9)
 
 Getter = Callable[[list[str]], tuple[str, str]]  # cells -> (value, column it came from)
 
@@ -113,7 +125,11 @@ def normalise_number(text: str) -> str:
     if t.endswith("%"):
         t = t[:-1]
     if "," in t and "." in t:
-        t = t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".") else t.replace(",", "")
+        t = (
+            t.replace(".", "").replace(",", ".")
+            if t.rfind(",") > t.rfind(".")
+            else t.replace(",", "")
+        )
     elif "," in t:
         head, _, tail = t.rpartition(",")
         if t.count(",") > 1 or (len(tail) == 3 and head.lstrip("+-") not in ("", "0")):
@@ -166,8 +182,13 @@ _MISS = object()
 class RowConverter:
     """Converts the rows of one file under one mapping; built once per import."""
 
-    def __init__(self, mapping: Mapping, columns: tuple[str, ...], vocab: Vocabulary,
-                 params: dict[str, str] | None = None):
+    def __init__(
+        self,
+        mapping: Mapping,
+        columns: tuple[str, ...],
+        vocab: Vocabulary,
+        params: dict[str, str] | None = None,
+    ):
         self.mapping = mapping
         self.columns = columns
         self.width = len(columns)
@@ -188,12 +209,19 @@ class RowConverter:
         ignored = {i for name in mapping.ignore if (i := find_column(name, columns)) is not None}
         ignored |= {i for name in REJECT_COLUMNS if (i := find_column(name, columns)) is not None}
         self.ignored = ignored
-        self.note_columns = [i for i in range(self.width) if i not in self.used and i not in ignored]
+        self.note_columns = [
+            i for i in range(self.width) if i not in self.used and i not in ignored
+        ]
         # Columns only one optional record reads: kept as notes when that record is absent.
         self._own_columns = {
-            rec.key: [i for i in cols if sum(i in c for c in self._record_columns.values()) == 1
-                      and i not in self._link_columns]
-            for rec, cols in ((r, self._record_columns[r.key]) for r in mapping.records)}
+            rec.key: [
+                i
+                for i in cols
+                if sum(i in c for c in self._record_columns.values()) == 1
+                and i not in self._link_columns
+            ]
+            for rec, cols in ((r, self._record_columns[r.key]) for r in mapping.records)
+        }
 
     # -- compiling the mapping against the header --------------------------------------------
 
@@ -233,16 +261,23 @@ class RowConverter:
                     out.append(v)
                     out.append(t)
                 return "".join(out), "template"
+
             return template
         if src.labelled:
-            found = [(self.columns[i], i) for name in src.labelled
-                     if (i := find_column(name, self.columns)) is not None]
+            found = [
+                (self.columns[i], i)
+                for name in src.labelled
+                if (i := find_column(name, self.columns)) is not None
+            ]
             if not found:
                 return None
             track.update(i for _, i in found)
 
             def labelled(cells: list[str]) -> tuple[str, str]:
-                return "\n".join(f"{n}: {cells[i].strip()}" for n, i in found if cells[i].strip()), ""
+                return "\n".join(
+                    f"{n}: {cells[i].strip()}" for n, i in found if cells[i].strip()
+                ), ""
+
             return labelled
         idxs = [i for name in src.columns if (i := find_column(name, self.columns)) is not None]
         if not idxs:
@@ -266,6 +301,7 @@ class RowConverter:
                         return unix_time_date(v), n
                     return v, n
             return "", ""
+
         return column
 
     def _sources(self, sources: tuple[Source, ...], track: set[int]) -> Getter | None:
@@ -281,17 +317,24 @@ class RowConverter:
                 if v[0]:
                     return v
             return "", ""
+
         return first
 
-    def _compile_record(self, rec: RecordMap) -> tuple[RecordMap, Getter, list[tuple[str, Any, Getter, str | None, Any]]]:
+    def _compile_record(
+        self, rec: RecordMap
+    ) -> tuple[RecordMap, Getter, list[tuple[str, Any, Getter, str | None, Any]]]:
         track: set[int] = set()
         label = self._sources(rec.fields["label"], track)
         if label is None:
             if rec.required:
-                wanted = ", ".join(sorted({n for s in rec.fields["label"] for n in s.column_names()}))
+                wanted = ", ".join(
+                    sorted({n for s in rec.fields["label"] for n in s.column_names()})
+                )
                 raise ValidationError(
-                    "mapping", f"the file has no column {wanted!r} for the {rec.kind} {rec.key!r} "
-                               f"(its columns: {', '.join(self.columns)[:300]})")
+                    "mapping",
+                    f"the file has no column {wanted!r} for the {rec.kind} {rec.key!r} "
+                    f"(its columns: {', '.join(self.columns)[:300]})",
+                )
             label = lambda cells: ("", "")  # noqa: E731 - an optional record the file cannot fill
         specs = {s.name: s for s in fields_of(rec.kind)}
         fields = []
@@ -324,17 +367,32 @@ class RowConverter:
             else:
                 code = _CLEAN
             simple = self._simple.get(id(getter), (-1, ""))
-            fields.append((name, spec, getter, split, self.cleaner(spec) if spec is not None else None,
-                           code, simple[0], simple[1]))
+            fields.append(
+                (
+                    name,
+                    spec,
+                    getter,
+                    split,
+                    self.cleaner(spec) if spec is not None else None,
+                    code,
+                    simple[0],
+                    simple[1],
+                )
+            )
         self.used |= track
         self._record_columns[rec.key] = track
         return rec, label, fields
 
-    def _compile_link(self, lk: LinkMap) -> tuple[LinkMap, list[tuple[str, FieldSpec, Getter, Any]]]:
+    def _compile_link(
+        self, lk: LinkMap
+    ) -> tuple[LinkMap, list[tuple[str, FieldSpec, Getter, Any]]]:
         track: set[int] = set()
         specs = {s.name: s for s in LINK_FIELDS}
-        fields = [(name, specs[name], g, self.cleaner(specs[name])) for name, sources in lk.fields.items()
-                  if (g := self._sources(sources, track)) is not None]
+        fields = [
+            (name, specs[name], g, self.cleaner(specs[name]))
+            for name, sources in lk.fields.items()
+            if (g := self._sources(sources, track)) is not None
+        ]
         self.used |= track
         self._link_columns |= track
         return lk, fields
@@ -358,16 +416,20 @@ class RowConverter:
             return made
         t, vocab = spec.type, self.vocab
         if t in ("text", "longtext"):
+
             def made(value: str) -> Any:
                 return value
         elif t in _NUMBER_TYPES:
+
             def made(value: str) -> Any:
                 plain = normalise_number(value)
                 try:
                     return clean_value(spec, plain, vocab)
                 except ValidationError as exc:
                     # name the value as the file wrote it, not its normalised form
-                    raise ValidationError(spec.name, exc.reason.replace(repr(plain), repr(value[:60]))) from None
+                    raise ValidationError(
+                        spec.name, exc.reason.replace(repr(plain), repr(value[:60]))
+                    ) from None
         elif t in _CACHED_TYPES:
             data = self._cache(f"{t}:{spec.choices}:{spec.name}").data
             is_date = t == "date"
@@ -388,18 +450,23 @@ class RowConverter:
                     raise hit
                 return hit
         else:
+
             def made(value: str) -> Any:
                 return clean_value(spec, value, vocab)
+
         self._cleaners[id(spec)] = made
         return made
 
-    def allows(self, link_type: str, src_kind: str, src_sub: str | None, tgt_kind: str,
-               tgt_sub: str | None) -> bool:
+    def allows(
+        self, link_type: str, src_kind: str, src_sub: str | None, tgt_kind: str, tgt_sub: str | None
+    ) -> bool:
         """The vocabulary's endpoint rule for a link type, remembered per combination of kinds."""
         key = (link_type, src_kind, src_sub, tgt_kind, tgt_sub)
         hit = self._allows.get(key)
         if hit is None:
-            hit = self._allows[key] = self.vocab.link_types[link_type].allows(src_kind, src_sub, tgt_kind, tgt_sub)
+            hit = self._allows[key] = self.vocab.link_types[link_type].allows(
+                src_kind, src_sub, tgt_kind, tgt_sub
+            )
         return hit
 
     def count_with_qualifier(self, value: str) -> tuple[str, str | None]:
@@ -410,7 +477,7 @@ class RowConverter:
                 if word == "+" and text.endswith("+"):
                     return value.strip()[:-1], code
                 if text.startswith(word) and word != "+":
-                    rest = value.strip()[len(word):].strip()
+                    rest = value.strip()[len(word) :].strip()
                     if rest[:1].isdigit():
                         return rest, code
         return value, None
@@ -419,14 +486,19 @@ class RowConverter:
         def make() -> Identifier:
             scheme, sep, value = text.partition(":")
             if not sep or not scheme.strip() or not value.strip():
-                raise ValidationError("identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)")
+                raise ValidationError(
+                    "identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)"
+                )
             return check_identifier(IdentifierIn(scheme.strip(), value.strip()), self.vocab)
+
         return self._cache("identifier").get(text, make)
 
     def _wallet(self, chain: str, address: str) -> dict[str, Any]:
         """Chain, normalised address and match key of a wallet (cached; callers copy, never mutate)."""
+
         def make() -> dict[str, Any]:
             return prepare_wallet({"chain": chain, "address": address})
+
         return self._cache("wallet").get((chain, address), make)
 
     # -- converting a row --------------------------------------------------------------------
@@ -440,16 +512,26 @@ class RowConverter:
             extra = [c for c in cells[width:] if c.strip()]
             if len(cells) < width or extra:
                 detail = f" (extra: {extra[0][:40]!r})" if extra else ""
-                return Reject(row, tuple(cells), (
-                    f"the row has {len(cells)} cell{'s' if len(cells) != 1 else ''} but the header has "
-                    f"{width} column{'s' if width != 1 else ''}{detail}; "
-                    "check quotes and delimiters",))
+                return Reject(
+                    row,
+                    tuple(cells),
+                    (
+                        f"the row has {len(cells)} cell{'s' if len(cells) != 1 else ''} but the header has "
+                        f"{width} column{'s' if width != 1 else ''}{detail}; "
+                        "check quotes and delimiters",
+                    ),
+                )
             cells = cells[:width]
         limit = self.settings.max_cell_chars
         if max(map(len, cells)) > limit:
             i = next(i for i, c in enumerate(cells) if len(c) > limit)
-            return Reject(row, tuple(cells), (
-                f"{self.columns[i]}: the cell has {len(cells[i]):,} characters (the limit is {limit:,})",))
+            return Reject(
+                row,
+                tuple(cells),
+                (
+                    f"{self.columns[i]}: the cell has {len(cells[i]):,} characters (the limit is {limit:,})",
+                ),
+            )
         reasons: list[str] = []
         entities: dict[str, EntityDraft] = {}
         notes_lines: list[str] = []
@@ -458,19 +540,23 @@ class RowConverter:
             label, label_col = label_getter(cells)
             if not label:
                 if rec.required:
-                    reasons.append(f"{self._where(rec.fields['label'])}: a {rec.kind} name is required "
-                                   f"(the {rec.key} of the row)")
+                    reasons.append(
+                        f"{self._where(rec.fields['label'])}: a {rec.kind} name is required "
+                        f"(the {rec.key} of the row)"
+                    )
                 else:
                     absent.append(rec.key)
                 continue
             if len(label) > self.settings.max_label_chars:
-                reasons.append(f"{label_col or rec.key}: a name of {len(label):,} characters is too long "
-                               f"(the limit is {self.settings.max_label_chars:,})")
+                reasons.append(
+                    f"{label_col or rec.key}: a name of {len(label):,} characters is too long "
+                    f"(the limit is {self.settings.max_label_chars:,})"
+                )
                 continue
             draft = EntityDraft(rec.key, rec.kind, {"label": label})
             wallet: dict[str, str] = {}
             fields = draft.fields
-            for name, spec, getter, split, clean, code, idx, col in field_getters:
+            for name, _spec, getter, split, clean, code, idx, col in field_getters:
                 if idx >= 0:
                     value = cells[idx].strip()
                 else:
@@ -488,13 +574,19 @@ class RowConverter:
                     if code == _CLEAN:
                         fields[name] = clean(value)
                     elif code == _ALIASES:
-                        draft.aliases.extend(AliasIn(p.strip()) for p in value.split(split) if p.strip())
+                        draft.aliases.extend(
+                            AliasIn(p.strip()) for p in value.split(split) if p.strip()
+                        )
                     elif code == _IDENTIFIERS:
-                        draft.identifiers.extend(self._identifier(p.strip())
-                                                 for p in value.split(split) if p.strip())
+                        draft.identifiers.extend(
+                            self._identifier(p.strip()) for p in value.split(split) if p.strip()
+                        )
                     elif code == _ADDRESSES:
-                        draft.addresses.extend(Address(full=p.strip(), city="", country=None)
-                                               for p in value.split(split) if p.strip())
+                        draft.addresses.extend(
+                            Address(full=p.strip(), city="", country=None)
+                            for p in value.split(split)
+                            if p.strip()
+                        )
                     elif code == _WALLET_CHAIN:
                         wallet[name] = clean(value)
                     elif code == _WALLET_ADDRESS:
@@ -510,7 +602,9 @@ class RowConverter:
                     reasons.append(f"{col or name}: {exc.reason}")
             if rec.kind == "wallet":
                 if not wallet.get("chain"):
-                    reasons.append(f"{rec.key}: no chain given for the wallet (choose one, e.g. --chain ETH)")
+                    reasons.append(
+                        f"{rec.key}: no chain given for the wallet (choose one, e.g. --chain ETH)"
+                    )
                 elif not wallet.get("address"):
                     reasons.append(f"{rec.key}: the wallet address is empty")
                 else:
@@ -530,11 +624,13 @@ class RowConverter:
                 continue
             lt = self.vocab.link_types[lk.type]
             if not self.allows(lk.type, src.kind, src.party_kind, tgt.kind, tgt.party_kind):
-                reasons.append(f"{lk.key}: a {src.party_kind or src.kind} ({src.label[:40]!r}) cannot be "
-                               f"linked to a {tgt.party_kind or tgt.kind} ({tgt.label[:40]!r}) by {lt.label!r}")
+                reasons.append(
+                    f"{lk.key}: a {src.party_kind or src.kind} ({src.label[:40]!r}) cannot be "
+                    f"linked to a {tgt.party_kind or tgt.kind} ({tgt.label[:40]!r}) by {lt.label!r}"
+                )
                 continue
             fields: dict[str, Any] = {}
-            for name, spec, getter, clean in field_getters:
+            for name, _spec, getter, clean in field_getters:
                 col = ""
                 try:
                     value, col = getter(cells)
@@ -545,18 +641,27 @@ class RowConverter:
             if "start_on" in fields and "end_on" in fields:
                 from casedesk.domain.dates import parse_partial_date
 
-                if parse_partial_date(fields["end_on"]).last_day() < parse_partial_date(fields["start_on"]).first_day():
-                    reasons.append(f"{lk.key}: ends ({fields['end_on']}) before it starts ({fields['start_on']})")
+                if (
+                    parse_partial_date(fields["end_on"]).last_day()
+                    < parse_partial_date(fields["start_on"]).first_day()
+                ):
+                    reasons.append(
+                        f"{lk.key}: ends ({fields['end_on']}) before it starts ({fields['start_on']})"
+                    )
             links.append(LinkDraft(lk.key, lk.type, lk.source, lk.target, fields))
         if reasons:
             return Reject(row, tuple(cells), tuple(reasons))
         # Keep every value the mapping does not place: unmapped columns, and the columns of
         # optional records this row does not have, become "column: value" notes.
         for key in absent:
-            notes_lines.extend(f"{self.columns[i]}: {cells[i].strip()}"
-                               for i in self._own_columns.get(key, ()) if cells[i].strip())
-        notes_lines.extend(f"{self.columns[i]}: {cells[i].strip()}"
-                           for i in self.note_columns if cells[i].strip())
+            notes_lines.extend(
+                f"{self.columns[i]}: {cells[i].strip()}"
+                for i in self._own_columns.get(key, ())
+                if cells[i].strip()
+            )
+        notes_lines.extend(
+            f"{self.columns[i]}: {cells[i].strip()}" for i in self.note_columns if cells[i].strip()
+        )
         if notes_lines:
             self._add_notes(entities, links, "\n".join(notes_lines))
         return RowDraft(row, entities, links)
@@ -570,7 +675,9 @@ class RowConverter:
         names = [n for s in sources for n in s.column_names()]
         return names[0] if names else "value"
 
-    def _add_notes(self, entities: dict[str, EntityDraft], links: list[LinkDraft], text: str) -> None:
+    def _add_notes(
+        self, entities: dict[str, EntityDraft], links: list[LinkDraft], text: str
+    ) -> None:
         target = self.mapping.notes_target
         holder: dict[str, Any] | None = None
         for lk in links:

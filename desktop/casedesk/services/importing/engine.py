@@ -66,6 +66,7 @@ from casedesk.storage.workspace import Workspace, changes_of
 # when two rows join the same two records.
 EVENT_LINK_TYPES = frozenset({"transferred_to", "paid"})
 _PROGRESS_EVERY = 1000
+DEFAULT_READ = ReadOptions()  # detect encoding, delimiter and header
 _BACKGROUND_WRITES = os.environ.get("CASEDESK_IMPORT_WRITER_THREAD", "1") != "0"
 
 
@@ -76,7 +77,9 @@ class ImportOptions:
     grade: str = "F6"
     params: dict[str, str] = field(default_factory=dict)  # mapping parameters, e.g. chain
     rejects_path: Path | None = None
-    merge_same_names: bool = False  # also merge (not only suggest) names identical after normalising
+    merge_same_names: bool = (
+        False  # also merge (not only suggest) names identical after normalising
+    )
     normalize: NameNormalizer = simple_normalize  # the seam for the screening normaliser
     threshold: float | None = None  # fuzzy suggestion threshold; settings default when None
     title: str | None = None
@@ -102,10 +105,15 @@ class Suggestion:
 
     def as_json(self) -> dict[str, Any]:
         """Plain data for the CLI."""
-        return {"row": self.first_row, "rows": self.rows, "kind": self.kind, "label": self.label,
-                "decision": "merged" if self.decision is not None else "kept separate",
-                "merged_into": self.decision,
-                "candidates": [c.as_json() for c in self.candidates]}
+        return {
+            "row": self.first_row,
+            "rows": self.rows,
+            "kind": self.kind,
+            "label": self.label,
+            "decision": "merged" if self.decision is not None else "kept separate",
+            "merged_into": self.decision,
+            "candidates": [c.as_json() for c in self.candidates],
+        }
 
 
 @dataclass(frozen=True)
@@ -164,13 +172,23 @@ class ImportResult:
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's JSON document (cli.md keys first)."""
-        return {"batch_id": self.batch_id, "rows": self.rows, "created": self.created,
-                "merged": self.merged, "rejected": self.rejected, "evidence_sha256": self.sha256,
-                "case_id": self.case_id, "evidence_id": self.evidence_id, "valid": self.valid,
-                "created_by_kind": self.created_by_kind, "links": self.links,
-                "links_matched": self.links_matched, "citations": self.citations,
-                "rejects": str(self.rejects_path) if self.rejects_path else None,
-                "suggestions": [s.as_json() for s in self.suggestions if s.decision is None]}
+        return {
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "created": self.created,
+            "merged": self.merged,
+            "rejected": self.rejected,
+            "evidence_sha256": self.sha256,
+            "case_id": self.case_id,
+            "evidence_id": self.evidence_id,
+            "valid": self.valid,
+            "created_by_kind": self.created_by_kind,
+            "links": self.links,
+            "links_matched": self.links_matched,
+            "citations": self.citations,
+            "rejects": str(self.rejects_path) if self.rejects_path else None,
+            "suggestions": [s.as_json() for s in self.suggestions if s.decision is None],
+        }
 
 
 class _LinkState:
@@ -185,9 +203,19 @@ class _LinkState:
 class _Importer:
     """One pass over a file: convert, deduplicate, and (when writing) insert in chunks."""
 
-    def __init__(self, session: Any, case_id: int, info: SourceInfo, mapping: Mapping,
-                 options: ImportOptions, decisions: dict[str, int | None], vocab: Vocabulary,
-                 *, write: bool, converter: RowConverter | None = None):
+    def __init__(
+        self,
+        session: Any,
+        case_id: int,
+        info: SourceInfo,
+        mapping: Mapping,
+        options: ImportOptions,
+        decisions: dict[str, int | None],
+        vocab: Vocabulary,
+        *,
+        write: bool,
+        converter: RowConverter | None = None,
+    ):
         self.s = session
         self.case_id = case_id
         self.info = info
@@ -200,15 +228,21 @@ class _Importer:
         self.converter = converter or RowConverter(mapping, info.columns, vocab, options.params)
         self.normalize = options.normalize
         self.files = FileIndex(self.normalize, self.settings.locator_ranges)
-        self.case = CaseIndex(session, case_id, {r.kind for r in mapping.records},
-                              normalize=self.normalize,
-                              threshold=options.threshold or self.settings.fuzzy_threshold,
-                              limit=self.settings.fuzzy_limit)
+        self.case = CaseIndex(
+            session,
+            case_id,
+            {r.kind for r in mapping.records},
+            normalize=self.normalize,
+            threshold=options.threshold or self.settings.fuzzy_threshold,
+            limit=self.settings.fuzzy_limit,
+        )
         self.entities: list[Entity] = []
         self.fuzzy_queue: list[tuple[Entity, str]] = []
         self.link_states: dict[tuple[str, int, int], _LinkState] = {}
         self.pending_records: list[Entity] = []
-        self.pending_links: list[tuple[str, Entity, Entity, dict[str, Any], int, _LinkState | None]] = []
+        self.pending_links: list[
+            tuple[str, Entity, Entity, dict[str, Any], int, _LinkState | None]
+        ] = []
         self.rows = self.valid = self.rejected = 0
         self.created: Counter[str] = Counter()
         self.merged = 0
@@ -263,8 +297,10 @@ class _Importer:
         for lk in draft.links:
             src, tgt = local[lk.source], local[lk.target]
             if src is tgt:
-                reasons.append(f"{lk.key}: the {lk.source} and the {lk.target} are the same {src.kind} "
-                               f"{src.label[:60]!r}")
+                reasons.append(
+                    f"{lk.key}: the {lk.source} and the {lk.target} are the same {src.kind} "
+                    f"{src.label[:60]!r}"
+                )
                 continue
             if src.existing or tgt.existing:
                 lt = self.vocab.link_types[lk.type]
@@ -272,8 +308,10 @@ class _Importer:
                 t_pk = self.case.party_kinds.get(tgt.record_id) if tgt.existing else tgt.party_kind
                 if not self.converter.allows(lk.type, src.kind, s_pk, tgt.kind, t_pk):
                     which, pk = (src, s_pk) if src.existing else (tgt, t_pk)
-                    reasons.append(f"{lk.key}: {which.label[:60]!r} matches record {which.record_id}, "
-                                   f"a {pk or which.kind}, which cannot be linked by {lt.label!r}")
+                    reasons.append(
+                        f"{lk.key}: {which.label[:60]!r} matches record {which.record_id}, "
+                        f"a {pk or which.kind}, which cannot be linked by {lt.label!r}"
+                    )
         if reasons:
             return Reject(row, tuple(cells), tuple(reasons))
         creating = {id(d) for _, d in fresh}
@@ -289,7 +327,11 @@ class _Importer:
                 ent.draft = None
             else:
                 self.created[ent.kind] += 1
-                if ent.kind in MATCHED_KINDS and ent_draft.name_key and self.case.name_keys.get(ent.kind):
+                if (
+                    ent.kind in MATCHED_KINDS
+                    and ent_draft.name_key
+                    and self.case.name_keys.get(ent.kind)
+                ):
                     self.fuzzy_queue.append((ent, ent_draft.name_key))
                 if self.write:
                     self.pending_records.append(ent)
@@ -304,10 +346,17 @@ class _Importer:
         for lk in draft.links:
             self._queue_link(lk.type, local[lk.source], local[lk.target], lk.fields, row)
         if len(self.valid_sample) < self.settings.preview_rows:
-            self.valid_sample.append(PreviewRow(
-                row, tuple((k, e.kind, e.label) for k, e in draft.entities.items()),
-                tuple(f"{draft.entities[lk.source].label[:40]} —{self.vocab.link_types[lk.type].label}→ "
-                      f"{draft.entities[lk.target].label[:40]}" for lk in draft.links)))
+            self.valid_sample.append(
+                PreviewRow(
+                    row,
+                    tuple((k, e.kind, e.label) for k, e in draft.entities.items()),
+                    tuple(
+                        f"{draft.entities[lk.source].label[:40]} —{self.vocab.link_types[lk.type].label}→ "
+                        f"{draft.entities[lk.target].label[:40]}"
+                        for lk in draft.links
+                    ),
+                )
+            )
         return draft
 
     def _decide(self, ent: Entity, draft: EntityDraft) -> None:
@@ -318,17 +367,26 @@ class _Importer:
         if ent.key in self.decisions:
             target = self.decisions[ent.key]
             if target is not None and self.case.kinds.get(target) != ent.kind:
-                raise ValidationError("merge", f"record {target} is not a {ent.kind} of this case; "
-                                               "run the preview again")
+                raise ValidationError(
+                    "merge",
+                    f"record {target} is not a {ent.kind} of this case; run the preview again",
+                )
         else:
-            target = next((c.record_id for c in ent.candidates
-                           if c.exact or (self.options.merge_same_names and c.score >= 100)), None)
+            target = next(
+                (
+                    c.record_id
+                    for c in ent.candidates
+                    if c.exact or (self.options.merge_same_names and c.score >= 100)
+                ),
+                None,
+            )
         if target is not None:
             ent.existing = True
             ent.record_id = target
 
-    def _queue_link(self, link_type: str, src: Entity, tgt: Entity, fields: dict[str, Any],
-                    row: int) -> None:
+    def _queue_link(
+        self, link_type: str, src: Entity, tgt: Entity, fields: dict[str, Any], row: int
+    ) -> None:
         state = None
         if link_type not in EVENT_LINK_TYPES:
             key = (link_type, id(src), id(tgt))
@@ -359,10 +417,18 @@ class _Importer:
         if self.pending_records:
             ents = self.pending_records
             self.pending_records = []
-            items = [CleanRecord(e.kind, e.draft.fields, e.draft.aliases, e.draft.identifiers,
-                                 e.draft.addresses) for e in ents]
-            ids = insert_clean_records(self.s, self.case_id, items,
-                                       audit_extras=[self._source(e.spans.first) for e in ents])
+            items = [
+                CleanRecord(
+                    e.kind, e.draft.fields, e.draft.aliases, e.draft.identifiers, e.draft.addresses
+                )
+                for e in ents
+            ]
+            ids = insert_clean_records(
+                self.s,
+                self.case_id,
+                items,
+                audit_extras=[self._source(e.spans.first) for e in ents],
+            )
             for e, rid in zip(ents, ids):
                 e.record_id = rid
                 e.draft = None
@@ -370,9 +436,11 @@ class _Importer:
             queued = self.pending_links
             self.pending_links = []
             ids = insert_clean_links(
-                self.s, self.case_id,
+                self.s,
+                self.case_id,
                 [(t, s.record_id, g.record_id, f) for t, s, g, f, _, _ in queued],
-                audit_extras=[self._source(row) for *_, row, _ in queued])
+                audit_extras=[self._source(row) for *_, row, _ in queued],
+            )
             cites = []
             for lid, (_, _, _, _, row, state) in zip(ids, queued):
                 if state is None:
@@ -390,18 +458,33 @@ class _Importer:
         """Cite the records and merged links, apply what later rows add, nothing else."""
         self.flush()
         claim = self._claim()
-        new_cites = [(e.record_id, None, e.spans.locator(), claim) for e in self.entities if not e.existing]
-        old_cites = [(e.record_id, None, e.spans.locator(), claim) for e in self.entities if e.existing]
-        new_cites += [(None, st.link_id, st.spans.locator(), claim)
-                      for st in self.link_states.values() if not st.existing]
-        old_cites += [(None, st.link_id, st.spans.locator(), claim)
-                      for st in self.link_states.values() if st.existing]
+        new_cites = [
+            (e.record_id, None, e.spans.locator(), claim) for e in self.entities if not e.existing
+        ]
+        old_cites = [
+            (e.record_id, None, e.spans.locator(), claim) for e in self.entities if e.existing
+        ]
+        new_cites += [
+            (None, st.link_id, st.spans.locator(), claim)
+            for st in self.link_states.values()
+            if not st.existing
+        ]
+        old_cites += [
+            (None, st.link_id, st.spans.locator(), claim)
+            for st in self.link_states.values()
+            if st.existing
+        ]
         if new_cites:
             # Their subjects' creation entries already name the evidence and row (audit=False).
             bulk_cite(self.s, self.case_id, self.evidence_id, new_cites, audit=False)
         if old_cites:
-            bulk_cite(self.s, self.case_id, self.evidence_id, old_cites,
-                      audit_extra={"import_batch": self.batch_id})
+            bulk_cite(
+                self.s,
+                self.case_id,
+                self.evidence_id,
+                old_cites,
+                audit_extra={"import_batch": self.batch_id},
+            )
         self.citations += len(new_cites) + len(old_cites)
         for ent in self.entities:
             if ent.extra:
@@ -428,19 +511,29 @@ class _Importer:
         have = {(i.scheme, i.value) for i in record.identifiers}
         for ident in extra.get("identifiers") or ():
             if (ident.scheme, ident.value) not in have:
-                record.identifiers.append(Identifier(scheme=ident.scheme, value=ident.value,
-                                                     status=ident.status, country=ident.country))
+                record.identifiers.append(
+                    Identifier(
+                        scheme=ident.scheme,
+                        value=ident.value,
+                        status=ident.status,
+                        country=ident.country,
+                    )
+                )
                 have.add((ident.scheme, ident.value))
                 changed = True
         fulls = {a.full for a in record.addresses}
         for addr in extra.get("addresses") or ():
             if addr.full not in fulls:
-                record.addresses.append(AddressRow(full=addr.full, city=addr.city or "", country=addr.country))
+                record.addresses.append(
+                    AddressRow(full=addr.full, city=addr.city or "", country=addr.country)
+                )
                 fulls.add(addr.full)
                 changed = True
         notes = extra.get("notes") or []
         if notes:
-            text = f"From {self.info.path.name} (import batch {self.batch_id}):\n" + "\n".join(notes)
+            text = f"From {self.info.path.name} (import batch {self.batch_id}):\n" + "\n".join(
+                notes
+            )
             record.notes = f"{record.notes}\n{text}" if record.notes else text
             changed = True
         if not changed:
@@ -449,20 +542,34 @@ class _Importer:
 
         record.updated_at = now_iso()
         self.s.flush()
-        record_audit(self.s, "update", "record", record.id, case_id=record.case_id,
-                     record_id=record.id, before=before,
-                     after={**record_snapshot(record), "import_batch": self.batch_id})
+        record_audit(
+            self.s,
+            "update",
+            "record",
+            record.id,
+            case_id=record.case_id,
+            record_id=record.id,
+            before=before,
+            after={**record_snapshot(record), "import_batch": self.batch_id},
+        )
         changes_of(self.s).add("updated", "record", record.id)
         self.s.expunge(record)
 
     def counts(self) -> dict[str, Any]:
         """The batch's counts."""
         self.match_queued()
-        return {"rows": self.rows, "valid": self.valid, "rejected": self.rejected,
-                "created": sum(self.created.values()), "created_by_kind": dict(self.created),
-                "merged": self.merged, "links": self.links, "links_matched": self.links_matched,
-                "citations": self.citations,
-                "suggestions": sum(1 for e in self.entities if e.candidates and not e.existing)}
+        return {
+            "rows": self.rows,
+            "valid": self.valid,
+            "rejected": self.rejected,
+            "created": sum(self.created.values()),
+            "created_by_kind": dict(self.created),
+            "merged": self.merged,
+            "links": self.links,
+            "links_matched": self.links_matched,
+            "citations": self.citations,
+            "suggestions": sum(1 for e in self.entities if e.candidates and not e.existing),
+        }
 
     def match_queued(self) -> None:
         """Score the queued new entities' names against the case (fuzzy suggestions)."""
@@ -472,8 +579,19 @@ class _Importer:
     def suggestions(self) -> list[Suggestion]:
         """Every incoming entity with candidates in the case, with its decision."""
         self.match_queued()
-        return [Suggestion(e.key, e.kind, e.label, e.spans.first, e.spans.count, e.candidates,
-                           e.record_id if e.existing else None) for e in self.entities if e.candidates]
+        return [
+            Suggestion(
+                e.key,
+                e.kind,
+                e.label,
+                e.spans.first,
+                e.spans.count,
+                e.candidates,
+                e.record_id if e.existing else None,
+            )
+            for e in self.entities
+            if e.candidates
+        ]
 
     # -- the pass ----------------------------------------------------------------------------
 
@@ -494,11 +612,16 @@ class _Importer:
                 self.match_queued()
                 since_flush = 0
             if self.rows % _PROGRESS_EVERY == 0:
-                yield Progress(stream.position, stream.total,
-                               f"{verb}: {self.rows:,} rows, {self.rejected:,} rejected")
+                yield Progress(
+                    stream.position,
+                    stream.total,
+                    f"{verb}: {self.rows:,} rows, {self.rejected:,} rejected",
+                )
         if self.rows == 0:
             raise ValidationError("file", f"{self.info.path.name} has no data rows")
-        yield Progress(stream.total, stream.total, f"{verb}: {self.rows:,} rows, {self.rejected:,} rejected")
+        yield Progress(
+            stream.total, stream.total, f"{verb}: {self.rows:,} rows, {self.rejected:,} rejected"
+        )
 
 
 @contextmanager
@@ -516,17 +639,29 @@ def _few_gc_passes() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def _prepare(path: str | Path, mapping: Mapping, read: ReadOptions, info: SourceInfo | None,
-             vocab: Vocabulary) -> SourceInfo:
+def _prepare(
+    path: str | Path,
+    mapping: Mapping,
+    read: ReadOptions,
+    info: SourceInfo | None,
+    vocab: Vocabulary,
+) -> SourceInfo:
     check_mapping(mapping, vocab)
     if info is None:
         info = inspect_source(Path(path), read, known_columns=mapping.known_header_keys())
     return info
 
 
-def analyse_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, *,
-                   read: ReadOptions = ReadOptions(), options: ImportOptions | None = None,
-                   info: SourceInfo | None = None) -> Generator[Progress, None, ImportPlan]:
+def analyse_import(
+    ws: Workspace,
+    case_id: int,
+    path: str | Path,
+    mapping: Mapping,
+    *,
+    read: ReadOptions = DEFAULT_READ,
+    options: ImportOptions | None = None,
+    info: SourceInfo | None = None,
+) -> Generator[Progress, None, ImportPlan]:
     """Read the whole file under the mapping without writing; returns the ImportPlan."""
     options = options or ImportOptions()
     vocab = default_vocabulary()
@@ -536,18 +671,34 @@ def analyse_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mappi
         imp = _Importer(s, case_id, info, mapping, options, {}, vocab, write=False)
         yield from imp.run("Checking")
         suggestions = imp.suggestions()
-    return ImportPlan(info=info, mapping=mapping, rows=imp.rows, valid=imp.valid,
-                      rejected=imp.rejected, new_records=dict(imp.created), matched=imp.merged,
-                      links=imp.links, valid_sample=imp.valid_sample,
-                      rejects_sample=imp.rejects_sample, suggestions=suggestions,
-                      missing_columns=sorted(set(imp.converter.missing)),
-                      note_columns=[info.columns[i] for i in imp.converter.note_columns])
+    return ImportPlan(
+        info=info,
+        mapping=mapping,
+        rows=imp.rows,
+        valid=imp.valid,
+        rejected=imp.rejected,
+        new_records=dict(imp.created),
+        matched=imp.merged,
+        links=imp.links,
+        valid_sample=imp.valid_sample,
+        rejects_sample=imp.rejects_sample,
+        suggestions=suggestions,
+        missing_columns=sorted(set(imp.converter.missing)),
+        note_columns=[info.columns[i] for i in imp.converter.note_columns],
+    )
 
 
-def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, *,
-               read: ReadOptions = ReadOptions(), options: ImportOptions | None = None,
-               decisions: dict[str, int | None] | None = None,
-               info: SourceInfo | None = None) -> Generator[Progress, None, ImportResult]:
+def run_import(
+    ws: Workspace,
+    case_id: int,
+    path: str | Path,
+    mapping: Mapping,
+    *,
+    read: ReadOptions = DEFAULT_READ,
+    options: ImportOptions | None = None,
+    decisions: dict[str, int | None] | None = None,
+    info: SourceInfo | None = None,
+) -> Generator[Progress, None, ImportResult]:
     """Import the file in one transaction; returns the ImportResult (rolls back on any error).
 
     decisions (from the wizard) map a suggestion's entity key to the record id to merge into,
@@ -570,16 +721,35 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
             _large_cache(s)
             yield Progress(0, info.size, f"Storing {path.name} as evidence…")
             title = options.title or f"Import of {path.name}"
-            source = options.source or f"{path.name}, imported with the {mapping.label or mapping.name} mapping"
-            evidence_id = add_import_evidence(s, case_id, path, sha256, size, grade=options.grade,
-                                              title=title, source=source)
-            batch_id = start_batch(s, case_id, evidence_id, path, sha256, _batch_mapping(
-                mapping, info, options, decisions))
-            imp = _Importer(s, case_id, info, mapping, options, decisions or {}, vocab, write=True,
-                            converter=converter)
+            source = (
+                options.source
+                or f"{path.name}, imported with the {mapping.label or mapping.name} mapping"
+            )
+            evidence_id = add_import_evidence(
+                s, case_id, path, sha256, size, grade=options.grade, title=title, source=source
+            )
+            batch_id = start_batch(
+                s,
+                case_id,
+                evidence_id,
+                path,
+                sha256,
+                _batch_mapping(mapping, info, options, decisions),
+            )
+            imp = _Importer(
+                s,
+                case_id,
+                info,
+                mapping,
+                options,
+                decisions or {},
+                vocab,
+                write=True,
+                converter=converter,
+            )
             imp.rejects, imp.batch_id, imp.evidence_id = rejects, batch_id, evidence_id
             # SQLite writes each chunk on a second thread while the next chunk is parsed.
-            with (background_writes(s) if _BACKGROUND_WRITES else nullcontext()) as writer:
+            with background_writes(s) if _BACKGROUND_WRITES else nullcontext() as writer:
                 imp.writer = writer
                 yield from imp.run("Importing")
                 imp.flush()
@@ -590,9 +760,14 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
                     rejects = None
                 first = imp.rejects_sample[0] if imp.rejects_sample else None
                 where = f" (first: row {first.row}: {first.reason[:200]})" if first else ""
-                saved = f"; rejected rows written to {committed_rejects}" if committed_rejects else ""
-                raise ValidationError("file", f"none of the {imp.rows:,} rows can be imported, "
-                                              f"nothing was written{where}{saved}")
+                saved = (
+                    f"; rejected rows written to {committed_rejects}" if committed_rejects else ""
+                )
+                raise ValidationError(
+                    "file",
+                    f"none of the {imp.rows:,} rows can be imported, "
+                    f"nothing was written{where}{saved}",
+                )
             yield Progress(info.size, info.size, "Citing the evidence…")
             imp.finish()
             finish_batch(s, case_id, batch_id, imp.counts())
@@ -603,12 +778,25 @@ def run_import(ws: Workspace, case_id: int, path: str | Path, mapping: Mapping, 
     finally:
         if rejects is not None:
             rejects.discard()
-    return ImportResult(batch_id=batch_id, case_id=case_id, evidence_id=evidence_id, sha256=sha256,
-                        filename=path.name, rows=imp.rows, valid=imp.valid, rejected=imp.rejected,
-                        created=sum(imp.created.values()), created_by_kind=dict(imp.created),
-                        merged=imp.merged, links=imp.links, links_matched=imp.links_matched,
-                        citations=imp.citations, suggestions=imp.suggestions(),
-                        rejects_path=committed_rejects, rejects_sample=imp.rejects_sample)
+    return ImportResult(
+        batch_id=batch_id,
+        case_id=case_id,
+        evidence_id=evidence_id,
+        sha256=sha256,
+        filename=path.name,
+        rows=imp.rows,
+        valid=imp.valid,
+        rejected=imp.rejected,
+        created=sum(imp.created.values()),
+        created_by_kind=dict(imp.created),
+        merged=imp.merged,
+        links=imp.links,
+        links_matched=imp.links_matched,
+        citations=imp.citations,
+        suggestions=imp.suggestions(),
+        rejects_path=committed_rejects,
+        rejects_sample=imp.rejects_sample,
+    )
 
 
 def _large_cache(session: Any) -> None:
@@ -618,10 +806,23 @@ def _large_cache(session: Any) -> None:
         session.execute(text("PRAGMA cache_size = -131072"))  # 128 MB, in KiB
 
 
-def _batch_mapping(mapping: Mapping, info: SourceInfo, options: ImportOptions,
-                   decisions: dict[str, int | None] | None) -> dict[str, Any]:
-    return {"mapping": mapping.to_data(), "parameters": dict(options.params),
-            "read": {"format": info.kind, "encoding": info.encoding, "delimiter": info.delimiter,
-                     "header_row": info.header_row, "sheet": info.sheet, "columns": list(info.columns)},
-            "grade": options.grade.upper(),
-            "decisions": {k: v for k, v in (decisions or {}).items()}}
+def _batch_mapping(
+    mapping: Mapping,
+    info: SourceInfo,
+    options: ImportOptions,
+    decisions: dict[str, int | None] | None,
+) -> dict[str, Any]:
+    return {
+        "mapping": mapping.to_data(),
+        "parameters": dict(options.params),
+        "read": {
+            "format": info.kind,
+            "encoding": info.encoding,
+            "delimiter": info.delimiter,
+            "header_row": info.header_row,
+            "sheet": info.sheet,
+            "columns": list(info.columns),
+        },
+        "grade": options.grade.upper(),
+        "decisions": {k: v for k, v in (decisions or {}).items()},
+    }

@@ -18,7 +18,6 @@ A field's value comes from a *source*, written in a mapping file as:
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Iterable
@@ -86,26 +85,51 @@ class Source:
             return Source(columns=(raw,))
         if not isinstance(raw, dict):
             raise _bad(f"{where}: a source is a column name or a mapping, not {type(raw).__name__}")
-        unknown = set(raw) - {"column", "constant", "parameter", "template", "labelled", "split",
-                              "transform"}
+        unknown = set(raw) - {
+            "column",
+            "constant",
+            "parameter",
+            "template",
+            "labelled",
+            "split",
+            "transform",
+        }
         if unknown:
             raise _bad(f"{where}: unknown source key {sorted(unknown)[0]!r}")
         column = raw.get("column")
         columns = (column,) if isinstance(column, str) else tuple(column or ())
         labelled = raw.get("labelled") or ()
         labelled = (labelled,) if isinstance(labelled, str) else tuple(labelled)
-        src = Source(columns=columns,
-                     constant=None if raw.get("constant") is None else str(raw["constant"]),
-                     parameter=raw.get("parameter"), template=raw.get("template"),
-                     labelled=labelled, split=raw.get("split"), transform=raw.get("transform"))
-        given = sum(1 for x in (src.columns, src.constant is not None, src.parameter,
-                                src.template, src.labelled) if x)
+        src = Source(
+            columns=columns,
+            constant=None if raw.get("constant") is None else str(raw["constant"]),
+            parameter=raw.get("parameter"),
+            template=raw.get("template"),
+            labelled=labelled,
+            split=raw.get("split"),
+            transform=raw.get("transform"),
+        )
+        given = sum(
+            1
+            for x in (
+                src.columns,
+                src.constant is not None,
+                src.parameter,
+                src.template,
+                src.labelled,
+            )
+            if x
+        )
         if given != 1:
-            raise _bad(f"{where}: give exactly one of column, constant, parameter, template, labelled")
+            raise _bad(
+                f"{where}: give exactly one of column, constant, parameter, template, labelled"
+            )
         if not all(isinstance(c, str) and c.strip() for c in src.columns + src.labelled):
             raise _bad(f"{where}: column names must be non-empty text")
         if src.transform is not None and src.transform not in TRANSFORMS:
-            raise _bad(f"{where}: unknown transform {src.transform!r} (one of {', '.join(TRANSFORMS)})")
+            raise _bad(
+                f"{where}: unknown transform {src.transform!r} (one of {', '.join(TRANSFORMS)})"
+            )
         if src.split is not None and (not isinstance(src.split, str) or not src.split):
             raise _bad(f"{where}: split must be a non-empty text such as ';'")
         if src.template is not None and not _PLACEHOLDER.search(str(src.template)):
@@ -208,15 +232,37 @@ class Mapping:
         if self.description:
             out["description"] = self.description
         if self.parameters:
-            out["parameters"] = {p.name: {"label": p.label, **({"default": p.default} if p.default is not None else {})}
-                                 for p in self.parameters}
-        out["records"] = [{"key": r.key, "kind": r.kind, "required": r.required,
-                           "fields": {k: sources_to_data(v) for k, v in r.fields.items()}}
-                          for r in self.records]
+            out["parameters"] = {
+                p.name: {
+                    "label": p.label,
+                    **({"default": p.default} if p.default is not None else {}),
+                }
+                for p in self.parameters
+            }
+        out["records"] = [
+            {
+                "key": r.key,
+                "kind": r.kind,
+                "required": r.required,
+                "fields": {k: sources_to_data(v) for k, v in r.fields.items()},
+            }
+            for r in self.records
+        ]
         if self.links:
-            out["links"] = [{"key": lk.key, "type": lk.type, "source": lk.source, "target": lk.target,
-                             **({"fields": {k: sources_to_data(v) for k, v in lk.fields.items()}}
-                                if lk.fields else {})} for lk in self.links]
+            out["links"] = [
+                {
+                    "key": lk.key,
+                    "type": lk.type,
+                    "source": lk.source,
+                    "target": lk.target,
+                    **(
+                        {"fields": {k: sources_to_data(v) for k, v in lk.fields.items()}}
+                        if lk.fields
+                        else {}
+                    ),
+                }
+                for lk in self.links
+            ]
         if self.notes_on:
             out["notes_on"] = self.notes_on
         if self.ignore:
@@ -224,50 +270,88 @@ class Mapping:
         return out
 
 
-def mapping_from_data(raw: Any, *, vocab: Vocabulary | None = None, origin: str = "mapping") -> Mapping:
+def mapping_from_data(
+    raw: Any, *, vocab: Vocabulary | None = None, origin: str = "mapping"
+) -> Mapping:
     """Read and check a mapping from its file form; ValidationError naming what is wrong."""
     vocab = vocab or default_vocabulary()
     if not isinstance(raw, dict):
         raise _bad(f"{origin}: a mapping file holds a mapping with 'records' (and 'links')")
-    unknown = set(raw) - {"name", "label", "description", "parameters", "records", "links",
-                          "notes_on", "ignore"}
+    unknown = set(raw) - {
+        "name",
+        "label",
+        "description",
+        "parameters",
+        "records",
+        "links",
+        "notes_on",
+        "ignore",
+    }
     if unknown:
         raise _bad(f"{origin}: unknown key {sorted(unknown)[0]!r}")
     params = []
     for name, spec in (raw.get("parameters") or {}).items():
         spec = spec if isinstance(spec, dict) else {"default": spec}
-        params.append(Parameter(str(name), str(spec.get("label", name)),
-                                None if spec.get("default") is None else str(spec["default"])))
+        params.append(
+            Parameter(
+                str(name),
+                str(spec.get("label", name)),
+                None if spec.get("default") is None else str(spec["default"]),
+            )
+        )
     records = []
     for n, r in enumerate(raw.get("records") or ()):
         if not isinstance(r, dict):
             raise _bad(f"{origin}: record {n + 1} must be a mapping")
         where = f"{origin}: record {r.get('key', n + 1)!r}"
-        fields = {str(k): sources_from_data(v, f"{where}, field {k!r}")
-                  for k, v in (r.get("fields") or {}).items()}
-        records.append(RecordMap(key=str(r.get("key") or f"record{n + 1}"), kind=str(r.get("kind", "")),
-                                 fields=fields, required=bool(r.get("required", True))))
+        fields = {
+            str(k): sources_from_data(v, f"{where}, field {k!r}")
+            for k, v in (r.get("fields") or {}).items()
+        }
+        records.append(
+            RecordMap(
+                key=str(r.get("key") or f"record{n + 1}"),
+                kind=str(r.get("kind", "")),
+                fields=fields,
+                required=bool(r.get("required", True)),
+            )
+        )
     links = []
     for n, lk in enumerate(raw.get("links") or ()):
         if not isinstance(lk, dict):
             raise _bad(f"{origin}: link {n + 1} must be a mapping")
         where = f"{origin}: link {lk.get('key', n + 1)!r}"
-        fields = {str(k): sources_from_data(v, f"{where}, field {k!r}")
-                  for k, v in (lk.get("fields") or {}).items()}
-        links.append(LinkMap(key=str(lk.get("key") or f"link{n + 1}"), type=str(lk.get("type", "")),
-                             source=str(lk.get("source", "")), target=str(lk.get("target", "")),
-                             fields=fields))
+        fields = {
+            str(k): sources_from_data(v, f"{where}, field {k!r}")
+            for k, v in (lk.get("fields") or {}).items()
+        }
+        links.append(
+            LinkMap(
+                key=str(lk.get("key") or f"link{n + 1}"),
+                type=str(lk.get("type", "")),
+                source=str(lk.get("source", "")),
+                target=str(lk.get("target", "")),
+                fields=fields,
+            )
+        )
     ignore = raw.get("ignore") or ()
-    mapping = Mapping(name=str(raw.get("name") or "custom"), label=str(raw.get("label") or ""),
-                      description=str(raw.get("description") or ""), records=tuple(records),
-                      links=tuple(links), parameters=tuple(params),
-                      notes_on=None if raw.get("notes_on") is None else str(raw["notes_on"]),
-                      ignore=tuple(str(c) for c in ([ignore] if isinstance(ignore, str) else ignore)))
+    mapping = Mapping(
+        name=str(raw.get("name") or "custom"),
+        label=str(raw.get("label") or ""),
+        description=str(raw.get("description") or ""),
+        records=tuple(records),
+        links=tuple(links),
+        parameters=tuple(params),
+        notes_on=None if raw.get("notes_on") is None else str(raw["notes_on"]),
+        ignore=tuple(str(c) for c in ([ignore] if isinstance(ignore, str) else ignore)),
+    )
     check_mapping(mapping, vocab, origin=origin)
     return mapping
 
 
-def check_mapping(mapping: Mapping, vocab: Vocabulary | None = None, *, origin: str = "mapping") -> None:
+def check_mapping(
+    mapping: Mapping, vocab: Vocabulary | None = None, *, origin: str = "mapping"
+) -> None:
     """Refuse a mapping that names unknown kinds, fields, link types or record keys."""
     vocab = vocab or default_vocabulary()
     if not mapping.records:
@@ -283,13 +367,17 @@ def check_mapping(mapping: Mapping, vocab: Vocabulary | None = None, *, origin: 
     kinds: dict[str, str] = {}
     for r in mapping.records:
         if r.kind not in vocab.record_kinds:
-            raise _bad(f"{origin}: record {r.key!r} has unknown kind {r.kind!r} "
-                       f"(one of {', '.join(vocab.record_kinds)})")
+            raise _bad(
+                f"{origin}: record {r.key!r} has unknown kind {r.kind!r} "
+                f"(one of {', '.join(vocab.record_kinds)})"
+            )
         allowed = {s.name for s in fields_of(r.kind)} | set(CHILD_FIELDS)
         for name in r.fields:
             if name not in allowed:
-                raise _bad(f"{origin}: {r.kind} record {r.key!r} has no field {name!r} "
-                           f"(fields: {', '.join(sorted(allowed))})")
+                raise _bad(
+                    f"{origin}: {r.kind} record {r.key!r} has no field {name!r} "
+                    f"(fields: {', '.join(sorted(allowed))})"
+                )
         if "label" not in r.fields:
             raise _bad(f"{origin}: record {r.key!r} needs a source for its label")
         if r.kind == "wallet" and "address" not in r.fields:
@@ -306,21 +394,30 @@ def check_mapping(mapping: Mapping, vocab: Vocabulary | None = None, *, origin: 
         if lk.source == lk.target:
             raise _bad(f"{origin}: link {lk.key!r} runs from a record to itself")
         src_kind, tgt_kind = kinds[lk.source], kinds[lk.target]
-        if not any(lt.allows(src_kind, s, tgt_kind, t)
-                   for s in _subkinds(vocab, src_kind) for t in _subkinds(vocab, tgt_kind)):
-            raise _bad(f"{origin}: link {lk.key!r}: a {src_kind} cannot be linked to a {tgt_kind} "
-                       f"by {lt.label!r}")
+        if not any(
+            lt.allows(src_kind, s, tgt_kind, t)
+            for s in _subkinds(vocab, src_kind)
+            for t in _subkinds(vocab, tgt_kind)
+        ):
+            raise _bad(
+                f"{origin}: link {lk.key!r}: a {src_kind} cannot be linked to a {tgt_kind} "
+                f"by {lt.label!r}"
+            )
         for name in lk.fields:
             if name not in link_fields:
-                raise _bad(f"{origin}: link {lk.key!r} has no field {name!r} "
-                           f"(fields: {', '.join(sorted(link_fields))})")
+                raise _bad(
+                    f"{origin}: link {lk.key!r} has no field {name!r} "
+                    f"(fields: {', '.join(sorted(link_fields))})"
+                )
         if "share_pct" in lk.fields and not lt.has_share:
             raise _bad(f"{origin}: {lt.label!r} links have no share")
     for item in (*mapping.records, *mapping.links):
         for name, sources in item.fields.items():
             for s in sources:
                 if s.parameter is not None and s.parameter not in params:
-                    raise _bad(f"{origin}: {item.key}.{name} uses undeclared parameter {s.parameter!r}")
+                    raise _bad(
+                        f"{origin}: {item.key}.{name} uses undeclared parameter {s.parameter!r}"
+                    )
     if mapping.notes_on is not None and mapping.notes_on not in keys:
         raise _bad(f"{origin}: notes_on names no record or link {mapping.notes_on!r}")
 
@@ -330,6 +427,7 @@ def _subkinds(vocab: Vocabulary, kind: str) -> Iterable[str | None]:
 
 
 # --- presets and mapping files --------------------------------------------------------------
+
 
 def presets_dir() -> Path:
     """Where the shipped presets live."""
@@ -345,7 +443,9 @@ def load_preset(name: str, *, vocab: Vocabulary | None = None) -> Mapping:
     """A shipped preset by name (parties, ownership, servers, transactions)."""
     path = presets_dir() / f"{name}.yaml"
     if not re.fullmatch(r"[a-z0-9_]+", name or "") or not path.is_file():
-        raise ValidationError("preset", f"no import preset {name!r} (one of {', '.join(preset_names())})")
+        raise ValidationError(
+            "preset", f"no import preset {name!r} (one of {', '.join(preset_names())})"
+        )
     return load_mapping_file(path, vocab=vocab)
 
 
@@ -361,8 +461,11 @@ def load_mapping_file(path: str | Path, *, vocab: Vocabulary | None = None) -> M
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise ValidationError("mapping", f"{path.name} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
-                                         f"{str(exc).splitlines()[0][:160]}") from None
+        raise ValidationError(
+            "mapping",
+            f"{path.name} is not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
+            f"{str(exc).splitlines()[0][:160]}",
+        ) from None
     return mapping_from_data(raw, vocab=vocab, origin=path.name)
 
 
@@ -394,19 +497,24 @@ def list_saved_mappings(folder: Path | None = None) -> list[Path]:
     folder = folder or saved_mappings_dir()
     if not folder.is_dir():
         return []
-    return sorted([p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json")],
-                  key=lambda p: p.name.casefold())
+    return sorted(
+        [p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json")],
+        key=lambda p: p.name.casefold(),
+    )
 
 
 # --- resolving column names against a header ------------------------------------------------
+
 
 def find_column(name: str, columns: tuple[str, ...] | list[str]) -> int | None:
     """The index of the column a mapping name denotes (loose match; '*' globs), or None."""
     key = header_key(name)
     keys = [header_key(c) for c in columns]
     if "*" in key:
+        # Only '*' is special: brackets and '?' in a column name are taken literally.
+        pattern = re.compile(".*".join(re.escape(part) for part in key.split("*")))
         for i, k in enumerate(keys):
-            if fnmatch.fnmatchcase(k, key):
+            if pattern.fullmatch(k):
                 return i
         return None
     try:

@@ -56,8 +56,13 @@ class Candidate:
 
     def as_json(self) -> dict[str, Any]:
         """Plain data for the CLI."""
-        return {"record_id": self.record_id, "record_label": self.label,
-                "score": round(self.score, 1), "reason": self.reason, "exact": self.exact}
+        return {
+            "record_id": self.record_id,
+            "record_label": self.label,
+            "score": round(self.score, 1),
+            "reason": self.reason,
+            "exact": self.exact,
+        }
 
 
 class RowSpans:
@@ -143,8 +148,12 @@ def draft_keys(draft: EntityDraft, normalize: NameNormalizer) -> tuple[list[str]
         else:
             draft.norm = normalize(draft.label)
             draft.name_key = " ".join(sorted(draft.norm.split()))
-            draft.keys = ([f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers] if draft.identifiers
-                          else [], f"{draft.kind}|name|{draft.name_key}")
+            draft.keys = (
+                [f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers]
+                if draft.identifiers
+                else [],
+                f"{draft.kind}|name|{draft.name_key}",
+            )
     return draft.keys
 
 
@@ -175,19 +184,36 @@ class FileIndex:
         if name is not None:
             hit = self.by_key.get(name)
             # Same name but a different value for the same identifier scheme: two bodies.
-            if hit is not None and not (hit.ident_values and any(
-                    hit.ident_values.get(i.scheme, i.value) != i.value for i in draft.identifiers)):
+            if hit is not None and not (
+                hit.ident_values
+                and any(
+                    hit.ident_values.get(i.scheme, i.value) != i.value for i in draft.identifiers
+                )
+            ):
                 return hit
         return None
 
     def new(self, draft: EntityDraft, row: int) -> Entity:
         """A new entity for a draft (not yet registered)."""
         exact, name = draft_keys(draft, self.normalize)
-        key = exact[0] if exact else (name if draft.kind in MATCHED_KINDS else f"{draft.kind}|row|{row}|{draft.key}")
-        return Entity(key=key, kind=draft.kind, label=draft.label, party_kind=draft.party_kind,
-                      spans=RowSpans(row, self.span_limit), draft=draft, norm=draft.norm,
-                      ident_values={i.scheme: i.value for i in draft.identifiers} if draft.identifiers else None,
-                      known=draft.fields)
+        key = (
+            exact[0]
+            if exact
+            else (name if draft.kind in MATCHED_KINDS else f"{draft.kind}|row|{row}|{draft.key}")
+        )
+        return Entity(
+            key=key,
+            kind=draft.kind,
+            label=draft.label,
+            party_kind=draft.party_kind,
+            spans=RowSpans(row, self.span_limit),
+            draft=draft,
+            norm=draft.norm,
+            ident_values={i.scheme: i.value for i in draft.identifiers}
+            if draft.identifiers
+            else None,
+            known=draft.fields,
+        )
 
     def register(self, ent: Entity, draft: EntityDraft) -> None:
         """Make an entity findable by every key of a draft describing it."""
@@ -252,7 +278,9 @@ def merge_later(ent: Entity, draft: EntityDraft, row: int, normalize: NameNormal
                 extra.setdefault("fields", {})[name] = value
             elif old != value:
                 extra = extra if extra is not None else {}
-                extra.setdefault("notes", []).append(f"row {row} gives {name} {value!s:.80} (kept {old!s:.80})")
+                extra.setdefault("notes", []).append(
+                    f"row {row} gives {name} {value!s:.80} (kept {old!s:.80})"
+                )
     if notes:
         extra = extra if extra is not None else {}
         lines = extra.setdefault("notes", [])
@@ -264,8 +292,16 @@ def merge_later(ent: Entity, draft: EntityDraft, row: int, normalize: NameNormal
 class CaseIndex:
     """The case's existing parties, wallets and data centers, loaded once for matching."""
 
-    def __init__(self, session: Session, case_id: int, kinds: Iterable[str], *,
-                 normalize: NameNormalizer = simple_normalize, threshold: float = 88.0, limit: int = 3):
+    def __init__(
+        self,
+        session: Session,
+        case_id: int,
+        kinds: Iterable[str],
+        *,
+        normalize: NameNormalizer = simple_normalize,
+        threshold: float = 88.0,
+        limit: int = 3,
+    ):
         self.normalize = normalize
         self.threshold = threshold
         self.limit = limit
@@ -285,17 +321,23 @@ class CaseIndex:
             keys: list[str] = []
             ids: list[int] = []
             if kind == "party":
-                rows = session.execute(select(rec.id, rec.label, Party.__table__.c.party_kind)
-                                       .join(Party.__table__, Party.__table__.c.id == rec.id)
-                                       .where(rec.case_id == case_id))
+                rows = session.execute(
+                    select(rec.id, rec.label, Party.__table__.c.party_kind)
+                    .join(Party.__table__, Party.__table__.c.id == rec.id)
+                    .where(rec.case_id == case_id)
+                )
             elif kind == "wallet":
-                rows = session.execute(select(rec.id, rec.label, Wallet.__table__.c.match_key)
-                                       .join(Wallet.__table__, Wallet.__table__.c.id == rec.id)
-                                       .where(rec.case_id == case_id))
+                rows = session.execute(
+                    select(rec.id, rec.label, Wallet.__table__.c.match_key)
+                    .join(Wallet.__table__, Wallet.__table__.c.id == rec.id)
+                    .where(rec.case_id == case_id)
+                )
             else:
-                rows = session.execute(select(rec.id, rec.label, DataCenter.__table__.c.id)
-                                       .join(DataCenter.__table__, DataCenter.__table__.c.id == rec.id)
-                                       .where(rec.case_id == case_id))
+                rows = session.execute(
+                    select(rec.id, rec.label, DataCenter.__table__.c.id)
+                    .join(DataCenter.__table__, DataCenter.__table__.c.id == rec.id)
+                    .where(rec.case_id == case_id)
+                )
             for rid, label, extra in rows:
                 self.labels[rid] = label
                 self.kinds[rid] = kind
@@ -309,15 +351,18 @@ class CaseIndex:
             if kind != "wallet" and ids:
                 al = Alias.__table__.c
                 for rid, name in session.execute(
-                        select(al.record_id, al.name).join(Record.__table__, rec.id == al.record_id)
-                        .where(rec.case_id == case_id, rec.kind == kind)):
+                    select(al.record_id, al.name)
+                    .join(Record.__table__, rec.id == al.record_id)
+                    .where(rec.case_id == case_id, rec.kind == kind)
+                ):
                     keys.append(name_key(name, normalize))
                     ids.append(rid)
                 idc = Identifier.__table__.c
                 for rid, scheme, value in session.execute(
-                        select(idc.record_id, idc.scheme, idc.value)
-                        .join(Record.__table__, rec.id == idc.record_id)
-                        .where(rec.case_id == case_id, rec.kind == kind)):
+                    select(idc.record_id, idc.scheme, idc.value)
+                    .join(Record.__table__, rec.id == idc.record_id)
+                    .where(rec.case_id == case_id, rec.kind == kind)
+                ):
                     self.identifiers.setdefault((kind, scheme, value), rid)
             self.name_keys[kind] = keys
             self.name_ids[kind] = ids
@@ -334,13 +379,16 @@ class CaseIndex:
         if draft.kind == "wallet":
             rid = self.wallets.get(draft.fields["match_key"])
             if rid is not None:
-                found[rid] = Candidate(rid, self.labels[rid], 100.0,
-                                       f"same {draft.fields['chain']} address", True)
+                found[rid] = Candidate(
+                    rid, self.labels[rid], 100.0, f"same {draft.fields['chain']} address", True
+                )
             return tuple(found.values())
         for ident in draft.identifiers:
             rid = self.identifiers.get((draft.kind, ident.scheme, ident.value))
             if rid is not None and rid not in found:
-                found[rid] = Candidate(rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True)
+                found[rid] = Candidate(
+                    rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True
+                )
         draft_keys(draft, self.normalize)
         for rid in self.same_name.get((draft.kind, draft.name_key), ())[: self.limit]:
             if rid not in found:
@@ -364,10 +412,14 @@ class CaseIndex:
         for kind, group in by_kind.items():
             self._fuzzy_kind(kind, group, process, fuzz)
 
-    def _fuzzy_kind(self, kind: str, group: list[tuple[Entity, str]], process: Any, fuzz: Any) -> None:
+    def _fuzzy_kind(
+        self, kind: str, group: list[tuple[Entity, str]], process: Any, fuzz: Any
+    ) -> None:
         # Two names can only reach the threshold when their lengths are close
         # (2·min/(a+b) ≥ t), so each query length is compared with a window of choices only.
-        ordered = sorted(range(len(self.name_keys[kind])), key=lambda j: len(self.name_keys[kind][j]))
+        ordered = sorted(
+            range(len(self.name_keys[kind])), key=lambda j: len(self.name_keys[kind][j])
+        )
         choices = [self.name_keys[kind][j] for j in ordered]
         ids = [self.name_ids[kind][j] for j in ordered]
         lengths = [len(c) for c in choices]
@@ -385,11 +437,17 @@ class CaseIndex:
             window, window_ids = choices[lo:hi], ids[lo:hi]
             step = max(1, 4_000_000 // len(window))
             for start in range(0, len(queries), step):
-                part = queries[start:start + step]
+                part = queries[start : start + step]
                 # ratio on token-sorted names == token_sort_ratio, with the sorting done once
-                scores = process.cdist([k for _, k in part], window, scorer=fuzz.ratio,
-                                       processor=None, score_cutoff=self.threshold,
-                                       dtype="uint8", workers=-1)
+                scores = process.cdist(
+                    [k for _, k in part],
+                    window,
+                    scorer=fuzz.ratio,
+                    processor=None,
+                    score_cutoff=self.threshold,
+                    dtype="uint8",
+                    workers=-1,
+                )
                 found: dict[int, list[tuple[int, int]]] = {}
                 qs, cs = scores.nonzero()
                 for q, c in zip(qs.tolist(), cs.tolist()):
@@ -404,12 +462,17 @@ class CaseIndex:
             if rid in have or score >= 100:
                 continue
             have.add(rid)
-            extra.append(Candidate(rid, self.labels[rid], float(score), f"name {score}% similar", False))
+            extra.append(
+                Candidate(rid, self.labels[rid], float(score), f"name {score}% similar", False)
+            )
             if len(extra) >= self.limit:
                 break
         if extra:
-            ent.candidates = tuple(sorted((*ent.candidates, *extra),
-                                          key=lambda c: (not c.exact, -c.score, c.record_id)))
+            ent.candidates = tuple(
+                sorted(
+                    (*ent.candidates, *extra), key=lambda c: (not c.exact, -c.score, c.record_id)
+                )
+            )
 
     def existing_link(self, link_type: str, source_id: int, target_id: int) -> int | None:
         """The id of the case's link of this type between these two records, if there is one."""
@@ -417,7 +480,9 @@ class CaseIndex:
             lc = Link.__table__.c
             self._links = {}
             for lid, t, s, g in self._session.execute(
-                    select(lc.id, lc.link_type, lc.source_id, lc.target_id)
-                    .where(lc.case_id == self._case_id).order_by(lc.id)):
+                select(lc.id, lc.link_type, lc.source_id, lc.target_id)
+                .where(lc.case_id == self._case_id)
+                .order_by(lc.id)
+            ):
                 self._links.setdefault((t, s, g), lid)
         return self._links.get((link_type, source_id, target_id))

@@ -56,10 +56,15 @@ def store_file_blob(session: Session, path: Path, sha256: str, size: int) -> Non
         session.execute(insert(Blob), {"sha256": sha256, "size": len(content), "content": content})
         return
     if size > SQLITE_MAX_BLOB:
-        raise ValidationError("file", f"{path.name} is {size:,} bytes; evidence files are limited "
-                                      f"to {SQLITE_MAX_BLOB:,} bytes in a SQLite workspace")
-    session.execute(text("INSERT INTO blob (sha256, size, content) VALUES (:s, :n, zeroblob(:n))"),
-                    {"s": sha256, "n": size})
+        raise ValidationError(
+            "file",
+            f"{path.name} is {size:,} bytes; evidence files are limited "
+            f"to {SQLITE_MAX_BLOB:,} bytes in a SQLite workspace",
+        )
+    session.execute(
+        text("INSERT INTO blob (sha256, size, content) VALUES (:s, :n, zeroblob(:n))"),
+        {"s": sha256, "n": size},
+    )
     rowid = session.scalar(text("SELECT rowid FROM blob WHERE sha256 = :s"), {"s": sha256})
     raw = session.connection().connection.driver_connection
     digest = hashlib.sha256()
@@ -75,31 +80,78 @@ def store_file_blob(session: Session, path: Path, sha256: str, size: int) -> Non
         raise ValidationError("file", f"{path.name} changed while it was being imported")
 
 
-def add_import_evidence(session: Session, case_id: int, path: Path, sha256: str, size: int, *,
-                        grade: str, title: str, source: str) -> int:
+def add_import_evidence(
+    session: Session,
+    case_id: int,
+    path: Path,
+    sha256: str,
+    size: int,
+    *,
+    grade: str,
+    title: str,
+    source: str,
+) -> int:
     """Store the file and record it as graded evidence of the case (audited); returns its id."""
     reliability, credibility = parse_grade(grade)
     store_file_blob(session, path, sha256, size)
-    media = ("text/tab-separated-values" if path.suffix.lower() in (".tsv", ".tab") else
-             mimetypes.guess_type(path.name)[0] or "text/csv")
-    ev = Evidence(case_id=case_id, sha256=sha256, title=title, evidence_kind="csv_import",
-                  source=source, author=actor_of(session), filename=path.name, media_type=media,
-                  reliability=reliability, credibility=credibility, created_at=now_iso())
+    media = (
+        "text/tab-separated-values"
+        if path.suffix.lower() in (".tsv", ".tab")
+        else mimetypes.guess_type(path.name)[0] or "text/csv"
+    )
+    ev = Evidence(
+        case_id=case_id,
+        sha256=sha256,
+        title=title,
+        evidence_kind="csv_import",
+        source=source,
+        author=actor_of(session),
+        filename=path.name,
+        media_type=media,
+        reliability=reliability,
+        credibility=credibility,
+        created_at=now_iso(),
+    )
     session.add(ev)
     session.flush()
-    record_audit(session, "create", "evidence", ev.id, case_id=case_id,
-                 after={"title": title, "sha256": sha256, "size": size,
-                        "grade": reliability + credibility, "source": source, "filename": path.name})
+    record_audit(
+        session,
+        "create",
+        "evidence",
+        ev.id,
+        case_id=case_id,
+        after={
+            "title": title,
+            "sha256": sha256,
+            "size": size,
+            "grade": reliability + credibility,
+            "source": source,
+            "filename": path.name,
+        },
+    )
     changes_of(session).add("created", "evidence", ev.id)
     return ev.id
 
 
-def start_batch(session: Session, case_id: int, evidence_id: int, path: Path, sha256: str,
-                mapping: dict[str, Any]) -> int:
+def start_batch(
+    session: Session,
+    case_id: int,
+    evidence_id: int,
+    path: Path,
+    sha256: str,
+    mapping: dict[str, Any],
+) -> int:
     """Create the import batch row (counts follow at the end); returns its id."""
-    batch = ImportBatch(case_id=case_id, evidence_id=evidence_id, filename=path.name,
-                        sha256=sha256, mapping=mapping, counts={}, actor=actor_of(session),
-                        created_at=now_iso())
+    batch = ImportBatch(
+        case_id=case_id,
+        evidence_id=evidence_id,
+        filename=path.name,
+        sha256=sha256,
+        mapping=mapping,
+        counts={},
+        actor=actor_of(session),
+        created_at=now_iso(),
+    )
     session.add(batch)
     session.flush()
     return batch.id
@@ -107,15 +159,38 @@ def start_batch(session: Session, case_id: int, evidence_id: int, path: Path, sh
 
 def finish_batch(session: Session, case_id: int, batch_id: int, counts: dict[str, Any]) -> None:
     """Store the batch's counts and append its audit entry (file, hash, mapping, counts)."""
-    session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(counts=counts)
-                    .execution_options(synchronize_session=False))
-    row = session.execute(select(ImportBatch.filename, ImportBatch.sha256, ImportBatch.mapping,
-                                 ImportBatch.evidence_id, ImportBatch.actor, ImportBatch.created_at)
-                          .where(ImportBatch.id == batch_id)).one()
-    record_audit(session, "create", "import_batch", batch_id, case_id=case_id,
-                 after={"filename": row.filename, "sha256": row.sha256, "evidence_id": row.evidence_id,
-                        "mapping": row.mapping, "counts": counts, "actor": row.actor,
-                        "created_at": row.created_at})
+    session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id)
+        .values(counts=counts)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(
+        select(
+            ImportBatch.filename,
+            ImportBatch.sha256,
+            ImportBatch.mapping,
+            ImportBatch.evidence_id,
+            ImportBatch.actor,
+            ImportBatch.created_at,
+        ).where(ImportBatch.id == batch_id)
+    ).one()
+    record_audit(
+        session,
+        "create",
+        "import_batch",
+        batch_id,
+        case_id=case_id,
+        after={
+            "filename": row.filename,
+            "sha256": row.sha256,
+            "evidence_id": row.evidence_id,
+            "mapping": row.mapping,
+            "counts": counts,
+            "actor": row.actor,
+            "created_at": row.created_at,
+        },
+    )
     changes_of(session).add("created", "import_batch", batch_id)
 
 
@@ -130,7 +205,11 @@ def neutralise_cell(value: str) -> str:
     Cells starting with = + - @ (or a tab / carriage return) run as formulas in Excel and
     LibreOffice ("=cmd|' /C calc'!A0"); plain numbers such as -12.5 are left alone.
     """
-    if value and value[0] in "=+-@\t\r" and not (_NUMBER.fullmatch(value) and any(c.isdigit() for c in value)):
+    if (
+        value
+        and value[0] in "=+-@\t\r"
+        and not (_NUMBER.fullmatch(value) and any(c.isdigit() for c in value))
+    ):
         return "'" + value
     return value
 

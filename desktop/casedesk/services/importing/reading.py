@@ -26,11 +26,22 @@ SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # How encodings are named to people (codec names otherwise).
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
-                  "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "utf-32": "UTF-32",
-                  "gb18030": "GB18030", "cp950": "Big5 (Windows code page 950)", "big5": "Big5",
-                  "cp1252": "Windows-1252", "latin-1": "Latin-1", "shift_jis": "Shift JIS",
-                  "euc_kr": "EUC-KR", "cp1251": "Windows-1251"}
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32": "UTF-32",
+    "gb18030": "GB18030",
+    "cp950": "Big5 (Windows code page 950)",
+    "big5": "Big5",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1",
+    "shift_jis": "Shift JIS",
+    "euc_kr": "EUC-KR",
+    "cp1251": "Windows-1251",
+}
 
 # Magic numbers of files people drop on an importer by mistake.
 _MAGIC = (
@@ -82,8 +93,10 @@ class SourceInfo:
         if self.kind == "sheet":
             what = f"spreadsheet, sheet {self.sheet!r}"
         else:
-            what = (f"text, {ENCODING_NAMES.get(self.encoding or '', self.encoding)} ({self.encoding_how}), "
-                    f"{DELIMITER_NAMES.get(self.delimiter or ',', repr(self.delimiter))}-separated")
+            what = (
+                f"text, {ENCODING_NAMES.get(self.encoding or '', self.encoding)} ({self.encoding_how}), "
+                f"{DELIMITER_NAMES.get(self.delimiter or ',', repr(self.delimiter))}-separated"
+            )
         header = f"header on row {self.header_row}" if self.header_row else "no header row"
         return f"{what}; {header}; {len(self.columns)} columns"
 
@@ -94,10 +107,11 @@ def _fail(reason: str, row: int | None = None) -> ValidationError:
 
 # --- encoding -------------------------------------------------------------------------------
 
+
 def cut_at_line_end(data: bytes) -> bytes:
     """The bytes up to and including the last line end (whole sample if there is none)."""
     end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-    return data[:end + 1] if end > 0 else data
+    return data[: end + 1] if end > 0 else data
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -122,15 +136,24 @@ def normalise_encoding(name: str) -> str:
         raise ValidationError("encoding", f"unknown text encoding {name!r}") from None
     # GB2312 and GBK files are GB18030 files; Windows writes Big5 as code page 950, which decodes
     # every Big5 byte pair plus the euro sign and the ETEN extensions.
-    return {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "cp950",
-            "ascii": "utf-8"}.get(codec, codec)
+    return {
+        "gb2312": "gb18030",
+        "gbk": "gb18030",
+        "hz": "gb18030",
+        "big5": "cp950",
+        "ascii": "utf-8",
+    }.get(codec, codec)
 
 
 def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -> tuple[str, str]:
     """(codec, how it was found) for a file's first bytes plus a few line-aligned pieces further in."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                      (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if head.startswith(bom):
             return name, "byte order mark"
     wide = _utf16_without_bom(head)
@@ -147,12 +170,15 @@ def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -
     candidates = [e for e in import_settings().detect_encodings if e not in ("utf_8", "utf_16")]
     best = from_bytes(data, cp_isolation=candidates).best()
     if best is None:
-        raise ValidationError("encoding", "cannot tell the file's text encoding; choose one "
-                                          "(for example gb18030, big5, cp1252)")
+        raise ValidationError(
+            "encoding",
+            "cannot tell the file's text encoding; choose one (for example gb18030, big5, cp1252)",
+        )
     return normalise_encoding(best.encoding), "detected"
 
 
 # --- inspection -----------------------------------------------------------------------------
+
 
 def _read_sample(path: Path, size: int) -> tuple[bytes, list[bytes]]:
     settings = import_settings()
@@ -168,7 +194,7 @@ def _read_sample(path: Path, size: int) -> tuple[bytes, list[bytes]]:
                 start = raw.find(b"\n")
                 if start < 0:
                     continue
-                piece = cut_at_line_end(raw[start + 1:])
+                piece = cut_at_line_end(raw[start + 1 :])
                 if piece:
                     pieces.append(piece)
     return head, pieces
@@ -178,8 +204,11 @@ def _check_not_binary(head: bytes, path: Path) -> None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise _fail(f"{path.name} is {what}, not a CSV, TSV or spreadsheet table")
-    if _utf16_without_bom(head) or head[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) \
-            or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if (
+        _utf16_without_bom(head)
+        or head[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+        or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
         return
     sample = head[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
@@ -223,7 +252,9 @@ def _parse_sample(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return rows
 
 
-_DATA_LIKE = re.compile(r"^\s*(?:[-+]?[\d.,' ]+%?|0x[0-9a-fA-F]{6,}|\d{4}-\d{2}(?:-\d{2})?.*|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})\s*$")
+_DATA_LIKE = re.compile(
+    r"^\s*(?:[-+]?[\d.,' ]+%?|0x[0-9a-fA-F]{6,}|\d{4}-\d{2}(?:-\d{2})?.*|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})\s*$"
+)
 
 
 def _looks_like_header(row: list[str]) -> bool:
@@ -276,15 +307,21 @@ def name_columns(header: list[str], width: int) -> tuple[tuple[str, ...], tuple[
         key = header_key(raw)
         seen[key] += 1
         if seen[key] > 1:
-            warnings.append(f"column {i + 1}: header {raw!r} appears more than once; "
-                            f"named {raw + f' ({seen[key]})'!r}")
+            warnings.append(
+                f"column {i + 1}: header {raw!r} appears more than once; "
+                f"named {raw + f' ({seen[key]})'!r}"
+            )
             raw = f"{raw} ({seen[key]})"
         names.append(raw)
     return tuple(names), tuple(warnings)
 
 
-def inspect_source(path: str | os.PathLike[str], options: ReadOptions = ReadOptions(), *,
-                   known_columns: set[str] | None = None) -> SourceInfo:
+def inspect_source(
+    path: str | os.PathLike[str],
+    options: ReadOptions = ReadOptions(),
+    *,
+    known_columns: set[str] | None = None,
+) -> SourceInfo:
     """Inspect a file: format, encoding, delimiter, header, columns and a sample of data rows.
 
     known_columns (header keys a mapping expects) helps find the header row below a preamble.
@@ -300,8 +337,9 @@ def inspect_source(path: str | os.PathLike[str], options: ReadOptions = ReadOpti
     if size == 0:
         raise _fail(f"{path.name} is empty")
     head, pieces = _read_sample(path, size)
-    is_sheet = path.suffix.lower() in SHEET_SUFFIXES or (head.startswith(_ZIP) and path.suffix.lower()
-                                                        not in (".csv", ".tsv", ".txt"))
+    is_sheet = path.suffix.lower() in SHEET_SUFFIXES or (
+        head.startswith(_ZIP) and path.suffix.lower() not in (".csv", ".tsv", ".txt")
+    )
     if is_sheet:
         return _inspect_sheet(path, size, options, known_columns)
     if head.startswith(_ZIP):
@@ -318,10 +356,21 @@ def inspect_source(path: str | os.PathLike[str], options: ReadOptions = ReadOpti
     if delimiter not in DELIMITERS and len(delimiter) != 1:
         raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
     rows = _parse_sample(text_sample, delimiter, 400)
-    header_row = options.header_row if options.header_row is not None else \
-        detect_header_row(rows, known_columns)
-    info = SourceInfo(path=path, kind="text", size=size, encoding=encoding, encoding_how=how,
-                      delimiter=delimiter, header_row=header_row, options=options)
+    header_row = (
+        options.header_row
+        if options.header_row is not None
+        else detect_header_row(rows, known_columns)
+    )
+    info = SourceInfo(
+        path=path,
+        kind="text",
+        size=size,
+        encoding=encoding,
+        encoding_how=how,
+        delimiter=delimiter,
+        header_row=header_row,
+        options=options,
+    )
     return _finish(info, rows)
 
 
@@ -331,8 +380,10 @@ def _decode_sample(head: bytes, encoding: str, size: int) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            "encoding", f"the file is not valid {encoding} (byte 0x{data[exc.start]:02X} at offset "
-                        f"{exc.start:,}); choose its real encoding or let CaseDesk detect it") from None
+            "encoding",
+            f"the file is not valid {encoding} (byte 0x{data[exc.start]:02X} at offset "
+            f"{exc.start:,}); choose its real encoding or let CaseDesk detect it",
+        ) from None
     except LookupError:
         raise ValidationError("encoding", f"unknown text encoding {encoding!r}") from None
 
@@ -342,25 +393,35 @@ def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
     width = Counter(len(r) for r in rows if any(c.strip() for c in r)).most_common(1)
     width_n = width[0][0] if width else 0
     if info.header_row > len(rows):
-        raise _fail(f"the file has only {len(rows)} rows; there is no row {info.header_row} to use as header")
+        raise _fail(
+            f"the file has only {len(rows)} rows; there is no row {info.header_row} to use as header"
+        )
     if info.header_row:
         header = rows[info.header_row - 1]
         columns, warnings = name_columns(header, 0)
     else:
         columns, warnings = name_columns([], width_n)
-    data = [(n + 1, tuple(r)) for n, r in enumerate(rows)
-            if n + 1 > info.header_row and any(c.strip() for c in r)]
+    data = [
+        (n + 1, tuple(r))
+        for n, r in enumerate(rows)
+        if n + 1 > info.header_row and any(c.strip() for c in r)
+    ]
     if not data:
         if info.header_row and len(columns):
             raise _fail(f"{info.path.name} has a header row but no data rows")
         raise _fail(f"{info.path.name} has no data rows")
     if not columns:
         raise _fail(f"{info.path.name}: the header row is empty")
-    return replace(info, columns=columns, warnings=warnings,
-                   sample=tuple(data[:import_settings().preview_rows]))
+    return replace(
+        info,
+        columns=columns,
+        warnings=warnings,
+        sample=tuple(data[: import_settings().preview_rows]),
+    )
 
 
 # --- spreadsheets ---------------------------------------------------------------------------
+
 
 def _open_workbook(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
@@ -368,8 +429,9 @@ def _open_workbook(path: Path) -> Any:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own zip/xml/password errors
-        raise _fail(f"{path.name} cannot be read as a spreadsheet ({type(exc).__name__}: "
-                    f"{str(exc)[:120]})") from None
+        raise _fail(
+            f"{path.name} cannot be read as a spreadsheet ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
 
 
 def _sheet(path: Path, workbook: Any, name: str | None) -> Any:
@@ -377,7 +439,9 @@ def _sheet(path: Path, workbook: Any, name: str | None) -> Any:
     if not names:
         raise _fail(f"{path.name} has no sheets")
     if name is not None and name not in names:
-        raise ValidationError("sheet", f"{path.name} has no sheet {name!r} (sheets: {', '.join(names)})")
+        raise ValidationError(
+            "sheet", f"{path.name} has no sheet {name!r} (sheets: {', '.join(names)})"
+        )
     try:
         return workbook.get_sheet_by_name(name or names[0])
     except Exception as exc:  # noqa: BLE001
@@ -405,8 +469,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _inspect_sheet(path: Path, size: int, options: ReadOptions,
-                   known_columns: set[str] | None) -> SourceInfo:
+def _inspect_sheet(
+    path: Path, size: int, options: ReadOptions, known_columns: set[str] | None
+) -> SourceInfo:
     workbook = _open_workbook(path)
     sheet = _sheet(path, workbook, options.sheet)
     start_row = (sheet.start or (0, 0))[0]
@@ -417,14 +482,25 @@ def _inspect_sheet(path: Path, size: int, options: ReadOptions,
             break
     if not any(any(c.strip() for c in r) for r in rows):
         raise _fail(f"sheet {sheet.name!r} of {path.name} is empty")
-    header_row = options.header_row if options.header_row is not None else \
-        detect_header_row(rows, known_columns)
-    info = SourceInfo(path=path, kind="sheet", size=size, header_row=header_row,
-                      sheets=tuple(workbook.sheet_names), sheet=sheet.name, options=options)
+    header_row = (
+        options.header_row
+        if options.header_row is not None
+        else detect_header_row(rows, known_columns)
+    )
+    info = SourceInfo(
+        path=path,
+        kind="sheet",
+        size=size,
+        header_row=header_row,
+        sheets=tuple(workbook.sheet_names),
+        sheet=sheet.name,
+        options=options,
+    )
     return _finish(info, rows)
 
 
 # --- streaming ------------------------------------------------------------------------------
+
 
 def _line_at(path: Path, offset: int) -> int:
     """The 1-based line number of a byte offset in a file (counting LF, CRLF and CR endings)."""
@@ -435,8 +511,13 @@ def _line_at(path: Path, offset: int) -> int:
             if not piece:
                 break
             text = last + piece
-            lines += text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n") - last.count(b"\n") \
+            lines += (
+                text.count(b"\n")
+                + text.count(b"\r")
+                - text.count(b"\r\n")
+                - last.count(b"\n")
                 - last.count(b"\r")
+            )
             last = piece[-1:]
             done += len(piece)
     return lines
@@ -483,16 +564,22 @@ class RowStream:
                 offset = raw.tell() - len(exc.object) + exc.start
                 line = _line_at(info.path, offset)
                 raise ValidationError(
-                    "encoding", f"the file is not valid {info.encoding} at line {line:,} (byte "
-                                f"0x{exc.object[exc.start]:02X} at offset {offset:,}); choose its real "
-                                "encoding", row=line) from None
+                    "encoding",
+                    f"the file is not valid {info.encoding} at line {line:,} (byte "
+                    f"0x{exc.object[exc.start]:02X} at offset {offset:,}); choose its real "
+                    "encoding",
+                    row=line,
+                ) from None
             except csv.Error as exc:
                 message = str(exc)
                 if "field larger than field limit" in message:
-                    message = (f"a cell is longer than {import_settings().max_field_chars:,} "
-                               "characters (an unclosed quote?)")
-                raise _fail(f"cannot read the file after row {row_no:,}: {message}",
-                            row=row_no + 1) from None
+                    message = (
+                        f"a cell is longer than {import_settings().max_field_chars:,} "
+                        "characters (an unclosed quote?)"
+                    )
+                raise _fail(
+                    f"cannot read the file after row {row_no:,}: {message}", row=row_no + 1
+                ) from None
         self.position = self.total
 
     def _sheet_rows(self) -> Iterator[tuple[int, list[str]]]:

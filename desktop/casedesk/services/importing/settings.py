@@ -36,8 +36,18 @@ class ImportSettings:
     count_qualifier_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-_INTS = ("sample_bytes", "sample_pieces", "sample_piece_bytes", "max_cell_chars", "max_label_chars",
-         "max_field_chars", "fuzzy_limit", "chunk_rows", "preview_rows", "locator_ranges")
+_INTS = (
+    "sample_bytes",
+    "sample_pieces",
+    "sample_piece_bytes",
+    "max_cell_chars",
+    "max_label_chars",
+    "max_field_chars",
+    "fuzzy_limit",
+    "chunk_rows",
+    "preview_rows",
+    "locator_ranges",
+)
 _FLOATS = ("fuzzy_threshold", "automap_threshold")
 
 
@@ -72,10 +82,18 @@ def import_settings() -> ImportSettings:
         raise VocabularyError(_FILE, "synonyms", "synonyms", "must be a mapping of field to words")
     words = raw.get("count_qualifier_words") or {}
     if not isinstance(words, dict):
-        raise VocabularyError(_FILE, "count_qualifier_words", "count_qualifier_words",
-                              "must be a mapping of qualifier code to words")
-    return ImportSettings(encodings=tuple(encodings), detect_encodings=tuple(detect),
-                          synonyms={str(k): tuple(str(w) for w in v or ()) for k, v in synonyms.items()},
-                          count_qualifier_words={str(k): tuple(str(w).casefold() for w in v or ())
-                                                 for k, v in words.items()},
-                          **values)
+        raise VocabularyError(
+            _FILE,
+            "count_qualifier_words",
+            "count_qualifier_words",
+            "must be a mapping of qualifier code to words",
+        )
+    return ImportSettings(
+        encodings=tuple(encodings),
+        detect_encodings=tuple(detect),
+        synonyms={str(k): tuple(str(w) for w in v or ()) for k, v in synonyms.items()},
+        count_qualifier_words={
+            str(k): tuple(str(w).casefold() for w in v or ()) for k, v in words.items()
+        },
+        **values,
+    )

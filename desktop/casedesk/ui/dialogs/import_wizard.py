@@ -79,8 +79,11 @@ from casedesk.storage.workspace import Workspace
 from casedesk.ui.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
-_CHILD_LABELS = {"aliases": "Aliases (; separated)", "identifiers": "Identifiers (SCHEME:VALUE; …)",
-                 "addresses": "Addresses"}
+_CHILD_LABELS = {
+    "aliases": "Aliases (; separated)",
+    "identifiers": "Identifiers (SCHEME:VALUE; …)",
+    "addresses": "Addresses",
+}
 _SHOWN = 300  # characters of a cell shown in a table
 
 
@@ -120,8 +123,12 @@ class RowsModel(QAbstractTableModel):
             return text[:2000]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -153,6 +160,7 @@ def _table(model: QAbstractTableModel) -> QTableView:
 
 # --- page 1: file and encoding ---------------------------------------------------------------
 
+
 class FilePage(QWizardPage):
     """Choose the file; encoding, delimiter, header row and sheet are detected and can be changed."""
 
@@ -160,8 +168,10 @@ class FilePage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("File")
-        self.setSubTitle("Choose a CSV, TSV or Excel file. Encoding, delimiter and header are detected; "
-                         "change them if the preview looks wrong.")
+        self.setSubTitle(
+            "Choose a CSV, TSV or Excel file. Encoding, delimiter and header are detected; "
+            "change them if the preview looks wrong."
+        )
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("Path of the file to import")
         browse = QPushButton("Browse…")
@@ -187,8 +197,12 @@ class FilePage(QWizardPage):
         form = QFormLayout()
         form.addRow("File", row)
         options = QHBoxLayout()
-        for label, widget in (("Encoding", self.encoding), ("Delimiter", self.delimiter),
-                              ("Header row", self.header), ("Sheet", self.sheet)):
+        for label, widget in (
+            ("Encoding", self.encoding),
+            ("Delimiter", self.delimiter),
+            ("Header row", self.header),
+            ("Sheet", self.sheet),
+        ):
             options.addWidget(QLabel(label))
             options.addWidget(widget)
         options.addStretch(1)
@@ -208,8 +222,12 @@ class FilePage(QWizardPage):
         self.header.valueChanged.connect(lambda _=0: self.inspect())
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import file", "",
-                                              "Tables (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import file",
+            "",
+            "Tables (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.ods);;All files (*)",
+        )
         if path:
             self.path_edit.setText(path)
             self.inspect()
@@ -221,9 +239,14 @@ class FilePage(QWizardPage):
 
     def read_options(self) -> ReadOptions:
         """The reading options as the user set them (None = detect)."""
-        return ReadOptions(encoding=self.encoding.currentData(), delimiter=self.delimiter.currentData(),
-                           header_row=None if self.header.value() < 0 else self.header.value(),
-                           sheet=self.sheet.currentText() if self.sheet.isEnabled() and self.sheet.count() else None)
+        return ReadOptions(
+            encoding=self.encoding.currentData(),
+            delimiter=self.delimiter.currentData(),
+            header_row=None if self.header.value() < 0 else self.header.value(),
+            sheet=self.sheet.currentText()
+            if self.sheet.isEnabled() and self.sheet.count()
+            else None,
+        )
 
     def inspect(self) -> None:
         """Inspect the file with the current options and show what was found."""
@@ -257,8 +280,9 @@ class FilePage(QWizardPage):
         elif not info.sheets:
             self.sheet.clear()
             self.sheet.setEnabled(False)
-        self.model.set_rows(["Row", *info.columns],
-                            [[str(n), *cells] for n, cells in info.sample[:100]])
+        self.model.set_rows(
+            ["Row", *info.columns], [[str(n), *cells] for n, cells in info.sample[:100]]
+        )
         _fit_columns(self.view)
         self.completeChanged.emit()
 
@@ -267,6 +291,7 @@ class FilePage(QWizardPage):
 
 
 # --- page 2: mapping -------------------------------------------------------------------------
+
 
 class _LinkDialog(QDialog):
     """Asks for a link type and its two records."""
@@ -287,7 +312,9 @@ class _LinkDialog(QDialog):
         form.addRow("From record", self.source)
         form.addRow("Link type", self.type)
         form.addRow("To record", self.target)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -302,8 +329,10 @@ class MappingPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Mapping")
-        self.setSubTitle("Pick a preset or a saved mapping, or let CaseDesk map columns by their names; "
-                         "then adjust which column fills each field. Columns left over are kept as notes.")
+        self.setSubTitle(
+            "Pick a preset or a saved mapping, or let CaseDesk map columns by their names; "
+            "then adjust which column fills each field. Columns left over are kept as notes."
+        )
         self.source = QComboBox()
         self.source.activated.connect(lambda _=0: self._choose_source())
         load = QPushButton("Load mapping file…")
@@ -327,8 +356,10 @@ class MappingPage(QWizardPage):
         remove = QPushButton("Remove")
         remove.clicked.connect(self._remove_item)
         required = QPushButton("Required / optional")
-        required.setToolTip("A row without a required record's name is rejected; an optional record "
-                            "is simply left out of that row")
+        required.setToolTip(
+            "A row without a required record's name is rejected; an optional record "
+            "is simply left out of that row"
+        )
         required.clicked.connect(self._toggle_required)
         side = QVBoxLayout()
         side.addWidget(QLabel("Records and links each row makes"))
@@ -388,7 +419,9 @@ class MappingPage(QWizardPage):
             self.source.addItem(f"Saved: {path.stem}")
             self._sources.append(("file", path))
         for kind in ("party", "wallet", "datacenter", "server", "contract"):
-            self.source.addItem(f"Auto-map as {vocab.record_kinds[kind].plural.lower()} (by column names)")
+            self.source.addItem(
+                f"Auto-map as {vocab.record_kinds[kind].plural.lower()} (by column names)"
+            )
             self._sources.append(("auto", kind))
         if self.w.mapping is not None and self.w.mapping_columns == info.columns:
             self._show()
@@ -396,8 +429,11 @@ class MappingPage(QWizardPage):
         best = rank_presets(info.columns)[0]
         # A preset fits when the file has its required columns and a second one of its columns;
         # otherwise columns are matched to party fields by their names.
-        index = self._sources.index(("preset", best.name)) if best.usable and best.found >= 2 else \
-            self._sources.index(("auto", "party"))
+        index = (
+            self._sources.index(("preset", best.name))
+            if best.usable and best.found >= 2
+            else self._sources.index(("auto", "party"))
+        )
         self.source.setCurrentIndex(index)
         self._choose_source()
 
@@ -425,8 +461,9 @@ class MappingPage(QWizardPage):
         self._show()
 
     def _load_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load mapping", str(saved_mappings_dir()),
-                                              "Mappings (*.yaml *.yml *.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load mapping", str(saved_mappings_dir()), "Mappings (*.yaml *.yml *.json)"
+        )
         if path:
             try:
                 self.set_mapping(load_mapping_file(path))
@@ -438,8 +475,12 @@ class MappingPage(QWizardPage):
             return
         folder = saved_mappings_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        path, _ = QFileDialog.getSaveFileName(self, "Save mapping", str(folder / f"{self.w.mapping.name}.yaml"),
-                                              "YAML (*.yaml);;JSON (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save mapping",
+            str(folder / f"{self.w.mapping.name}.yaml"),
+            "YAML (*.yaml);;JSON (*.json)",
+        )
         if path:
             self.save_to(Path(path))
 
@@ -468,15 +509,19 @@ class MappingPage(QWizardPage):
             if p.name == "chain":
                 combo.addItems(list(vocab.chains))
             combo.setCurrentText(self.w.params.get(p.name) or p.default or "")
-            combo.currentTextChanged.connect(lambda text, n=p.name: self.w.params.__setitem__(n, text))
+            combo.currentTextChanged.connect(
+                lambda text, n=p.name: self.w.params.__setitem__(n, text)
+            )
             self.w.params.setdefault(p.name, combo.currentText())
             self.params_form.addRow(p.label, combo)
             self.param_edits[p.name] = combo
         self.params_box.setVisible(bool(mapping.parameters))
         self.items.clear()
         for r in mapping.records:
-            item = QListWidgetItem(f"{r.key}: {vocab.record_kinds[r.kind].label.lower()}"
-                                   f"{'' if r.required else ' (optional)'}")
+            item = QListWidgetItem(
+                f"{r.key}: {vocab.record_kinds[r.kind].label.lower()}"
+                f"{'' if r.required else ' (optional)'}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, ("record", r.key))
             self.items.addItem(item)
         for lk in mapping.links:
@@ -535,18 +580,25 @@ class MappingPage(QWizardPage):
             current = 0
             if sources:
                 single = sources[0] if len(sources) == 1 else None
-                idx = find_column(single.columns[0], info.columns) if single and len(single.columns) == 1 \
-                    and not single.transform else None
+                idx = (
+                    find_column(single.columns[0], info.columns)
+                    if single and len(single.columns) == 1 and not single.transform
+                    else None
+                )
                 if idx is not None:
                     current = combo.findData(f"{self.COLUMN}:{info.columns[idx]}")
                 elif single is not None and single.constant is not None:
                     combo.insertItem(1, f"constant: {single.constant}", self.KEEP)
                     current = 1
                 else:
-                    combo.insertItem(1, f"as the mapping says: {self._describe(sources)}", self.KEEP)
+                    combo.insertItem(
+                        1, f"as the mapping says: {self._describe(sources)}", self.KEEP
+                    )
                     current = 1
             combo.setCurrentIndex(current)
-            combo.activated.connect(lambda _=0, c=combo, t=(key, is_link, name): self._target_changed(c, t))
+            combo.activated.connect(
+                lambda _=0, c=combo, t=(key, is_link, name): self._target_changed(c, t)
+            )
             self.targets.setCellWidget(n, 2, combo)
         self.targets.resizeColumnsToContents()
         self.targets.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -564,9 +616,18 @@ class MappingPage(QWizardPage):
                 parts.append(f"“{s.constant}”")
             else:
                 parts.append(" or ".join(s.columns) + (f" ({s.transform})" if s.transform else ""))
-        found = [n for s in sources for n in s.column_names() if find_column(n, self.w.info.columns) is not None]
+        found = [
+            n
+            for s in sources
+            for n in s.column_names()
+            if find_column(n, self.w.info.columns) is not None
+        ]
         text = ", else ".join(parts)
-        return text if found or not any(s.column_names() for s in sources) else text + " (not in this file)"
+        return (
+            text
+            if found or not any(s.column_names() for s in sources)
+            else text + " (not in this file)"
+        )
 
     def _target_changed(self, combo: QComboBox, target: tuple[str, bool, str]) -> None:
         data = combo.currentData()
@@ -580,18 +641,24 @@ class MappingPage(QWizardPage):
             split = ";" if name in CHILD_FIELDS or name == "tags" else None
             sources = (Source(columns=(col,), split=split),)
         else:
-            value, ok = QInputDialog.getText(self, "Constant value", f"Value of “{name}” on every row:")
+            value, ok = QInputDialog.getText(
+                self, "Constant value", f"Value of “{name}” on every row:"
+            )
             if not ok or not value.strip():
                 self._fill_targets()
                 return
             sources = (Source(constant=value.strip()),)
         self.set_field(key, is_link, name, sources)
 
-    def set_field(self, key: str, is_link: bool, name: str, sources: tuple[Source, ...] | None) -> None:
+    def set_field(
+        self, key: str, is_link: bool, name: str, sources: tuple[Source, ...] | None
+    ) -> None:
         """Set (or clear, with None) the sources of one field of a record or link."""
         mapping = self.w.mapping
         if not is_link and name == "label" and sources is None:
-            self.error.setText("Every record needs a name (label): choose the column it comes from.")
+            self.error.setText(
+                "Every record needs a name (label): choose the column it comes from."
+            )
             self._fill_targets()
             return
         items = mapping.links if is_link else mapping.records
@@ -605,8 +672,11 @@ class MappingPage(QWizardPage):
                     fields[name] = sources
                 item = replace(item, fields=fields)
             new_items.append(item)
-        self.w.mapping = replace(mapping, links=tuple(new_items)) if is_link else \
-            replace(mapping, records=tuple(new_items))
+        self.w.mapping = (
+            replace(mapping, links=tuple(new_items))
+            if is_link
+            else replace(mapping, records=tuple(new_items))
+        )
         self.error.setText("")
         self._fill_targets()
         self._fill_leftover()
@@ -631,8 +701,11 @@ class MappingPage(QWizardPage):
         self.leftover.blockSignals(False)
 
     def _leftover_changed(self, _item: QListWidgetItem) -> None:
-        ignore = tuple(self.leftover.item(i).text() for i in range(self.leftover.count())
-                       if self.leftover.item(i).checkState() == Qt.CheckState.Unchecked)
+        ignore = tuple(
+            self.leftover.item(i).text()
+            for i in range(self.leftover.count())
+            if self.leftover.item(i).checkState() == Qt.CheckState.Unchecked
+        )
         self.w.mapping = replace(self.w.mapping, ignore=ignore)
 
     def _set_notes_on(self) -> None:
@@ -642,7 +715,9 @@ class MappingPage(QWizardPage):
         vocab = default_vocabulary()
         kinds = list(vocab.record_kinds)
         labels = [vocab.record_kinds[k].label for k in kinds]
-        label, ok = QInputDialog.getItem(self, "Add record", "Each row also makes a", labels, 0, False)
+        label, ok = QInputDialog.getItem(
+            self, "Add record", "Each row also makes a", labels, 0, False
+        )
         if ok:
             self.add_record(kinds[labels.index(label)])
 
@@ -659,7 +734,9 @@ class MappingPage(QWizardPage):
         if kind == "wallet":
             fields["address"] = (Source(columns=(column,)),)
             fields["chain"] = (Source(constant="ETH"),)
-        self.w.mapping = replace(mapping, records=(*mapping.records, RecordMap(key, kind, fields, required=False)))
+        self.w.mapping = replace(
+            mapping, records=(*mapping.records, RecordMap(key, kind, fields, required=False))
+        )
         self._show()
         return key
 
@@ -667,7 +744,9 @@ class MappingPage(QWizardPage):
         keys = [r.key for r in self.w.mapping.records]
         dialog = _LinkDialog(keys, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.add_link(dialog.type.currentData(), dialog.source.currentText(), dialog.target.currentText())
+            self.add_link(
+                dialog.type.currentData(), dialog.source.currentText(), dialog.target.currentText()
+            )
 
     def add_link(self, link_type: str, source: str, target: str) -> None:
         """Add a link between two of the mapping's records (checked against the vocabulary)."""
@@ -676,7 +755,9 @@ class MappingPage(QWizardPage):
         n = 1
         while f"link{n}" in keys:
             n += 1
-        candidate = replace(mapping, links=(*mapping.links, LinkMap(f"link{n}", link_type, source, target)))
+        candidate = replace(
+            mapping, links=(*mapping.links, LinkMap(f"link{n}", link_type, source, target))
+        )
         try:
             check_mapping(candidate)
         except CaseDeskError as exc:
@@ -700,8 +781,12 @@ class MappingPage(QWizardPage):
         else:
             links, records = tuple(lk for lk in mapping.links if lk.key != key), mapping.records
         keys = {r.key for r in records} | {lk.key for lk in links}
-        self.w.mapping = replace(mapping, records=records, links=links,
-                                 notes_on=mapping.notes_on if mapping.notes_on in keys else None)
+        self.w.mapping = replace(
+            mapping,
+            records=records,
+            links=links,
+            notes_on=mapping.notes_on if mapping.notes_on in keys else None,
+        )
         self._show()
 
     def _toggle_required(self) -> None:
@@ -710,8 +795,12 @@ class MappingPage(QWizardPage):
             return
         key = item.data(Qt.ItemDataRole.UserRole)[1]
         mapping = self.w.mapping
-        self.w.mapping = replace(mapping, records=tuple(
-            replace(r, required=not r.required) if r.key == key else r for r in mapping.records))
+        self.w.mapping = replace(
+            mapping,
+            records=tuple(
+                replace(r, required=not r.required) if r.key == key else r for r in mapping.records
+            ),
+        )
         self._show()
 
     def validatePage(self) -> bool:  # noqa: N802
@@ -726,6 +815,7 @@ class MappingPage(QWizardPage):
 
 # --- page 3: preview -------------------------------------------------------------------------
 
+
 class PreviewPage(QWizardPage):
     """Reads the whole file under the mapping (nothing written): valid and rejected rows side by side."""
 
@@ -733,8 +823,10 @@ class PreviewPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Preview")
-        self.setSubTitle("Every row is checked before anything is written. Rejected rows are listed "
-                         "with their reasons; the valid ones will be imported.")
+        self.setSubTitle(
+            "Every row is checked before anything is written. Rejected rows are listed "
+            "with their reasons; the valid ones will be imported."
+        )
         self.progress = QProgressBar()
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -768,9 +860,17 @@ class PreviewPage(QWizardPage):
         w = self.w
         mapping, info, params = w.mapping, w.info, dict(w.params)
         self.job_id = w.runner.submit(
-            lambda: analyse_import(w.workspace, w.case_id, info.path, mapping,
-                                   options=ImportOptions(params=params, normalize=w.normalize), info=info),
-            on_done=self._done, on_error=self._failed)
+            lambda: analyse_import(
+                w.workspace,
+                w.case_id,
+                info.path,
+                mapping,
+                options=ImportOptions(params=params, normalize=w.normalize),
+                info=info,
+            ),
+            on_done=self._done,
+            on_error=self._failed,
+        )
         self.completeChanged.emit()
 
     def on_progress(self, job_id: int, step: Progress) -> None:
@@ -788,24 +888,47 @@ class PreviewPage(QWizardPage):
         self.w.decisions = plan.default_decisions()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        made = ", ".join(f"{n:,} {default_vocabulary().record_kinds[k].plural.lower()}"
-                         for k, n in plan.new_records.items()) or "no new records"
-        lines = [f"{plan.rows:,} rows: {plan.valid:,} valid, {plan.rejected:,} rejected. "
-                 f"Would create {made}, {plan.links:,} links; {plan.matched:,} records already in the case."]
+        made = (
+            ", ".join(
+                f"{n:,} {default_vocabulary().record_kinds[k].plural.lower()}"
+                for k, n in plan.new_records.items()
+            )
+            or "no new records"
+        )
+        lines = [
+            f"{plan.rows:,} rows: {plan.valid:,} valid, {plan.rejected:,} rejected. "
+            f"Would create {made}, {plan.links:,} links; {plan.matched:,} records already in the case."
+        ]
         if plan.note_columns:
             lines.append("Kept as notes: " + ", ".join(plan.note_columns))
         if plan.missing_columns:
             lines.append("Not in this file (left empty): " + ", ".join(plan.missing_columns))
         if plan.valid == 0:
-            lines.append("No row can be imported: go back and change the mapping or the file options.")
+            lines.append(
+                "No row can be imported: go back and change the mapping or the file options."
+            )
         self.status.setText("\n".join(lines))
-        self.valid_label.setText(f"Valid rows ({plan.valid:,}; first {len(plan.valid_sample):,} shown)")
-        self.rejected_label.setText(f"Rejected rows ({plan.rejected:,}; first {len(plan.rejects_sample):,} shown)")
-        self.valid_model.set_rows(["Row", "Records", "Links"], [
-            [str(p.row), "; ".join(f"{label} ({kind})" for _, kind, label in p.records), "; ".join(p.links)]
-            for p in plan.valid_sample])
-        self.rejected_model.set_rows(["Row", "Reason", *plan.info.columns], [
-            [str(r.row), r.reason, *r.cells] for r in plan.rejects_sample])
+        self.valid_label.setText(
+            f"Valid rows ({plan.valid:,}; first {len(plan.valid_sample):,} shown)"
+        )
+        self.rejected_label.setText(
+            f"Rejected rows ({plan.rejected:,}; first {len(plan.rejects_sample):,} shown)"
+        )
+        self.valid_model.set_rows(
+            ["Row", "Records", "Links"],
+            [
+                [
+                    str(p.row),
+                    "; ".join(f"{label} ({kind})" for _, kind, label in p.records),
+                    "; ".join(p.links),
+                ]
+                for p in plan.valid_sample
+            ],
+        )
+        self.rejected_model.set_rows(
+            ["Row", "Reason", *plan.info.columns],
+            [[str(r.row), r.reason, *r.cells] for r in plan.rejects_sample],
+        )
         _fit_columns(self.valid_view)
         _fit_columns(self.rejected_view, 420)
         self.completeChanged.emit()
@@ -828,6 +951,7 @@ class PreviewPage(QWizardPage):
 
 # --- page 4: duplicates ----------------------------------------------------------------------
 
+
 class DedupePage(QWizardPage):
     """Incoming records that may already be in the case: merge into the existing one or keep apart."""
 
@@ -837,19 +961,25 @@ class DedupePage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Possible duplicates")
-        self.setSubTitle("Matches on identifiers and wallet addresses are merged unless you say otherwise; "
-                         "similar names are kept separate unless you choose to merge.")
+        self.setSubTitle(
+            "Matches on identifiers and wallet addresses are merged unless you say otherwise; "
+            "similar names are kept separate unless you choose to merge."
+        )
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Incoming", "Rows", "Existing record", "Why", "Decision"])
+        self.table.setHorizontalHeaderLabels(
+            ["Incoming", "Rows", "Existing record", "Why", "Decision"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         buttons = QHBoxLayout()
-        for text, slot in (("Merge all exact matches", self.merge_exact),
-                           ("Merge identical names too", self.merge_identical),
-                           ("Keep all separate", self.keep_all)):
+        for text, slot in (
+            ("Merge all exact matches", self.merge_exact),
+            ("Merge identical names too", self.merge_identical),
+            ("Keep all separate", self.keep_all),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -886,8 +1016,10 @@ class DedupePage(QWizardPage):
             self._changed(n)
         self.table.resizeColumnsToContents()
         self.summary.setText(
-            f"{len(self.rows):,} incoming records may already be in the case." if self.rows else
-            "No incoming record looks like one already in the case.")
+            f"{len(self.rows):,} incoming records may already be in the case."
+            if self.rows
+            else "No incoming record looks like one already in the case."
+        )
 
     def _why(self, row: int, combo: QComboBox) -> None:
         sg = self.rows[row]
@@ -897,7 +1029,9 @@ class DedupePage(QWizardPage):
         sg = self.rows[row]
         existing: QComboBox = self.table.cellWidget(row, 2)
         decision: QComboBox = self.table.cellWidget(row, 4)
-        self.w.decisions[sg.entity_key] = existing.currentData() if decision.currentIndex() == 0 else None
+        self.w.decisions[sg.entity_key] = (
+            existing.currentData() if decision.currentIndex() == 0 else None
+        )
 
     def set_decision(self, row: int, merge: bool, candidate: int = 0) -> None:
         """Decide one suggestion: merge into its n-th candidate, or keep separate."""
@@ -922,6 +1056,7 @@ class DedupePage(QWizardPage):
 
 # --- page 5: grade ---------------------------------------------------------------------------
 
+
 class GradePage(QWizardPage):
     """How reliable the file is as evidence, and where to put rejected rows."""
 
@@ -929,8 +1064,10 @@ class GradePage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("Evidence")
-        self.setSubTitle("The file is stored as evidence and every imported record and link cites it. "
-                         "Grade the source (A–F) and the information (1–6).")
+        self.setSubTitle(
+            "The file is stored as evidence and every imported record and link cites it. "
+            "Grade the source (A–F) and the information (1–6)."
+        )
         vocab = default_vocabulary()
         self.reliability, self.credibility = QComboBox(), QComboBox()
         for code, term in vocab.source_reliability.items():
@@ -966,7 +1103,9 @@ class GradePage(QWizardPage):
         self.rejects_box.setChecked(bool(self.w.plan and self.w.plan.rejected))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Rejected rows", self.rejects_path.text(), "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Rejected rows", self.rejects_path.text(), "CSV (*.csv)"
+        )
         if path:
             self.rejects_path.setText(path)
             self.rejects_box.setChecked(True)
@@ -977,6 +1116,7 @@ class GradePage(QWizardPage):
 
 
 # --- page 6: run -----------------------------------------------------------------------------
+
 
 class RunPage(QWizardPage):
     """Runs the import in the background with progress and Cancel."""
@@ -1007,15 +1147,29 @@ class RunPage(QWizardPage):
         self.status.setText("Starting…")
         self.cancel_button.setEnabled(True)
         options = ImportOptions(
-            grade=grade_page.grade(), params=dict(w.params), normalize=w.normalize,
-            rejects_path=Path(grade_page.rejects_path.text()) if grade_page.rejects_box.isChecked()
-            and grade_page.rejects_path.text().strip() else None,
-            title=grade_page.title.text().strip() or None, source=grade_page.source.text().strip())
+            grade=grade_page.grade(),
+            params=dict(w.params),
+            normalize=w.normalize,
+            rejects_path=Path(grade_page.rejects_path.text())
+            if grade_page.rejects_box.isChecked() and grade_page.rejects_path.text().strip()
+            else None,
+            title=grade_page.title.text().strip() or None,
+            source=grade_page.source.text().strip(),
+        )
         mapping, info, decisions = w.mapping, w.info, dict(w.decisions)
         self.job_id = w.runner.submit(
-            lambda: run_import(w.workspace, w.case_id, info.path, mapping, options=options,
-                               decisions=decisions, info=info),
-            on_done=self._done, on_error=self._failed)
+            lambda: run_import(
+                w.workspace,
+                w.case_id,
+                info.path,
+                mapping,
+                options=options,
+                decisions=decisions,
+                info=info,
+            ),
+            on_done=self._done,
+            on_error=self._failed,
+        )
         w.running = True
         self.completeChanged.emit()
 
@@ -1037,7 +1191,9 @@ class RunPage(QWizardPage):
         self.w.running = False
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status.setText("Import cancelled: nothing was written. Go back to change something, or close.")
+        self.status.setText(
+            "Import cancelled: nothing was written. Go back to change something, or close."
+        )
         self.cancel_button.setEnabled(False)
         self.completeChanged.emit()
         self.w.job_ended()
@@ -1080,6 +1236,7 @@ class RunPage(QWizardPage):
 
 # --- page 7: summary -------------------------------------------------------------------------
 
+
 class SummaryPage(QWizardPage):
     """What the import did."""
 
@@ -1100,13 +1257,17 @@ class SummaryPage(QWizardPage):
         if r is None:
             return
         vocab = default_vocabulary()
-        made = ", ".join(f"{n:,} {vocab.record_kinds[k].plural.lower()}" for k, n in r.created_by_kind.items())
-        lines = [f"Imported {r.filename} as batch {r.batch_id}.",
-                 f"{r.rows:,} rows read: {r.valid:,} imported, {r.rejected:,} rejected.",
-                 f"Created {made or 'no new records'} and {r.links:,} links.",
-                 f"{r.merged:,} incoming records were merged into records already in the case"
-                 + (f"; {r.links_matched:,} links were already there." if r.links_matched else "."),
-                 f"{r.citations:,} citations of the file (evidence #{r.evidence_id}, SHA-256 {r.sha256})."]
+        made = ", ".join(
+            f"{n:,} {vocab.record_kinds[k].plural.lower()}" for k, n in r.created_by_kind.items()
+        )
+        lines = [
+            f"Imported {r.filename} as batch {r.batch_id}.",
+            f"{r.rows:,} rows read: {r.valid:,} imported, {r.rejected:,} rejected.",
+            f"Created {made or 'no new records'} and {r.links:,} links.",
+            f"{r.merged:,} incoming records were merged into records already in the case"
+            + (f"; {r.links_matched:,} links were already there." if r.links_matched else "."),
+            f"{r.citations:,} citations of the file (evidence #{r.evidence_id}, SHA-256 {r.sha256}).",
+        ]
         kept = [s for s in r.suggestions if s.decision is None]
         if kept:
             lines.append(f"{len(kept):,} possible duplicates were kept separate.")
@@ -1117,12 +1278,15 @@ class SummaryPage(QWizardPage):
 
 # --- the wizard ------------------------------------------------------------------------------
 
+
 class ImportWizard(QWizard):
     """Import a CSV, TSV or XLSX file into a case, with preview, duplicates and provenance."""
 
     import_finished = Signal(int)
 
-    def __init__(self, workspace: Workspace, case_id: int, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(
+        self, workspace: Workspace, case_id: int, runner: TaskRunner, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.workspace, self.case_id, self.runner = workspace, case_id, runner
         self.setWindowTitle("Import CSV evidence")
@@ -1150,8 +1314,15 @@ class ImportWizard(QWizard):
         self.grade_page = GradePage(self)
         self.run_page = RunPage(self)
         self.summary_page = SummaryPage(self)
-        for page in (self.file_page, self.mapping_page, self.preview_page, self.dedupe_page,
-                     self.grade_page, self.run_page, self.summary_page):
+        for page in (
+            self.file_page,
+            self.mapping_page,
+            self.preview_page,
+            self.dedupe_page,
+            self.grade_page,
+            self.run_page,
+            self.summary_page,
+        ):
             self.addPage(page)
         runner.progress.connect(self.preview_page.on_progress)
         runner.progress.connect(self.run_page.on_progress)
@@ -1187,9 +1358,11 @@ class ImportWizard(QWizard):
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # already gone with its page: fine
-            for signal, slot in ((self.runner.progress, self.preview_page.on_progress),
-                                 (self.runner.progress, self.run_page.on_progress),
-                                 (self.runner.cancelled, self.run_page.on_cancelled)):
+            for signal, slot in (
+                (self.runner.progress, self.preview_page.on_progress),
+                (self.runner.progress, self.run_page.on_progress),
+                (self.runner.cancelled, self.run_page.on_cancelled),
+            ):
                 try:
                     signal.disconnect(slot)
                 except (RuntimeError, TypeError):
