@@ -29,7 +29,8 @@ def list_records(session: Session, case_id: int, *, kind: str | None = None) -> 
             select(*cols).select_from(cls).where(Record.case_id == case_id).order_by(Record.id)
         ):
             fields = dict(zip(names, row[4:]))
-            fields["tags"] = [] if row[3] in (None, "[]") else json.loads(row[3])
+            tags = row[3]  # psycopg decodes json itself; SQLite gives the text
+            fields["tags"] = tags if isinstance(tags, list) else [] if tags in (None, "[]") else json.loads(tags)
             out.append({"id": row[0], "kind": k, "label": row[1], "version": row[2], "fields": fields})
     out.sort(key=lambda r: r["id"])
     return out
