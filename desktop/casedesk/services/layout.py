@@ -114,8 +114,12 @@ def _scale(points: list[Point], edges: list[tuple[int, int]], length: float) -> 
     return [(x * factor, y * factor) for x, y in points]
 
 
-def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Mapping[int, Box]) -> Job[dict[int, Point]]:
-    """Lay out the whole graph afresh; yields Progress, returns {node: (x, y)} with no box overlaps."""
+def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Mapping[int, Box], *,
+               aspect: float = 1.4) -> Job[dict[int, Point]]:
+    """Lay out the whole graph afresh; yields Progress, returns {node: (x, y)} with no box overlaps.
+
+    aspect is the width/height of the window the chart will be seen in: groups are packed to fill it.
+    """
     total = len(nodes)
     yield Progress(0, total, "Finding connected groups")
     index = {node: i for i, node in enumerate(nodes)}
@@ -146,7 +150,9 @@ def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Ma
     widths = [boxes[n][2] for n in nodes] or [100.0]
     heights = [boxes[n][3] for n in nodes] or [60.0]
     mean_w, mean_h = sum(widths) / len(widths), sum(heights) / len(heights)
-    link_length = 1.25 * math.hypot(mean_w, mean_h) + GAP
+    # Links about one and a half boxes long: short enough to read a neighbourhood at a glance,
+    # long enough that the overlap pass seldom has to push a node far from its spot.
+    link_length = 0.95 * max(mean_w, 1.6 * mean_h) + GAP
     components = sorted((g for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0]))
     singles = sorted(g[0] for g in groups.values() if len(g) == 1)
     placed_groups: list[tuple[dict[int, Point], tuple[float, float, float, float]]] = []
@@ -174,7 +180,7 @@ def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Ma
             spots[nodes[i]] = ((k % columns) * cell_w, (k // columns) * cell_h)
         placed_groups.append((spots, _bounds(spots, boxes)))
     yield Progress(total, total, "Packing groups")
-    return _pack(placed_groups, GAP * 3)
+    return _pack(placed_groups, GAP * 3, aspect)
 
 
 def _bounds(spots: Mapping[int, Point], boxes: Mapping[int, Box]) -> tuple[float, float, float, float]:
@@ -182,23 +188,58 @@ def _bounds(spots: Mapping[int, Point], boxes: Mapping[int, Box]) -> tuple[float
     return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
 
 
-def _pack(groups: list[tuple[dict[int, Point], tuple[float, float, float, float]]], gap: float) -> dict[int, Point]:
-    """Shelf-pack group bounding boxes into rows about as wide as the whole is tall."""
+def _pack(groups: list[tuple[dict[int, Point], tuple[float, float, float, float]]], gap: float,
+          aspect: float) -> dict[int, Point]:
+    """Pack group bounding boxes in shelves so the whole is about `aspect` times as wide as tall.
+
+    Largest groups first; each goes at the end of the shelf (or into a new shelf) that keeps the
+    overall box smallest and closest to the aspect, so small groups fill the space beside big ones.
+    """
     if not groups:
         return {}
-    area = sum((b[2] - b[0] + gap) * (b[3] - b[1] + gap) for _, b in groups)
-    row_width = max(max(b[2] - b[0] for _, b in groups), math.sqrt(area) * 1.4)
-    out: dict[int, Point] = {}
-    x = y = row_height = 0.0
-    for spots, (l, t, r, b) in groups:
+    order = sorted(range(len(groups)), key=lambda i: -(groups[i][1][2] - groups[i][1][0]) * (groups[i][1][3] - groups[i][1][1]))
+    shelves: list[list[float]] = []  # [top, height, used width]
+    spots: dict[int, tuple[float, float]] = {}
+
+    def extent(candidate: list[list[float]]) -> float:
+        width = max(s[2] for s in candidate)
+        height = sum(s[1] for s in candidate) + gap * (len(candidate) - 1)
+        skew = max(width / (height * aspect), (height * aspect) / width)
+        return width * height * skew * skew
+
+    for i in order:
+        l, t, r, b = groups[i][1]
         w, h = r - l, b - t
-        if x > 0 and x + w > row_width:
-            x, y, row_height = 0.0, y + row_height + gap, 0.0
-        dx, dy = x - l, y - t
-        for node, (px, py) in spots.items():
+        best = None
+        for k in range(len(shelves) + 1):
+            trial = [list(s) for s in shelves]
+            if k == len(shelves):
+                trial.append([0.0, h, w])
+                x = 0.0
+            else:
+                x = trial[k][2] + gap
+                trial[k][2] = x + w
+                trial[k][1] = max(trial[k][1], h)
+            score = extent(trial)
+            if best is None or score < best[0]:
+                best = (score, k, x)
+        _, k, x = best
+        if k == len(shelves):
+            shelves.append([0.0, h, w])
+        else:
+            shelves[k][2] = x + w
+            shelves[k][1] = max(shelves[k][1], h)
+        spots[i] = (k, x)
+    tops, y = [], 0.0
+    for shelf in shelves:
+        tops.append(y)
+        y += shelf[1] + gap
+    out: dict[int, Point] = {}
+    for i, (k, x) in spots.items():
+        points, (l, t, _, _) = groups[i]
+        dx, dy = x - l, tops[k] - t
+        for node, (px, py) in points.items():
             out[node] = (px + dx, py + dy)
-        x += w + gap
-        row_height = max(row_height, h)
     return out
 
 
