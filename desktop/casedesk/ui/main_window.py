@@ -171,13 +171,13 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         a = self._action
         a("new_workspace", "&New workspace…", self.new_workspace, shortcut="Ctrl+Shift+N")
-        a("open_workspace", "&Open workspace…", self.open_workspace, shortcut=QKeySequence.StandardKey.Open)
-        a("open_url", "Open &database URL…", self.open_database_url)
+        a("open_workspace", "&Open workspace…", self.open_workspace, shortcut="Ctrl+O")
+        a("open_url", "Open &database URL…", self.open_database_url, shortcut="Ctrl+Shift+O")
         a("new_case", "New &case…", self.new_case, shortcut="Ctrl+Alt+N")
-        a("load_demo", "Load the &demo case", self.load_demo_case)
-        a("quit", "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
+        a("load_demo", "Load the &demo case", self.load_demo_case, shortcut="Ctrl+Alt+D")
+        a("quit", "&Quit", self.close, shortcut="Ctrl+Q")
         undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         undo_action.setIcon(icon("undo"))
         undo_action.setObjectName("action_undo")
         redo_action = self.undo_stack.createRedoAction(self, "&Redo")
@@ -185,11 +185,11 @@ class MainWindow(QMainWindow):
         redo_action.setIcon(icon("redo"))
         redo_action.setObjectName("action_redo")
         self.actions_by_name["undo"], self.actions_by_name["redo"] = undo_action, redo_action
-        a("delete", "&Delete", self.delete_selection, shortcut=QKeySequence.StandardKey.Delete, icon_name="delete",
+        a("delete", "&Delete", self.delete_selection, shortcut="Del", icon_name="delete",
           tip="Delete the selected records or link (Undo brings them back)")
         a("merge", "&Merge two records…", self.merge_selection, shortcut="Ctrl+M", icon_name="merge",
           tip="Merge the two selected records of the same kind")
-        a("find", "&Find a record", self.focus_search, shortcut=QKeySequence.StandardKey.Find, icon_name="search")
+        a("find", "&Find a record", self.focus_search, shortcut="Ctrl+F", icon_name="search")
         a("select_all", "Select all on the chart", self.select_all_on_chart, shortcut="Ctrl+A")
         a("attach", "&Attach evidence…", self.attach_evidence_to_selection, shortcut="Ctrl+E",
           icon_name="evidence", tip="Attach files as graded evidence to the selected record or link")
@@ -201,9 +201,9 @@ class MainWindow(QMainWindow):
           tip="Drag from one record to another to link them (or hold Shift while dragging)")
         a("layout", "Automatic &layout", self.run_layout, shortcut="Ctrl+L", icon_name="layout")
         a("fit", "&Fit to view", self.chart.view.fit_all, shortcut="Ctrl+0", icon_name="fit")
-        a("zoom_in", "Zoom &in", lambda: self.chart.view.zoom_by(1.25), shortcut=QKeySequence.StandardKey.ZoomIn,
+        a("zoom_in", "Zoom &in", lambda: self.chart.view.zoom_by(1.25), shortcut="Ctrl++",
           icon_name="zoom_in")
-        a("zoom_out", "Zoom &out", lambda: self.chart.view.zoom_by(0.8), shortcut=QKeySequence.StandardKey.ZoomOut,
+        a("zoom_out", "Zoom &out", lambda: self.chart.view.zoom_by(0.8), shortcut="Ctrl+-",
           icon_name="zoom_out")
         a("expand", "&Expand neighbours", self.expand_selection, shortcut="Ctrl+Shift+E", icon_name="expand",
           tip="Bring the neighbours of the selected records onto the chart")
@@ -215,13 +215,13 @@ class MainWindow(QMainWindow):
         a("clear_highlight", "&Clear highlight", self.chart.clear_highlight, shortcut="Esc")
         a("hide", "&Hide selected from chart", self.hide_selection, shortcut="Ctrl+H", icon_name="hide")
         a("unhide", "Show hidden records", lambda: self.chart.scene.unhide_records(), shortcut="Ctrl+Shift+H")
-        a("show_all", "Show &all records", self.chart.show_all, icon_name="show_all")
+        a("show_all", "Show &all records", self.chart.show_all, shortcut="Ctrl+Alt+A", icon_name="show_all")
         a("show_timeline", "&Timeline", lambda: self._show_tab(self.timeline), shortcut="Ctrl+T")
         a("show_findings", "Fin&dings", lambda: self._show_tab(self.findings), shortcut="Ctrl+Shift+F")
         a("show_audit", "&Audit log", lambda: self._show_tab(self.audit), shortcut="Ctrl+Shift+A")
-        a("reset_layout", "&Reset window layout", self.reset_layout)
-        a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents)
-        a("about", "&About CaseDesk", self.show_about)
+        a("reset_layout", "&Reset window layout", self.reset_layout, shortcut="Ctrl+Alt+R")
+        a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut="F1")
+        a("about", "&About CaseDesk", self.show_about, shortcut="Ctrl+Alt+H")
         # Filters: hide/show records by kind (and party kind) and links by type.
         self.kind_filters: dict[str, QAction] = {}
         for kind in RECORD_KINDS:
@@ -275,9 +275,16 @@ class MainWindow(QMainWindow):
             links.addAction(act)
         menu("&Chart", "Chart", ["layout", "fit", "zoom_in", "zoom_out", None, "expand", "show_all", "hide",
                                  "unhide", None, "path", "neighbourhood", "clear_highlight", None, kinds, links])
-        view_items: list[Any] = [self.dock_navigator.toggleViewAction(), self.dock_inspector.toggleViewAction(),
-                                 self.dock_bottom.toggleViewAction(), None, "show_timeline", "show_findings",
-                                 "show_audit", None, "reset_layout"]
+        docks = []
+        for n, (dock, name) in enumerate(((self.dock_navigator, "toggle_navigator"),
+                                          (self.dock_inspector, "toggle_inspector"),
+                                          (self.dock_bottom, "toggle_bottom")), start=1):
+            act = dock.toggleViewAction()
+            act.setShortcut(QKeySequence(f"Ctrl+Alt+{n}"))
+            act.setObjectName(f"action_{name}")
+            self.actions_by_name[name] = act
+            docks.append(act)
+        view_items: list[Any] = docks + [None, "show_timeline", "show_findings", "show_audit", None, "reset_layout"]
         menu("&View", "View", view_items)
         menu("&Help", "Help", ["shortcuts", "about"])
 
@@ -332,7 +339,7 @@ class MainWindow(QMainWindow):
         self.chart.link_selected.connect(sel.select_link)
         self.chart.contract_selected.connect(sel.select_record)
         self.chart.cleared.connect(sel.clear)
-        self.chart.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.chart.message.connect(self._show_status)
         self.chart.layout_computed.connect(self._on_layout_computed)
         self.chart.scene.nodes_moved.connect(self._on_nodes_moved)
         self.chart.view.link_drawn.connect(self.offer_link)
@@ -361,7 +368,7 @@ class MainWindow(QMainWindow):
         ins.citation_remove_requested.connect(self._on_citation_remove_requested)
         ins.files_dropped.connect(self._on_inspector_files_dropped)
         self.bottom_tabs.currentChanged.connect(self._on_bottom_tab_changed)
-        self.undo_stack.indexChanged.connect(lambda _i: self._update_action_states())
+        self.undo_stack.indexChanged.connect(self._update_action_states)
         self._update_action_states()
 
     # ==== integration API ============================================================================
@@ -627,6 +634,9 @@ class MainWindow(QMainWindow):
         self.actions_by_name["redo"].setEnabled(self.undo_stack.canRedo() and not busy)
         for name in ("new_party", "new_wallet", "new_datacenter", "new_server", "new_contract", "layout"):
             self.actions_by_name[name].setEnabled(self._case_id is not None)
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("Saving…" if busy else "")

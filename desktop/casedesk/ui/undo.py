@@ -57,7 +57,7 @@ class OpCommand(QUndoCommand):
     def __init__(self, ctx: EditContext, text: str):
         super().__init__(text)
         self.ctx = ctx
-        self._pushed = False
+        self._first = False  # set while push() makes its redo() call: the edit has run already
         self._skip = False
         self.on_error: Callable[[CaseDeskError | str], None] | None = None
 
@@ -82,8 +82,8 @@ class OpCommand(QUndoCommand):
         """Run the edit for the first time; push it onto the stack if it succeeds."""
         def done(value: Any) -> None:
             self.forward_done(value)
-            self._pushed = True
-            self.ctx.undo_stack.push(self)  # push() calls redo(), which skips the first time
+            self._first = True
+            self.ctx.undo_stack.push(self)  # push() calls redo(), which skips this once
             if on_done is not None:
                 on_done(value)
 
@@ -93,8 +93,8 @@ class OpCommand(QUndoCommand):
         (self.on_error or (lambda e: self.ctx.show_error(e, self.text())))(error)
 
     def redo(self) -> None:
-        if not self._pushed or self._skip:
-            self._pushed, self._skip = True, False
+        if self._first or self._skip:
+            self._first = self._skip = False
             return
         self.ctx.ops.run(self.forward, on_done=self.forward_done,
                          on_error=lambda e: self._step_failed(e, undoing=False))

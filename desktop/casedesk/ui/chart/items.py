@@ -187,6 +187,7 @@ class EdgeItem(QGraphicsItem):
         self.source, self.target = source, target
         self.bend = 0.0
         self.label_t = 0.5
+        self.label_shift = 0.0  # sideways offset of the label from the link, in label heights
         self.marked = False
         self._path = QPainterPath()
         self._arrow = QPolygonF()
@@ -230,6 +231,7 @@ class EdgeItem(QGraphicsItem):
             self._arrow = QPolygonF()
             self._label_rect = QRectF()
             self._curve = (a, a, a)
+            self._normal = QPointF(0, 1)
             return
         nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
         control = mid + QPointF(nx, ny) * self.bend
@@ -252,22 +254,23 @@ class EdgeItem(QGraphicsItem):
         right = p2 - QPointF(math.cos(angle + 0.42) * size, math.sin(angle + 0.42) * size)
         self._arrow = QPolygonF([p2, left, right])
         self._curve = (p1, control if self.bend else (p1 + p2) / 2, p2)
-        self._label_rect = self.label_at(self.label_t)
+        self._normal = QPointF(nx, ny)
+        self._label_rect = self.label_at(self.label_t, self.label_shift)
 
     def label_rect(self) -> QRectF:
         """Where the label is drawn (item coordinates = scene coordinates for edges)."""
         return QRectF(self._label_rect)
 
-    def label_at(self, t: float) -> QRectF:
-        """Where the label would be drawn at parameter t along the link."""
-        centre = self._point(t, *self._curve)
+    def label_at(self, t: float, shift: float = 0.0) -> QRectF:
+        """Where the label would be drawn at parameter t along the link, shifted sideways."""
         w, h = self._text_size
+        centre = self._point(t, *self._curve) + self._normal * (shift * (h + 2))
         return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
 
-    def set_label_t(self, t: float) -> None:
-        """Move the label along the link (0 = source, 1 = target)."""
-        if t != self.label_t:
-            self.label_t = t
+    def set_label_place(self, t: float, shift: float = 0.0) -> None:
+        """Move the label along the link (0 = source, 1 = target) and sideways (in label heights)."""
+        if (t, shift) != (self.label_t, self.label_shift):
+            self.label_t, self.label_shift = t, shift
             self.adjust()
 
     def set_marked(self, marked: bool) -> None:

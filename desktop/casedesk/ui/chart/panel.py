@@ -45,7 +45,7 @@ class ChartPanel(QWidget):
     link_selected = Signal(int)
     contract_selected = Signal(int)
     cleared = Signal()
-    layout_computed = Signal(dict, dict)
+    layout_computed = Signal(object, object)
     message = Signal(str)
 
     def __init__(self, workspace: Callable[[], Workspace], runner: TaskRunner, ops: Operations,

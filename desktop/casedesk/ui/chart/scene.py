@@ -17,6 +17,9 @@ from casedesk.ui.chart.items import EdgeItem, NodeItem
 
 Point = tuple[float, float]
 PARALLEL_SPACING = 26.0
+# Where a link label may go: along the link first (t from the middle outwards), then beside it.
+_LABEL_PLACES = [(t, 0.0) for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)] + \
+    [(t, s) for s in (1.0, -1.0) for t in (0.5, 0.38, 0.62, 0.26, 0.74)]
 
 
 class _RectIndex:
@@ -52,8 +55,8 @@ class _RectIndex:
 class ChartScene(QGraphicsScene):
     """Nodes by record id and edges by key; visibility filters; path and neighbourhood highlights."""
 
-    selection_made = Signal(list, object)
-    nodes_moved = Signal(dict, dict)
+    selection_made = Signal(object, object)
+    nodes_moved = Signal(object, object)
 
     def __init__(self, parent: object = None):
         super().__init__(parent)
@@ -209,15 +212,15 @@ class ChartScene(QGraphicsScene):
         for edge in sorted(chosen, key=lambda e: e.key):
             if not edge.isVisible():
                 continue
-            best_t, best_score = 0.5, None
-            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78):
-                rect = edge.label_at(t)
-                score = blockers.hits(rect) * 2 + placed.hits(rect)
+            best, best_score = (0.5, 0.0), None
+            for place in _LABEL_PLACES:
+                rect = edge.label_at(*place)
+                score = blockers.hits(rect) * 3 + placed.hits(rect)
                 if best_score is None or score < best_score:
-                    best_t, best_score = t, score
+                    best, best_score = place, score
                 if score == 0:
                     break
-            edge.set_label_t(best_t)
+            edge.set_label_place(*best)
             placed.add(edge.label_rect())
 
     # --- visibility ---------------------------------------------------------------------------

@@ -584,7 +584,7 @@ class InspectorWidget(QScrollArea):
         if evidence:
             pick = self._combo(box, [(f"[{e['grade']}] {ui_text.one_line(e['title'], 50)}", e["id"]) for e in evidence],
                                "cite_evidence")
-            pick.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLength)
+            pick.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             pick.setMinimumContentsLength(12)
             locator = self._line(box, "page, row or quote", "cite_locator")
             row, button = self._add_row(box, pick, locator)
