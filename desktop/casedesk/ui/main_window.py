@@ -428,14 +428,14 @@ class MainWindow(QMainWindow):
                               changes.ids("deleted", "finding"))
         self.navigator.refresh(changes)
         for tab in self.tables.values():
-            tab.model.apply(changes)
+            tab.apply(changes)
         self.chart.refresh(changes)
         self.inspector.refresh(changes)
         if {"record", "link", "event"} & (set(changes.created) | set(changes.updated) | set(changes.deleted)):
             self._refresh_later("timeline")
         if "finding" in (set(changes.created) | set(changes.updated) | set(changes.deleted)) \
                 or changes.ids("deleted", "record"):
-            self.findings.model.refresh()
+            self.findings.refresh()
         self._refresh_later("audit")
         self._update_totals()
         self._update_tab_titles()

@@ -75,7 +75,7 @@ class KeyedListModel(QAbstractTableModel):
                     self._rows[pos] = row
                     self.dataChanged.emit(self.index(pos, 0), self.index(pos, max(0, self.columnCount() - 1)))
                 continue
-            if key in where and where[key] > pos:
+            if key in where:  # still here, further down (rows above pos are settled)
                 src = self._keys.index(key, pos)
                 self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), pos)
                 self._keys.insert(pos, self._keys.pop(src))
@@ -89,7 +89,6 @@ class KeyedListModel(QAbstractTableModel):
             self._keys.insert(pos, key)
             self._rows.insert(pos, row)
             self.endInsertRows()
-        where.clear()
 
     def reset_rows(self, rows: Sequence[Any]) -> None:
         """Replace everything at once (a case switch)."""

@@ -37,6 +37,7 @@ class AuditLogModel(QAbstractTableModel):
         self._case_id: int | None = None
         self._rows: list[dict[str, Any]] = []
         self._exhausted = True
+        self._fetching = False
 
     def load(self, case_id: int | None) -> None:
         """Show another case's log (a blanket reset)."""
@@ -49,17 +50,21 @@ class AuditLogModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted or self._case_id is None:
+        if parent.isValid() or self._exhausted or self._case_id is None or self._fetching:
             return
         with self._ws().read() as s:
             rows = audit_rows(s, self._case_id, before_id=self._rows[-1]["id"] if self._rows else None,
                               limit=self.PAGE)
+        self._exhausted = len(rows) < self.PAGE
         if rows:
             first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
-        self._exhausted = len(rows) < self.PAGE
+            self._fetching = True
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+                self._rows.extend(rows)
+                self.endInsertRows()
+            finally:
+                self._fetching = False
 
     def refresh(self) -> None:
         """Put entries written since the last look on top."""

@@ -46,6 +46,7 @@ class NavigatorModel(QAbstractItemModel):
         self._cases: list[tuple[int, str, int]] = []  # (id, title, records)
         self._case_id: int | None = None
         self._groups: list[_KindGroup] = []
+        self._fetching = False
 
     # --- loading -------------------------------------------------------------------------------
     def load(self, case_id: int | None) -> None:
@@ -97,12 +98,22 @@ class NavigatorModel(QAbstractItemModel):
 
     def _fetch_group(self, k: int, until: tuple[str, int] | None = None) -> None:
         group = self._groups[k]
-        if group.exhausted:
+        # A view (or a model tester) may ask for more from inside our own rowsInserted: wait.
+        if group.exhausted or self._fetching:
             return
+        self._fetching = True
+        try:
+            self._fetch_group_now(k, group, until)
+        finally:
+            self._fetching = False
+
+    def _fetch_group_now(self, k: int, group: _KindGroup, until: tuple[str, int] | None) -> None:
         after = group.keys[-1] if group.keys else None
         with self._ws().read() as s:
             rows = navigator_rows(s, self._case_id, group.kind, after=after, upto=until,
                                   limit=None if until else PAGE)
+        if until is None and len(rows) < PAGE:
+            group.exhausted = True
         if rows:
             parent = self.kind_index(group.kind)
             first = len(group.keys)
@@ -111,12 +122,17 @@ class NavigatorModel(QAbstractItemModel):
                 group.keys.append((label, rid))
                 group.subkinds[rid] = subkind
             self.endInsertRows()
-        if until is None and len(rows) < PAGE:
-            group.exhausted = True
 
     # --- changes --------------------------------------------------------------------------------
     def apply(self, changes: ChangeSet) -> None:
         """Follow a ChangeSet: cases and records created, renamed or deleted; counts."""
+        self._fetching = True
+        try:
+            self._apply(changes)
+        finally:
+            self._fetching = False
+
+    def _apply(self, changes: ChangeSet) -> None:
         if changes.ids("created", "case") or changes.ids("deleted", "case") or changes.ids("updated", "case"):
             self._apply_cases()
         if self._case_id is None or not self._groups:

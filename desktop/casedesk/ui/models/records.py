@@ -61,6 +61,7 @@ class RecordTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, dict[str, Any]] = {}
         self._exhausted = True
+        self._fetching = False
 
     # --- loading -------------------------------------------------------------------------------
     def load(self, case_id: int | None) -> None:
@@ -77,18 +78,19 @@ class RecordTableModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted or self._case_id is None:
+        if parent.isValid() or self._exhausted or self._case_id is None or self._fetching:
             return
         self._append(self._fetch(after_id=self._ids[-1] if self._ids else None, limit=PAGE), PAGE)
 
     def fetch_all(self) -> None:
         """Fetch every remaining row (before sorting or filtering everything)."""
-        if not self._exhausted and self._case_id is not None:
+        if not self._exhausted and self._case_id is not None and not self._fetching:
             self._append(self._fetch(after_id=self._ids[-1] if self._ids else None), None)
 
     def ensure_row(self, record_id: int) -> int | None:
         """The row of a record, fetching pages up to it if needed; None if not of this table."""
-        if record_id not in self._rows and not self._exhausted and self._ids and record_id > self._ids[-1]:
+        if record_id not in self._rows and not self._exhausted and not self._fetching and self._ids \
+                and record_id > self._ids[-1]:
             self._append(self._fetch(after_id=self._ids[-1], upto_id=record_id), None, keep_open=True)
         return self.row_of(record_id)
 
@@ -97,15 +99,19 @@ class RecordTableModel(QAbstractTableModel):
             return record_rows(s, self._case_id, self.kind, **kw)
 
     def _append(self, rows: list[dict[str, Any]], page: int | None, keep_open: bool = False) -> None:
-        if rows:
-            first = len(self._ids)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            for r in rows:
-                self._ids.append(r["id"])
-                self._rows[r["id"]] = r
-            self.endInsertRows()
         if not keep_open and (page is None or len(rows) < page):
             self._exhausted = True
+        if rows:
+            first = len(self._ids)
+            self._fetching = True  # a fetchMore from inside our rowsInserted waits for the next turn
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+                for r in rows:
+                    self._ids.append(r["id"])
+                    self._rows[r["id"]] = r
+                self.endInsertRows()
+            finally:
+                self._fetching = False
 
     # --- access ------------------------------------------------------------------------------
     def record_id(self, row: int) -> int:
@@ -124,8 +130,15 @@ class RecordTableModel(QAbstractTableModel):
     # --- changes ------------------------------------------------------------------------------
     def apply(self, changes: ChangeSet) -> None:
         """Follow a ChangeSet: insert created rows, refresh updated ones, remove deleted ones."""
-        if self._case_id is None:
+        if self._case_id is None or self._fetching:
             return
+        self._fetching = True
+        try:
+            self._apply(changes)
+        finally:
+            self._fetching = False
+
+    def _apply(self, changes: ChangeSet) -> None:
         for rid in sorted(changes.ids("deleted", "record"), reverse=True):
             row = self.row_of(rid)
             if row is not None:

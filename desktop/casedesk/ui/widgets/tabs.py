@@ -82,6 +82,14 @@ class RecordTableTab(QWidget):
         if not self._echo and current.isValid():
             self.record_chosen.emit(current.data(RECORD_ID_ROLE))
 
+    def apply(self, changes: Any) -> None:
+        """Follow a ChangeSet; a removed current row does not count as the user choosing the next."""
+        self._echo = True
+        try:
+            self.model.apply(changes)
+        finally:
+            self._echo = False
+
     def select_record(self, record_id: int) -> bool:
         """Make a record the current row (fetching up to it); False if it is not of this kind."""
         row = self.model.ensure_row(record_id)
@@ -180,6 +188,14 @@ class FindingsTab(QWidget):
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not self._echo and current.isValid():
             self.finding_chosen.emit(current.data(ID_ROLE))
+
+    def refresh(self) -> None:
+        """Re-read the findings (changes to rows never count as the user choosing one)."""
+        self._echo = True
+        try:
+            self.model.refresh()
+        finally:
+            self._echo = False
 
     def select_finding(self, finding_id: int | None) -> None:
         """Make a finding current (None: select nothing) without announcing it."""
