@@ -470,6 +470,7 @@ class MainWindow(QMainWindow):
         self._update_totals()
         self._update_tab_titles()
         self._update_title()
+        self._update_action_states()
         self.case_changed.emit(case_id)
 
     def _update_title(self) -> None:
