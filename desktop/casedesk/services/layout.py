@@ -10,6 +10,7 @@ each node's box (relative to its position) as measured with its font.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -160,15 +161,21 @@ def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Ma
     by_member: dict[int, list[tuple[int, int]]] = {}
     for a, b in pairs:
         by_member.setdefault(find(a), []).append((a, b))
+    cell = (max(widths) + GAP, max(heights) + GAP)
     for members in components:
         local = {g: k for k, g in enumerate(members)}
         local_edges = [(local[a], local[b]) for a, b in by_member.get(find(members[0]), [])]
-        points = _scale(_component_layout(len(members), local_edges), local_edges, link_length)
-        space = FreeSpace(max(mean_w, mean_h) * 1.5)
+        raw = _component_layout(len(members), local_edges)
+        order = sorted(range(len(members)), key=lambda k: (-degree[members[k]], members[k]))
         spots: dict[int, Point] = {}
-        for k in sorted(range(len(members)), key=lambda k: (-degree[members[k]], members[k])):
-            node = nodes[members[k]]
-            spots[node] = place_free(space, node, boxes[node], *points[k])
+        if len(members) <= SMALL_COMPONENT:
+            points = _scale(raw, local_edges, link_length)
+            space = FreeSpace(max(mean_w, mean_h) * 1.5)
+            for k in order:
+                node = nodes[members[k]]
+                spots[node] = place_free(space, node, boxes[node], *points[k])
+        else:
+            spots = _snap_to_cells([nodes[members[k]] for k in order], [raw[k] for k in order], cell)
         placed_groups.append((spots, _bounds(spots, boxes)))
         done += len(members)
         yield Progress(done, total, "Laying out")
@@ -181,6 +188,42 @@ def layout_job(nodes: Sequence[int], edges: Iterable[tuple[int, int]], boxes: Ma
         placed_groups.append((spots, _bounds(spots, boxes)))
     yield Progress(total, total, "Packing groups")
     return _pack(placed_groups, GAP * 3, aspect)
+
+
+def _snap_to_cells(nodes: list[int], points: list[Point], cell: Point, density: float = 0.45) -> dict[int, Point]:
+    """Place nodes on a grid of cells each big enough for any box: nearest free cell, in order given.
+
+    For big components: the layout is scaled so boxes fill about `density` of its area, then each
+    node takes the free cell nearest its spot (dictionary lookups, no geometry), which rules out
+    overlaps by construction and costs a few lookups per node.
+    """
+    cw, ch = cell
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span_x, span_y = max(xs) - min(xs) or 1.0, max(ys) - min(ys) or 1.0
+    target_area = len(nodes) * cw * ch / density
+    factor = math.sqrt(target_area / (span_x * span_y))
+    taken: set[tuple[int, int]] = set()
+    out: dict[int, Point] = {}
+    offsets = _ring_offsets(cw, ch)
+    for node, (x, y) in zip(nodes, points):
+        ci, cj = round(x * factor / cw), round(y * factor / ch)
+        for di, dj in offsets:
+            key = (ci + di, cj + dj)
+            if key not in taken:
+                break
+        else:  # the neighbourhood is full: go past it
+            key = (ci + len(taken), cj)
+        taken.add(key)
+        out[node] = (key[0] * cw, key[1] * ch)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _ring_offsets(cw: float, ch: float, radius: int = 40) -> list[tuple[int, int]]:
+    """Cell offsets around (0, 0) nearest first (by distance in pixels)."""
+    cells = [(i, j) for i in range(-radius, radius + 1) for j in range(-radius, radius + 1)]
+    cells.sort(key=lambda c: ((c[0] * cw) ** 2 + (c[1] * ch) ** 2, c))
+    return cells
 
 
 def _bounds(spots: Mapping[int, Point], boxes: Mapping[int, Box]) -> tuple[float, float, float, float]:

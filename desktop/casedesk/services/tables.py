@@ -1,7 +1,7 @@
-"""Rows for the GUI's tables and navigator, fetched in pages (column selects, never ORM entities).
+"""Rows for the GUI's tables, navigator and audit log (column selects, never ORM entities).
 
-Pages are keyset pages ("after this id", "after this label and id") so that a record created or
-deleted meanwhile never shifts a page and never shows twice.
+Audit pages are keyset pages ("before this id") so that an entry written meanwhile never shifts a
+page and never shows twice.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import KIND_CLASSES, AuditEntry, Party, Record
@@ -30,6 +30,12 @@ def kind_counts(session: Session, case_id: int) -> dict[str, int]:
 def table_columns(kind: str) -> list[str]:
     """The field names a record table shows for a kind (after id and label)."""
     return ["tags"] + [f.name for f in KIND_FIELDS[kind] if f.type != "longtext"]
+
+
+def record_ids(session: Session, case_id: int, kind: str) -> list[int]:
+    """Every record id of one kind of a case, ascending."""
+    return list(session.scalars(select(Record.id).where(Record.case_id == case_id, Record.kind == kind)
+                                .order_by(Record.id)))
 
 
 def record_rows(session: Session, case_id: int, kind: str, *, after_id: int | None = None,
@@ -65,27 +71,11 @@ def record_rows(session: Session, case_id: int, kind: str, *, after_id: int | No
     return out
 
 
-def _label_col(session: Session) -> Any:
-    # Code-point order on both backends, the same order Python's str comparison gives, so rows
-    # inserted by the GUI land where the next page would have put them.
-    return Record.label.collate("C") if session.get_bind().dialect.name == "postgresql" else Record.label
-
-
-def navigator_rows(session: Session, case_id: int, kind: str, *, after: tuple[str, int] | None = None,
-                   upto: tuple[str, int] | None = None,
-                   limit: int | None = 200) -> list[tuple[int, str, str | None]]:
-    """(id, label, party kind) of one kind ordered by label then id, after a (label, id) key, up to one."""
-    label = _label_col(session)
+def navigator_rows(session: Session, case_id: int, kind: str) -> list[tuple[int, str, str | None]]:
+    """(id, label, party kind) of every record of one kind of a case (unordered: callers sort)."""
     query = (select(Record.id, Record.label, Party.__table__.c.party_kind)
              .outerjoin(Party.__table__, Party.__table__.c.id == Record.id)
              .where(Record.case_id == case_id, Record.kind == kind))
-    if after is not None:
-        query = query.where(or_(label > after[0], and_(Record.label == after[0], Record.id > after[1])))
-    if upto is not None:
-        query = query.where(or_(label < upto[0], and_(Record.label == upto[0], Record.id <= upto[1])))
-    query = query.order_by(label, Record.id)
-    if limit is not None:
-        query = query.limit(limit)
     return [(r[0], r[1], r[2]) for r in session.execute(query)]
 
 

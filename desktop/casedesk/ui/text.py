@@ -28,6 +28,8 @@ def shorten(text: str | None, limit: int = DISPLAY_LIMIT) -> str:
 def one_line(text: str | None, limit: int = DISPLAY_LIMIT) -> str:
     """Shortened, on one line, with control characters shown as visible symbols."""
     text = shorten(text, limit + 1)
+    if text.isprintable():  # the common case, checked in C: nothing to replace
+        return shorten(text, limit)
     out = []
     for ch in text:
         if ch in "\r\n\t\v\f\u2028\u2029\x85":
@@ -43,6 +45,8 @@ def one_line(text: str | None, limit: int = DISPLAY_LIMIT) -> str:
 
 def needs_isolation(text: str) -> bool:
     """True when the text holds right-to-left letters or explicit bidi controls."""
+    if text.isascii():  # no ASCII character is right-to-left or a bidi control
+        return False
     return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
 
 

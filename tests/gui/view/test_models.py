@@ -40,6 +40,7 @@ def test_record_table_fetches_in_pages_and_follows_changes_precisely(qapp, qtmod
     model = RecordTableModel("party", lambda: ws, default_vocabulary())
     model.load(case_id)
     assert model.rowCount() == PAGE and model.canFetchMore(QModelIndex())
+    assert model.index(3, 1).data() == "Party 0003"  # a view showed the first rows
     seen = Signals(model)
     with ws.write() as s:
         update_record(s, ids[3], {"label": "Renamed"}, expected_version=None)

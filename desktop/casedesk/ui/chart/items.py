@@ -1,12 +1,15 @@
 """Chart items: a record as its kind's icon with a two-line label, a link as a labelled arrow.
 
-Both paint cheaply at low zoom (a coloured dot, a plain line) so a scene of thousands stays fluid.
-Labels are laid out once, from at most a few hundred characters, bidi-isolated and elided, so
-a 1 MB label or a right-to-left override cannot stretch or scramble the chart.
+Labels are laid out once, from at most a few hundred characters, bidi-isolated and elided, so a
+1 MB label or a right-to-left override cannot stretch or scramble the chart. Painting is kept
+cheap for scenes of thousands: geometry is computed when something moves (not per paint), text
+layouts are cached (QStaticText), and far out the OverviewLayer draws every record and link in a
+handful of bulk calls while the individual items stop painting (they stay clickable).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -20,6 +23,8 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QStaticText,
+    QTextOption,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -33,10 +38,16 @@ EDGE_LABEL_WIDTH = 120.0
 SELECT_COLOUR = QColor("#1565C0")
 PATH_COLOUR = QColor("#EF6C00")
 EDGE_COLOUR = QColor("#8A94A6")
+PARTY_EDGE_COLOUR = QColor("#A1887F")
+OWNERSHIP_COLOUR = QColor("#5C6B82")
 TEXT_COLOUR = QColor("#202124")
-LOW_DETAIL = 0.3  # below this zoom, nodes are dots and links bare lines
+EDGE_TEXT_COLOUR = QColor("#455064")
+LOW_DETAIL = 0.3  # below this zoom, records are dots and links bare lines
+LABEL_DETAIL = 0.45  # below this zoom, labels are not drawn
+_HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 
+@functools.lru_cache(maxsize=1)
 def label_font() -> QFont:
     """The font of record labels on the chart."""
     font = QFont()
@@ -44,11 +55,43 @@ def label_font() -> QFont:
     return font
 
 
+@functools.lru_cache(maxsize=1)
 def edge_font() -> QFont:
     """The font of link labels on the chart."""
     font = QFont()
     font.setPointSizeF(7.0)
     return font
+
+
+@functools.lru_cache(maxsize=1)
+def _label_metrics() -> QFontMetricsF:
+    return QFontMetricsF(label_font())
+
+
+@functools.lru_cache(maxsize=1)
+def _edge_metrics() -> QFontMetricsF:
+    return QFontMetricsF(edge_font())
+
+
+def _static(text: str, font: QFont, width: float) -> QStaticText:
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    option = QTextOption(Qt.AlignmentFlag.AlignHCenter)
+    option.setWrapMode(QTextOption.WrapMode.NoWrap)
+    static.setTextOption(option)
+    static.setTextWidth(width)
+    static.prepare(font=font)
+    return static
+
+
+@functools.lru_cache(maxsize=4096)
+def _edge_label(label: str) -> tuple[str, float, float, QStaticText]:
+    """Elided text, width, height and cached layout of a link label (labels repeat a lot)."""
+    metrics = _edge_metrics()
+    text = ui_text.isolate(metrics.elidedText(ui_text.one_line(label, 120), Qt.TextElideMode.ElideRight,
+                                              EDGE_LABEL_WIDTH))
+    width = min(EDGE_LABEL_WIDTH, metrics.horizontalAdvance(text)) + 8
+    return text, width, metrics.height() + 2, _static(text, edge_font(), width)
 
 
 def wrap_label(text: str, metrics: QFontMetricsF, width: float, max_lines: int = 2) -> list[str]:
@@ -80,7 +123,11 @@ def wrap_label(text: str, metrics: QFontMetricsF, width: float, max_lines: int =
 
 
 class NodeItem(QGraphicsItem):
-    """A record on the chart: icon, label below it, selection and path marks."""
+    """A record on the chart: icon, label below it, selection and path marks.
+
+    The scene moves a node's edges along when it moves the node (set_positions, drags), rather
+    than every node reporting every geometry change: that costs a callback per change.
+    """
 
     def __init__(self, node: ChartNode):
         super().__init__()
@@ -88,30 +135,30 @@ class NodeItem(QGraphicsItem):
         self.kind, self.subkind = node.kind, node.subkind
         self.edges: list[EdgeItem] = []
         self.marked = False
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setZValue(2)
-        self._lines: list[str] = []
-        self._label_rect = QRectF()
-        self._colour = kind_colour(node.kind, node.subkind)
         self.set_node(node)
 
     def set_node(self, node: ChartNode) -> None:
         """Show (new) label and kind."""
         self.prepareGeometryChange()
         self.kind, self.subkind = node.kind, node.subkind
-        self._colour = kind_colour(node.kind, node.subkind)
+        self.colour = kind_colour(node.kind, node.subkind)
+        self.icon = icon_name(node.kind, node.subkind)
         self.label = node.label
-        metrics = QFontMetricsF(label_font())
+        metrics = _label_metrics()
         self._lines = wrap_label(ui_text.one_line(node.label, 240), metrics, LABEL_WIDTH)
-        width = max((metrics.horizontalAdvance(line) for line in self._lines), default=0.0)
-        width = min(LABEL_WIDTH, width) + 8
-        height = metrics.height() * len(self._lines) + 4
-        self._label_rect = QRectF(-width / 2, ICON / 2 + 3, width, height)
+        width = min(LABEL_WIDTH, max((metrics.horizontalAdvance(line) for line in self._lines), default=0.0)) + 8
         self._line_height = metrics.height()
-        self._ascent = metrics.ascent()
-        self.setToolTip(ui_text.display(node.label, 500))
+        height = self._line_height * len(self._lines) + 4
+        self._label_rect = QRectF(-width / 2, ICON / 2 + 3, width, height)
+        self._statics = [_static(line, label_font(), width) for line in self._lines]
+        self._icon_rect = QRectF(-ICON / 2, -ICON / 2, ICON, ICON)
+        self._bounds = self._icon_rect.adjusted(-5, -5, 5, 5).united(self._label_rect.adjusted(-2, -2, 2, 2))
+
+    def tooltip(self) -> str:
+        """The hover text: the full (shortened, isolated) label (the scene shows it on demand)."""
+        return ui_text.display(self.label, 500)
 
     def label_rect(self) -> QRectF:
         """Where the label is drawn, in item coordinates."""
@@ -119,19 +166,19 @@ class NodeItem(QGraphicsItem):
 
     def icon_rect(self) -> QRectF:
         """Where the icon is drawn, in item coordinates."""
-        return QRectF(-ICON / 2, -ICON / 2, ICON, ICON)
+        return QRectF(self._icon_rect)
 
     def box(self) -> tuple[float, float, float, float]:
         """(left, top, width, height) of icon and label together, relative to the position."""
-        rect = self.icon_rect().united(self._label_rect)
+        rect = self._icon_rect.united(self._label_rect)
         return (rect.left(), rect.top(), rect.width(), rect.height())
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.icon_rect().adjusted(-5, -5, 5, 5).united(self._label_rect.adjusted(-2, -2, 2, 2))
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addEllipse(self.icon_rect())
+        path.addEllipse(self._icon_rect)
         path.addRect(self._label_rect)
         return path
 
@@ -141,28 +188,21 @@ class NodeItem(QGraphicsItem):
             self.marked = marked
             self.update()
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for edge in self.edges:
-                edge.adjust()
-        return super().itemChange(change, value)
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
         if lod < LOW_DETAIL:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(SELECT_COLOUR if selected else PATH_COLOUR if self.marked else self._colour)
-            painter.drawEllipse(self.icon_rect())
+            painter.setBrush(SELECT_COLOUR if selected else PATH_COLOUR if self.marked else self.colour)
+            painter.drawEllipse(self._icon_rect)
             return
         if selected or self.marked:
             painter.setPen(QPen(SELECT_COLOUR if selected else PATH_COLOUR, 3.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(self.icon_rect().adjusted(-3, -3, 3, 3))
+            painter.drawEllipse(self._icon_rect.adjusted(-3, -3, 3, 3))
         scale = min(4.0, max(1.0, lod)) * (widget.devicePixelRatioF() if widget is not None else 1.0)
-        painter.drawPixmap(self.icon_rect().topLeft(), pixmap(icon_name(self.kind, self.subkind), int(ICON),
-                                                              round(scale * 2) / 2))
-        if lod < 0.45:
+        painter.drawPixmap(self._icon_rect.topLeft(), pixmap(self.icon, int(ICON), round(scale * 2) / 2))
+        if lod < LABEL_DETAIL:
             return
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(232, 240, 254, 235) if selected else QColor(255, 255, 255, 215))
@@ -170,10 +210,9 @@ class NodeItem(QGraphicsItem):
         painter.setFont(label_font())
         painter.setPen(SELECT_COLOUR.darker(130) if selected else TEXT_COLOUR)
         top = self._label_rect.top() + 2
-        for n, line in enumerate(self._lines):
-            rect = QRectF(self._label_rect.left(), top + n * self._line_height, self._label_rect.width(),
-                          self._line_height)
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), line)
+        left = self._label_rect.left()
+        for n, static in enumerate(self._statics):
+            painter.drawStaticText(QPointF(left, top + n * self._line_height), static)
 
 
 class EdgeItem(QGraphicsItem):
@@ -189,12 +228,9 @@ class EdgeItem(QGraphicsItem):
         self.label_t = 0.5
         self.label_shift = 0.0  # sideways offset of the label from the link, in label heights
         self.marked = False
-        self._path = QPainterPath()
-        self._arrow = QPolygonF()
-        self._label_rect = QRectF()
-        self._text = ""
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(1)
+        self._geometry_ready = False
         self.set_edge(edge)
         source.edges.append(self)
         target.edges.append(self)
@@ -202,12 +238,13 @@ class EdgeItem(QGraphicsItem):
     def set_edge(self, edge: ChartEdge) -> None:
         """Show (new) label and detail."""
         self.edge = edge
-        metrics = QFontMetricsF(edge_font())
-        self._text = ui_text.isolate(metrics.elidedText(ui_text.one_line(edge.label, 120),
-                                                        Qt.TextElideMode.ElideRight, EDGE_LABEL_WIDTH))
-        self._text_size = (min(EDGE_LABEL_WIDTH, metrics.horizontalAdvance(self._text)) + 8, metrics.height() + 2)
-        self.setToolTip(ui_text.display(edge.detail, 500))
+        self._text, w, h, self._static = _edge_label(edge.label)
+        self._text_size = (w, h)
         self.adjust()
+
+    def tooltip(self) -> str:
+        """The hover text: type, share, role, dates and grade."""
+        return ui_text.display(self.edge.detail, 500)
 
     def detach(self) -> None:
         """Forget the end nodes (before removal)."""
@@ -215,57 +252,66 @@ class EdgeItem(QGraphicsItem):
             if self in node.edges:
                 node.edges.remove(self)
 
-    def _point(self, t: float, p1: QPointF, c: QPointF, p2: QPointF) -> QPointF:
-        u = 1 - t
-        return p1 * (u * u) + c * (2 * u * t) + p2 * (t * t)
-
     def adjust(self) -> None:
-        """Recompute the path after an end moved or the bend changed."""
+        """Recompute the geometry after an end moved or the bend changed (plain float math: it runs a lot)."""
         self.prepareGeometryChange()
         a, b = self.source.pos(), self.target.pos()
-        line = QLineF(a, b)
-        length = line.length()
-        mid = (a + b) / 2
+        ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
         if length < 1e-6:
-            self._path = QPainterPath()
+            self._p1 = self._p2 = self._c = (ax, ay)
+            self._normal = (0.0, 1.0)
             self._arrow = QPolygonF()
+            self._line_rect = QRectF(ax, ay, 0, 0)
             self._label_rect = QRectF()
-            self._curve = (a, a, a)
-            self._normal = QPointF(0, 1)
+            self._bounds = QRectF(ax - 6, ay - 6, 12, 12)
             return
-        nx, ny = -(b.y() - a.y()) / length, (b.x() - a.x()) / length
-        control = mid + QPointF(nx, ny) * self.bend
+        nx, ny = -dy / length, dx / length
+        bend = self.bend
+        cx, cy = (ax + bx) / 2 + nx * bend, (ay + by) / 2 + ny * bend
         radius = ICON / 2 + 4
         # Clip at the icons' rims, along the curve's tangents at each end.
-        start_dir = QLineF(a, control if self.bend else b)
-        end_dir = QLineF(b, control if self.bend else a)
-        p1 = start_dir.pointAt(min(0.45, radius / max(start_dir.length(), 1e-6)))
-        p2 = end_dir.pointAt(min(0.45, radius / max(end_dir.length(), 1e-6)))
-        path = QPainterPath(p1)
-        if self.bend:
-            path.quadTo(control, p2)
-        else:
-            path.lineTo(p2)
-        self._path = path
-        angle = math.atan2(p2.y() - control.y(), p2.x() - control.x()) if self.bend else \
-            math.atan2(p2.y() - p1.y(), p2.x() - p1.x())
+        sx, sy = (cx, cy) if bend else (bx, by)
+        ex, ey = (cx, cy) if bend else (ax, ay)
+        d1 = max(math.hypot(sx - ax, sy - ay), 1e-6)
+        d2 = max(math.hypot(ex - bx, ey - by), 1e-6)
+        f1, f2 = min(0.45, radius / d1), min(0.45, radius / d2)
+        p1 = (ax + (sx - ax) * f1, ay + (sy - ay) * f1)
+        p2 = (bx + (ex - bx) * f2, by + (ey - by) * f2)
+        self._p1, self._p2 = p1, p2
+        self._c = (cx, cy) if bend else ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
+        self._normal = (nx, ny)
+        angle = math.atan2(p2[1] - self._c[1], p2[0] - self._c[0]) if bend else math.atan2(p2[1] - p1[1], p2[0] - p1[0])
         size = 9.0
-        left = p2 - QPointF(math.cos(angle - 0.42) * size, math.sin(angle - 0.42) * size)
-        right = p2 - QPointF(math.cos(angle + 0.42) * size, math.sin(angle + 0.42) * size)
-        self._arrow = QPolygonF([p2, left, right])
-        self._curve = (p1, control if self.bend else (p1 + p2) / 2, p2)
-        self._normal = QPointF(nx, ny)
+        self._arrow = QPolygonF([QPointF(*p2),
+                                 QPointF(p2[0] - math.cos(angle - 0.42) * size, p2[1] - math.sin(angle - 0.42) * size),
+                                 QPointF(p2[0] - math.cos(angle + 0.42) * size, p2[1] - math.sin(angle + 0.42) * size)])
+        xs, ys = (p1[0], p2[0], self._c[0]), (p1[1], p2[1], self._c[1])
+        self._line_rect = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
         self._label_rect = self.label_at(self.label_t, self.label_shift)
+        self._bounds = self._line_rect.united(self._label_rect).adjusted(-8, -8, 8, 8)
+
+    def _point(self, t: float) -> tuple[float, float]:
+        u = 1 - t
+        (x1, y1), (cx, cy), (x2, y2) = self._p1, self._c, self._p2
+        return (u * u * x1 + 2 * u * t * cx + t * t * x2, u * u * y1 + 2 * u * t * cy + t * t * y2)
+
+    def label_at(self, t: float, shift: float = 0.0) -> QRectF:
+        """Where the label would be drawn at parameter t along the link, shifted sideways."""
+        w, h = self._text_size
+        x, y = self._point(t)
+        x += self._normal[0] * shift * (h + 2)
+        y += self._normal[1] * shift * (h + 2)
+        return QRectF(x - w / 2, y - h / 2, w, h)
 
     def label_rect(self) -> QRectF:
         """Where the label is drawn (item coordinates = scene coordinates for edges)."""
         return QRectF(self._label_rect)
 
-    def label_at(self, t: float, shift: float = 0.0) -> QRectF:
-        """Where the label would be drawn at parameter t along the link, shifted sideways."""
-        w, h = self._text_size
-        centre = self._point(t, *self._curve) + self._normal * (shift * (h + 2))
-        return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+    def line(self) -> QLineF:
+        """The link as a straight line between the icon rims (for the overview)."""
+        return QLineF(QPointF(*self._p1), QPointF(*self._p2))
 
     def set_label_place(self, t: float, shift: float = 0.0) -> None:
         """Move the label along the link (0 = source, 1 = target) and sideways (in label heights)."""
@@ -279,44 +325,128 @@ class EdgeItem(QGraphicsItem):
             self.marked = marked
             self.update()
 
+    def _path(self) -> QPainterPath:
+        path = QPainterPath(QPointF(*self._p1))
+        if self.bend:
+            path.quadTo(QPointF(*self._c), QPointF(*self._p2))
+        else:
+            path.lineTo(QPointF(*self._p2))
+        return path
+
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._path.boundingRect().united(self._arrow.boundingRect()).united(self._label_rect) \
-            .adjusted(-6, -6, 6, 6)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
-        shape = stroker.createStroke(self._path)
+        shape = stroker.createStroke(self._path())
         shape.addRect(self._label_rect)
         return shape
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        if self._path.isEmpty():
+        if not self._arrow.size():
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
-        colour = SELECT_COLOUR if selected else PATH_COLOUR if self.marked else (
-            QColor("#A1887F") if self.link_type == "contract_party" else EDGE_COLOUR)
-        width = 2.6 if (selected or self.marked) else 1.3
-        pen = QPen(colour, width)
-        if self.link_type == "contract_party":
+        party = self.link_type == "contract_party"
+        if selected or self.marked:
+            pen = QPen(SELECT_COLOUR if selected else PATH_COLOUR, 2.6)
+        elif self.link_type in ("owns", "subsidiary_of"):
+            pen = QPen(OWNERSHIP_COLOUR, 1.8)
+        else:
+            pen = QPen(PARTY_EDGE_COLOUR if party else EDGE_COLOUR, 1.3)
+        if party:
             pen.setStyle(Qt.PenStyle.DashLine)
-        if self.link_type in ("owns", "subsidiary_of") and not (selected or self.marked):
-            pen.setColor(QColor("#5C6B82"))
-            pen.setWidthF(1.8)
         painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        if self.bend:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path())
+        else:
+            painter.drawLine(QLineF(QPointF(*self._p1), QPointF(*self._p2)))
         if lod < LOW_DETAIL:
             return
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(pen.color())
         painter.drawPolygon(self._arrow)
-        if lod < 0.45 or not self._text:
+        if lod < LABEL_DETAIL or not self._text:
             return
         painter.setBrush(QBrush(QColor(255, 255, 255, 230)))
         painter.setPen(QPen(pen.color().lighter(130), 0.8))
         painter.drawRoundedRect(self._label_rect, 3, 3)
         painter.setFont(edge_font())
-        painter.setPen(SELECT_COLOUR if selected else QColor("#455064"))
-        painter.drawText(self._label_rect, int(Qt.AlignmentFlag.AlignCenter), self._text)
+        painter.setPen(SELECT_COLOUR if selected else EDGE_TEXT_COLOUR)
+        painter.drawStaticText(QPointF(self._label_rect.left(), self._label_rect.top() + 1), self._static)
+
+
+class OverviewLayer(QGraphicsItem):
+    """Far out, draws every record as a dot and every link as a line in a few bulk calls.
+
+    While it is on, node and edge items carry ItemHasNoContents (Qt then skips their paint
+    calls, tens of thousands of Python calls per frame) but stay selectable and clickable.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._nodes: dict[int, NodeItem] = {}
+        self._edges: dict[str, EdgeItem] = {}
+        self._bounds = QRectF()
+        self._dirty = True
+        self._lines: dict[str, list[QLineF]] = {}
+        self._dots: dict[str, list[QPointF]] = {}
+
+    def track(self, nodes: dict[int, NodeItem], edges: dict[str, EdgeItem]) -> None:
+        """Draw these nodes and edges (the scene's own dictionaries)."""
+        self._nodes, self._edges = nodes, edges
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Positions, visibility or selection changed: rebuild the bulk geometry on next paint."""
+        self._dirty = True
+        self.prepareGeometryChange()
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.sceneBoundingRect()) if rect.isValid() else item.sceneBoundingRect()
+        self._bounds = rect
+        self.update()
+
+    def _rebuild(self) -> None:
+        lines: dict[str, list[QLineF]] = {}
+        for edge in self._edges.values():
+            if edge.isVisible():
+                key = "sel" if edge.isSelected() or edge.marked else ("party" if edge.link_type == "contract_party"
+                                                                       else "link")
+                lines.setdefault(key, []).append(edge.line())
+        dots: dict[str, list[QPointF]] = {}
+        for node in self._nodes.values():
+            if node.isVisible():
+                key = "sel" if node.isSelected() else "path" if node.marked else node.colour.name()
+                dots.setdefault(key, []).append(node.pos())
+        self._lines, self._dots, self._dirty = lines, dots, False
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds.adjusted(-ICON, -ICON, ICON, ICON)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if self._dirty:
+            self._rebuild()
+        colours = {"link": EDGE_COLOUR, "party": PARTY_EDGE_COLOUR, "sel": SELECT_COLOUR}
+        for key in ("party", "link", "sel"):
+            if key in self._lines:
+                pen = QPen(colours[key], 1.6 if key == "sel" else 1.0)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.drawLines(self._lines[key])
+        for key, points in sorted(self._dots.items(), key=lambda kv: kv[0] in ("sel", "path")):
+            colour = SELECT_COLOUR if key == "sel" else PATH_COLOUR if key == "path" else QColor(key)
+            pen = QPen(colour, ICON * (1.3 if key in ("sel", "path") else 1.0))
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.drawPoints(points)
+
+
+def set_contents_painted(items: list[QGraphicsItem], painted: bool) -> None:
+    """Let items paint themselves (True) or leave drawing to the overview (False)."""
+    for item in items:
+        item.setFlag(_HAS_NO_CONTENTS, not painted)

@@ -150,12 +150,20 @@ class ChartPanel(QWidget):
         return [(e.source.record_id, e.target.record_id) for e in self.scene.edges.values()]
 
     def _place_and_save(self, ids: list[int], *, reason: str, near: Point | None = None) -> dict[int, Point]:
-        placed = {r: p for r, p in self.scene.positions().items() if r not in set(ids)}
+        new = set(ids)
+        nodes = self.scene.nodes
+        pairs = list({(e.source.record_id, e.target.record_id) for r in ids if r in nodes for e in nodes[r].edges})
+        anchors = [nodes[o].pos() for a, b in pairs for o in (a, b) if o not in new and o in nodes]
         default = near or self._view_centre()
-        spots = place_near(ids, self._edge_pairs(), placed, self.scene.boxes(), default=default)
+        centres = [(p.x(), p.y()) for p in anchors[:50]] or [default]
+        # Only records near where the new ones will go can be in their way.
+        reach = 3000.0
+        placed = {r: (item.pos().x(), item.pos().y()) for r, item in nodes.items() if r not in new
+                  and any(abs(item.pos().x() - cx) < reach and abs(item.pos().y() - cy) < reach for cx, cy in centres)}
+        boxes = self.scene.boxes(list(placed) + [r for r in ids if r in nodes])
+        spots = place_near(ids, pairs, placed, boxes, default=default)
         self.scene.set_positions(spots)
-        self.scene.arrange_edge_labels([e.key for r in ids if r in self.scene.nodes
-                                        for e in self.scene.nodes[r].edges])
+        self.scene.arrange_edge_labels([e.key for r in ids if r in nodes for e in nodes[r].edges])
         self.save_positions(spots, reason=reason)
         return spots
 

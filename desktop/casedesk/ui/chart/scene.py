@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QPointF, QRectF, Signal
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent, QToolTip
 
 from casedesk.services.chart import ChartEdge, ChartNode
-from casedesk.ui.chart.items import EdgeItem, NodeItem
+from casedesk.ui.chart.items import EdgeItem, NodeItem, OverviewLayer, set_contents_painted
 
 Point = tuple[float, float]
 PARALLEL_SPACING = 26.0
+LABEL_ARRANGE_LIMIT = 2500  # above this many links, labels stay mid-link (placing them all takes seconds)
 # Where a link label may go: along the link first (t from the middle outwards), then beside it.
 _LABEL_PLACES = [(t, 0.0) for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82)] + \
     [(t, s) for s in (1.0, -1.0) for t in (0.5, 0.38, 0.62, 0.26, 0.74)]
@@ -68,7 +69,33 @@ class ChartScene(QGraphicsScene):
         self._programmatic = 0
         self._press_positions: dict[int, Point] = {}
         self._focus: set[int] | None = None  # neighbourhood shown at full strength, others faded
+        self._pairs: dict[frozenset[int], set[str]] = {}
+        self._dragging: list[NodeItem] = []
+        self._drag_edges: dict[str, EdgeItem] = {}
+        self.overview_on = False
+        self.overview = self._new_overview()
         self.selectionChanged.connect(self._on_selection_changed)
+
+    def _new_overview(self) -> OverviewLayer:
+        layer = OverviewLayer()
+        layer.setVisible(False)
+        self.addItem(layer)
+        layer.track(self.nodes, self.edges)
+        return layer
+
+    def set_overview(self, on: bool) -> None:
+        """Far-out drawing: one bulk layer instead of thousands of item paints."""
+        if on == self.overview_on:
+            return
+        self.overview_on = on
+        set_contents_painted(list(self.nodes.values()) + list(self.edges.values()), not on)
+        if on:
+            self.overview.invalidate()
+        self.overview.setVisible(on)
+
+    def _overview_changed(self) -> None:
+        if self.overview_on:
+            self.overview.invalidate()
 
     # --- building ---------------------------------------------------------------------------
     def clear_graph(self) -> None:
@@ -80,7 +107,10 @@ class ChartScene(QGraphicsScene):
             self._programmatic -= 1
         self.nodes.clear()
         self.edges.clear()
+        self._pairs.clear()
         self._focus = None
+        self.overview_on = False
+        self.overview = self._new_overview()
 
     def add_nodes(self, nodes: Iterable[ChartNode], positions: Mapping[int, Point]) -> list[int]:
         """Add nodes (skipping ones shown already) at their positions; returns the ids added."""
@@ -91,10 +121,13 @@ class ChartScene(QGraphicsScene):
             item = NodeItem(node)
             x, y = positions.get(node.id, (0.0, 0.0))
             item.setPos(x, y)
+            if self.overview_on:
+                set_contents_painted([item], False)
             self.addItem(item)
             self.nodes[node.id] = item
             self._apply_visibility_node(item)
             added.append(node.id)
+        self._overview_changed()
         return added
 
     def update_nodes(self, nodes: Iterable[ChartNode]) -> None:
@@ -120,6 +153,7 @@ class ChartScene(QGraphicsScene):
                 self.removeItem(item)
         finally:
             self._programmatic -= 1
+        self._overview_changed()
 
     def add_edges(self, edges: Iterable[ChartEdge]) -> list[str]:
         """Add (or replace) edges whose both ends are shown; returns the keys added."""
@@ -135,12 +169,18 @@ class ChartScene(QGraphicsScene):
                     continue
                 self._remove_edge(edge.key)
             item = EdgeItem(edge, source, target)
+            if self.overview_on:
+                set_contents_painted([item], False)
             self.addItem(item)
             self.edges[edge.key] = item
             self._apply_visibility_edge(item)
             added.append(edge.key)
-            pairs.add(frozenset((edge.source_id, edge.target_id)))
+            pair = frozenset((edge.source_id, edge.target_id))
+            self._pairs.setdefault(pair, set()).add(edge.key)
+            if len(self._pairs[pair]) > 1:
+                pairs.add(pair)
         self._bend_parallel(pairs)
+        self._overview_changed()
         return added
 
     def remove_edges(self, keys: Iterable[str]) -> None:
@@ -156,10 +196,17 @@ class ChartScene(QGraphicsScene):
         finally:
             self._programmatic -= 1
         self._bend_parallel(pairs)
+        self._overview_changed()
 
     def _remove_edge(self, key: str) -> None:
         item = self.edges.pop(key, None)
         if item is not None:
+            pair = frozenset((item.source.record_id, item.target.record_id))
+            keys = self._pairs.get(pair)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._pairs[pair]
             item.detach()
             self.removeItem(item)
 
@@ -167,16 +214,17 @@ class ChartScene(QGraphicsScene):
         """Curve links between the same two records apart so each stays visible."""
         for pair in pairs:
             ids = sorted(pair)
-            if len(ids) != 2 or ids[0] not in self.nodes:
+            if len(ids) != 2:
                 continue
-            between = sorted((e for e in self.nodes[ids[0]].edges
-                              if {e.source.record_id, e.target.record_id} == pair), key=lambda e: e.key)
+            between = [self.edges[k] for k in sorted(self._pairs.get(pair, ()))]
             n = len(between)
             for i, edge in enumerate(between):
                 offset = (i - (n - 1) / 2) * PARALLEL_SPACING
                 # The bend is measured from the source's side: flip it for links running the other way.
-                edge.bend = offset if edge.source.record_id == ids[0] else -offset
-                edge.adjust()
+                bend = offset if edge.source.record_id == ids[0] else -offset
+                if bend != edge.bend:
+                    edge.bend = bend
+                    edge.adjust()
 
     # --- positions --------------------------------------------------------------------------
     def positions(self, ids: Iterable[int] | None = None) -> dict[int, Point]:
@@ -185,11 +233,18 @@ class ChartScene(QGraphicsScene):
         return {rid: (item.pos().x(), item.pos().y()) for rid, item in chosen.items()}
 
     def set_positions(self, positions: Mapping[int, Point]) -> None:
-        """Move nodes (their edges follow)."""
+        """Move nodes (their edges follow, each recomputed once)."""
+        moved_edges: dict[str, EdgeItem] = {}
         for rid, (x, y) in positions.items():
             item = self.nodes.get(rid)
             if item is not None and (item.pos().x(), item.pos().y()) != (x, y):
                 item.setPos(x, y)
+                for edge in item.edges:
+                    moved_edges[edge.key] = edge
+        for edge in moved_edges.values():
+            edge.adjust()
+        if moved_edges or positions:
+            self._overview_changed()
 
     def boxes(self, ids: Iterable[int] | None = None) -> dict[int, tuple[float, float, float, float]]:
         """Each node's box (icon and label) relative to its position, for the layout."""
@@ -199,16 +254,31 @@ class ChartScene(QGraphicsScene):
     def arrange_edge_labels(self, keys: Iterable[str] | None = None) -> None:
         """Slide link labels along their links to spots that cover no record or other label."""
         blockers, placed = _RectIndex(), _RectIndex()
-        for item in self.nodes.values():
+        if keys is None:
+            if len(self.edges) > LABEL_ARRANGE_LIMIT:
+                return
+            chosen = list(self.edges.values())
+            nearby_nodes: Iterable[NodeItem] = self.nodes.values()
+            others: list[EdgeItem] = []
+        else:
+            chosen = [self.edges[k] for k in dict.fromkeys(keys) if k in self.edges]
+            if not chosen:
+                return
+            # Only what lies around these links can be in a label's way: ask the scene's index.
+            region = QRectF()
+            for edge in chosen:
+                region = region.united(edge.sceneBoundingRect())
+            around = self.items(region.adjusted(-80, -80, 80, 80))
+            nearby_nodes = [i for i in around if isinstance(i, NodeItem)]
+            mine = set(chosen)
+            others = [i for i in around if isinstance(i, EdgeItem) and i not in mine]
+        for item in nearby_nodes:
             if item.isVisible():
                 blockers.add(item.mapRectToScene(item.icon_rect()))
                 blockers.add(item.mapRectToScene(item.label_rect()))
-        chosen = list(self.edges.values()) if keys is None else [self.edges[k] for k in keys if k in self.edges]
-        if keys is not None:
-            others = set(chosen)
-            for e in self.edges.values():
-                if e.isVisible() and e not in others:
-                    placed.add(e.label_rect())
+        for edge in others:
+            if edge.isVisible():
+                placed.add(edge.label_rect())
         for edge in sorted(chosen, key=lambda e: e.key):
             if not edge.isVisible():
                 continue
@@ -256,8 +326,18 @@ class ChartScene(QGraphicsScene):
 
     def unhide_records(self, ids: Iterable[int] | None = None) -> None:
         """Show hidden records again (all, or some)."""
-        self.hidden_records = set() if ids is None else self.hidden_records - set(ids)
-        self.refresh_visibility()
+        back = self.hidden_records if ids is None else self.hidden_records & set(ids)
+        if not back:
+            return
+        self.hidden_records = self.hidden_records - back
+        self._programmatic += 1
+        try:
+            for rid in back:
+                if rid in self.nodes:
+                    self._apply_visibility_node(self.nodes[rid])
+        finally:
+            self._programmatic -= 1
+        self._overview_changed()
 
     def refresh_visibility(self) -> None:
         """Re-apply filters to every item."""
@@ -267,6 +347,7 @@ class ChartScene(QGraphicsScene):
                 self._apply_visibility_node(item)
         finally:
             self._programmatic -= 1
+        self._overview_changed()
 
     # --- highlights ------------------------------------------------------------------------------
     def mark_path(self, record_ids: Iterable[int], link_keys: Iterable[str]) -> None:
@@ -276,6 +357,7 @@ class ChartScene(QGraphicsScene):
             item.set_marked(rid in records)
         for key, edge in self.edges.items():
             edge.set_marked(key in links)
+        self._overview_changed()
 
     def marked(self) -> tuple[list[int], list[str]]:
         """The marked records and link keys."""
@@ -319,6 +401,7 @@ class ChartScene(QGraphicsScene):
         return sorted(i.record_id for i in self.selectedItems() if isinstance(i, NodeItem))
 
     def _on_selection_changed(self) -> None:
+        self._overview_changed()
         if self._programmatic:
             return
         items = self.selectedItems()
@@ -336,11 +419,22 @@ class ChartScene(QGraphicsScene):
     # --- moves -------------------------------------------------------------------------------
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         super().mousePressEvent(event)
-        self._press_positions = {i.record_id: (i.pos().x(), i.pos().y())
-                                 for i in self.selectedItems() if isinstance(i, NodeItem)}
+        self._dragging = [i for i in self.selectedItems() if isinstance(i, NodeItem)]
+        self._press_positions = {i.record_id: (i.pos().x(), i.pos().y()) for i in self._dragging}
+        self._drag_edges = {e.key: e for i in self._dragging for e in i.edges}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mouseMoveEvent(event)
+        if self._dragging and event.buttons() & Qt.MouseButton.LeftButton:
+            for edge in self._drag_edges.values():  # links follow the records being dragged
+                edge.adjust()
+            self._overview_changed()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
+        for edge in self._drag_edges.values():
+            edge.adjust()
+        self._dragging, self._drag_edges = [], {}
         before = self._press_positions
         self._press_positions = {}
         after = {rid: (self.nodes[rid].pos().x(), self.nodes[rid].pos().y()) for rid in before if rid in self.nodes}
@@ -348,6 +442,16 @@ class ChartScene(QGraphicsScene):
         if moved:
             self.arrange_edge_labels([e.key for rid in moved for e in self.nodes[rid].edges])
             self.nodes_moved.emit({rid: before[rid] for rid in moved}, moved)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802
+        # Tooltips are made when asked for, not stored on every item (thousands of them).
+        for item in self.items(event.scenePos()):
+            if isinstance(item, (NodeItem, EdgeItem)) and item.isVisible():
+                QToolTip.showText(event.screenPos(), item.tooltip())
+                event.accept()
+                return
+        QToolTip.hideText()
+        event.ignore()
 
     def node_at(self, pos: QPointF) -> NodeItem | None:
         """The visible node under a scene position."""

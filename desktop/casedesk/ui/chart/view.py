@@ -25,10 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QWidget
 
-from casedesk.ui.chart.items import EdgeItem, NodeItem
+from casedesk.ui.chart.items import LOW_DETAIL, EdgeItem, NodeItem
 from casedesk.ui.chart.scene import ChartScene
 
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
+OVERVIEW_MIN = 400  # from this many records, far zoom draws through the bulk overview layer
 
 
 class ChartView(QGraphicsView):
@@ -72,7 +73,14 @@ class ChartView(QGraphicsView):
         target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
         if abs(target - current) > 1e-9:
             self.scale(target / current, target / current)
+            self.update_detail()
             self.zoom_changed.emit(target)
+
+    def update_detail(self) -> None:
+        """Far out on a big chart, draw in bulk and without antialiasing; closer, item by item."""
+        far = self.scale_factor() < LOW_DETAIL and len(self.chart.nodes) >= OVERVIEW_MIN
+        self.chart.set_overview(far)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, not far)
 
     def fit_all(self, rect: QRectF | None = None) -> None:
         """Fit the visible records (or a rectangle) into the view, at most at 150 %."""
@@ -89,6 +97,7 @@ class ChartView(QGraphicsView):
         if self.scale_factor() > 1.5:
             self.zoom_by(1.5 / self.scale_factor())
             self.centerOn(rect.center())
+        self.update_detail()
         self.zoom_changed.emit(self.scale_factor())
 
     def reveal(self, item: NodeItem | EdgeItem, *, centre: bool = False) -> None:

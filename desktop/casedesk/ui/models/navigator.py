@@ -25,15 +25,19 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NODE_ROLE = Qt.ItemDataRole.UserRole + 3  # "case" | "kind" | "record"
 PAGE = 200
 _CASE, _KIND = 0, 1  # internal ids of case rows and kind rows; record rows use 2 + kind index
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_LEAF_FLAGS = _FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 
 
 @dataclass
 class _KindGroup:
     kind: str
     count: int = 0
-    keys: list[tuple[str, int]] = field(default_factory=list)  # (label, id), sorted
+    # Every record of the kind as (label, id), in order, read in one query the first time the
+    # group is opened; rows are then shown a page at a time (fetchMore) or up to a selection.
+    keys: list[tuple[str, int]] | None = None
     subkinds: dict[int, str | None] = field(default_factory=dict)
-    exhausted: bool = False
+    shown: int = 0
 
 
 class NavigatorModel(QAbstractItemModel):
@@ -56,8 +60,7 @@ class NavigatorModel(QAbstractItemModel):
             self._cases = [(c.id, c.title, c.records) for c in list_cases(s)]
             counts = kind_counts(s, case_id) if case_id is not None else {}
         self._case_id = case_id
-        self._groups = [_KindGroup(k, counts.get(k, 0), exhausted=counts.get(k, 0) == 0)
-                        for k in RECORD_KINDS] if case_id is not None else []
+        self._groups = [_KindGroup(k, counts.get(k, 0)) for k in RECORD_KINDS] if case_id is not None else []
         self.endResetModel()
 
     def case_index(self) -> QModelIndex:
@@ -75,53 +78,59 @@ class NavigatorModel(QAbstractItemModel):
                 return n
         return None
 
+    def group_size(self, kind: str) -> int:
+        """How many records a kind of the open case has."""
+        return self._groups[RECORD_KINDS.index(kind)].count if self._groups else 0
+
     def record_index(self, record_id: int, kind: str, label: str) -> QModelIndex:
-        """The index of a record, fetching pages of its kind up to it; invalid if not shown."""
-        k = RECORD_KINDS.index(kind)
-        group = self._groups[k] if self._groups else None
-        if group is None:
+        """The index of a record, showing rows of its kind up to it; invalid if not in the case."""
+        if not self._groups:
             return QModelIndex()
+        k = RECORD_KINDS.index(kind)
+        group = self._load_keys(k)
         key = (label, record_id)
-        if not group.exhausted and (not group.keys or group.keys[-1] < key):
-            self._fetch_group(k, until=key)
         pos = bisect.bisect_left(group.keys, key)
-        if pos < len(group.keys) and group.keys[pos] == key:
-            return self.index(pos, 0, self.kind_index(kind))
-        return QModelIndex()
+        if pos >= len(group.keys) or group.keys[pos] != key:
+            return QModelIndex()
+        if pos >= group.shown:
+            self._show(k, pos + 1)
+        return self.index(pos, 0, self.kind_index(kind)) if pos < group.shown else QModelIndex()
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
-        return self._node(parent) == "kind" and not self._groups[parent.row()].exhausted
+        if self._node(parent) != "kind":
+            return False
+        group = self._groups[parent.row()]
+        return group.shown < (group.count if group.keys is None else len(group.keys))
 
     def fetchMore(self, parent: Index) -> None:  # noqa: N802
         if self._node(parent) == "kind":
-            self._fetch_group(parent.row())
+            k = parent.row()
+            self._load_keys(k)
+            self._show(k, self._groups[k].shown + PAGE)
 
-    def _fetch_group(self, k: int, until: tuple[str, int] | None = None) -> None:
+    def _load_keys(self, k: int) -> _KindGroup:
         group = self._groups[k]
+        if group.keys is None:
+            with self._ws().read() as s:
+                rows = navigator_rows(s, self._case_id, group.kind)
+            # Python sorts by code point: the same order wherever the keys came from.
+            group.keys = sorted((label, rid) for rid, label, _ in rows)
+            group.subkinds = {rid: sub for rid, _, sub in rows}
+        return group
+
+    def _show(self, k: int, count: int) -> None:
+        group = self._groups[k]
+        count = min(count, len(group.keys or ()))
         # A view (or a model tester) may ask for more from inside our own rowsInserted: wait.
-        if group.exhausted or self._fetching:
+        if count <= group.shown or self._fetching:
             return
         self._fetching = True
         try:
-            self._fetch_group_now(k, group, until)
+            self.beginInsertRows(self.kind_index(group.kind), group.shown, count - 1)
+            group.shown = count
+            self.endInsertRows()
         finally:
             self._fetching = False
-
-    def _fetch_group_now(self, k: int, group: _KindGroup, until: tuple[str, int] | None) -> None:
-        after = group.keys[-1] if group.keys else None
-        with self._ws().read() as s:
-            rows = navigator_rows(s, self._case_id, group.kind, after=after, upto=until,
-                                  limit=None if until else PAGE)
-        if until is None and len(rows) < PAGE:
-            group.exhausted = True
-        if rows:
-            parent = self.kind_index(group.kind)
-            first = len(group.keys)
-            self.beginInsertRows(parent, first, first + len(rows) - 1)
-            for rid, label, subkind in rows:
-                group.keys.append((label, rid))
-                group.subkinds[rid] = subkind
-            self.endInsertRows()
 
     # --- changes --------------------------------------------------------------------------------
     def apply(self, changes: ChangeSet) -> None:
@@ -148,19 +157,22 @@ class NavigatorModel(QAbstractItemModel):
             with self._ws().read() as s:
                 briefs = record_briefs(s, touched)
         for rid, (case_id, kind, label, subkind) in sorted(briefs.items()):
-            if case_id != self._case_id:
-                continue
             k = RECORD_KINDS.index(kind)
             group = self._groups[k]
+            if case_id != self._case_id or group.keys is None:
+                continue  # a group never opened reads its keys fresh when it is
             if rid in group.subkinds:
                 self._remove(k, rid)
             key = (label, rid)
-            if group.exhausted or (group.keys and key < group.keys[-1]):
-                pos = bisect.bisect_left(group.keys, key)
+            pos = bisect.bisect_left(group.keys, key)
+            group.subkinds[rid] = subkind
+            if pos < group.shown or group.shown == len(group.keys):
                 self.beginInsertRows(self.kind_index(kind), pos, pos)
                 group.keys.insert(pos, key)
-                group.subkinds[rid] = subkind
+                group.shown += 1
                 self.endInsertRows()
+            else:
+                group.keys.insert(pos, key)
         # Counts are re-read: deleted and created records may lie beyond the fetched pages.
         if deleted or changes.ids("created", "record"):
             with self._ws().read() as s:
@@ -178,12 +190,16 @@ class NavigatorModel(QAbstractItemModel):
 
     def _remove(self, k: int, rid: int) -> None:
         group = self._groups[k]
-        for pos, (_, other) in enumerate(group.keys):
+        for pos, (_, other) in enumerate(group.keys or ()):
             if other == rid:
-                self.beginRemoveRows(self.index(k, 0, self.case_index()), pos, pos)
-                del group.keys[pos]
                 group.subkinds.pop(rid, None)
-                self.endRemoveRows()
+                if pos < group.shown:
+                    self.beginRemoveRows(self.index(k, 0, self.case_index()), pos, pos)
+                    del group.keys[pos]
+                    group.shown -= 1
+                    self.endRemoveRows()
+                else:
+                    del group.keys[pos]
                 return
 
     def _apply_cases(self) -> None:
@@ -218,6 +234,9 @@ class NavigatorModel(QAbstractItemModel):
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column != 0 or row < 0:
             return QModelIndex()
+        if parent.isValid() and parent.internalId() == _KIND:  # the common case: a record row
+            shown = self._groups[parent.row()].shown
+            return self.createIndex(row, 0, 2 + parent.row()) if row < shown else QModelIndex()
         node = self._node(parent)
         if node is None:
             return self.createIndex(row, 0, _CASE) if row < len(self._cases) else QModelIndex()
@@ -225,12 +244,11 @@ class NavigatorModel(QAbstractItemModel):
             if self._cases[parent.row()][0] == self._case_id and row < len(self._groups):
                 return self.createIndex(row, 0, _KIND)
             return QModelIndex()
-        if node == "kind":
-            if row < len(self._groups[parent.row()].keys):
-                return self.createIndex(row, 0, 2 + parent.row())
         return QModelIndex()
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if index.isValid() and index.internalId() >= 2:
+            return self.createIndex(index.internalId() - 2, 0, _KIND)
         node = self._node(index)
         if node is None or node == "case":
             return QModelIndex()
@@ -242,6 +260,8 @@ class NavigatorModel(QAbstractItemModel):
         return self.createIndex(index.internalId() - 2, 0, _KIND)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() and parent.internalId() >= 2:
+            return 0
         node = self._node(parent)
         if parent.isValid() and parent.column() != 0:
             return 0
@@ -250,22 +270,26 @@ class NavigatorModel(QAbstractItemModel):
         if node == "case":
             return len(self._groups) if self._cases[parent.row()][0] == self._case_id else 0
         if node == "kind":
-            return len(self._groups[parent.row()].keys)
+            return self._groups[parent.row()].shown
         return 0
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 1
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        # Called for every row the tree lays out: answer records (the many) first and cheaply.
+        if parent.isValid() and parent.internalId() >= 2:
+            return False
         node = self._node(parent)
         if node == "kind":
-            return self._groups[parent.row()].count > 0 or bool(self._groups[parent.row()].keys)
+            return self._groups[parent.row()].count > 0 or self._groups[parent.row()].shown > 0
         return self.rowCount(parent) > 0
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # Records never have children: the tree then skips asking, row by row.
+        return _LEAF_FLAGS if index.internalId() >= 2 else _FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         node = self._node(index)

@@ -1,8 +1,9 @@
-"""The record table of one kind: ids and cached rows, fetched in pages as the view scrolls.
+"""The record table of one kind: ids and cached rows, exposed in pages as the view scrolls.
 
-Rows come in id order, page by page (canFetchMore/fetchMore). Sorting and filtering happen in
-RecordFilterProxyModel, which first fetches the rest so that it sorts and filters every record,
-not only those already shown. Changes arrive as ChangeSets and become precise row signals.
+Rows come in id order, page by page (canFetchMore/fetchMore), their values read in batches when
+shown. Sorting and filtering happen in RecordFilterProxyModel, which first exposes the rest so
+that it sorts and filters every record, not only those already shown. Changes arrive as
+ChangeSets and become precise row signals.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from casedesk.services.fields import KIND_FIELDS, FieldSpec
-from casedesk.services.tables import record_rows, table_columns
+from casedesk.services.tables import record_ids, record_rows, table_columns
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
@@ -46,7 +47,12 @@ def format_value(spec: FieldSpec | None, value: Any, vocab: Any) -> str:
 
 
 class RecordTableModel(QAbstractTableModel):
-    """Rows of one record kind of the current case (id, label, the kind's fields)."""
+    """Rows of one record kind of the current case (id, label, the kind's fields).
+
+    Holds the kind's record ids (one cheap query) and exposes them a page at a time
+    (canFetchMore/fetchMore); row values are read in small batches only when a view asks for
+    them, and kept in a cache that ChangeSets update.
+    """
 
     def __init__(self, kind: str, workspace: Callable[[], Workspace], vocab: Any, parent: Any = None):
         super().__init__(parent)
@@ -58,9 +64,9 @@ class RecordTableModel(QAbstractTableModel):
         self._specs = [specs.get(n) for n in self._fields]
         self._headers = ["Id", "Label"] + [s.label if s else n for s, n in zip(self._specs, self._fields)]
         self._case_id: int | None = None
-        self._ids: list[int] = []
-        self._rows: dict[int, dict[str, Any]] = {}
-        self._exhausted = True
+        self._all: list[int] = []  # every record id of the kind, ascending
+        self._shown = 0  # rows exposed so far (a prefix of _all)
+        self._cache: dict[int, dict[str, Any]] = {}
         self._fetching = False
 
     # --- loading -------------------------------------------------------------------------------
@@ -68,64 +74,72 @@ class RecordTableModel(QAbstractTableModel):
         """Show another case (a blanket reset: everything changes)."""
         self.beginResetModel()
         self._case_id = case_id
-        self._ids, self._rows = [], {}
-        self._exhausted = case_id is None
+        self._cache = {}
+        if case_id is None:
+            self._all = []
+        else:
+            with self._ws().read() as s:
+                self._all = record_ids(s, case_id, self.kind)
+        self._shown = min(PAGE, len(self._all))
         self.endResetModel()
-        if case_id is not None:
-            self.fetchMore(QModelIndex())
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and self._shown < len(self._all)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted or self._case_id is None or self._fetching:
-            return
-        self._append(self._fetch(after_id=self._ids[-1] if self._ids else None, limit=PAGE), PAGE)
+        if not parent.isValid():
+            self._show_up_to(self._shown + PAGE)
 
     def fetch_all(self) -> None:
-        """Fetch every remaining row (before sorting or filtering everything)."""
-        if not self._exhausted and self._case_id is not None and not self._fetching:
-            self._append(self._fetch(after_id=self._ids[-1] if self._ids else None), None)
+        """Expose every row (before sorting or filtering everything)."""
+        self._show_up_to(len(self._all))
+
+    def _show_up_to(self, count: int) -> None:
+        count = min(count, len(self._all))
+        if count <= self._shown or self._fetching:
+            return
+        self._fetching = True  # a fetchMore from inside our rowsInserted waits for the next turn
+        try:
+            self.beginInsertRows(QModelIndex(), self._shown, count - 1)
+            self._shown = count
+            self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def ensure_row(self, record_id: int) -> int | None:
-        """The row of a record, fetching pages up to it if needed; None if not of this table."""
-        if record_id not in self._rows and not self._exhausted and not self._fetching and self._ids \
-                and record_id > self._ids[-1]:
-            self._append(self._fetch(after_id=self._ids[-1], upto_id=record_id), None, keep_open=True)
-        return self.row_of(record_id)
+        """The row of a record, exposing rows up to it if needed; None if not of this table."""
+        i = bisect.bisect_left(self._all, record_id)
+        if i >= len(self._all) or self._all[i] != record_id:
+            return None
+        if i >= self._shown:
+            self._show_up_to(i + 1)
+        return i if i < self._shown else None
 
-    def _fetch(self, **kw: Any) -> list[dict[str, Any]]:
-        with self._ws().read() as s:
-            return record_rows(s, self._case_id, self.kind, **kw)
-
-    def _append(self, rows: list[dict[str, Any]], page: int | None, keep_open: bool = False) -> None:
-        if not keep_open and (page is None or len(rows) < page):
-            self._exhausted = True
-        if rows:
-            first = len(self._ids)
-            self._fetching = True  # a fetchMore from inside our rowsInserted waits for the next turn
-            try:
-                self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-                for r in rows:
-                    self._ids.append(r["id"])
-                    self._rows[r["id"]] = r
-                self.endInsertRows()
-            finally:
-                self._fetching = False
+    def _row(self, row: int) -> dict[str, Any]:
+        rid = self._all[row]
+        found = self._cache.get(rid)
+        if found is None:
+            # Read the rows a view is about to show together: this one and the next screenful.
+            wanted = [r for r in self._all[max(0, row - 40):row + 160] if r not in self._cache]
+            with self._ws().read() as s:
+                for r in record_rows(s, self._case_id, self.kind, ids=wanted):
+                    self._cache[r["id"]] = r
+            found = self._cache.get(rid) or {"id": rid, "label": "", "version": 0, "subkind": None, "fields": {}}
+        return found
 
     # --- access ------------------------------------------------------------------------------
     def record_id(self, row: int) -> int:
         """The record shown in a row."""
-        return self._ids[row]
+        return self._all[row]
 
     def row_of(self, record_id: int) -> int | None:
-        """The row showing a record (if fetched)."""
-        i = bisect.bisect_left(self._ids, record_id)
-        return i if i < len(self._ids) and self._ids[i] == record_id else None
+        """The row showing a record (if exposed)."""
+        i = bisect.bisect_left(self._all, record_id)
+        return i if i < self._shown and self._all[i] == record_id else None
 
     def fetched(self) -> int:
-        """How many rows are fetched so far."""
-        return len(self._ids)
+        """How many rows are exposed so far."""
+        return self._shown
 
     # --- changes ------------------------------------------------------------------------------
     def apply(self, changes: ChangeSet) -> None:
@@ -140,36 +154,43 @@ class RecordTableModel(QAbstractTableModel):
 
     def _apply(self, changes: ChangeSet) -> None:
         for rid in sorted(changes.ids("deleted", "record"), reverse=True):
-            row = self.row_of(rid)
-            if row is not None:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._ids[row]
-                del self._rows[rid]
-                self.endRemoveRows()
-        touched = changes.ids("created", "record") | changes.ids("updated", "record")
-        if not touched:
+            i = bisect.bisect_left(self._all, rid)
+            if i < len(self._all) and self._all[i] == rid:
+                self._cache.pop(rid, None)
+                if i < self._shown:
+                    self.beginRemoveRows(QModelIndex(), i, i)
+                    del self._all[i]
+                    self._shown -= 1
+                    self.endRemoveRows()
+                else:
+                    del self._all[i]
+        created = changes.ids("created", "record")
+        updated = [r for r in changes.ids("updated", "record") if r in self._cache]
+        if not created and not updated:
             return
-        last = self._ids[-1] if self._ids else None
-        # Rows beyond the fetched range arrive with a later page; only fetched ones matter now.
-        wanted = [r for r in touched if self._exhausted or last is None or r <= last]
-        if not wanted:
-            return
-        fresh = {r["id"]: r for r in self._fetch(ids=wanted)}
-        for rid in sorted(wanted):
-            row = self.row_of(rid)
-            if rid in fresh and row is not None:
-                self._rows[rid] = fresh[rid]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-            elif rid in fresh:
-                pos = bisect.bisect_left(self._ids, rid)
-                self.beginInsertRows(QModelIndex(), pos, pos)
-                self._ids.insert(pos, rid)
-                self._rows[rid] = fresh[rid]
+        with self._ws().read() as s:
+            fresh = {r["id"]: r for r in record_rows(s, self._case_id, self.kind, ids=sorted(created | set(updated)))}
+        for rid in sorted(fresh):
+            row = fresh[rid]
+            i = bisect.bisect_left(self._all, rid)
+            present = i < len(self._all) and self._all[i] == rid
+            self._cache[rid] = row
+            if present:
+                if i < self._shown:
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+                continue
+            everything_shown = self._shown == len(self._all)
+            if i < self._shown or everything_shown:
+                self.beginInsertRows(QModelIndex(), i, i)
+                self._all.insert(i, rid)
+                self._shown += 1
                 self.endInsertRows()
+            else:
+                self._all.insert(i, rid)  # comes into view with a later page
 
     # --- Qt --------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._headers)
@@ -182,9 +203,9 @@ class RecordTableModel(QAbstractTableModel):
         return row["fields"].get(self._fields[column - 2])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._ids):
+        if not index.isValid() or index.row() >= self._shown:
             return None
-        row = self._rows[self._ids[index.row()]]
+        row = self._row(index.row())
         column = index.column()
         if role == ID_ROLE:
             return row["id"]

@@ -24,6 +24,9 @@ from casedesk.ui.models.lists import SearchResultModel
 from casedesk.ui.models.navigator import ID_ROLE, NODE_ROLE, NavigatorModel
 
 
+EXPAND_LIMIT = 1000  # a selection opens a collapsed kind of at most this many records
+
+
 class _SearchLine(QLineEdit):
     """The search box: Down moves into the results, Escape clears."""
 
@@ -170,9 +173,17 @@ class NavigatorPanel(QWidget):
         _, kind, label, _ = brief
         self._echo = True
         try:
+            group = self.model.kind_index(kind)
+            if not self.tree.isExpanded(group) and self.model.group_size(kind) > EXPAND_LIMIT:
+                # Opening a kind of thousands lays out every row; point at the kind instead and
+                # leave opening it to the user (the record is selected in every other view).
+                self.tree.selectionModel().setCurrentIndex(group, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.tree.scrollTo(group)
+                return
             index = self.model.record_index(record_id, kind, label)
             if index.isValid():
-                self.tree.expand(index.parent())
+                if not self.tree.isExpanded(index.parent()):
+                    self.tree.expand(index.parent())
                 self.tree.selectionModel().setCurrentIndex(
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 self.tree.scrollTo(index)
