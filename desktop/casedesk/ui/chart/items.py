@@ -43,7 +43,8 @@ OWNERSHIP_COLOUR = QColor("#5C6B82")
 TEXT_COLOUR = QColor("#202124")
 EDGE_TEXT_COLOUR = QColor("#455064")
 LOW_DETAIL = 0.3  # below this zoom, records are dots and links bare lines
-LABEL_DETAIL = 0.45  # below this zoom, labels are not drawn
+LABEL_DETAIL = 0.5  # below this zoom, record labels are not drawn (under 4 pt: unreadable anyway)
+EDGE_LABEL_DETAIL = 0.6  # the same for the smaller link labels
 _HAS_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 
@@ -215,6 +216,41 @@ class NodeItem(QGraphicsItem):
             painter.drawStaticText(QPointF(left, top + n * self._line_height), static)
 
 
+def _pen(colour: QColor, width: float, dashed: bool = False) -> QPen:
+    pen = QPen(colour, width)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+_PENS = {"selected": _pen(SELECT_COLOUR, 2.6), "marked": _pen(PATH_COLOUR, 2.6),
+         "ownership": _pen(OWNERSHIP_COLOUR, 1.8), "party": _pen(PARTY_EDGE_COLOUR, 1.3, True),
+         "link": _pen(EDGE_COLOUR, 1.3)}
+_LABEL_FILL = QBrush(QColor(255, 255, 255, 230))
+
+
+def _clip(p1: tuple[float, float], p2: tuple[float, float], rect: QRectF) -> QLineF | None:
+    """The part of segment p1–p2 inside rect (Liang–Barsky), or None."""
+    x1, y1 = p1
+    dx, dy = p2[0] - x1, p2[1] - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - rect.left()), (dx, rect.right() - x1), (-dy, y1 - rect.top()), (dy, rect.bottom() - y1)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            if r > t1:
+                return None
+            t0 = max(t0, r)
+        else:
+            if r < t0:
+                return None
+            t1 = min(t1, r)
+    return QLineF(x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy)
+
+
 class EdgeItem(QGraphicsItem):
     """A link (or contract party) as a directed arrow between two nodes, labelled at a chosen point."""
 
@@ -228,9 +264,11 @@ class EdgeItem(QGraphicsItem):
         self.label_t = 0.5
         self.label_shift = 0.0  # sideways offset of the label from the link, in label heights
         self.marked = False
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        # The extended option carries the exposed rectangle: a long link crossing the view paints
+        # its line but not a label or arrowhead that lie off screen.
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setZValue(1)
-        self._geometry_ready = False
         self.set_edge(edge)
         source.edges.append(self)
         target.edges.append(self)
@@ -348,29 +386,36 @@ class EdgeItem(QGraphicsItem):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = self.isSelected()
-        party = self.link_type == "contract_party"
-        if selected or self.marked:
-            pen = QPen(SELECT_COLOUR if selected else PATH_COLOUR, 2.6)
+        if selected:
+            pen = _PENS["selected"]
+        elif self.marked:
+            pen = _PENS["marked"]
         elif self.link_type in ("owns", "subsidiary_of"):
-            pen = QPen(OWNERSHIP_COLOUR, 1.8)
+            pen = _PENS["ownership"]
+        elif self.link_type == "contract_party":
+            pen = _PENS["party"]
         else:
-            pen = QPen(PARTY_EDGE_COLOUR if party else EDGE_COLOUR, 1.3)
-        if party:
-            pen.setStyle(Qt.PenStyle.DashLine)
+            pen = _PENS["link"]
         painter.setPen(pen)
+        exposed = option.exposedRect
         if self.bend:
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(self._path())
         else:
-            painter.drawLine(QLineF(QPointF(*self._p1), QPointF(*self._p2)))
+            # Draw only the part in view: an antialiased line is stroked over its whole length,
+            # and a long link across a big chart is mostly off screen.
+            visible = _clip(self._p1, self._p2, exposed.adjusted(-4, -4, 4, 4))
+            if visible is not None:
+                painter.drawLine(visible)
         if lod < LOW_DETAIL:
             return
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(pen.color())
-        painter.drawPolygon(self._arrow)
-        if lod < LABEL_DETAIL or not self._text:
+        if exposed.contains(self._arrow.first()):
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pen.color())
+            painter.drawPolygon(self._arrow)
+        if lod < EDGE_LABEL_DETAIL or not self._text or not exposed.intersects(self._label_rect):
             return
-        painter.setBrush(QBrush(QColor(255, 255, 255, 230)))
+        painter.setBrush(_LABEL_FILL)
         painter.setPen(QPen(pen.color().lighter(130), 0.8))
         painter.drawRoundedRect(self._label_rect, 3, 3)
         painter.setFont(edge_font())
@@ -395,6 +440,7 @@ class OverviewLayer(QGraphicsItem):
         self._dirty = True
         self._lines: dict[str, list[QLineF]] = {}
         self._dots: dict[str, list[QPointF]] = {}
+        self.lines_only = False  # while zooming close up: links in bulk, records as usual
 
     def track(self, nodes: dict[int, NodeItem], edges: dict[str, EdgeItem]) -> None:
         """Draw these nodes and edges (the scene's own dictionaries)."""
@@ -419,7 +465,7 @@ class OverviewLayer(QGraphicsItem):
                                                                        else "link")
                 lines.setdefault(key, []).append(edge.line())
         dots: dict[str, list[QPointF]] = {}
-        for node in self._nodes.values():
+        for node in () if self.lines_only else self._nodes.values():
             if node.isVisible():
                 key = "sel" if node.isSelected() else "path" if node.marked else node.colour.name()
                 dots.setdefault(key, []).append(node.pos())

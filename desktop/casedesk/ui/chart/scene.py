@@ -73,6 +73,7 @@ class ChartScene(QGraphicsScene):
         self._dragging: list[NodeItem] = []
         self._drag_edges: dict[str, EdgeItem] = {}
         self.overview_on = False
+        self.interacting = False
         self.overview = self._new_overview()
         self.selectionChanged.connect(self._on_selection_changed)
 
@@ -87,14 +88,27 @@ class ChartScene(QGraphicsScene):
         """Far-out drawing: one bulk layer instead of thousands of item paints."""
         if on == self.overview_on:
             return
+        self.set_interacting(False)
         self.overview_on = on
+        self.overview.lines_only = False
         set_contents_painted(list(self.nodes.values()) + list(self.edges.values()), not on)
         if on:
             self.overview.invalidate()
         self.overview.setVisible(on)
 
+    def set_interacting(self, on: bool) -> None:
+        """While the user zooms a big chart: links drawn in bulk (no labels or arrowheads) until done."""
+        if on == self.interacting or (on and self.overview_on):
+            return
+        self.interacting = on
+        set_contents_painted(list(self.edges.values()), not on)
+        self.overview.lines_only = on
+        if on:
+            self.overview.invalidate()
+        self.overview.setVisible(on)
+
     def _overview_changed(self) -> None:
-        if self.overview_on:
+        if self.overview_on or self.interacting:
             self.overview.invalidate()
 
     # --- building ---------------------------------------------------------------------------
@@ -110,6 +124,7 @@ class ChartScene(QGraphicsScene):
         self._pairs.clear()
         self._focus = None
         self.overview_on = False
+        self.interacting = False
         self.overview = self._new_overview()
 
     def add_nodes(self, nodes: Iterable[ChartNode], positions: Mapping[int, Point]) -> list[int]:
@@ -169,7 +184,7 @@ class ChartScene(QGraphicsScene):
                     continue
                 self._remove_edge(edge.key)
             item = EdgeItem(edge, source, target)
-            if self.overview_on:
+            if self.overview_on or self.interacting:
                 set_contents_painted([item], False)
             self.addItem(item)
             self.edges[edge.key] = item

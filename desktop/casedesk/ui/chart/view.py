@@ -10,7 +10,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -30,6 +30,7 @@ from casedesk.ui.chart.scene import ChartScene
 
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
 OVERVIEW_MIN = 400  # from this many records, far zoom draws through the bulk overview layer
+INTERACTIVE_MIN = 1500  # from this many links, zooming draws links in bulk until the wheel rests
 
 
 class ChartView(QGraphicsView):
@@ -49,6 +50,10 @@ class ChartView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._drop_target: NodeItem | None = None
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(220)
+        self._settle.timeout.connect(self._end_interaction)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
@@ -67,8 +72,12 @@ class ChartView(QGraphicsView):
         """The current zoom (1.0 = 100 %)."""
         return self.transform().m11()
 
-    def zoom_by(self, factor: float) -> None:
-        """Zoom in (>1) or out (<1), within limits."""
+    def zoom_by(self, factor: float, *, interactive: bool = False) -> None:
+        """Zoom in (>1) or out (<1), within limits; interactive=True for a gesture still going on."""
+        if interactive and len(self.chart.edges) >= INTERACTIVE_MIN:
+            self.chart.set_interacting(True)
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            self._settle.start()
         current = self.scale_factor()
         target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
         if abs(target - current) > 1e-9:
@@ -76,11 +85,15 @@ class ChartView(QGraphicsView):
             self.update_detail()
             self.zoom_changed.emit(target)
 
+    def _end_interaction(self) -> None:
+        self.chart.set_interacting(False)
+        self.update_detail()
+
     def update_detail(self) -> None:
         """Far out on a big chart, draw in bulk and without antialiasing; closer, item by item."""
         far = self.scale_factor() < LOW_DETAIL and len(self.chart.nodes) >= OVERVIEW_MIN
         self.chart.set_overview(far)
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, not far)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, not far and not self.chart.interacting)
 
     def fit_all(self, rect: QRectF | None = None) -> None:
         """Fit the visible records (or a rectangle) into the view, at most at 150 %."""
@@ -113,7 +126,7 @@ class ChartView(QGraphicsView):
             return
         delta = event.angleDelta().y()
         if delta:
-            self.zoom_by(1.0015 ** delta)
+            self.zoom_by(1.0015 ** delta, interactive=True)
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
