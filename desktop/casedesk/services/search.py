@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import Engine, and_, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Alias, Party, Record
@@ -105,23 +105,24 @@ def _rank(hit_name: str, folded_query: list[str]) -> tuple[int, int]:
 def search_records(session: Session, case_id: int, query: str, *, limit: int = 50) -> list[SearchHit]:
     """Records of a case whose label or an alias contains the query (case-insensitive), best first.
 
-    Exact names rank first, then names starting with the query, then shorter names.
+    Names starting with the query come first (an exact name first of all), then names merely
+    containing it; shorter names before longer ones. Each pass stops reading once it has enough
+    (no sort over every match), so a one-letter query over 100,000 names stays a few milliseconds.
     """
     query = " ".join((query or "").split())[:MAX_QUERY]
     if not query or "\x00" in query:
         return []
     variants = query_variants(query)
-    if has_search_index(session) and all(len(v) >= _TRIGRAM for v in variants):
-        pairs = _match_index(session, case_id, variants, limit)
-    else:
-        pairs = _scan_names(session, case_id, variants, limit)
+    use_index = has_search_index(session) and all(len(v) >= _TRIGRAM for v in variants)
+    found: dict[int, tuple[str, bool]] = {}
+    for starting in (True, False):
+        rows = (_match_index if use_index else _scan_names)(session, case_id, variants, limit * 3, starting)
+        for record_id, name, via_alias in rows:
+            found.setdefault(record_id, (name, via_alias))
+        if len(found) >= limit:
+            break
     folded = [v.casefold() for v in variants]
-    best: dict[int, tuple[tuple[int, int], str, bool]] = {}
-    for record_id, name, via_alias in pairs:
-        rank = _rank(name, folded)
-        if record_id not in best or rank < best[record_id][0]:
-            best[record_id] = (rank, name, via_alias)
-    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
+    ordered = sorted(found.items(), key=lambda item: (_rank(item[1][0], folded), item[0]))[:limit]
     if not ordered:
         return []
     ids = [rid for rid, _ in ordered]
@@ -130,40 +131,49 @@ def search_records(session: Session, case_id: int, query: str, *, limit: int = 5
         .select_from(Record).outerjoin(Party.__table__, Party.__table__.c.id == Record.id)
         .where(Record.id.in_(ids)))}
     return [SearchHit(rid, rows[rid].kind, rows[rid].party_kind, rows[rid].label, name, via_alias)
-            for rid, (_, name, via_alias) in ordered if rid in rows]
+            for rid, (name, via_alias) in ordered if rid in rows]
 
 
-def _match_index(session: Session, case_id: int, variants: list[str], limit: int) -> list[tuple[int, str, bool]]:
+def _match_index(session: Session, case_id: int, variants: list[str], n: int,
+                 starting: bool) -> list[tuple[int, str, bool]]:
     match = " OR ".join(_fts_phrase(v) for v in variants)
-    # Rank in SQL (prefix matches, then short names) so a common trigram such as "com" over
-    # 100,000 "… Company" names returns a few hundred rows, not all of them.
-    prefix = " OR ".join(f"instr(lower(name), lower(:v{i})) = 1" for i in range(len(variants)))
-    sql = text(
-        f"SELECT record_id, name, rowid < 0 FROM {SEARCH_TABLE} "
-        f"WHERE {SEARCH_TABLE} MATCH :match AND case_id = :case_id "
-        f"ORDER BY ({prefix}) DESC, length(name) LIMIT :n")
-    params: dict[str, Any] = {"match": match, "case_id": case_id, "n": limit * 4}
-    params.update({f"v{i}": v for i, v in enumerate(variants)})
+    params: dict[str, Any] = {"match": match, "case_id": case_id, "n": n}
+    where = ""
+    if starting:
+        # LIKE on the trigram-indexed column is itself answered from the index.
+        where = " AND (" + " OR ".join(f"name LIKE :p{i} ESCAPE '\\'" for i in range(len(variants))) + ")"
+        params.update({f"p{i}": _like_prefix(v) for i, v in enumerate(variants)})
+    sql = text(f"SELECT record_id, name, rowid < 0 FROM {SEARCH_TABLE} "
+               f"WHERE {SEARCH_TABLE} MATCH :match AND case_id = :case_id{where} LIMIT :n")
     return [(int(r[0]), r[1], bool(r[2])) for r in session.execute(sql, params)]
 
 
-def _scan_names(session: Session, case_id: int, variants: list[str], limit: int) -> list[tuple[int, str, bool]]:
+def _like_prefix(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _scan_names(session: Session, case_id: int, variants: list[str], n: int,
+                starting: bool) -> list[tuple[int, str, bool]]:
     dialect = session.get_bind().dialect.name
 
-    def contains(column: Any, term: str) -> Any:
-        pattern = _like_pattern(term)
+    def matches(column: Any, term: str) -> Any:
+        if dialect != "postgresql" and term.lower() == term.upper():
+            # Nothing to fold (Chinese, digits): SQLite's instr/substr are several times faster
+            # than LIKE, which folds case character by character.
+            if starting:
+                return func.substr(column, 1, len(term)) == term
+            return func.instr(column, term) > 0
+        pattern = _like_prefix(term) if starting else _like_pattern(term)
         if dialect == "postgresql":
             return column.ilike(pattern, escape="\\")
         return column.like(pattern, escape="\\")  # SQLite LIKE already ignores ASCII case
 
     labels = select(Record.id.label("rid"), Record.label.label("name"), literal(False).label("alias")) \
-        .where(Record.case_id == case_id, or_(*(contains(Record.label, v) for v in variants)))
+        .where(Record.case_id == case_id, or_(*(matches(Record.label, v) for v in variants)))
     aliases = select(Alias.record_id.label("rid"), Alias.name.label("name"), literal(True).label("alias")) \
         .join(Record, Record.id == Alias.record_id) \
-        .where(and_(Record.case_id == case_id, or_(*(contains(Alias.name, v) for v in variants))))
+        .where(and_(Record.case_id == case_id, or_(*(matches(Alias.name, v) for v in variants))))
     both = union_all(labels, aliases).subquery()
-    prefix = or_(*(func.lower(func.substr(both.c.name, 1, len(v))) == v.lower() for v in variants))
-    rows = session.execute(
-        select(both.c.rid, both.c.name, both.c.alias)
-        .order_by(case((prefix, 0), else_=1), func.length(both.c.name)).limit(limit * 4))
+    # No ORDER BY: the scan stops as soon as it has n rows.
+    rows = session.execute(select(both.c.rid, both.c.name, both.c.alias).limit(n))
     return [(int(r[0]), r[1], bool(r[2])) for r in rows]
