@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_bottom = self._dock("Tables, timeline, findings and audit", "dock_bottom", self.bottom_tabs,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.dock_navigator, self.dock_inspector], [240, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock_navigator, self.dock_inspector], [240, 360], Qt.Orientation.Horizontal)
         self.resizeDocks([self.dock_bottom], [230], Qt.Orientation.Vertical)
         self._build_actions()
         self._build_menus()
@@ -579,6 +579,10 @@ class MainWindow(QMainWindow):
     def _on_finding_selected(self, finding_id: int) -> None:
         self.inspector.show_finding(finding_id)
         self.findings.select_finding(finding_id)
+        self.navigator.clear_selection()
+        for tab in self.tables.values():
+            tab.clear_selection()
+        self.timeline.view.clear_selection()
         data = self.inspector.data if self.inspector.mode == "finding" else None
         self.chart.clear_selection()
         if data is not None:

@@ -263,6 +263,9 @@ class EdgeItem(QGraphicsItem):
         self.bend = 0.0
         self.label_t = 0.5
         self.label_shift = 0.0  # sideways offset of the label from the link, in label heights
+        # Set when no spot along the link is clear: the label then shows only when the link is
+        # selected or highlighted (and always in its tooltip), rather than printing over another.
+        self.label_hidden = False
         self.marked = False
         # The extended option carries the exposed rectangle: a long link crossing the view paints
         # its line but not a label or arrowhead that lie off screen.
@@ -347,6 +350,10 @@ class EdgeItem(QGraphicsItem):
         """Where the label is drawn (item coordinates = scene coordinates for edges)."""
         return QRectF(self._label_rect)
 
+    def label_shown(self) -> bool:
+        """True when the label is drawn (not decluttered away)."""
+        return bool(self._text) and not self.label_hidden
+
     def line(self) -> QLineF:
         """The link as a straight line between the icon rims (for the overview)."""
         return QLineF(QPointF(*self._p1), QPointF(*self._p2))
@@ -361,7 +368,14 @@ class EdgeItem(QGraphicsItem):
         """Mark (or unmark) the link as part of a highlighted path."""
         if marked != self.marked:
             self.marked = marked
+            self.raise_if_chosen()
             self.update()
+
+    def raise_if_chosen(self) -> None:
+        """Selected or highlighted links go over their neighbours, so their labels read clearly."""
+        z = 1.5 if self.isSelected() else 1.4 if self.marked else 1.0
+        if self.zValue() != z:
+            self.setZValue(z)
 
     def _path(self) -> QPainterPath:
         path = QPainterPath(QPointF(*self._p1))
@@ -414,6 +428,8 @@ class EdgeItem(QGraphicsItem):
             painter.setBrush(pen.color())
             painter.drawPolygon(self._arrow)
         if lod < EDGE_LABEL_DETAIL or not self._text or not exposed.intersects(self._label_rect):
+            return
+        if self.label_hidden and not (selected or self.marked):
             return
         painter.setBrush(_LABEL_FILL)
         painter.setPen(QPen(pen.color().lighter(130), 0.8))

@@ -72,6 +72,7 @@ class ChartScene(QGraphicsScene):
         self._pairs: dict[frozenset[int], set[str]] = {}
         self._dragging: list[NodeItem] = []
         self._drag_edges: dict[str, EdgeItem] = {}
+        self._raised: list[EdgeItem] = []
         self.overview_on = False
         self.interacting = False
         self.overview = self._new_overview()
@@ -122,6 +123,7 @@ class ChartScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self._pairs.clear()
+        self._raised = []
         self._focus = None
         self.overview_on = False
         self.interacting = False
@@ -292,7 +294,7 @@ class ChartScene(QGraphicsScene):
                 blockers.add(item.mapRectToScene(item.icon_rect()))
                 blockers.add(item.mapRectToScene(item.label_rect()))
         for edge in others:
-            if edge.isVisible():
+            if edge.isVisible() and edge.label_shown():
                 placed.add(edge.label_rect())
         for edge in sorted(chosen, key=lambda e: e.key):
             if not edge.isVisible():
@@ -306,7 +308,10 @@ class ChartScene(QGraphicsScene):
                 if score == 0:
                     break
             edge.set_label_place(*best)
-            placed.add(edge.label_rect())
+            edge.label_hidden = bool(best_score)
+            if not edge.label_hidden:
+                placed.add(edge.label_rect())
+            edge.update()
 
     # --- visibility ---------------------------------------------------------------------------
     def _node_visible(self, item: NodeItem) -> bool:
@@ -417,6 +422,12 @@ class ChartScene(QGraphicsScene):
 
     def _on_selection_changed(self) -> None:
         self._overview_changed()
+        for edge in self._raised:
+            if edge.scene() is self:
+                edge.raise_if_chosen()
+        self._raised = [i for i in self.selectedItems() if isinstance(i, EdgeItem)]
+        for edge in self._raised:
+            edge.raise_if_chosen()
         if self._programmatic:
             return
         items = self.selectedItems()

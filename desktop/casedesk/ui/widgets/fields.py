@@ -102,6 +102,8 @@ class FieldEditor(QWidget):
             return box
         if t in ("choice", "accelerator"):
             combo = QComboBox(self)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             if t == "accelerator":
                 combo.setEditable(True)
                 combo.addItem("", "")

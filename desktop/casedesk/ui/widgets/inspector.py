@@ -99,6 +99,8 @@ class InspectorWidget(QScrollArea):
         self.data: dict[str, Any] | None = None
         self.mode: str | None = None  # "record" | "link" | "finding"
         self.setWidgetResizable(True)
+        # Everything inside shrinks to the dock's width (long names elide or wrap): never scroll sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self.setMinimumWidth(300)
@@ -376,20 +378,27 @@ class InspectorWidget(QScrollArea):
             lay.addWidget(remove)
         return row
 
-    def _add_row(self, parent: QWidget, *widgets: QWidget) -> tuple[QWidget, QPushButton]:
+    def _add_row(self, parent: QWidget, first: QWidget, *rest: QWidget) -> tuple[QWidget, QPushButton]:
+        """An entry form: the main input on its own line, the choices and the button under it."""
         row = QWidget(parent)
-        lay = QHBoxLayout(row)
-        lay.setContentsMargins(0, 2, 0, 0)
-        lay.setSpacing(4)
-        for w in widgets:
-            lay.addWidget(w, 1 if isinstance(w, QLineEdit) else 0)
+        outer = QVBoxLayout(row)
+        outer.setContentsMargins(0, 2, 0, 0)
+        outer.setSpacing(3)
+        outer.addWidget(first)
+        line = QHBoxLayout()
+        line.setSpacing(4)
+        for w in rest:
+            line.addWidget(w, 1)
         button = QPushButton("Add", row)
-        lay.addWidget(button)
+        line.addWidget(button, 0)
+        outer.addLayout(line)
         return row, button
 
     def _combo(self, parent: QWidget, items: list[tuple[str, Any]], name: str) -> QComboBox:
         combo = QComboBox(parent)
         combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
         for text, data in items:
             combo.addItem(text, data)
         return combo
@@ -446,7 +455,7 @@ class InspectorWidget(QScrollArea):
             if schemes:
                 scheme = self._combo(box, schemes, "identifier_scheme")
                 value = self._line(box, "value", "identifier_value")
-                row, button = self._add_row(box, scheme, value)
+                row, button = self._add_row(box, value, scheme)
                 ierror = _ErrorLabel(box, "identifier_error")
                 lay.addWidget(row)
                 lay.addWidget(ierror)
@@ -471,8 +480,7 @@ class InspectorWidget(QScrollArea):
                                     on_remove=lambda _=False, a=a, p=payload:
                                     self.child_remove_requested.emit(rid, "addresses", a["id"], p)))
         full = self._line(box, "Address", "address_full")
-        country = self._line(box, "Country", "address_country")
-        country.setMaximumWidth(90)
+        country = self._line(box, "Country (code or name)", "address_country")
         row, button = self._add_row(box, full, country)
         aerror = _ErrorLabel(box, "address_error")
         lay.addWidget(row)
@@ -507,8 +515,7 @@ class InspectorWidget(QScrollArea):
                                 "party_choice")
             for n, (_, _, kind_, sub) in enumerate(choices):
                 party.setItemIcon(n, kind_icon(kind_, sub))
-            party.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            party.setMinimumContentsLength(14)
+
             roles = contract_type.roles if contract_type else ()
             role = self._combo(box, [(v.contract_roles[r].label, r) for r in roles], "party_role")
             row, button = self._add_row(box, party, role)
@@ -544,9 +551,8 @@ class InspectorWidget(QScrollArea):
                                     on_remove=lambda _=False, e=e: self.event_remove_requested.emit(e["id"], e["title"]),
                                     remove_tip="Delete this event"))
         on = self._line(box, "date, e.g. 2024-06 or ~2023", "event_on")
-        on.setMaximumWidth(120)
         title = self._line(box, "What happened", "event_title")
-        row, button = self._add_row(box, on, title)
+        row, button = self._add_row(box, title, on)
         eerror = _ErrorLabel(box, "event_error")
         lay.addWidget(row)
         lay.addWidget(eerror)
@@ -584,8 +590,6 @@ class InspectorWidget(QScrollArea):
         if evidence:
             pick = self._combo(box, [(f"[{e['grade']}] {ui_text.one_line(e['title'], 50)}", e["id"]) for e in evidence],
                                "cite_evidence")
-            pick.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            pick.setMinimumContentsLength(12)
             locator = self._line(box, "page, row or quote", "cite_locator")
             row, button = self._add_row(box, pick, locator)
             button.setText("Cite")

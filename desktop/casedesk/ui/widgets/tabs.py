@@ -68,6 +68,10 @@ class RecordTableTab(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        metrics = self.view.horizontalHeader().fontMetrics()
+        for column in range(2, self.model.columnCount()):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            self.view.setColumnWidth(column, max(100, metrics.horizontalAdvance(title) + 28))
         self.view.setColumnWidth(0, 56)
         self.view.setColumnWidth(1, 320)
         self._echo = False
