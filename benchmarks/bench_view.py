@@ -119,7 +119,7 @@ def main() -> int:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="casedesk-bench-view-"))
     print(f"CaseDesk view benchmark (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']})")
+          f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}, load average {os.getloadavg()[0]:.1f} at start)")
     ws_path = tmp / "bench10k.casedesk"
     ws = open_workspace(str(ws_path))
     t = time.perf_counter()
@@ -133,7 +133,6 @@ def main() -> int:
           f"(min {min(launch):.2f}, max {max(launch):.2f}, n={len(launch)})")
 
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
 
     from casedesk.services import chart as chart_svc
     from casedesk.services.layout import layout_job
@@ -287,7 +286,7 @@ def main() -> int:
             print(f"search as you type ({label} {text!r}, {len(text)} keystrokes, {len(hits)} shown): "
                   f"median {statistics.median(per_key):.1f} ms, max {max(per_key):.1f} ms per keystroke")
     ws_big.dispose()
-    QApplication.instance()
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (other processes share the CPUs: compare runs at similar load)")
     return 0
 
 

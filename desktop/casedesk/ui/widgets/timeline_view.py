@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
@@ -109,13 +110,13 @@ class TimelineView(QAbstractScrollArea):
         index = {k: n for n, k in enumerate(order)}
         rows_end: dict[int, list[float]] = {}
         placed = []
+        metrics = QFontMetricsF(self._font)
         for item in sorted(items, key=lambda i: (i.first_day, i.key)):
             lane = index[item.lane_id]
             x0 = float((item.first_day - self._origin).days)
             x1 = float((item.last_day - self._origin).days + 1)
             # Leave room for the title so neighbours in a lane don't overprint it.
-            text_days = (QFontMetricsF(self._font).horizontalAdvance(ui_text.one_line(item.title, 60)) + 16) \
-                / max(self.px_per_day, 0.01)
+            text_days = (metrics.horizontalAdvance(ui_text.one_line(item.title, 60)) + 16) / max(self.px_per_day, 0.01)
             ends = rows_end.setdefault(lane, [])
             for row, end in enumerate(ends):
                 if end <= x0:
@@ -310,8 +311,11 @@ class TimelineView(QAbstractScrollArea):
         self._paint_grid(painter, w, h)
         painter.save()
         painter.setClipRect(QRectF(LABEL_W, AXIS_H, w - LABEL_W, h - AXIS_H))
+        visible_lanes = {n for n in range(len(self._lanes))
+                         if self._lane_y(n) < h and self._lane_y(n) + self._lane_height[n] > AXIS_H}
         for p in self._placed:
-            self._paint_item(painter, metrics, p, w)
+            if p.lane in visible_lanes:  # thousands of items: only the lanes in view are drawn
+                self._paint_item(painter, metrics, p, w)
         painter.restore()
         for n, (lane_id, label, kind) in enumerate(self._lanes):
             y = self._lane_y(n)
@@ -407,8 +411,6 @@ class TimelineView(QAbstractScrollArea):
             # A point in time: a diamond, so it reads as a date rather than a span.
             c = rect.center()
             r = min(ROW_H / 2 - 3, max(rect.width() / 2, 5))
-            from PySide6.QtGui import QPolygonF
-
             painter.drawPolygon(QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() + r, c.y()),
                                            QPointF(c.x(), c.y() + r), QPointF(c.x() - r, c.y())]))
             if rect.width() > 2 * r + 2:
