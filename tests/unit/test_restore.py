@@ -24,7 +24,6 @@ from casedesk.services.links import delete_link
 from casedesk.services.queries import list_links, list_records
 from casedesk.services.restore import (
     capture_link,
-    capture_record,
     delete_records_captured,
     merge_captured,
     restore_link,

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QPoint, QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, QPoint, QPointF, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
             self._load_timeline()
         elif widget is self.audit and "audit" in self._dirty:
             self._dirty.discard("audit")
-            if self.audit.model._case_id != self._case_id:
+            if self.audit.model.case_id() != self._case_id:
                 self.audit.model.load(self._case_id)
             else:
                 self.audit.model.refresh()
@@ -650,7 +650,7 @@ class MainWindow(QMainWindow):
     def is_idle(self) -> bool:
         """True when no edit or background job is pending."""
         return (not self.ops.busy() and self.runner.pending() == 0 and not self.chart.layout_running
-                and not self.chart._layout_pending)
+                and not self.chart.layout_pending())
 
     # ==== edit helpers ===============================================================================
     def show_error(self, error: CaseDeskError | str, action: str) -> None:
@@ -710,7 +710,7 @@ class MainWindow(QMainWindow):
         item = self.chart.scene.nodes.get(current) if current is not None else None
         if item is not None:
             return (item.pos().x() + 200.0, item.pos().y())
-        return self.chart._view_centre()
+        return self.chart.view_centre()
 
     def create_record(self, data: Any, position: Point | None = None) -> None:
         """Create a record as an undoable edit, placed on the chart."""

@@ -120,6 +120,10 @@ class ChartPanel(QWidget):
             self.scene.arrange_edge_labels()
         self.view.fit_all()
 
+    def layout_pending(self) -> bool:
+        """True while a first layout waits for the view to be shown."""
+        return self._layout_pending
+
     def _run_pending_layout(self) -> None:
         if self._layout_pending and (self.isVisible() or not self.window().isVisible()):
             self._layout_pending = False
@@ -154,7 +158,7 @@ class ChartPanel(QWidget):
         nodes = self.scene.nodes
         pairs = list({(e.source.record_id, e.target.record_id) for r in ids if r in nodes for e in nodes[r].edges})
         anchors = [nodes[o].pos() for a, b in pairs for o in (a, b) if o not in new and o in nodes]
-        default = near or self._view_centre()
+        default = near or self.view_centre()
         centres = [(p.x(), p.y()) for p in anchors[:50]] or [default]
         # Only records near where the new ones will go can be in their way.
         reach = 3000.0
@@ -167,7 +171,8 @@ class ChartPanel(QWidget):
         self.save_positions(spots, reason=reason)
         return spots
 
-    def _view_centre(self) -> Point:
+    def view_centre(self) -> Point:
+        """The scene point at the middle of the view."""
         centre = self.view.mapToScene(self.view.viewport().rect().center())
         return (centre.x(), centre.y())
 

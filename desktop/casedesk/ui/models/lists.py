@@ -39,6 +39,10 @@ class AuditLogModel(QAbstractTableModel):
         self._exhausted = True
         self._fetching = False
 
+    def case_id(self) -> int | None:
+        """The case whose log is shown."""
+        return self._case_id
+
     def load(self, case_id: int | None) -> None:
         """Show another case's log (a blanket reset)."""
         self.beginResetModel()

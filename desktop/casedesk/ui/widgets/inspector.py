@@ -57,7 +57,6 @@ from casedesk.services.records import (
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
-from casedesk.ui.models.lists import SEVERITY_COLOURS
 from casedesk.ui.widgets.fields import ERROR_STYLE, FieldEditor
 
 
