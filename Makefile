@@ -36,5 +36,9 @@ test: setup
 bench: setup
 	for b in benchmarks/bench_*.py; do QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
 
+# Screenshots of the main window on the demo case, in a real X window under Xvfb.
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take_screenshots.py docs/screenshots
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info desktop/*.egg-info

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from casedesk.domain.schema import metadata
+from casedesk.storage.migrations import include_name
 
 config = context.config
 
@@ -19,6 +20,7 @@ def run_migrations() -> None:
             # SQLite cannot ALTER most things: batch mode copies the table instead.
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,17 +1,22 @@
-"""The app shell shows the demo case: case picker, record tables by kind, inspector."""
+"""The main window opens on the demo case: tables by kind, chart, and a record shown in the inspector."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
+
 from casedesk.ui.main_window import MainWindow
+from casedesk.ui.tasks import TaskRunner
 
 
-def test_shell_shows_demo_case_and_inspects_a_record(qtbot, demo_ws):
+def test_shell_shows_demo_case_and_inspects_a_record(qtbot, demo_ws, tmp_path):
     ws, case_id = demo_ws
-    window = MainWindow(ws)
+    runner = TaskRunner()
+    window = MainWindow(ws, runner, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     assert window.current_case_id() == case_id
-    parties = window.models["party"]
+    parties = window.tables["party"].model
     assert parties.rowCount() >= 15
-    view = window.views["party"]
-    view.selectRow(0)
-    assert "Derek Aw" in window.inspector.toPlainText()
+    window.tables["party"].view.selectRow(0)
+    assert window.inspector.title.text() == "Derek Aw"
+    qtbot.waitUntil(window.is_idle, timeout=10000)
+    runner.shutdown()

@@ -18,7 +18,7 @@ from casedesk.storage.workspace import open_workspace
 
 def test_models_and_migrations_agree(workspace):
     with workspace.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": migrations.include_name})
         diff = compare_metadata(ctx, metadata)
     assert diff == [], diff
 

@@ -27,13 +27,15 @@ def describe_record(session: Session, record_id: int) -> dict[str, Any]:
     cites = session.execute(
         select(Evidence.title, Evidence.reliability, Evidence.credibility, Evidence.sha256, Citation.locator)
         .join(Citation, Citation.evidence_id == Evidence.id).where(Citation.record_id == r.id)
+        .order_by(Citation.id)
     ).all()
     events = session.execute(select(Event.on, Event.title).where(Event.record_id == r.id)
-                             .order_by(Event.on)).all()
+                             .order_by(Event.on, Event.id)).all()
     parties = []
     if r.kind == "contract":
         parties = [f"{p.role}: {labels.get(p.party_id, p.party_id)}" for p in
-                   session.scalars(select(ContractParty).where(ContractParty.contract_id == r.id))]
+                   session.scalars(select(ContractParty).where(ContractParty.contract_id == r.id)
+                                   .order_by(ContractParty.id))]
     return {
         "id": r.id, "case_id": r.case_id, "kind": r.kind, "label": r.label, "version": r.version,
         "fields": [(f.name, f.label, getattr(r, f.name)) for f in fields_of(r.kind)],

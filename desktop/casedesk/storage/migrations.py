@@ -16,6 +16,16 @@ from casedesk.domain.errors import WorkspaceError
 from casedesk.paths import migrations_dir
 
 
+# Tables a migration creates outside the models (SQLite FTS5 search indexes and their shadow
+# tables): Alembic's model comparison must not report them as "removed".
+UNMODELLED_TABLE_PREFIXES = ("record_search",)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic comparison filter: skip tables that deliberately live outside the models."""
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_TABLE_PREFIXES))
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic Config pointing at db/; the engine travels in config.attributes."""
     cfg = Config()

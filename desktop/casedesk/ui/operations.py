@@ -1,0 +1,150 @@
+"""Edits as operations: one transaction each, run by the one background runner, reporting what changed.
+
+An operation is a function of a write session, run on the runner's thread inside ws.write().
+Its result and the transaction's ChangeSet come back to the GUI thread, where `changed` lets every
+view refresh precisely before the caller's own callback runs. A CaseDeskError (bad value,
+conflict) comes back as the exception object, so the caller can show it next to a field or offer
+to reload.
+
+Optimistic locking and our own queued edits: an edit made while an earlier one of ours is still
+running carries the version the user saw, which our earlier edit is about to bump. The worker
+therefore remembers each version step its own transactions made and follows them (`expected`),
+so only somebody else's change is reported as a conflict.
+
+Signals:
+    changed(object): a ChangeSet committed by an operation (before the operation's callback runs).
+    busy_changed(bool): operations are pending (True) or all done (False).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from casedesk.domain.errors import CaseDeskError
+from casedesk.domain.models import Link, Record
+from casedesk.storage.workspace import ChangeSet, Workspace, changes_of
+from casedesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What an operation produced: its value and changes, or the user-facing error."""
+
+    value: Any = None
+    changes: ChangeSet | None = None
+    error: CaseDeskError | None = None
+
+
+class VersionSteps:
+    """Version steps (old → new) our own transactions made, per record and link (worker thread only)."""
+
+    def __init__(self) -> None:
+        self._steps: dict[tuple[str, int], dict[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def note(self, entity: str, entity_id: int, old: int, new: int) -> None:
+        """Remember that we moved an object from version old to new."""
+        if old != new:
+            with self._lock:
+                self._steps.setdefault((entity, entity_id), {})[old] = new
+
+    def follow(self, entity: str, entity_id: int, seen: int | None) -> int | None:
+        """The version to expect: the one seen, carried through our own later edits."""
+        if seen is None:
+            return None
+        with self._lock:
+            steps = self._steps.get((entity, entity_id), {})
+            guard = 0
+            while seen in steps and guard < 10000:
+                seen, guard = steps[seen], guard + 1
+        return seen
+
+
+class Operations(QObject):
+    """Runs edits through the runner in one transaction each and routes results and errors."""
+
+    changed = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ws = workspace
+        self.runner = runner
+        self.versions = VersionSteps()
+        self._pending = 0
+        self.report_error: Callable[[CaseDeskError | str], None] = lambda e: log.warning("%s", e)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Point future operations at another workspace."""
+        self.ws = workspace
+        self.versions = VersionSteps()
+
+    def busy(self) -> bool:
+        """True while an operation is queued or running."""
+        return self._pending > 0
+
+    def expected(self, entity: str, entity_id: int, seen: int | None) -> int | None:
+        """(Worker thread) the version an edit based on `seen` should expect now."""
+        return self.versions.follow(entity, entity_id, seen)
+
+    def run(self, fn: Callable[[Session], Any], *, on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[CaseDeskError | str], None] | None = None) -> int:
+        """Run fn(session) in one write transaction off the GUI thread; returns the job id."""
+        ws, steps = self.ws, self.versions
+
+        def job() -> Outcome:
+            try:
+                with ws.write() as session:
+                    seen: dict[tuple[str, int], int] = {}
+
+                    def before_flush(sess: Session, _ctx: Any, _instances: Any) -> None:
+                        for obj in sess.dirty:
+                            if isinstance(obj, (Record, Link)) and obj.id is not None:
+                                key = ("link" if isinstance(obj, Link) else "record", obj.id)
+                                seen.setdefault(key, obj.version)
+
+                    event.listen(session, "before_flush", before_flush)
+                    value = fn(session)
+                    session.flush()
+                    for (entity, entity_id), old in seen.items():
+                        obj = session.get(Link if entity == "link" else Record, entity_id)
+                        if obj is not None:
+                            steps.note(entity, entity_id, old, obj.version)
+                    changes = changes_of(session)
+                return Outcome(value, changes)
+            except CaseDeskError as exc:
+                return Outcome(error=exc)
+
+        self._set_pending(+1)
+
+        def done(outcome: Outcome) -> None:
+            self._set_pending(-1)
+            if outcome.error is not None:
+                (on_error or self.report_error)(outcome.error)
+                return
+            if outcome.changes:
+                self.changed.emit(outcome.changes)
+            if on_done is not None:
+                on_done(outcome.value)
+
+        def failed(message: str) -> None:  # a bug in an operation: say so in one line
+            self._set_pending(-1)
+            (on_error or self.report_error)(message)
+
+        return self.runner.submit(job, on_done=done, on_error=failed)
+
+    def _set_pending(self, delta: int) -> None:
+        was = self._pending > 0
+        self._pending += delta
+        if was != (self._pending > 0):
+            self.busy_changed.emit(self._pending > 0)

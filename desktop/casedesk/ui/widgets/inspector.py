@@ -1,0 +1,629 @@
+"""The inspector: the selected record, link or finding, with every field editable in place.
+
+It never writes: it validates (with the services' own checks, message under the field) and asks
+the window to run the edit as an undoable command. It reads what it shows in one go
+(services.details) and reloads when a ChangeSet touches it.
+
+Signals:
+    record_edit_requested(int, str, object, object, int): record, field, old value, new raw value, version seen.
+    link_edit_requested(int, str, object, object, int): the same for a link.
+    child_add_requested(int, str, object): record, "aliases"|"identifiers"|"addresses", payload.
+    child_remove_requested(int, str, int, object): record, child kind, child id, payload (to re-add).
+    party_add_requested(int, int, str): contract, party, role.
+    party_remove_requested(int, int, int, str): contract party id, contract, party, role.
+    event_add_requested(int, str, str, object): record, title, date, until (or None).
+    event_remove_requested(int, str): event id, title.
+    cite_requested(int, object, object, str): evidence, record (or None), link (or None), locator.
+    citation_remove_requested(int, str): citation id, evidence title.
+    record_clicked(int), link_clicked(int), finding_clicked(int): the user opened something listed.
+    files_dropped(list): files dropped onto the inspector (attach to what it shows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.dates import parse_partial_date
+from casedesk.domain.errors import CaseDeskError, ValidationError
+from casedesk.services import details
+from casedesk.services.fields import LINK_FIELDS, fields_of
+from casedesk.services.records import (
+    AddressIn,
+    AliasIn,
+    IdentifierIn,
+    check_address,
+    check_alias,
+    check_identifier,
+)
+from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.ui import text as ui_text
+from casedesk.ui.icons import icon, kind_icon
+from casedesk.ui.widgets.fields import ERROR_STYLE, FieldEditor
+
+
+class _ErrorLabel(QLabel):
+    def __init__(self, parent: QWidget, name: str):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setWordWrap(True)
+        self.hide()
+
+    def say(self, message: str) -> None:
+        self.setText(ui_text.plain(message, 300))
+        self.setVisible(bool(message))
+
+
+class InspectorWidget(QScrollArea):
+    """Shows and edits one record, link or finding."""
+
+    record_edit_requested = Signal(int, str, object, object, int)
+    link_edit_requested = Signal(int, str, object, object, int)
+    child_add_requested = Signal(int, str, object)
+    child_remove_requested = Signal(int, str, int, object)
+    party_add_requested = Signal(int, int, str)
+    party_remove_requested = Signal(int, int, int, str)
+    event_add_requested = Signal(int, str, str, object)
+    event_remove_requested = Signal(int, str)
+    cite_requested = Signal(int, object, object, str)
+    citation_remove_requested = Signal(int, str)
+    record_clicked = Signal(int)
+    link_clicked = Signal(int)
+    finding_clicked = Signal(int)
+    files_dropped = Signal(list)
+
+    def __init__(self, workspace: Callable[[], Workspace], vocab: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._ws = workspace
+        self.vocab = vocab
+        self.data: dict[str, Any] | None = None
+        self.mode: str | None = None  # "record" | "link" | "finding"
+        self.setWidgetResizable(True)
+        # Everything inside shrinks to the dock's width (long names elide or wrap): never scroll sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setMinimumWidth(300)
+        body = QWidget(self)
+        body.setObjectName("inspector_body")
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(10, 8, 10, 8)
+        self._layout.setSpacing(8)
+        header = QHBoxLayout()
+        self._icon = QLabel(body)
+        self._icon.setFixedSize(36, 36)
+        header.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        titles = QVBoxLayout()
+        self.title = QLabel(body)
+        self.title.setObjectName("inspector_title")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.subtitle = QLabel(body)
+        self.subtitle.setStyleSheet("color: #5F6368;")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        self._layout.addLayout(header)
+        self._forms: dict[str, tuple[QWidget, dict[str, FieldEditor]]] = {}
+        self._form_host = QVBoxLayout()
+        self._layout.addLayout(self._form_host)
+        self._sections = QWidget(body)
+        self._sections_layout = QVBoxLayout(self._sections)
+        self._sections_layout.setContentsMargins(0, 0, 0, 0)
+        self._sections_layout.setSpacing(8)
+        self._layout.addWidget(self._sections)
+        self._layout.addStretch(1)
+        self.setWidget(body)
+        self.show_nothing()
+
+    # --- what is shown -------------------------------------------------------------------------
+    def current(self) -> tuple[str, int] | None:
+        """(mode, id) of what is shown."""
+        return (self.mode, self.data["id"]) if self.mode and self.data else None
+
+    def show_nothing(self, hint: str = "Select a record or link to inspect it.") -> None:
+        """Show a hint instead of an object."""
+        self.mode, self.data = None, None
+        self._icon.clear()
+        self.title.setText("Inspector")
+        self.subtitle.setText(hint)
+        self._show_form(None)
+        self._clear_sections()
+
+    def show_record(self, record_id: int) -> None:
+        """Inspect a record."""
+        try:
+            with self._ws().read() as s:
+                data = details.record_details(s, record_id, vocab=self.vocab)
+        except CaseDeskError as exc:
+            self.show_nothing(str(exc))
+            return
+        self.mode, self.data = "record", data
+        self._icon.setPixmap(kind_icon(data["kind"], data["subkind"]).pixmap(QSize(36, 36)))
+        self.title.setText(ui_text.display(data["label"], 200))
+        self.title.setToolTip(ui_text.display(data["label"], 1000))
+        kind_label = self.vocab.record_kinds[data["kind"]].label
+        if data["subkind"] in self.vocab.party_kinds:
+            kind_label += f" · {self.vocab.party_kinds[data['subkind']].label}"
+        self.subtitle.setText(f"{kind_label} · record {data['id']} · version {data['version']}")
+        form, editors = self._form_for(data["kind"])
+        for name, editor in editors.items():
+            editor.set_value(data["values"].get(name))
+        self._show_form(form)
+        self._build_record_sections(data)
+
+    def show_link(self, link_id: int) -> None:
+        """Inspect a link."""
+        try:
+            with self._ws().read() as s:
+                data = details.link_details(s, link_id, vocab=self.vocab)
+        except CaseDeskError as exc:
+            self.show_nothing(str(exc))
+            return
+        self.mode, self.data = "link", data
+        self._icon.setPixmap(icon("link").pixmap(QSize(36, 36)))
+        self.title.setText(f"{ui_text.display(data['source'][0], 60)} {data['type_label']} "
+                           f"{ui_text.display(data['target'][0], 60)}")
+        self.title.setToolTip("")
+        self.subtitle.setText(f"Link {data['id']} · {data['type_label']} · version {data['version']}")
+        form, editors = self._form_for("link")
+        for name, editor in editors.items():
+            editor.set_value(data["values"].get(name))
+            if name == "share_pct":
+                editor.setEnabled(data["has_share"] or data["values"].get("share_pct") is not None)
+        self._show_form(form)
+        self._build_link_sections(data)
+
+    def show_finding(self, finding_id: int) -> None:
+        """Show a finding: its explanation sentence and the records it names."""
+        try:
+            with self._ws().read() as s:
+                data = details.finding_details(s, finding_id)
+        except CaseDeskError as exc:
+            self.show_nothing(str(exc))
+            return
+        self.mode, self.data = "finding", data
+        self._icon.setPixmap(icon("neighbourhood").pixmap(QSize(36, 36)))
+        self.title.setText(ui_text.display(data["title"], 300))
+        self.subtitle.setText(f"Finding {data['id']} · {data['severity']} · {data['status']} · rule {data['rule']}")
+        self._show_form(None)
+        self._clear_sections()
+        box, lay = self._section("Why")
+        explanation = QLabel(ui_text.display(data["explanation"] or "(no explanation recorded)", 5000), box)
+        explanation.setObjectName("finding_explanation")
+        explanation.setWordWrap(True)
+        explanation.setTextFormat(Qt.TextFormat.PlainText)
+        explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(explanation)
+        if data["status"] == "dismissed" and data["reason"]:
+            lay.addWidget(QLabel(f"Dismissed: {ui_text.display(data['reason'], 500)}", box))
+        if data["records"]:
+            box, lay = self._section(f"Records ({len(data['records'])})")
+            for r in data["records"]:
+                lay.addWidget(self._row(r["label"], kind_icon(r["kind"], r["subkind"]),
+                                        on_click=lambda _=False, rid=r["id"]: self.record_clicked.emit(rid)))
+
+    def reload(self) -> None:
+        """Read again what is shown (after it changed)."""
+        current = self.current()
+        if current is None:
+            return
+        mode, oid = current
+        getattr(self, f"show_{mode}")(oid)
+
+    def refresh(self, changes: ChangeSet) -> None:
+        """Reload if a change touched what is shown."""
+        current = self.current()
+        if current is None:
+            return
+        mode, oid = current
+        if mode == "record":
+            if oid in changes.ids("deleted", "record"):
+                self.show_nothing("The record was deleted.")
+                return
+            related = {link["id"] for link in self.data["links"]}
+            if (oid in changes.ids("updated", "record") or changes.ids("created", "event")
+                    or changes.ids("deleted", "event") or changes.ids("created", "citation")
+                    or changes.ids("deleted", "citation") or changes.ids("created", "link")
+                    or related & (changes.ids("deleted", "link") | changes.ids("updated", "link"))
+                    or changes.ids("updated", "record") & ({p["party_id"] for p in self.data["parties"]}
+                                                            | {link["other_id"] for link in self.data["links"]})
+                    or changes.ids("deleted", "record")
+                    or changes.ids("updated", "finding") or changes.ids("created", "finding")):
+                self.reload()
+        elif mode == "link":
+            if oid in changes.ids("deleted", "link"):
+                self.show_nothing("The link was deleted.")
+            elif oid in changes.ids("updated", "link") or changes.ids("created", "citation") \
+                    or changes.ids("deleted", "citation") or changes.ids("updated", "record"):
+                self.reload()
+        elif mode == "finding":
+            if oid in changes.ids("deleted", "finding"):
+                self.show_nothing("The finding was deleted.")
+            elif oid in changes.ids("updated", "finding") or changes.ids("updated", "record"):
+                self.reload()
+
+    # --- forms -------------------------------------------------------------------------------------
+    def _form_for(self, kind: str) -> tuple[QWidget, dict[str, FieldEditor]]:
+        if kind not in self._forms:
+            host = QWidget(self.widget())
+            host.setObjectName(f"form_{kind}")
+            form = QFormLayout(host)
+            form.setContentsMargins(0, 0, 0, 0)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            specs = LINK_FIELDS if kind == "link" else fields_of(kind)
+            editors = {}
+            for spec in specs:
+                editor = FieldEditor(spec, self.vocab, host)
+                editor.committed.connect(self._on_editor_committed)
+                label = QLabel(spec.label + ("*" if spec.required else ""), host)
+                label.setWordWrap(True)
+                label.setMaximumWidth(130)
+                form.addRow(label, editor)
+                editors[spec.name] = editor
+            host.hide()
+            self._form_host.addWidget(host)
+            self._forms[kind] = (host, editors)
+        return self._forms[kind]
+
+    def _show_form(self, form: QWidget | None) -> None:
+        for host, _ in self._forms.values():
+            host.setVisible(host is form)
+
+    def editor(self, field: str) -> FieldEditor:
+        """The editor of a field of what is shown (record or link)."""
+        key = self.data["kind"] if self.mode == "record" else "link"
+        return self._forms[key][1][field]
+
+    def show_field_error(self, field: str, message: str) -> bool:
+        """Show a refusal under a field of what is shown; False if there is no such field."""
+        if self.mode not in ("record", "link"):
+            return False
+        key = self.data["kind"] if self.mode == "record" else "link"
+        editor = self._forms.get(key, (None, {}))[1].get(field)
+        if editor is None:
+            return False
+        editor.show_error(message)
+        return True
+
+    def _on_editor_committed(self, field: str, raw: Any) -> None:
+        if self.mode == "record":
+            self.record_edit_requested.emit(self.data["id"], field, self.data["values"].get(field), raw,
+                                            self.data["version"])
+        elif self.mode == "link":
+            self.link_edit_requested.emit(self.data["id"], field, self.data["values"].get(field), raw,
+                                          self.data["version"])
+
+    # --- sections ----------------------------------------------------------------------------------
+    def _clear_sections(self) -> None:
+        while self._sections_layout.count():
+            item = self._sections_layout.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def _section(self, title: str) -> tuple[QGroupBox, QVBoxLayout]:
+        box = QGroupBox(title, self._sections)
+        box.setObjectName("section_" + title.split(" (")[0].lower().replace(" ", "_"))
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(3)
+        self._sections_layout.addWidget(box)
+        return box, lay
+
+    def _row(self, text: str, row_icon: Any = None, *, on_click: Callable | None = None,
+             on_remove: Callable | None = None, remove_tip: str = "Remove", detail: str = "") -> QWidget:
+        row = QWidget(self._sections)
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        if row_icon is not None:
+            pic = QLabel(row)
+            pic.setPixmap(row_icon.pixmap(QSize(16, 16)))
+            lay.addWidget(pic)
+        shown = ui_text.display(text, 200)
+        if on_click is not None:
+            button = QPushButton(shown, row)
+            button.setFlat(True)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setStyleSheet("QPushButton { text-align: left; color: #1A57B6; padding: 1px 2px; }")
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(on_click)
+            button.setToolTip(ui_text.display(text, 1000))
+            lay.addWidget(button, 1)
+        else:
+            label = QLabel(shown, row)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setToolTip(ui_text.display(text, 1000))
+            lay.addWidget(label, 1)
+        if detail:
+            extra = QLabel(ui_text.display(detail, 60), row)
+            extra.setStyleSheet("color: #5F6368;")
+            lay.addWidget(extra)
+        if on_remove is not None:
+            remove = QToolButton(row)
+            remove.setText("✕")
+            remove.setToolTip(remove_tip)
+            remove.setAutoRaise(True)
+            remove.clicked.connect(on_remove)
+            lay.addWidget(remove)
+        return row
+
+    def _add_row(self, parent: QWidget, first: QWidget, *rest: QWidget) -> tuple[QWidget, QPushButton]:
+        """An entry form: the main input on its own line, the choices and the button under it."""
+        row = QWidget(parent)
+        outer = QVBoxLayout(row)
+        outer.setContentsMargins(0, 2, 0, 0)
+        outer.setSpacing(3)
+        outer.addWidget(first)
+        line = QHBoxLayout()
+        line.setSpacing(4)
+        for w in rest:
+            line.addWidget(w, 1)
+        button = QPushButton("Add", row)
+        line.addWidget(button, 0)
+        outer.addLayout(line)
+        return row, button
+
+    def _combo(self, parent: QWidget, items: list[tuple[str, Any]], name: str) -> QComboBox:
+        combo = QComboBox(parent)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        for text, data in items:
+            combo.addItem(text, data)
+        return combo
+
+    def _line(self, parent: QWidget, placeholder: str, name: str) -> QLineEdit:
+        line = QLineEdit(parent)
+        line.setPlaceholderText(placeholder)
+        line.setObjectName(name)
+        return line
+
+    def _build_record_sections(self, d: dict[str, Any]) -> None:
+        self._clear_sections()
+        rid = d["id"]
+        v = self.vocab
+        # Names
+        box, lay = self._section(f"Names ({len(d['aliases'])})")
+        for a in d["aliases"]:
+            bits = ", ".join(x for x in (a["script"], a["language"], v.alias_kinds[a["kind"]].label
+                                         if a["kind"] in v.alias_kinds else a["kind"]) if x)
+            payload = AliasIn(a["name"], a["script"], a["language"], a["kind"])
+            lay.addWidget(self._row(a["name"], detail=bits, on_remove=lambda _=False, a=a, p=payload:
+                                    self.child_remove_requested.emit(rid, "aliases", a["id"], p),
+                                    remove_tip="Remove this name"))
+        name = self._line(box, "Another name (any script)", "alias_name")
+        script = self._combo(box, [("script…", "")] + [(t.label, c) for c, t in v.scripts.items()], "alias_script")
+        kind = self._combo(box, [(t.label, c) for c, t in v.alias_kinds.items()], "alias_kind")
+        kind.setCurrentIndex(max(0, kind.findData("aka")))
+        row, button = self._add_row(box, name, script, kind)
+        error = _ErrorLabel(box, "alias_error")
+        lay.addWidget(row)
+        lay.addWidget(error)
+
+        def add_alias() -> None:
+            alias = AliasIn(name.text(), script.currentData() or "", "", kind.currentData() or "aka")
+            try:
+                check_alias(alias, v)
+            except ValidationError as exc:
+                error.say(exc.reason)
+                return
+            error.say("")
+            self.child_add_requested.emit(rid, "aliases", alias)
+
+        button.clicked.connect(add_alias)
+        name.returnPressed.connect(add_alias)
+        # Identifiers
+        schemes = [(s.label, c) for c, s in v.identifier_schemes.items() if s.applies(d["kind"], d["subkind"])]
+        if schemes or d["identifiers"]:
+            box, lay = self._section(f"Identifiers ({len(d['identifiers'])})")
+            for i in d["identifiers"]:
+                payload = IdentifierIn(i["scheme"], i["value"], i["country"])
+                lay.addWidget(self._row(f"{i['scheme']}: {i['value']}", detail=i["status"],
+                                        on_remove=lambda _=False, i=i, p=payload:
+                                        self.child_remove_requested.emit(rid, "identifiers", i["id"], p)))
+            if schemes:
+                scheme = self._combo(box, schemes, "identifier_scheme")
+                value = self._line(box, "value", "identifier_value")
+                row, button = self._add_row(box, value, scheme)
+                ierror = _ErrorLabel(box, "identifier_error")
+                lay.addWidget(row)
+                lay.addWidget(ierror)
+
+                def add_identifier() -> None:
+                    ident = IdentifierIn(scheme.currentData(), value.text())
+                    try:
+                        check_identifier(ident, v)
+                    except ValidationError as exc:
+                        ierror.say(exc.reason)
+                        return
+                    ierror.say("")
+                    self.child_add_requested.emit(rid, "identifiers", ident)
+
+                button.clicked.connect(add_identifier)
+                value.returnPressed.connect(add_identifier)
+        # Addresses
+        box, lay = self._section(f"Addresses ({len(d['addresses'])})")
+        for a in d["addresses"]:
+            payload = AddressIn(a["full"], a["city"], a["country"])
+            lay.addWidget(self._row(a["full"], detail=a["country"] or "",
+                                    on_remove=lambda _=False, a=a, p=payload:
+                                    self.child_remove_requested.emit(rid, "addresses", a["id"], p)))
+        full = self._line(box, "Address", "address_full")
+        country = self._line(box, "Country (code or name)", "address_country")
+        row, button = self._add_row(box, full, country)
+        aerror = _ErrorLabel(box, "address_error")
+        lay.addWidget(row)
+        lay.addWidget(aerror)
+
+        def add_address() -> None:
+            addr = AddressIn(full.text(), "", country.text().strip() or None)
+            try:
+                check_address(addr)
+            except ValidationError as exc:
+                aerror.say(exc.reason)
+                return
+            aerror.say("")
+            self.child_add_requested.emit(rid, "addresses", addr)
+
+        button.clicked.connect(add_address)
+        full.returnPressed.connect(add_address)
+        # Contract parties
+        if d["kind"] == "contract":
+            box, lay = self._section(f"Parties ({len(d['parties'])})")
+            contract_type = v.contract_types.get(d["values"].get("contract_type") or "other")
+            for p in d["parties"]:
+                role_label = v.contract_roles[p["role"]].label if p["role"] in v.contract_roles else p["role"]
+                lay.addWidget(self._row(p["label"], kind_icon(p["kind"], p["subkind"]), detail=role_label,
+                                        on_click=lambda _=False, pid=p["party_id"]: self.record_clicked.emit(pid),
+                                        on_remove=lambda _=False, p=p: self.party_remove_requested.emit(
+                                            p["id"], rid, p["party_id"], p["role"]),
+                                        remove_tip="Remove this party from the contract"))
+            with self._ws().read() as s:
+                choices = details.party_choices(s, d["case_id"])
+            party = self._combo(box, [(ui_text.one_line(label, 60), pid) for pid, label, _, _ in choices],
+                                "party_choice")
+            for n, (_, _, kind_, sub) in enumerate(choices):
+                party.setItemIcon(n, kind_icon(kind_, sub))
+
+            roles = contract_type.roles if contract_type else ()
+            role = self._combo(box, [(v.contract_roles[r].label, r) for r in roles], "party_role")
+            row, button = self._add_row(box, party, role)
+            lay.addWidget(row)
+            button.clicked.connect(lambda: party.currentData() is not None and role.currentData() and
+                                   self.party_add_requested.emit(rid, party.currentData(), role.currentData()))
+        if d["memberships"]:
+            box, lay = self._section(f"Party to contracts ({len(d['memberships'])})")
+            for m in d["memberships"]:
+                role_label = v.contract_roles[m["role"]].label if m["role"] in v.contract_roles else m["role"]
+                lay.addWidget(self._row(m["label"], kind_icon("contract"), detail=role_label,
+                                        on_click=lambda _=False, cid=m["contract_id"]: self.record_clicked.emit(cid)))
+        # Links
+        box, lay = self._section(f"Links ({len(d['links'])})")
+        if not d["links"]:
+            hint = QLabel("No links. Shift+drag from this record to another on the chart to link them.", box)
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: #5F6368;")
+            lay.addWidget(hint)
+        for link in d["links"]:
+            arrow = "→" if link["outgoing"] else "←"
+            lay.addWidget(self._row(f"{arrow} {link['verb']}: {link['other_label']}",
+                                    kind_icon(link["other_kind"], link["other_subkind"]),
+                                    detail=link["dates"],
+                                    on_click=lambda _=False, lid=link["id"]: self.link_clicked.emit(lid)))
+        # Events
+        box, lay = self._section(f"Events ({len(d['events'])})")
+        for e in d["events"]:
+            when = parse_partial_date(e["on"]).display()
+            if e["until"]:
+                when += f" – {parse_partial_date(e['until']).display()}"
+            lay.addWidget(self._row(e["title"], detail=when,
+                                    on_remove=lambda _=False, e=e: self.event_remove_requested.emit(e["id"], e["title"]),
+                                    remove_tip="Delete this event"))
+        on = self._line(box, "date, e.g. 2024-06 or ~2023", "event_on")
+        title = self._line(box, "What happened", "event_title")
+        row, button = self._add_row(box, title, on)
+        eerror = _ErrorLabel(box, "event_error")
+        lay.addWidget(row)
+        lay.addWidget(eerror)
+
+        def add_event() -> None:
+            try:
+                date_text = str(parse_partial_date(on.text()))
+                if not title.text().strip():
+                    raise ValidationError("title", "an event needs a title")
+            except ValidationError as exc:
+                eerror.say(exc.reason)
+                return
+            eerror.say("")
+            self.event_add_requested.emit(rid, title.text(), date_text, None)
+
+        button.clicked.connect(add_event)
+        title.returnPressed.connect(add_event)
+        self._build_citations(d, record_id=rid, link_id=None)
+        if d["findings"]:
+            box, lay = self._section(f"Findings ({len(d['findings'])})")
+            for f in d["findings"]:
+                row = self._row(f["title"], detail=f"{f['severity']} · {f['status']}",
+                                on_click=lambda _=False, fid=f["id"]: self.finding_clicked.emit(fid))
+                lay.addWidget(row)
+
+    def _build_citations(self, d: dict[str, Any], *, record_id: int | None, link_id: int | None) -> None:
+        box, lay = self._section(f"Sources ({len(d['citations'])})")
+        for c in d["citations"]:
+            text = c["title"] + (f" — {c['locator']}" if c["locator"] else "")
+            lay.addWidget(self._row(text, icon("evidence"), detail=f"[{c['grade']}] {c['sha256'][:10]}…",
+                                    on_remove=lambda _=False, c=c: self.citation_remove_requested.emit(c["id"], c["title"]),
+                                    remove_tip="Remove this citation (the evidence stays in the case)"))
+        with self._ws().read() as s:
+            evidence = details.case_evidence(s, d["case_id"])
+        if evidence:
+            pick = self._combo(box, [(f"[{e['grade']}] {ui_text.one_line(e['title'], 50)}", e["id"]) for e in evidence],
+                               "cite_evidence")
+            locator = self._line(box, "page, row or quote", "cite_locator")
+            row, button = self._add_row(box, pick, locator)
+            button.setText("Cite")
+            lay.addWidget(row)
+            button.clicked.connect(lambda: self.cite_requested.emit(pick.currentData(), record_id, link_id,
+                                                                    locator.text()))
+        hint = QLabel("Drop a file here or onto the record on the chart to attach it as evidence.", box)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5F6368;")
+        lay.addWidget(hint)
+
+    def _build_link_sections(self, d: dict[str, Any]) -> None:
+        self._clear_sections()
+        box, lay = self._section("Ends")
+        for role, (label, kind, sub), rid in (("from", d["source"], d["source_id"]), ("to", d["target"], d["target_id"])):
+            lay.addWidget(self._row(f"{role}: {label}", kind_icon(kind, sub),
+                                    on_click=lambda _=False, rid=rid: self.record_clicked.emit(rid)))
+        self._build_citations(d, record_id=None, link_id=d["id"])
+
+    # --- drops ----------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self.mode in ("record", "link") and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:  # noqa: N802
+        if self.mode in ("record", "link") and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths and self.mode in ("record", "link"):
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(360, 600)

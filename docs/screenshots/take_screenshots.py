@@ -1,0 +1,79 @@
+"""Screenshots of the main window on the demo case, taken in a real X window under Xvfb.
+
+    make screenshots
+    # or: xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
+    #         .venv/bin/python docs/screenshots/take_screenshots.py docs/screenshots
+
+Each shot is grabbed from the X server with ImageMagick's `import -window root` (what a user
+would see), falling back to Qt's own grab when `import` is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+
+def main(out: Path) -> int:
+    from casedesk.services.demo import load_demo_case
+    from casedesk.services.findings import add_manual_finding
+    from casedesk.services.queries import list_records
+    from casedesk.storage.workspace import open_workspace
+    from casedesk.ui.application import create_application
+    from casedesk.ui.main_window import MainWindow, run_idle
+
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="casedesk-shots-"))
+    ws = open_workspace(str(tmp / "demo.casedesk"))
+    with ws.write() as s:
+        case_id = load_demo_case(s).id
+    with ws.read() as s:
+        ids = {r["label"]: r["id"] for r in list_records(s, case_id)}
+    with ws.write() as s:  # one finding, so the findings tab and a highlighted path show
+        add_manual_finding(
+            s, case_id, "H100 compute used by a company headquartered in China", severity="high",
+            explanation="Beijing AI company (CN) uses the compute of the Brisbane H100 fleet (at least 2,400 "
+                        "H100 SXM, a 3A090 item), operated by Aw's GPU platform company.",
+            record_ids=[ids["Beijing AI company (unnamed)"], ids["Brisbane H100 fleet"],
+                        ids["Aw's GPU platform company (name not given)"]], link_ids=[5, 3])
+    app = create_application(["casedesk"])
+    window = MainWindow(ws, settings=QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+    window.setGeometry(0, 0, 1600, 1000)
+    window.show()
+    run_idle(window, app, 30000)
+
+    def shot(name: str) -> None:
+        run_idle(window, app, 30000)
+        end = time.monotonic() + 0.6
+        while time.monotonic() < end:  # let the X server receive every repaint
+            app.processEvents()
+            time.sleep(0.02)
+        path = out / name
+        if shutil.which("import"):
+            subprocess.run(["import", "-window", "root", str(path)], check=True)
+        else:
+            window.grab().save(str(path))
+        print(f"saved {path}")
+
+    window.select_record(ids["Aw's GPU platform company (name not given)"])
+    window.bottom_tabs.setCurrentWidget(window.tables["party"])
+    shot("main_window.png")
+    window.select_record(ids["Brisbane H100 fleet"])
+    window.actions_by_name["show_timeline"].trigger()
+    shot("main_window_timeline.png")
+    window.actions_by_name["show_findings"].trigger()
+    window.findings.view.selectRow(0)
+    shot("main_window_finding.png")
+    window.close()
+    ws.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent))

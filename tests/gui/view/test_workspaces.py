@@ -1,0 +1,58 @@
+"""File menu: new and open workspaces, recent workspaces, new case, demo case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casedesk.services.cases import list_cases
+
+
+def test_open_another_workspace_create_a_case_and_come_back_through_recent(driver, tmp_path: Path):
+    w = driver.window
+    first = driver.ws.target
+    other = tmp_path / "other.casedesk"
+    w.open_workspace_target(str(other))
+    driver.idle()
+    assert w.ws.target == str(other.resolve())
+    assert w.current_case_id() is None
+    assert "No case open" in w.totals_label.text()
+    dialog = w.new_case()
+    dialog.textValueSelected.emit("Second investigation")
+    driver.idle()
+    with w.ws.read() as s:
+        cases = list_cases(s)
+    assert [c.title for c in cases] == ["Second investigation"]
+    assert w.current_case_id() == cases[0].id
+    assert "Second investigation" in w.windowTitle()
+    w.actions_by_name["new_party"].trigger()
+    w.dialog.editor("label").set_raw("Only party")
+    assert w.dialog.try_accept()
+    driver.idle()
+    assert list(w.chart.scene.nodes) and w.tables["party"].model.rowCount() == 1
+    w._fill_recent_menu()
+    entries = [a.text() for a in w.recent_menu.actions()]
+    assert "other.casedesk" in entries[0] and Path(first).name in entries[1]
+    w.recent_menu.actions()[1].trigger()
+    driver.idle()
+    assert w.ws.target == first
+    assert w.current_case_id() == driver.case_id  # the case last open in that workspace
+
+
+def test_load_the_demo_case_again_from_the_file_menu(driver):
+    w = driver.window
+    w.actions_by_name["load_demo"].trigger()
+    driver.idle()
+    assert w.current_case_id() != driver.case_id
+    nav = w.navigator.model
+    assert nav.rowCount() == 2
+    assert len(w.chart.scene.nodes) == 32
+
+
+def test_an_unreadable_workspace_is_refused_in_one_line(driver, tmp_path: Path):
+    w = driver.window
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    w.open_workspace_target(str(folder))
+    driver.idle()
+    assert w.ws.target == driver.ws.target
+    assert "folder" in w.dialog.text()
