@@ -2,7 +2,7 @@
 stored list indexes.
 
 Revision ID: 0005_screening
-Revises: 0002
+Revises: 0003_view
 Create Date: 2026-11-25 04:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_screening'
-down_revision = '0002'
+down_revision = '0003_view'
 branch_labels = None
 depends_on = None
 

@@ -57,7 +57,12 @@ from casedesk.ui.selection import SelectionModel
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.inspector import InspectorWidget
 from casedesk.ui.widgets.navigator import NavigatorPanel
-from casedesk.ui.widgets.tabs import AuditTab, FindingsTab, RecordTableTab, TimelineTab
+from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
+from casedesk.ui.dialogs.import_wizard import ImportWizard
+from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
+from casedesk.ui.widgets.findings_panel import FindingsPanel
+from casedesk.ui.widgets.hits_panel import ScreeningHitsPanel
+from casedesk.ui.widgets.tabs import AuditTab, RecordTableTab, TimelineTab
 
 RECENT_MAX = 8
 Point = tuple[float, float]
@@ -114,10 +119,17 @@ class MainWindow(QMainWindow):
             self.tables[kind] = tab
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
         self.timeline = TimelineTab(self)
-        self.findings = FindingsTab(workspace_fn, self)
+        # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
+        self.findings = FindingsPanel(workspace, self.runner, self)
+        self.hits = ScreeningHitsPanel(workspace, self.runner, self)
+        self.hits.setObjectName("hits_panel")
+        for panel in (self.findings, self.hits):
+            # Their layouts ask for ~250 px; the bottom dock starts shorter so the chart keeps room.
+            panel.setMinimumSize(200, 140)
         self.audit = AuditTab(workspace_fn, self)
         self.bottom_tabs.addTab(self.timeline, "Timeline")
         self.bottom_tabs.addTab(self.findings, "Findings")
+        self.bottom_tabs.addTab(self.hits, "Screening hits")
         self.bottom_tabs.addTab(self.audit, "Audit log")
         self.dock_navigator = self._dock("Navigator", "dock_navigator", self.navigator,
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -175,6 +187,12 @@ class MainWindow(QMainWindow):
         a("open_url", "Open &database URL…", self.open_database_url, shortcut="Ctrl+Shift+O")
         a("new_case", "New &case…", self.new_case, shortcut="Ctrl+Alt+N")
         a("load_demo", "Load the &demo case", self.load_demo_case, shortcut="Ctrl+Alt+D")
+        a("import_csv", "&Import CSV/XLSX evidence…", self.import_evidence, shortcut="Ctrl+I")
+        a("export_dossier", "&Export dossier (PDF)…", self.export_dossier, shortcut="Ctrl+Shift+P")
+        a("run_analysis", "&Run analysis", self.run_analysis, shortcut="F5")
+        a("load_watchlist", "&Load screening list…", self.load_watchlist, shortcut="Ctrl+Shift+L")
+        a("screen_case", "&Screen case against lists", self.screen_case, shortcut="F6")
+        a("show_hits", "Screening &hits", lambda: self._show_tab(self.hits), shortcut="Ctrl+Shift+K")
         a("quit", "&Quit", self.close, shortcut="Ctrl+Q")
         undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         undo_action.setShortcut(QKeySequence("Ctrl+Z"))
@@ -264,7 +282,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setObjectName("menu_recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu("&File", "File", ["new_workspace", "open_workspace", "open_url", self.recent_menu, None,
-                               "new_case", "load_demo", None, "quit"])
+                               "new_case", "load_demo", None, "import_csv", "export_dossier", None, "quit"])
         menu("&Edit", "Edit", ["undo", "redo", None, "delete", "merge", "attach", None, "find", "select_all"])
         menu("&Insert", "Insert", [f"new_{k}" for k in RECORD_KINDS] + [None, "link_tool"])
         kinds = QMenu("Show record kinds", self)
@@ -284,8 +302,10 @@ class MainWindow(QMainWindow):
             act.setObjectName(f"action_{name}")
             self.actions_by_name[name] = act
             docks.append(act)
-        view_items: list[Any] = docks + [None, "show_timeline", "show_findings", "show_audit", None, "reset_layout"]
+        view_items: list[Any] = docks + [None, "show_timeline", "show_findings", "show_hits", "show_audit",
+                                         None, "reset_layout"]
         menu("&View", "View", view_items)
+        menu("&Analysis", "Analysis", ["run_analysis", None, "load_watchlist", "screen_case"])
         menu("&Help", "Help", ["shortcuts", "about"])
 
     def _build_toolbar(self) -> None:
@@ -350,6 +370,9 @@ class MainWindow(QMainWindow):
         self.timeline.record_chosen.connect(sel.select_record)
         self.timeline.link_chosen.connect(sel.select_link)
         self.findings.finding_chosen.connect(sel.select_finding)
+        self.findings.findings_changed.connect(self._on_findings_changed)
+        self.hits.record_selected.connect(sel.select_record)
+        self.hits.hits_changed.connect(self._on_hits_changed)
         self.audit.record_chosen.connect(self._select_if_exists)
         self.audit.link_chosen.connect(lambda lid: self._select_if_exists(lid, link=True))
         ins = self.inspector
@@ -460,7 +483,8 @@ class MainWindow(QMainWindow):
         self.navigator.load(case_id)
         for tab in self.tables.values():
             tab.model.load(case_id)
-        self.findings.model.load(case_id)
+        self.findings.set_case(case_id)
+        self.hits.set_case(case_id)
         self.chart.load_case(case_id)
         self.inspector.show_nothing()
         self._dirty = {"timeline", "audit"}
@@ -1117,6 +1141,8 @@ class MainWindow(QMainWindow):
         old = self.ws
         self.ws = ws
         self.ops.set_workspace(ws)
+        self.findings.set_workspace(ws)
+        self.hits.set_workspace(ws)
         self.undo_stack.clear()
         self._remember_workspace(ws)
         self._load_initial_case()
@@ -1124,6 +1150,68 @@ class MainWindow(QMainWindow):
         if old is not ws:
             old.dispose()
         self.statusBar().showMessage(f"Opened {ui_text.plain(ws.describe(), 80)}", 5000)
+
+    # ==== import, analysis, screening, dossier (their issues' dialogs and panels) ====================
+    def _need_case(self, what: str) -> int | None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            self.show_error(f"open or create a case first, then {what}", "")
+        return case_id
+
+    def import_evidence(self) -> ImportWizard | None:
+        """Open the import wizard for the current case (File › Import)."""
+        case_id = self._need_case("import a file into it")
+        if case_id is None:
+            return None
+        wizard = ImportWizard(self.ws, case_id, self.runner, self)
+        wizard.import_finished.connect(lambda _batch: self.set_case(self.current_case_id()))
+        self.dialog = wizard
+        wizard.open()
+        return wizard
+
+    def export_dossier(self) -> ExportDossierDialog | None:
+        """Open the dossier export for the current case or view (File › Export dossier)."""
+        case_id = self._need_case("export its dossier")
+        if case_id is None:
+            return None
+        dialog = ExportDossierDialog(self.ws, case_id, self.runner, view_provider=self._view_state,
+                                     parent=self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _view_state(self) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
+        return self.visible_record_ids(), self.visible_link_ids(), self.chart_positions()
+
+    def run_analysis(self) -> None:
+        """Run the red-flag analysis of the current case in the background (Analysis menu)."""
+        if self._need_case("run the analysis") is None:
+            return
+        self._show_tab(self.findings)
+        self.findings.run_analysis()
+
+    def load_watchlist(self) -> WatchlistImportDialog:
+        """Open the screening-list import dialog."""
+        dialog = WatchlistImportDialog(self.ws, self.runner, self)
+        dialog.imported.connect(lambda _list_id: self.statusBar().showMessage("Screening list loaded", 5000))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def screen_case(self) -> None:
+        """Screen the current case's parties and wallets against every loaded list."""
+        if self._need_case("screen it") is None:
+            return
+        self._show_tab(self.hits)
+        self.hits.start_screening()
+
+    def _on_findings_changed(self) -> None:
+        self._update_tab_titles()
+        self._update_totals()
+
+    def _on_hits_changed(self, _case_id: int) -> None:
+        self.findings.refresh()  # a confirmed hit becomes a finding
+        self._update_tab_titles()
 
     def new_case(self) -> QInputDialog:
         """Ask for a title and create a case."""

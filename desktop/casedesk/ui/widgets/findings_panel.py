@@ -59,6 +59,7 @@ class FindingsPanel(QWidget):
 
     path_requested = Signal(list, list)
     record_selected = Signal(int)
+    finding_chosen = Signal(int)
     analysis_finished = Signal(object)
     findings_changed = Signal()
 
@@ -193,16 +194,28 @@ class FindingsPanel(QWidget):
         source = self.proxy.mapToSource(rows[0])
         return self.model.finding(source.row())["id"]
 
-    def select_finding(self, finding_id: int) -> bool:
-        """Select a finding's row if the filter shows it; returns whether it did."""
-        row = self.model.row_of(finding_id)
-        if row is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return False
-        self.view.selectRow(index.row())
-        return True
+    def select_finding(self, finding_id: int | None) -> bool:
+        """Select a finding's row if the filter shows it (None clears); emits nothing."""
+        self._programmatic = True
+        try:
+            if finding_id is None:
+                self.view.clearSelection()
+                return True
+            row = self.model.row_of(finding_id)
+            if row is None:
+                return False
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                return False
+            self.view.selectRow(index.row())
+            return True
+        finally:
+            self._programmatic = False
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Follow the main window to another workspace."""
+        self._ws = workspace
+        self.set_case(None)
 
     def decide_selected(self, status: str, reason: str = "") -> int | None:
         """Confirm or re-open (or, with a reason, dismiss) the selected finding in the background."""
@@ -310,6 +323,9 @@ class FindingsPanel(QWidget):
             self.detail.clear()
             return
         self._show_detail(fid)
+        if getattr(self, "_programmatic", False):
+            return  # the selection came from elsewhere: do not echo it back
+        self.finding_chosen.emit(fid)
         f = self.model.finding(self.model.row_of(fid))
         self.path_requested.emit(list(f["record_ids"]), list(f["link_ids"]))
         if f["record_ids"]:

@@ -176,6 +176,11 @@ class ScreeningHitsPanel(QWidget):
 
     # --- public -------------------------------------------------------------------------------
 
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Follow the main window to another workspace."""
+        self._ws = workspace
+        self.set_case(None)
+
     def set_case(self, case_id: int | None) -> None:
         """Show the stored hits of a case (None: nothing)."""
         self._case_id = case_id
