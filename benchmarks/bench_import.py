@@ -297,7 +297,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start "
-        f"(other processes compete for the same cores; see docs/performance/import.md)"
+        f"(other processes compete for the same cores; see docs/performance.md)"
     )
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

@@ -1,4 +1,4 @@
-"""Benchmark of the linked view at real sizes; prints figures (see docs/performance/view.md).
+"""Benchmark of the linked view at real sizes; prints figures (see docs/performance.md).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_view.py [--quick]
 

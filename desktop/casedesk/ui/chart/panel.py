@@ -1,6 +1,6 @@
 """The link chart panel: decides what the chart shows, keeps it in step with changes, runs the layout.
 
-What is shown (documented in docs/performance/view.md): a case of up to SHOW_ALL_LIMIT records
+What is shown (documented in docs/performance.md): a case of up to SHOW_ALL_LIMIT records
 shows every record. A larger case shows the records placed on its chart before (saved positions,
 at most OPEN_CAP of them), or on first opening its INITIAL_LARGE most-connected records; the user
 grows the chart with Expand neighbours, Find path, search (a found record is brought onto the

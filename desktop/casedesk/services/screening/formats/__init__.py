@@ -7,9 +7,11 @@ decides (with the user's consent) whether rows with problems may be skipped.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,46 @@ class ParsedList:
 
 
 # --- shared helpers -------------------------------------------------------------------------------
+
+class CheckedRows:
+    """The data rows of a CSV reader that have the header's width, as (line, row).
+
+    Blank rows are skipped; unreadable and ragged rows become RowProblems (prefixed with
+    `label` when given). `rows` counts every non-blank row read, good or bad.
+    """
+
+    def __init__(self, reader: Any, width: int, problems: list["RowProblem"], label: str = ""):
+        self.reader, self.width, self.problems = reader, width, problems
+        self.prefix = f"{label}: " if label else ""
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        while True:
+            try:
+                row = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self.rows += 1
+                self.problems.append(RowProblem(self.reader.line_num, f"{self.prefix}unreadable CSV: {exc}"))
+                continue
+            if not row or all(not c.strip() for c in row):
+                continue
+            self.rows += 1
+            if len(row) != self.width:
+                self.problems.append(RowProblem(
+                    self.reader.line_num, f"{self.prefix}row has {len(row)} fields, the header has {self.width}"))
+                continue
+            yield self.reader.line_num, row
+
+
+def field_getter(row: list[str], idx: dict[str, int]) -> Callable[[str], str]:
+    """A function giving a row's stripped value of a column ('' when the file lacks the column)."""
+    def get(col: str) -> str:
+        i = idx.get(col)
+        return row[i].strip() if i is not None else ""
+    return get
+
 
 def read_text(path: Path) -> str:
     """A list file's text: UTF-8 (BOM tolerated), else cp1252 as US-government files use."""

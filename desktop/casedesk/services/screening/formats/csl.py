@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 from casedesk.services.screening.formats import (
+    CheckedRows,
+    field_getter,
     ListEntry,
     ListFormatError,
     ParsedList,
@@ -48,28 +50,10 @@ def read_csl(path: Path) -> ParsedList:
     entries: list[ListEntry] = []
     problems: list[RowProblem] = []
     dates: list[str] = []
-    rows = 0
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows += 1
-            problems.append(RowProblem(reader.line_num, f"unreadable CSV: {exc}"))
-            continue
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        rows += 1
-        if len(row) != len(cols):
-            problems.append(RowProblem(line, f"row has {len(row)} fields, the header has {len(cols)}"))
-            continue
+    checked = CheckedRows(reader, len(cols), problems)
+    for line, row in checked:
 
-        def get(col: str) -> str:
-            i = idx.get(col)
-            return row[i].strip() if i is not None else ""
+        get = field_getter(row, idx)
 
         name = _SUCCESSOR.sub("", get("name")).strip()
         if not name:
@@ -122,4 +106,4 @@ def read_csl(path: Path) -> ParsedList:
             dates.append(get("start_date"))
         entries.append(e)
     return ParsedList("csl", entries, problems, snapshot_date=latest_date(dates),
-                      default_name="US Consolidated Screening List", rows=rows, files=[path])
+                      default_name="US Consolidated Screening List", rows=checked.rows, files=[path])

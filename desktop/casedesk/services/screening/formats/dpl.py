@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 from casedesk.services.screening.formats import (
+    CheckedRows,
+    field_getter,
     ListEntry,
     ListFormatError,
     ParsedList,
@@ -32,19 +34,10 @@ def read_dpl(path: Path) -> ParsedList:
         raise ListFormatError(f"{path.name}: not a Denied Persons file: no Name column")
     idx = {c: i for i, c in enumerate(header)}
     entries, problems, updates = [], [], []
-    rows = 0
-    for row in reader:
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        rows += 1
-        if len(row) != len(header):
-            problems.append(RowProblem(line, f"row has {len(row)} fields, the header has {len(header)}"))
-            continue
+    checked = CheckedRows(reader, len(header), problems)
+    for line, row in checked:
 
-        def get(col: str) -> str:
-            i = idx.get(col)
-            return row[i].strip() if i is not None else ""
+        get = field_getter(row, idx)
 
         name = " ".join(get("name").split())
         if not name:
@@ -65,4 +58,4 @@ def read_dpl(path: Path) -> ParsedList:
             updates.append(get("last_update"))
         entries.append(e)
     return ParsedList("dpl", entries, problems, snapshot_date=latest_date(updates),
-                      default_name="BIS Denied Persons List", rows=rows, files=[path])
+                      default_name="BIS Denied Persons List", rows=checked.rows, files=[path])

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from casedesk.services.screening.formats import (
+    CheckedRows,
     ListEntry,
     ListFormatError,
     ParsedList,
@@ -108,23 +109,8 @@ def read_mapped(path: Path, mapping: dict[str, Any]) -> ParsedList:
                 raise ListFormatError(f"identifier column {item['column']!r} needs a scheme or chain")
             ids.append((column(str(item["column"]), "identifier"), scheme[:40], None))
     entries, problems = [], []
-    rows = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows += 1
-            problems.append(RowProblem(reader.line_num, f"unreadable CSV: {exc}"))
-            continue
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        rows += 1
-        if len(row) != len(header):
-            problems.append(RowProblem(line, f"row has {len(row)} fields, the header has {len(header)}"))
-            continue
+    checked = CheckedRows(reader, len(header), problems)
+    for line, row in checked:
 
         def get(field: str) -> list[str]:
             if field not in spec:
@@ -154,4 +140,4 @@ def read_mapped(path: Path, mapping: dict[str, Any]) -> ParsedList:
         entries.append(e)
     snap = mapping.get("snapshot_date")
     return ParsedList("mapping", entries, problems, snapshot_date=str(snap) if snap else None,
-                      default_name=str(mapping.get("name") or path.stem), rows=rows, files=[path])
+                      default_name=str(mapping.get("name") or path.stem), rows=checked.rows, files=[path])

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from casedesk.domain.wallets import detect_chain
 from casedesk.services.screening.formats import (
+    CheckedRows,
+    field_getter,
     ListEntry,
     ListFormatError,
     ParsedList,
@@ -35,27 +37,10 @@ def read_opensanctions_csv(path: Path) -> ParsedList:
             raise ListFormatError(f"{path.name}: not an OpenSanctions CSV: no {col} column")
     idx = {c: i for i, c in enumerate(header)}
     entries, problems, dates, datasets = [], [], [], {}
-    rows = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows += 1
-            problems.append(RowProblem(reader.line_num, f"unreadable CSV: {exc}"))
-            continue
-        line = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        rows += 1
-        if len(row) != len(header):
-            problems.append(RowProblem(line, f"row has {len(row)} fields, the header has {len(header)}"))
-            continue
+    checked = CheckedRows(reader, len(header), problems)
+    for line, row in checked:
 
-        def get(col: str) -> str:
-            i = idx.get(col)
-            return row[i].strip() if i is not None else ""
+        get = field_getter(row, idx)
 
         name, ent_id = get("name"), get("id")
         if not ent_id:
@@ -92,4 +77,4 @@ def read_opensanctions_csv(path: Path) -> ParsedList:
     name = max(datasets, key=datasets.get) if datasets else path.stem
     return ParsedList("opensanctions-csv", entries, problems,
                       snapshot_date=latest_date(dates),
-                      default_name=f"OpenSanctions {name}", rows=rows, files=[path])
+                      default_name=f"OpenSanctions {name}", rows=checked.rows, files=[path])
