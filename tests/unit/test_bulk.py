@@ -38,3 +38,17 @@ def test_bulk_refuses_the_whole_batch_naming_the_row(workspace, case_id):
     assert err.value.row == 2 and err.value.field == "country"
     with workspace.read() as s:
         assert s.scalar(select(func.count()).select_from(Record)) == 0
+
+
+def test_bulk_inserted_names_and_aliases_are_searchable(sqlite_ws):
+    from casedesk.services.cases import create_case
+    from casedesk.services.records import AliasIn
+    from casedesk.services.search import search_records
+
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+        bulk_create_records(s, case_id, [RecordIn("party", {"label": f"深圳科技有限公司 {i}"},
+                                                  aliases=[AliasIn(f"Shenzhen Tech {i}")]) for i in range(50)])
+    with sqlite_ws.read() as s:
+        assert search_records(s, case_id, "深圳科技")
+        assert search_records(s, case_id, "Shenzhen Tech 7")

@@ -40,7 +40,7 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
-from casedesk.storage.bulkinsert import insert_tuples, next_ids
+from casedesk.storage.bulkinsert import insert_tuples, next_ids, search_index_batch
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
@@ -131,18 +131,19 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
             ident_rows.append((rid, i.scheme, i.value, i.status, i.country))
         for ad in item.addresses:
             addr_rows.append((rid, ad.full, ad.city or "", ad.country, ad.latitude, ad.longitude))
-    insert_tuples(session, Record.__table__, ["id", "case_id", "kind", "created_at", "updated_at",
-                                              "version", "label", "notes", "tags", "sensitive"], base_rows)
-    for kind, rows in kind_items.items():
-        table = KIND_CLASSES[kind].__table__
-        # executemany needs the same columns in every row: absent ones get column defaults
-        keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
-        defaults = _kind_defaults(table, set(keys))
-        dvals = [defaults[k] for k in keys]
-        insert_tuples(session, table, ["id", *keys],
-                      [(rid, *map(f.get, keys, dvals)) for rid, f in rows])
-    insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
-                  alias_rows)
+    with search_index_batch(session, ids[0] if ids else 1, ids[-1] if ids else 0):
+        insert_tuples(session, Record.__table__, ["id", "case_id", "kind", "created_at", "updated_at",
+                                                  "version", "label", "notes", "tags", "sensitive"], base_rows)
+        for kind, rows in kind_items.items():
+            table = KIND_CLASSES[kind].__table__
+            # executemany needs the same columns in every row: absent ones get column defaults
+            keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
+            defaults = _kind_defaults(table, set(keys))
+            dvals = [defaults[k] for k in keys]
+            insert_tuples(session, table, ["id", *keys],
+                          [(rid, *map(f.get, keys, dvals)) for rid, f in rows])
+        insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
+                      alias_rows)
     insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],
                   ident_rows)
     insert_tuples(session, Address.__table__, ["record_id", "full", "city", "country", "latitude",

@@ -92,6 +92,61 @@ def insert_tuples(
         cursor.close()
 
 
+_SEARCH_TABLES: dict[str, bool] = {}
+
+
+def _has_search_index(session: Session) -> bool:
+    """True on a SQLite workspace with the trigram search index (checked once per database)."""
+    engine = session.bind
+    if engine.dialect.name != "sqlite":
+        return False
+    key = str(engine.url)
+    if key not in _SEARCH_TABLES:
+        # A connection of its own: the session's may be busy on the background writer thread.
+        with engine.execution_options(casedesk_write=False).connect() as conn:  # a reader: no write lock
+            _SEARCH_TABLES[key] = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'record_search_pause'").first() is not None
+    return _SEARCH_TABLES[key]
+
+
+def run_sql(session: Session, sql: str, params: list[tuple[Any, ...]] | None = None) -> None:
+    """Run one statement in the session's transaction, in order with queued bulk inserts."""
+    data = params if params is not None else [()]
+    writer = session.info.get(_WRITER_KEY)
+    if writer is not None:
+        writer.add(sql, data)
+        return
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, data)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from None
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def search_index_batch(session: Session, first_id: int, last_id: int) -> Iterator[None]:
+    """Insert records first_id..last_id and their aliases with the search triggers paused,
+    then index them with one statement each (see migration 0006_search_bulk).
+
+    An error inside rolls the whole transaction back, the pause row with it.
+    """
+    if first_id > last_id or not _has_search_index(session):
+        yield
+        return
+    run_sql(session, "INSERT INTO record_search_pause(id) VALUES (1)")
+    yield
+    run_sql(session, "DELETE FROM record_search_pause")
+    span = [(first_id, last_id)]
+    run_sql(session, "INSERT INTO record_search(rowid, name, record_id, case_id) "
+                     "SELECT id, label, id, case_id FROM record WHERE id BETWEEN ? AND ?", span)
+    run_sql(session, "INSERT INTO record_search(rowid, name, record_id, case_id) "
+                     "SELECT -alias.id, alias.name, alias.record_id, record.case_id FROM alias "
+                     "JOIN record ON record.id = alias.record_id "
+                     "WHERE alias.record_id BETWEEN ? AND ?", span)
+
+
 class BackgroundWriter:
     """Runs the inserts of one SQLite transaction on a second thread, one batch at a time.
 
