@@ -52,3 +52,34 @@ def test_bulk_inserted_names_and_aliases_are_searchable(sqlite_ws):
     with sqlite_ws.read() as s:
         assert search_records(s, case_id, "深圳科技")
         assert search_records(s, case_id, "Shenzhen Tech 7")
+
+
+def test_bulk_index_holds_every_name_once_with_its_record(sqlite_ws):
+    """What the bulk path indexes equals what the per-row triggers would have indexed."""
+    from sqlalchemy import text
+
+    from casedesk.services.cases import create_case
+    from casedesk.services.records import AliasIn
+
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+        ids = bulk_create_records(s, case_id, [
+            RecordIn("party", {"label": f"Label {i}"},
+                     aliases=[AliasIn(f"Alias {i}-{k}") for k in range(i % 3)]) for i in range(30)])
+    with sqlite_ws.read() as s:
+        indexed = set(s.execute(text("SELECT rowid, name, record_id, case_id FROM record_search")))
+        expected = {(r.id, r.label, r.id, case_id) for r in s.execute(select(Record.id, Record.label))}
+        expected |= {(-a_id, name, rid, case_id) for a_id, name, rid in
+                     s.execute(text("SELECT id, name, record_id FROM alias"))}
+    assert len(expected) == 30 + sum(i % 3 for i in range(30)) and indexed == expected
+    assert {rid for _, _, rid, _ in indexed} == set(ids)
+
+
+def test_bulk_restores_the_garbage_collector_after_a_refused_batch(workspace, case_id):
+    import gc
+
+    before = gc.get_threshold()
+    with pytest.raises(ValidationError):
+        with workspace.write() as s:
+            bulk_create_records(s, case_id, [RecordIn("party", {"label": "x", "country": "Narnia"})])
+    assert gc.get_threshold() == before

@@ -31,6 +31,7 @@ from casedesk.domain.models import (
 )
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit_bulk
+from casedesk.services.collector import few_gc_passes
 from casedesk.services.fields import clean_fields, clean_link_fields
 from casedesk.services.records import (
     AliasIn,
@@ -89,7 +90,13 @@ def bulk_create_records(session: Session, case_id: int, items: Sequence[RecordIn
 
     Raises ValidationError (with the item's index as row) before anything is written.
     """
-    vocab = vocab if vocab is not None else default_vocabulary()
+    with few_gc_passes():
+        return _create_records(session, case_id, items,
+                               vocab if vocab is not None else default_vocabulary(), audit_extra)
+
+
+def _create_records(session: Session, case_id: int, items: Sequence[RecordIn], vocab: Any,
+                    audit_extra: dict[str, Any] | None) -> list[int]:
     cleaned: list[CleanRecord] = []
     for n, item in enumerate(items):
         try:
@@ -185,7 +192,14 @@ def bulk_create_links(session: Session, case_id: int,
                       items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
                       vocab: Any = None, audit_extra: dict[str, Any] | None = None) -> list[int]:
     """Validate and insert many links (type, source id, target id, fields); returns their ids."""
-    vocab = vocab if vocab is not None else default_vocabulary()
+    with few_gc_passes():
+        return _create_links(session, case_id, items,
+                             vocab if vocab is not None else default_vocabulary(), audit_extra)
+
+
+def _create_links(session: Session, case_id: int,
+                  items: Sequence[tuple[str, int, int, dict[str, Any]]], vocab: Any,
+                  audit_extra: dict[str, Any] | None) -> list[int]:
     kinds = endpoint_kinds(session, [i[1] for i in items] + [i[2] for i in items])
     rows = []
     for n, (link_type, source_id, target_id, fields) in enumerate(items):

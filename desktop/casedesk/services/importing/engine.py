@@ -10,11 +10,10 @@ back.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import Counter
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Generator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from casedesk.services.bulk import (
     insert_clean_records,
 )
 from casedesk.services.cases import get_case
+from casedesk.services.collector import few_gc_passes
 from casedesk.services.evidence import parse_grade
 from casedesk.services.importing.converting import EntityDraft, Reject, RowConverter, RowDraft
 from casedesk.services.importing.mapping import Mapping, check_mapping
@@ -624,21 +624,6 @@ class _Importer:
         )
 
 
-@contextmanager
-def _few_gc_passes() -> Iterator[None]:
-    """Raise the cycle collector's thresholds for the duration of an import, then restore them.
-
-    An import allocates millions of small objects and keeps hundreds of thousands (the file's
-    entities); the collector's frequent passes over them cost as much as the conversion itself.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 1_000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
 def _prepare(
     path: str | Path,
     mapping: Mapping,
@@ -666,7 +651,7 @@ def analyse_import(
     options = options or ImportOptions()
     vocab = default_vocabulary()
     info = _prepare(path, mapping, read, info, vocab)
-    with ws.read() as s, _few_gc_passes():
+    with ws.read() as s, few_gc_passes():
         get_case(s, case_id)
         imp = _Importer(s, case_id, info, mapping, options, {}, vocab, write=False)
         yield from imp.run("Checking")
@@ -716,7 +701,7 @@ def run_import(
     rejects = RejectsWriter(options.rejects_path, info.columns) if options.rejects_path else None
     committed_rejects: Path | None = None
     try:
-        with ws.write() as s, _few_gc_passes():
+        with ws.write() as s, few_gc_passes():
             get_case(s, case_id)
             _large_cache(s)
             yield Progress(0, info.size, f"Storing {path.name} as evidence…")
