@@ -69,6 +69,26 @@ def test_background_writer_runs_in_order_and_raises_in_the_caller(sqlite_ws):
         assert s.scalar(select(Record.label).where(Record.id == 12)) == "P 华为\x00"
 
 
+def test_rows_beyond_one_statement_go_in_whole_and_in_order(sqlite_ws):
+    """Inserts split into multi-row statements: every row lands, a bad row anywhere fails them all."""
+    n = 4321  # two full 2,000-row statements and a short one
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+        insert_rows(s, Record.__table__, [_row(100 + i, case_id, [str(i)] if i % 2 else [])
+                                          for i in range(n)])
+    with sqlite_ws.read() as s:
+        got = s.execute(select(Record.id, Record.tags).order_by(Record.id)).all()
+    assert [r.id for r in got] == list(range(100, 100 + n))
+    assert got[4001].tags == ["4001"] and got[4000].tags == []
+    with pytest.raises(IntegrityError):
+        with sqlite_ws.write() as s:
+            rows = [_row(10_000 + i, case_id) for i in range(n)]
+            rows[-1]["id"] = 10_000  # a duplicate in the last, short statement
+            insert_rows(s, Record.__table__, rows)
+    with sqlite_ws.read() as s:
+        assert s.scalar(select(Record.id).where(Record.id == 10_001)) is None  # none kept
+
+
 def test_the_fast_audit_body_is_the_canonical_one():
     from hypothesis import given, settings
     from hypothesis import strategies as st
