@@ -56,3 +56,32 @@ def test_upgrade_backs_up_the_file_first(tmp_path: Path, monkeypatch: pytest.Mon
     old = open_workspace(str(backups[0]), migrate=False)
     assert migrations.current_revision(old.engine) == head
     old.dispose()
+
+
+def test_a_workspace_from_before_0007_upgrades_with_its_audit_chain_and_search(tmp_path: Path):
+    """0007 rebuilds audit_log without the hash index: entries, chain and search survive."""
+    from alembic import command
+
+    from casedesk.services.demo import load_demo_case
+    from casedesk.services.search import search_records
+    from casedesk.services.verify import verify_workspace
+
+    path = tmp_path / "demo.casedesk"
+    ws = open_workspace(str(path))
+    with ws.write() as s:
+        case_id = load_demo_case(s).id
+    with ws.engine.connect() as conn:
+        entries = conn.execute(text("SELECT id, hash FROM audit_log ORDER BY id")).all()
+    command.downgrade(migrations.alembic_config(ws.engine), "0006_search_bulk")
+    assert any(ix["unique"] for ix in inspect(ws.engine).get_indexes("audit_log")) or \
+        inspect(ws.engine).get_unique_constraints("audit_log")
+    ws.dispose()
+    ws = open_workspace(str(path))  # upgrades to head
+    assert migrations.current_revision(ws.engine) == migrations.head_revision()
+    assert not inspect(ws.engine).get_unique_constraints("audit_log")
+    with ws.engine.connect() as conn:
+        assert conn.execute(text("SELECT id, hash FROM audit_log ORDER BY id")).all() == entries
+    assert verify_workspace(ws).ok
+    with ws.read() as s:
+        assert search_records(s, case_id, "Brisbane")
+    ws.dispose()
