@@ -19,7 +19,7 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from contextlib import contextmanager
 from typing import Any
@@ -82,10 +82,15 @@ def insert_tuples(
                 insert(table), [dict(zip(cols, r)) for r in data[start : start + _CHUNK]]
             )
         return
-    converters = [_converter(table.c[c].type) for c in cols]
-    if any(converters):
-        pairs = list(enumerate(converters))
-        data = [tuple(r[i] if f is None else f(r[i]) for i, f in pairs) for r in data]
+    converting = [(i, f) for i, c in enumerate(cols) if (f := _converter(table.c[c].type))]
+    if converting:
+        converted: list[Any] = []
+        for r in data:
+            values = list(r)  # only the JSON and boolean columns change
+            for i, f in converting:
+                values[i] = f(values[i])
+            converted.append(values)
+        data = converted  # lists, not tuples: the statements flatten them either way
     raw = session.connection().connection.driver_connection
     statements = _multirow_statements(raw, table.name, cols, data)
     writer = session.info.get(_WRITER_KEY)
@@ -96,7 +101,7 @@ def insert_tuples(
 
 
 def _multirow_statements(
-    raw: sqlite3.Connection, table: str, cols: list[str], data: list[tuple[Any, ...]]
+    raw: sqlite3.Connection, table: str, cols: list[str], data: Sequence[Sequence[Any]]
 ) -> list[tuple[str, list[Any]]]:
     """The rows as (multi-row INSERT, flat parameters) pairs within the driver's variable limit."""
     head = f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) VALUES '

@@ -275,7 +275,7 @@ class RowConverter:
 
             def labelled(cells: list[str]) -> tuple[str, str]:
                 return "\n".join(
-                    f"{n}: {cells[i].strip()}" for n, i in found if cells[i].strip()
+                    [f"{n}: {v}" for n, i in found if (v := cells[i].strip())]
                 ), ""
 
             return labelled

@@ -556,7 +556,7 @@ class RowStream:
                         continue
                     if row_no % 512 == 0:
                         self.position = raw.tell()
-                    if not row or not any(c.strip() for c in row):
+                    if not row or not "".join(row).strip():  # blank row (one C call, not per cell)
                         continue
                     yield row_no, row
             except UnicodeDecodeError as exc:
