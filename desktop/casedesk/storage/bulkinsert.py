@@ -92,12 +92,16 @@ def insert_tuples(
             converted.append(values)
         data = converted  # lists, not tuples: the statements flatten them either way
     raw = session.connection().connection.driver_connection
-    statements = _multirow_statements(raw, table.name, cols, data)
+    _run_statements(session, _multirow_statements(raw, table.name, cols, data))
+
+
+def _run_statements(session: Session, statements: list[tuple[str, list[Any]]]) -> None:
+    """Queue statements on the session's background writer, or run them now when it has none."""
     writer = session.info.get(_WRITER_KEY)
     if writer is not None:
         writer.add_statements(statements)
         return
-    _execute_statements(raw, statements)
+    _execute_statements(session.connection().connection.driver_connection, statements)
 
 
 def _multirow_statements(
@@ -149,12 +153,7 @@ def _has_search_index(session: Session) -> bool:
 
 def run_sql(session: Session, sql: str, params: list[tuple[Any, ...]] | None = None) -> None:
     """Run one statement in the session's transaction, in order with queued bulk inserts."""
-    statements = [(sql, list(p)) for p in (params if params is not None else [()])]
-    writer = session.info.get(_WRITER_KEY)
-    if writer is not None:
-        writer.add_statements(statements)
-        return
-    _execute_statements(session.connection().connection.driver_connection, statements)
+    _run_statements(session, [(sql, list(p)) for p in (params if params is not None else [()])])
 
 
 @contextmanager
