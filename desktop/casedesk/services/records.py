@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -106,15 +106,29 @@ def check_alias(alias: AliasIn, vocab: Any) -> AliasIn:
     return alias
 
 
-def check_identifier(ident: IdentifierIn, vocab: Any) -> Identifier:
-    """Validate an identifier against its scheme and return an unsaved Identifier row."""
+class IdentifierRow(NamedTuple):
+    """A checked identifier as plain values (the bulk path inserts these without the ORM)."""
+
+    scheme: str
+    value: str
+    status: str
+    country: str | None
+
+
+def checked_identifier(ident: IdentifierIn, vocab: Any) -> IdentifierRow:
+    """Validate an identifier against its scheme; its values, ready to insert."""
     scheme = vocab.find_scheme(ident.scheme)
     if scheme is None:
         raise ValidationError("identifier", f"unknown identifier scheme {ident.scheme!r}")
     checked = validate_identifier(scheme.code, ident.value, validator=scheme.validator)
     country = resolve_country(ident.country) if ident.country else scheme.country
-    return Identifier(scheme=checked.scheme, value=checked.value, status=checked.status,
-                      country=country)
+    return IdentifierRow(checked.scheme, checked.value, checked.status, country)
+
+
+def check_identifier(ident: IdentifierIn, vocab: Any) -> Identifier:
+    """Validate an identifier against its scheme and return an unsaved Identifier row."""
+    row = checked_identifier(ident, vocab)
+    return Identifier(scheme=row.scheme, value=row.value, status=row.status, country=row.country)
 
 
 def check_address(addr: AddressIn) -> Address:

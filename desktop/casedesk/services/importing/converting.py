@@ -12,10 +12,11 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from casedesk.domain.errors import ValidationError
-from casedesk.domain.models import Address, Identifier
+from casedesk.domain.models import Address
 from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.fields import LINK_FIELDS, FieldSpec, clean_value, fields_of
 from casedesk.services.importing.mapping import (
@@ -28,7 +29,13 @@ from casedesk.services.importing.mapping import (
     find_column,
 )
 from casedesk.services.importing.settings import import_settings
-from casedesk.services.records import AliasIn, IdentifierIn, check_identifier, prepare_wallet
+from casedesk.services.records import (
+    AliasIn,
+    IdentifierIn,
+    IdentifierRow,
+    checked_identifier,
+    prepare_wallet,
+)
 
 _CACHE_LIMIT = 200_000
 # A date-time as exports write them; its date part is cleaned (and cached) on its own, since
@@ -50,7 +57,9 @@ _NUMBER_TYPES = frozenset({"int", "float", "decimal"})
     _WALLET_ADDRESS,
     _SERVER_COUNT,
     _LIST,
-) = range(9)
+    _FIXED,
+    _FIXED_WALLET,
+) = range(11)
 
 Getter = Callable[[list[str]], tuple[str, str]]  # cells -> (value, column it came from)
 
@@ -63,11 +72,14 @@ class EntityDraft:
     kind: str
     fields: dict[str, Any]
     aliases: list[AliasIn] = field(default_factory=list)
-    identifiers: list[Identifier] = field(default_factory=list)
+    identifiers: list[IdentifierRow] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
     keys: tuple[list[str], str | None] | None = None  # dedupe keys, computed once (matching)
     norm: str = ""  # normalised label, computed with the keys
     name_key: str = ""  # normalised, token-sorted label (for fuzzy matching)
+    # True when the converter hands this same draft to every row with the same cells (repeated
+    # wallets, parties): it is never changed after conversion, except by a copy (see _add_notes).
+    shared: bool = False
 
     @property
     def label(self) -> str:
@@ -153,30 +165,56 @@ def unix_time_date(text: str) -> str:
         raise ValidationError("date", f"{text[:40]!r} is out of the range of dates") from None
 
 
-class _Cache:
-    """A dict cache of cleaned values (or the error they raised), emptied when it grows too big."""
+# Kinds deduplicated within a file and matched against the case; other kinds (server fleets,
+# contracts) are one record per row.
+MATCHED_KINDS = ("party", "wallet", "datacenter")
 
-    __slots__ = ("data",)
 
-    def __init__(self) -> None:
-        self.data: dict[Any, Any] = {}
+class _DraftMemo:
+    """The drafts of one record of the mapping by the cells they were made from.
 
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        hit = self.data.get(key, _MISS)
-        if hit is _MISS:
-            try:
-                hit = make()
-            except ValidationError as exc:
-                hit = exc
-            if len(self.data) >= _CACHE_LIMIT:
-                self.data.clear()
-            self.data[key] = hit
-        if isinstance(hit, ValidationError):
-            raise hit
-        return hit
+    A memo that finds almost no repeats (a list of distinct companies) switches itself off.
+    """
+
+    __slots__ = ("columns", "key", "drafts", "made", "hits")
+
+    def __init__(self, columns: list[int]):
+        self.columns = columns
+        self.key: Callable[[list[str]], Any] = (
+            itemgetter(*columns) if columns else (lambda cells: ())
+        )
+        self.drafts: dict[Any, EntityDraft] = {}
+        self.made = 0
+        self.hits = 0
+
+    def remember(self, key: Any, draft: EntityDraft) -> None:
+        """Keep a new draft for rows with the same cells (emptied when it grows too big)."""
+        if len(self.drafts) >= _CACHE_LIMIT:
+            self.drafts.clear()
+        draft.shared = True
+        self.drafts[key] = draft
+        self.made += 1
+
+    def useless(self) -> bool:
+        """True after 2,000 new drafts when fewer than one row in ten was a repeat."""
+        return self.made == 2000 and self.hits * 10 < self.made
 
 
 _MISS = object()
+
+
+def _fixed_outcome(outcome: tuple[Any]) -> Any:
+    """The 'cleaner' of a value cleaned in advance: the value, or the error it raised."""
+    if isinstance(outcome[0], ValidationError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _store(data: dict[Any, Any], key: Any, value: Any) -> None:
+    """Cache a cleaned value (or its error), emptying the cache when it is full."""
+    if len(data) >= _CACHE_LIMIT:
+        data.clear()
+    data[key] = value
 
 
 class RowConverter:
@@ -197,13 +235,15 @@ class RowConverter:
         self.params = self._parameters(params or {})
         self.used: set[int] = set()
         self.missing: list[str] = []  # mapped column names the file does not have
-        self._caches: dict[str, _Cache] = {}
+        self._caches: dict[str, dict[Any, Any]] = {}  # cleaned values (or errors) by kind
         self._cleaners: dict[int, Callable[[str], Any]] = {}
         self._allows: dict[tuple[Any, ...], bool] = {}
         self._simple: dict[int, tuple[int, str]] = {}  # id(getter) -> (column index, name)
+        self._fixed: dict[int, tuple[str, str]] = {}  # id(getter) -> (constant value, name)
         self._keep: list[Any] = []  # keeps those getters alive so their ids stay unique
         self._record_columns: dict[str, set[int]] = {}
         self._link_columns: set[int] = set()
+        self._memos: dict[str, _DraftMemo] = {}
         self._records = [self._compile_record(r) for r in mapping.records]
         self._links = [self._compile_link(lk) for lk in mapping.links]
         ignored = {i for name in mapping.ignore if (i := find_column(name, columns)) is not None}
@@ -236,11 +276,17 @@ class RowConverter:
         """A function reading this source from a row, or None when the file lacks its columns."""
         if src.constant is not None:
             value = src.constant
-            return lambda cells: (value, "constant")
+            fixed = lambda cells: (value, "constant")  # noqa: E731
+            self._fixed[id(fixed)] = (value, "constant")
+            self._keep.append(fixed)
+            return fixed
         if src.parameter is not None:
             value = self.params.get(src.parameter, "")
             name = src.parameter
-            return lambda cells: (value, name)
+            fixed = lambda cells: (value, name)  # noqa: E731
+            self._fixed[id(fixed)] = (value, name)
+            self._keep.append(fixed)
+            return fixed
         if src.template is not None:
             parts = re.split(r"\{([^{}]+)\}", src.template)
             idxs = []
@@ -367,20 +413,27 @@ class RowConverter:
             else:
                 code = _CLEAN
             simple = self._simple.get(id(getter), (-1, ""))
-            fields.append(
-                (
-                    name,
-                    spec,
-                    getter,
-                    split,
-                    self.cleaner(spec) if spec is not None else None,
-                    code,
-                    simple[0],
-                    simple[1],
-                )
-            )
+            clean = self.cleaner(spec) if spec is not None else None
+            fixed = self._fixed.get(id(getter))
+            if fixed is not None and code in (_CLEAN, _TEXT, _WALLET_CHAIN):
+                # A constant or parameter: cleaned once here, not once per row.
+                value, col = fixed
+                if not value:
+                    continue
+                try:
+                    cleaned = value if code == _TEXT or clean is None else clean(value)
+                except ValidationError as exc:
+                    cleaned = exc
+                code = _FIXED_WALLET if code == _WALLET_CHAIN else _FIXED
+                simple = (-1, col)
+                getter = lambda cells, _v=cleaned: _v  # noqa: E731 - the cleaned value itself
+            fields.append((name, spec, getter, split, clean, code, simple[0], simple[1]))
         self.used |= track
         self._record_columns[rec.key] = track
+        if rec.kind in MATCHED_KINDS:
+            # Repeated records (the same wallet on every row it transfers from) are converted
+            # once: the same cells always give the same draft.
+            self._memos[rec.key] = _DraftMemo(sorted(track))
         return rec, label, fields
 
     def _compile_link(
@@ -388,22 +441,34 @@ class RowConverter:
     ) -> tuple[LinkMap, list[tuple[str, FieldSpec, Getter, Any]]]:
         track: set[int] = set()
         specs = {s.name: s for s in LINK_FIELDS}
-        fields = [
-            (name, specs[name], g, self.cleaner(specs[name]))
-            for name, sources in lk.fields.items()
-            if (g := self._sources(sources, track)) is not None
-        ]
+        fields = []
+        for name, sources in lk.fields.items():
+            getter = self._sources(sources, track)
+            if getter is None:
+                continue
+            clean = self.cleaner(specs[name])
+            fixed = self._fixed.get(id(getter))
+            if fixed is not None:
+                # A constant or parameter: cleaned once here; every row gets the same outcome.
+                value, col = fixed
+                if not value:
+                    continue
+                try:
+                    outcome = ((clean(value),), col)  # in a 1-tuple: truthy even when 0
+                except ValidationError as exc:
+                    outcome = ((exc,), col)
+                getter = lambda cells, _o=outcome: _o  # noqa: E731
+                clean = _fixed_outcome
+            fields.append((name, specs[name], getter, clean))
         self.used |= track
         self._link_columns |= track
         return lk, fields
 
     # -- cleaning ----------------------------------------------------------------------------
 
-    def _cache(self, name: str) -> _Cache:
-        cache = self._caches.get(name)
-        if cache is None:
-            cache = self._caches[name] = _Cache()
-        return cache
+    def _cache(self, name: str) -> dict[Any, Any]:
+        """The cache of cleaned values (or the errors they raised) of one kind."""
+        return self._caches.setdefault(name, {})
 
     def clean(self, spec: FieldSpec, value: str) -> Any:
         """One value cleaned as the inspector would (cached for values that repeat)."""
@@ -431,7 +496,7 @@ class RowConverter:
                         spec.name, exc.reason.replace(repr(plain), repr(value[:60]))
                     ) from None
         elif t in _CACHED_TYPES:
-            data = self._cache(f"{t}:{spec.choices}:{spec.name}").data
+            data = self._cache(f"{t}:{spec.choices}:{spec.name}")
             is_date = t == "date"
 
             def made(value: str) -> Any:
@@ -443,9 +508,7 @@ class RowConverter:
                         hit = clean_value(spec, value, vocab)
                     except ValidationError as exc:
                         hit = exc
-                    if len(data) >= _CACHE_LIMIT:
-                        data.clear()
-                    data[value] = hit
+                    _store(data, value, hit)
                 if isinstance(hit, ValidationError):
                     raise hit
                 return hit
@@ -482,24 +545,39 @@ class RowConverter:
                         return rest, code
         return value, None
 
-    def _identifier(self, text: str) -> Identifier:
-        def make() -> Identifier:
+    def _identifier(self, text: str) -> IdentifierRow:
+        """A SCHEME:VALUE cell part checked against its scheme (cached per distinct text)."""
+        data = self._cache("identifier")
+        hit = data.get(text, _MISS)
+        if hit is _MISS:
             scheme, sep, value = text.partition(":")
-            if not sep or not scheme.strip() or not value.strip():
-                raise ValidationError(
-                    "identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)"
-                )
-            return check_identifier(IdentifierIn(scheme.strip(), value.strip()), self.vocab)
-
-        return self._cache("identifier").get(text, make)
+            try:
+                if not sep or not scheme.strip() or not value.strip():
+                    raise ValidationError(
+                        "identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)"
+                    )
+                hit = checked_identifier(IdentifierIn(scheme.strip(), value.strip()), self.vocab)
+            except ValidationError as exc:
+                hit = exc
+            _store(data, text, hit)
+        if isinstance(hit, ValidationError):
+            raise hit
+        return hit
 
     def _wallet(self, chain: str, address: str) -> dict[str, Any]:
         """Chain, normalised address and match key of a wallet (cached; callers copy, never mutate)."""
-
-        def make() -> dict[str, Any]:
-            return prepare_wallet({"chain": chain, "address": address})
-
-        return self._cache("wallet").get((chain, address), make)
+        data = self._cache("wallet")
+        key = (chain, address)
+        hit = data.get(key, _MISS)
+        if hit is _MISS:
+            try:
+                hit = prepare_wallet({"chain": chain, "address": address})
+            except ValidationError as exc:
+                hit = exc
+            _store(data, key, hit)
+        if isinstance(hit, ValidationError):
+            raise hit
+        return hit
 
     # -- converting a row --------------------------------------------------------------------
 
@@ -553,10 +631,28 @@ class RowConverter:
                     f"(the limit is {self.settings.max_label_chars:,})"
                 )
                 continue
+            memo = self._memos.get(rec.key)
+            if memo is not None:
+                memo_key = memo.key(cells)
+                hit = memo.drafts.get(memo_key)
+                if hit is not None:
+                    memo.hits += 1
+                    entities[rec.key] = hit
+                    continue
+                before = len(reasons)
             draft = EntityDraft(rec.key, rec.kind, {"label": label})
             wallet: dict[str, str] = {}
             fields = draft.fields
             for name, _spec, getter, split, clean, code, idx, col in field_getters:
+                if code >= _FIXED:
+                    value = getter(cells)
+                    if isinstance(value, ValidationError):
+                        reasons.append(f"{col or name}: {value.reason}")
+                    elif code == _FIXED:
+                        fields[name] = value
+                    else:
+                        wallet[name] = value
+                    continue
                 if idx >= 0:
                     value = cells[idx].strip()
                 else:
@@ -617,6 +713,10 @@ class RowConverter:
                             draft.fields["label"] = checked["address"]
                         draft.fields.update(checked)
             entities[rec.key] = draft
+            if memo is not None and len(reasons) == before:
+                memo.remember(memo_key, draft)
+                if memo.useless():
+                    del self._memos[rec.key]
         links: list[LinkDraft] = []
         for lk, field_getters in self._links:
             src, tgt = entities.get(lk.source), entities.get(lk.target)
@@ -683,10 +783,19 @@ class RowConverter:
         for lk in links:
             if lk.key == target:
                 holder = lk.fields
-        if holder is None and target in entities:
-            holder = entities[target].fields
         if holder is None:
-            # the notes' record is absent from this row: the first record the row has keeps them
-            holder = next(iter(entities.values())).fields
+            # the notes' record; when it is absent from this row, the first record the row has
+            key = target if target in entities else next(iter(entities))
+            draft = entities[key]
+            if draft.shared:  # other rows hold the same draft: this row gets its own copy
+                draft = entities[key] = EntityDraft(
+                    draft.key,
+                    draft.kind,
+                    dict(draft.fields),
+                    draft.aliases,
+                    draft.identifiers,
+                    draft.addresses,
+                )
+            holder = draft.fields
         old = holder.get("notes") or ""
         holder["notes"] = f"{old}\n{text}" if old else text

@@ -22,14 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Alias, DataCenter, Identifier, Link, Party, Record, Wallet
-from casedesk.services.importing.converting import EntityDraft
+from casedesk.services.importing.converting import MATCHED_KINDS, EntityDraft
 
 NameNormalizer = Callable[[str], str]
-
-# Kinds deduplicated within a file and matched against the case; other kinds (server fleets,
-# contracts) are one record per row.
-MATCHED_KINDS = ("party", "wallet", "datacenter")
-
 
 _NON_WORD = re.compile(r"[\W_]+")
 
