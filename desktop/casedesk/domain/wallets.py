@@ -119,9 +119,16 @@ def address_match_key(chain: str, address: str) -> str:
         # Sanctions lists contain malformed entries (OFAC lists a 39-digit ETH address); they
         # must still be matchable, so fall back to the bare token rules.
         text = _token(address)
-    if code in _EVM or (code in ("BTC", "LTC") and text.lower().startswith(("bc1", "tb1", "ltc1"))):
-        return text.lower()
-    return text
+    return checked_match_key(code, text)
+
+
+def checked_match_key(code: str, address: str) -> str:
+    """address_match_key of an address validate_address has already normalised for chain code."""
+    if code in _EVM or (
+        code in ("BTC", "LTC") and address.lower().startswith(("bc1", "tb1", "ltc1"))
+    ):
+        return address.lower()
+    return address
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +154,8 @@ def _token(address: str) -> str:
     text = address.strip()
     if not text:
         raise ValidationError("address", "address is empty")
+    if len(text) <= MAX_LENGTH and text.isascii() and text.isprintable() and " " not in text:
+        return text  # the usual case, in three C calls; the loops below word the refusals
     clip = text[:200]
     if any(ch.isspace() for ch in text):
         raise ValidationError(
@@ -436,11 +445,11 @@ def _check_sol(text: str) -> CheckedAddress:
 def eip55_checksum(hex40: str) -> str:
     """EIP-55 mixed-case form of 40 hex digits: keccak-256 (not SHA3-256) of the lower-case hex."""
     lower = hex40.lower()
+    if len(lower) != 40:
+        raise ValueError("EIP-55 needs exactly 40 hex digits")
     digest = keccak.new(digest_bits=256, data=lower.encode("ascii")).hexdigest()
-    return "".join(
-        c.upper() if c in "abcdef" and int(h, 16) >= 8 else c
-        for c, h in zip(lower, digest[:40], strict=True)
-    )
+    # a letter is upper-cased where its hash nibble is 8 or more (digits have no case)
+    return "".join([c.upper() if h in "89abcdef" else c for c, h in zip(lower, digest)])
 
 
 def _check_evm(chain: str, text: str) -> CheckedAddress:

@@ -28,7 +28,7 @@ from casedesk.domain.models import (
     Record,
 )
 from casedesk.domain.vocabulary import default_vocabulary
-from casedesk.domain.wallets import address_match_key, validate_address
+from casedesk.domain.wallets import checked_match_key, validate_address
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
 from casedesk.services.fields import clean_fields
@@ -95,7 +95,7 @@ def prepare_wallet(fields: dict[str, Any]) -> dict[str, Any]:
     checked = validate_address(fields["chain"], fields["address"])
     fields["chain"] = checked.chain
     fields["address"] = checked.address
-    fields["match_key"] = address_match_key(checked.chain, checked.address)
+    fields["match_key"] = checked_match_key(checked.chain, checked.address)
     return fields
 
 
