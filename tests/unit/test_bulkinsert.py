@@ -136,3 +136,26 @@ def test_the_fast_audit_body_is_the_canonical_one():
         ).hexdigest() == entry_hash("x", fields)
 
     check()
+
+
+def test_bulk_audit_entries_hash_as_single_entries_do(sqlite_ws):
+    """record_audit_bulk's prebuilt entry layout gives the hashes walk_chain recomputes."""
+    from casedesk.domain.models import AuditEntry
+    from casedesk.services.audit import entry_hash, record_audit_bulk, walk_chain
+
+    items = [
+        ("create", "record", 7, 1, 7, None, {"label": 'A "quoted" 华为\x00\n', "n": 1}),
+        ("create", "link", 8, 1, None, None, {"notes": "Txhash: 0x1\nStatus: ok"}),
+        ("update", "record", 9, 1, 9, {"label": "old"}, {"label": "new"}),
+        ("create", "citation", 10, None, None, None, {"x": [1, 2]}),  # no case: the slow path
+    ]
+    with sqlite_ws.write() as s:
+        record_audit_bulk(s, items)
+    with sqlite_ws.read() as s:
+        assert list(walk_chain(s)) == []
+        rows = s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+        assert [r.entity for r in rows] == ["record", "link", "record", "citation"]
+        for r in rows:
+            fields = {k: getattr(r, k) for k in ("at", "actor", "action", "entity", "entity_id",
+                                                 "case_id", "record_id", "before", "after")}
+            assert r.hash == entry_hash(r.prev_hash, fields)

@@ -46,8 +46,6 @@ from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
 _LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
-_LINK_DEFAULTS = {"role": "", "share_pct": None, "start_on": None, "end_on": None, "grade": "",
-                  "notes": ""}
 
 
 @dataclass
@@ -233,10 +231,11 @@ def insert_clean_links(session: Session, case_id: int,
     now = now_iso()
     db_rows, audit = [], []
     extra = audit_extra or {}
-    defaults = [_LINK_DEFAULTS[k] for k in _LINK_KEYS]
     for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
-        db_rows.append((lid, case_id, link_type, s, t, now, now, 1,
-                        *(clean.get(k, d) for k, d in zip(_LINK_KEYS, defaults))))
+        get = clean.get  # the _LINK_KEYS in order with their defaults, spelled out per row
+        db_rows.append((lid, case_id, link_type, s, t, now, now, 1, get("role", ""),
+                        get("share_pct"), get("start_on"), get("end_on"), get("grade", ""),
+                        get("notes", "")))
         after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
         if audit_extras is not None:
             after.update(audit_extras[n])

@@ -438,13 +438,15 @@ class _Importer:
             ids = insert_clean_links(
                 self.s,
                 self.case_id,
-                [(t, s.record_id, g.record_id, f) for t, s, g, f, _, _ in queued],
-                audit_extras=[self._source(row) for *_, row, _ in queued],
+                [(q[0], q[1].record_id, q[2].record_id, q[3]) for q in queued],
+                audit_extras=[self._source(q[4]) for q in queued],
             )
             cites = []
-            for lid, (_, _, _, _, row, state) in zip(ids, queued):
+            claim = self._claim()
+            for lid, q in zip(ids, queued):
+                state = q[5]
                 if state is None:
-                    cites.append((None, lid, f"row {row}", self._claim()))
+                    cites.append((None, lid, f"row {q[4]}", claim))
                 else:
                     state.link_id = lid
             if cites:
