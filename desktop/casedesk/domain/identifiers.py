@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType, ModuleType
 
+from stdnum.exceptions import ValidationError as StdnumError
+
 from casedesk.domain.errors import ValidationError
 
 VALID = "valid"
@@ -117,7 +119,8 @@ def _clean_text(value: str) -> str:
             f"identifier is {len(value)} characters long; the limit is {MAX_LENGTH}",
             value=_clip(value),
         )
-    for ch in value:
+    # Printable ASCII has none of the refused categories: only other text is scanned.
+    for ch in () if value.isascii() and value.isprintable() else value:
         if ch in "\t\n\r":
             continue  # ordinary whitespace, collapsed below
         # Cc = control (NUL…), Cf = format (RTL override U+202E, zero-width space…),
@@ -172,8 +175,6 @@ def _label(module: str, mod: ModuleType) -> str:
 
 def _check_stdnum(code: str, text: str, module: str) -> CheckedIdentifier:
     """Validate with a python-stdnum module, translating its exceptions into ValidationError."""
-    from stdnum.exceptions import ValidationError as StdnumError
-
     mod = _stdnum_module(module)
     label = _label(module, mod)
     try:
