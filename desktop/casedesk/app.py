@@ -37,4 +37,6 @@ def run_gui(db: str | None = None, argv: list[str] | None = None) -> int:
     app = create_application(argv or sys.argv[:1])
     window = MainWindow(ws)
     window.show()
-    return app.exec()
+    status = app.exec()
+    window.ws.dispose()  # lets a background checkpoint after an import finish its copy
+    return status

@@ -45,10 +45,21 @@ def _printable(text: str) -> str:
     return "".join(out)
 
 
+_OPENED: list = []  # workspaces this command opened, closed by main() before it returns
+
+
 def _open(args: argparse.Namespace):  # noqa: ANN202
     from casedesk.storage.workspace import open_workspace
 
-    return open_workspace(args.db)
+    ws = open_workspace(args.db)
+    _OPENED.append(ws)
+    return ws
+
+
+def _close_opened() -> None:
+    """Close the command's workspaces, letting a background WAL checkpoint finish first."""
+    while _OPENED:
+        _OPENED.pop().dispose()
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -556,7 +567,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args.db)
         if not hasattr(args, "json"):
             args.json = False
-        return args.func(args)
+        try:
+            return args.func(args)
+        finally:
+            _close_opened()
     except CaseDeskError as exc:
         sys.stderr.write(f"casedesk: {_printable(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__}\n")
         return EXIT_BAD_INPUT

@@ -10,6 +10,10 @@ from sqlalchemy import Engine, create_engine, event
 from casedesk.domain.errors import WorkspaceError
 
 WRITE_OPTION = "casedesk_write"
+# Set in a pooled connection's info while its automatic WAL checkpoints are off (Workspace.write)
+AUTOCHECKPOINT_OFF = "casedesk_autocheckpoint_off"
+# SQLite's default: a commit that leaves the write-ahead log over 1,000 pages copies it back
+_AUTOCHECKPOINT_PAGES = 1000
 
 
 def is_url(target: str) -> bool:
@@ -54,6 +58,11 @@ def _sqlite_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, record):  # noqa: ANN001 - DBAPI objects
+        if dbapi_conn is not None and record.info.pop(AUTOCHECKPOINT_OFF, False):
+            dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001

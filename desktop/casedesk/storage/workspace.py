@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +17,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casedesk.domain.errors import WorkspaceError
-from casedesk.storage.engine import WRITE_OPTION, is_url, make_engine
+from casedesk.storage.engine import AUTOCHECKPOINT_OFF, WRITE_OPTION, is_url, make_engine
+
+log = logging.getLogger(__name__)
 
 
 def default_workspace_path() -> Path:
@@ -71,6 +75,7 @@ class Workspace:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self.last_changes = ChangeSet()
+        self._checkpointer: threading.Thread | None = None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -80,8 +85,14 @@ class Workspace:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction for one user action: commits at the end, writes nothing on error."""
+    def write(self, *, defer_checkpoint: bool = False) -> Iterator[Session]:
+        """One transaction for one user action: commits at the end, writes nothing on error.
+
+        defer_checkpoint (big imports on SQLite): the commit does not copy the write-ahead log
+        into the database file itself; a background thread does it right after (see
+        checkpoint_soon), so the data is committed, durable and visible seconds earlier.
+        """
+        deferred = defer_checkpoint and self.dialect == "sqlite" and ":memory:" not in self.target
         with self._writer() as session:
             session.info["actor"] = self.actor
             session.info["changes"] = ChangeSet()
@@ -89,15 +100,54 @@ class Workspace:
                 if self.dialect == "postgresql":
                     # Serialise writers so the audit hash chain never forks.
                     session.execute(text("SELECT pg_advisory_xact_lock(7270301)"))
+                if deferred:
+                    conn = session.connection()
+                    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+                    # the pool puts the usual setting back when the connection is returned
+                    conn.connection.info[AUTOCHECKPOINT_OFF] = True
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
             self.last_changes = session.info["changes"]
+        if deferred:
+            self.checkpoint_soon()
+
+    def checkpoint_soon(self) -> None:
+        """Copy the write-ahead log into the database file on a background thread (SQLite).
+
+        SQLite's documented pattern for big writes: readers and writers carry on meanwhile
+        (a writer's own automatic checkpoint simply skips while this one runs), and a
+        checkpoint cut short by the process ending is finished by the next one.
+        """
+        if self.dialect != "sqlite":
+            return
+        self.wait_for_checkpoint()
+
+        def work() -> None:
+            try:
+                raw = self.engine.raw_connection()
+                try:
+                    # the raw connection: no BEGIN (a checkpoint cannot run inside a transaction)
+                    raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    raw.close()
+            except Exception:  # noqa: BLE001 - housekeeping: the next checkpoint redoes it
+                log.warning("background checkpoint of %s failed", self.target, exc_info=True)
+
+        self._checkpointer = threading.Thread(target=work, name="casedesk-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def wait_for_checkpoint(self) -> None:
+        """Block until a background checkpoint, if one is running, has finished."""
+        if self._checkpointer is not None:
+            self._checkpointer.join()
+            self._checkpointer = None
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (after a background checkpoint has finished)."""
+        self.wait_for_checkpoint()
         self.engine.dispose()
 
     def describe(self) -> str:

@@ -702,7 +702,7 @@ def run_import(
     rejects = RejectsWriter(options.rejects_path, info.columns) if options.rejects_path else None
     committed_rejects: Path | None = None
     try:
-        with ws.write() as s, few_gc_passes():
+        with ws.write(defer_checkpoint=True) as s, few_gc_passes():
             get_case(s, case_id)
             _large_cache(s)
             yield Progress(0, info.size, f"Storing {path.name} as evidence…")
