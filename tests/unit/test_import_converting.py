@@ -1,0 +1,145 @@
+"""Converting rows: repeated records are converted once, constants cleaned once, with the same
+outcome as converting every row on its own."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from casedesk.domain.errors import ValidationError
+from casedesk.domain.models import Citation, Link, Record, Wallet
+from casedesk.domain.vocabulary import default_vocabulary
+from casedesk.services.cases import create_case
+from casedesk.services.importing import ImportOptions, load_preset, run_import
+from casedesk.services.importing.converting import Reject, RowConverter
+from casedesk.services.importing.mapping import mapping_from_data
+from casedesk.services.progress import run_to_end
+
+A = "0x" + "a1" * 20
+B = "0x" + "b2" * 20
+C = "0x" + "c3" * 20
+HEADER = ["Txhash", "DateTime (UTC)", "From", "To", "Method"]
+
+
+@pytest.fixture
+def case(sqlite_ws):
+    with sqlite_ws.write() as s:
+        return create_case(s, "Converting case").id
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _import(ws, case_id, path, mapping, **params):
+    return run_to_end(
+        run_import(ws, case_id, path, mapping, options=ImportOptions(params=params))
+    )
+
+
+def test_a_wallet_on_many_rows_is_one_record_citing_every_row(sqlite_ws, case, tmp_path):
+    path = _csv(
+        tmp_path / "tx.csv",
+        [
+            HEADER,
+            ["0x01", "2024-03-01 10:00:00", A, B, "Transfer"],
+            ["0x02", "2024-03-01 11:00:00", A, C, "Transfer"],
+            ["0x03", "2024-03-02 09:00:00", C, A.upper().replace("0X", "0x"), "Transfer"],
+            ["0x04", "2024-03-03 09:00:00", B, A, "Transfer"],
+        ],
+    )
+    result = _import(sqlite_ws, case, path, load_preset("transactions"))
+    assert (result.created, result.links, result.rejected) == (3, 4, 0)
+    with sqlite_ws.read() as s:
+        wallets = dict(s.execute(select(Wallet.match_key, Wallet.id)).all())
+        assert sorted(wallets) == sorted(a.lower() for a in (A, B, C))
+        cited = dict(
+            s.execute(
+                select(Citation.record_id, Citation.locator).where(Citation.record_id.is_not(None))
+            ).all()
+        )
+        assert cited[wallets[A.lower()]] == "rows 2–5"  # sender, sender, receiver, receiver
+        assert cited[wallets[C.lower()]] == "rows 3–4"
+        assert [r for (r,) in s.execute(select(Link.start_on).order_by(Link.id))] == [
+            "2024-03-01",
+            "2024-03-01",
+            "2024-03-02",
+            "2024-03-03",
+        ]
+
+
+def test_notes_of_a_repeated_record_stay_with_their_own_row(sqlite_ws, case, tmp_path):
+    # The wallet keeps the unmapped column as notes; the same wallet on the next rows must not
+    # carry the first row's notes (its draft is shared with them, so notes go on a copy).
+    mapping = mapping_from_data(
+        {
+            "name": "wallet notes",
+            "parameters": {"chain": {"default": "ETH"}},
+            "records": [
+                {
+                    "key": "wallet",
+                    "kind": "wallet",
+                    "required": True,
+                    "fields": {"label": "address", "address": "address", "chain": {"parameter": "chain"}},
+                }
+            ],
+            "notes_on": "wallet",
+        }
+    )
+    path = _csv(
+        tmp_path / "w.csv",
+        [["address", "memo"], [A, "first"], [A, ""], [A, "third"], [B, "other"]],
+    )
+    result = _import(sqlite_ws, case, path, mapping)
+    assert result.created == 2
+    with sqlite_ws.read() as s:
+        notes = dict(
+            s.execute(select(Wallet.match_key, Wallet.notes)).all()
+        )
+    assert notes[B.lower()] == "memo: other"
+    lines = notes[A.lower()].splitlines()
+    assert lines[0] == "memo: first" and lines[-1] == "row 4: memo: third"
+    assert "other" not in notes[A.lower()] and notes[A.lower()].count("first") == 1
+
+
+def test_a_bad_parameter_rejects_every_row_with_its_reason(sqlite_ws, case, tmp_path):
+    mapping = load_preset("transactions")
+    converter = RowConverter(mapping, tuple(HEADER), default_vocabulary(), {"chain": "NOPE-CHAIN"})
+    rows = [["0x01", "2024-03-01", A, B, "T"], ["0x02", "2024-03-01", B, A, "T"]]
+    outcomes = [converter.convert(n, row) for n, row in enumerate(rows, start=2)]
+    assert all(isinstance(o, Reject) for o in outcomes)
+    assert all("chain" in o.reason for o in outcomes)
+    path = _csv(tmp_path / "tx.csv", [HEADER, *rows])
+    with pytest.raises(ValidationError, match="none of the 2 rows"):
+        _import(sqlite_ws, case, path, mapping, chain="NOPE-CHAIN")
+
+
+def test_a_constant_link_value_is_kept_even_when_it_is_zero(sqlite_ws, case, tmp_path):
+    mapping = mapping_from_data(
+        {
+            "name": "zero shares",
+            "records": [
+                {"key": "owner", "kind": "party", "required": True, "fields": {"label": "owner"}},
+                {"key": "owned", "kind": "party", "required": True, "fields": {"label": "owned"}},
+            ],
+            "links": [
+                {
+                    "key": "ownership",
+                    "type": "owns",
+                    "source": "owner",
+                    "target": "owned",
+                    "fields": {"share_pct": {"constant": "0"}, "role": {"constant": "nominee"}},
+                }
+            ],
+        }
+    )
+    path = _csv(tmp_path / "o.csv", [["owner", "owned"], ["Alpha Ltd", "Beta Ltd"], ["Alpha Ltd", "Gamma Ltd"]])
+    result = _import(sqlite_ws, case, path, mapping)
+    assert result.links == 2
+    with sqlite_ws.read() as s:
+        assert s.execute(select(Link.share_pct, Link.role)).all() == [(0.0, "nominee")] * 2
