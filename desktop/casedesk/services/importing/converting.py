@@ -80,6 +80,9 @@ class EntityDraft:
     # True when the converter hands this same draft to every row with the same cells (repeated
     # wallets, parties): it is never changed after conversion, except by a copy (see _add_notes).
     shared: bool = False
+    # The file entity a shared draft resolved to: later rows with this draft skip the look-up
+    # (its keys are registered the first time, and registered keys never change owner).
+    entity: Any = None
 
     @property
     def label(self) -> str:

@@ -169,6 +169,8 @@ class FileIndex:
 
     def find(self, draft: EntityDraft) -> Entity | None:
         """The entity this draft is, if it was seen before (in the file or earlier in this row)."""
+        if draft.entity is not None:
+            return draft.entity
         if draft.kind not in MATCHED_KINDS:
             return None
         exact, name = draft_keys(draft, self.normalize)
@@ -212,13 +214,16 @@ class FileIndex:
 
     def register(self, ent: Entity, draft: EntityDraft) -> None:
         """Make an entity findable by every key of a draft describing it."""
-        if ent.kind not in MATCHED_KINDS:
+        if ent.kind not in MATCHED_KINDS or draft.entity is not None:
             return
         exact, name = draft_keys(draft, self.normalize)
         for k in exact:
             self.by_key.setdefault(k, ent)
         if name is not None:
             self.by_key.setdefault(name, ent)
+        if draft.shared:
+            # find() would give this entity for the draft from now on: remember it
+            draft.entity = self.find(draft)
 
 
 _NOT_FILLED = frozenset({"label", "notes", "address", "match_key", "chain"})
