@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text, update
 
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.models import Address as AddressRow
-from casedesk.domain.models import Alias, Identifier
+from casedesk.domain.models import Alias, Citation, Identifier
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.services.audit import record_audit
 from casedesk.services.bulk import (
@@ -429,9 +429,22 @@ class _Importer:
                 items,
                 audit_extras=[self._source(e.spans.first) for e in ents],
             )
+            # Records that will probably not recur (their drafts are not shared) are cited now,
+            # on the writer thread; finish() corrects the locator of any that did recur.
+            cited: list[Entity] = []
+            cites = []
+            claim = self._claim()
             for e, rid in zip(ents, ids):
                 e.record_id = rid
+                if not e.draft.shared:
+                    cited.append(e)
+                    cites.append((rid, None, f"row {e.spans.first}", claim))
                 e.draft = None
+            if cites:
+                cids = bulk_cite(self.s, self.case_id, self.evidence_id, cites, audit=False)
+                for e, cid in zip(cited, cids):
+                    e.citation_id = cid
+                self.citations += len(cites)
         if self.pending_links:
             queued = self.pending_links
             self.pending_links = []
@@ -461,8 +474,23 @@ class _Importer:
         self.flush()
         claim = self._claim()
         new_cites = [
-            (e.record_id, None, e.spans.locator(), claim) for e in self.entities if not e.existing
+            (e.record_id, None, e.spans.locator(), claim)
+            for e in self.entities
+            if not e.existing and e.citation_id is None
         ]
+        # cited while the file was read, then met again on later rows: their rows, in full
+        recurred = [
+            {"cid": e.citation_id, "loc": e.spans.locator()}
+            for e in self.entities
+            if e.citation_id is not None and e.spans.count > 1
+        ]
+        if recurred:
+            self.s.execute(
+                update(Citation.__table__)
+                .where(Citation.__table__.c.id == bindparam("cid"))
+                .values(locator=bindparam("loc")),
+                recurred,
+            )
         old_cites = [
             (e.record_id, None, e.spans.locator(), claim) for e in self.entities if e.existing
         ]

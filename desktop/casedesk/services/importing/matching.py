@@ -122,6 +122,7 @@ class Entity:
     known: dict[str, Any] = field(default_factory=dict)
     known_own: bool = False
     extra: dict[str, Any] | None = None  # what later rows add: fields, aliases, identifiers, notes
+    citation_id: int | None = None  # when the new record was cited as it was inserted
 
     def has_name(self, norm: str) -> bool:
         """True when the entity already goes by this normalised name."""
