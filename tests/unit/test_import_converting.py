@@ -166,3 +166,27 @@ def test_a_party_cited_as_it_was_inserted_gets_all_its_rows_when_it_recurs(
     assert len(located) == 2100 and result.citations == 2100
     assert located["Company 2049 Ltd"] == "rows 2051, 2102"
     assert located["Company 0 Ltd"] == "row 2" and located["Company 2099 Ltd"] == "row 2101"
+
+
+def test_names_scored_while_the_file_is_read_become_the_same_suggestions(
+    sqlite_ws, case, tmp_path
+):
+    # 12,000 rows: the first two chunks of names are scored on the background thread, the rest
+    # at the end; the analysis (preview) and the import must agree on every suggestion.
+    from casedesk.services.importing import analyse_import
+    from casedesk.services.records import RecordIn, create_record
+
+    with sqlite_ws.write() as s:
+        similar = create_record(
+            s, case, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})
+        ).id
+    rows = [["name", "country"]] + [[f"Filler {i} Ltd", "SG"] for i in range(12_000)]
+    for at in (100, 7_000, 11_500):  # in the first, second and last chunk
+        rows[at] = ["Aurora Compute Holdings Ltd " + "x" * (at // 5000), "KY"]
+    path = _csv(tmp_path / "many.csv", rows)
+    plan = run_to_end(analyse_import(sqlite_ws, case, path, load_preset("parties")))
+    result = _import(sqlite_ws, case, path, load_preset("parties"))
+    for found in (plan.suggestions, result.suggestions):
+        fuzzy = sorted((s.first_row, s.candidates[0].record_id) for s in found)
+        assert fuzzy == [(101, similar), (7001, similar), (11501, similar)]
+        assert all(88 <= s.candidates[0].score < 100 for s in found)
