@@ -148,13 +148,13 @@ def test_a_constant_link_value_is_kept_even_when_it_is_zero(sqlite_ws, case, tmp
 def test_a_party_cited_as_it_was_inserted_gets_all_its_rows_when_it_recurs(
     sqlite_ws, case, tmp_path
 ):
-    # 2,100 distinct companies switch the repeat memo off (so records are cited as they are
-    # inserted); the 2,050th company then comes back on the last row.
-    rows = [["name", "country"]] + [[f"Company {i} Ltd", "SG"] for i in range(2100)]
-    rows.append(["Company 2049 Ltd", "SG"])
+    # 26,000 distinct companies switch the repeat memo off (so records are cited as they are
+    # inserted, chunk by chunk); the 20,050th company comes back on the last row, a chunk later.
+    rows = [["name", "country"]] + [[f"Company {i} Ltd", "SG"] for i in range(26_000)]
+    rows.append(["Company 20049 Ltd", "SG"])
     path = _csv(tmp_path / "parties.csv", rows)
     result = _import(sqlite_ws, case, path, load_preset("parties"))
-    assert (result.rows, result.created) == (2101, 2100)
+    assert (result.rows, result.created) == (26_001, 26_000)
     with sqlite_ws.read() as s:
         located = dict(
             s.execute(
@@ -163,9 +163,9 @@ def test_a_party_cited_as_it_was_inserted_gets_all_its_rows_when_it_recurs(
                 )
             ).all()
         )
-    assert len(located) == 2100 and result.citations == 2100
-    assert located["Company 2049 Ltd"] == "rows 2051, 2102"
-    assert located["Company 0 Ltd"] == "row 2" and located["Company 2099 Ltd"] == "row 2101"
+    assert len(located) == 26_000 and result.citations == 26_000
+    assert located["Company 20049 Ltd"] == "rows 20051, 26002"
+    assert located["Company 0 Ltd"] == "row 2" and located["Company 25999 Ltd"] == "row 26001"
 
 
 def test_names_scored_while_the_file_is_read_become_the_same_suggestions(
