@@ -260,6 +260,9 @@ class RowConverter:
         self.note_columns = [
             i for i in range(self.width) if i not in self.used and i not in ignored
         ]
+        if self.note_columns:
+            # every row adds its own notes to this record: its drafts can never be shared
+            self._memos.pop(mapping.notes_target, None)
         # Columns only one optional record reads: kept as notes when that record is absent.
         self._own_columns = {
             rec.key: [
