@@ -190,3 +190,25 @@ def test_names_scored_while_the_file_is_read_become_the_same_suggestions(
         fuzzy = sorted((s.first_row, s.candidates[0].record_id) for s in found)
         assert fuzzy == [(101, similar), (7001, similar), (11501, similar)]
         assert all(88 <= s.candidates[0].score < 100 for s in found)
+
+
+def test_the_ascii_shortcut_of_the_name_normaliser_changes_nothing():
+    import re
+    import unicodedata
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from casedesk.services.importing.matching import simple_normalize
+
+    def by_regex(name: str) -> str:
+        return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).split())
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+    def check(name: str) -> None:
+        assert simple_normalize(name) == by_regex(name)
+
+    check()
+    assert simple_normalize("ACME-Holdings_Ltd. (Singapore)") == "acme holdings ltd singapore"
+    assert simple_normalize("Ｈｕａｗｅｉ　Technologies") == "huawei technologies"  # full width

@@ -29,8 +29,15 @@ NameNormalizer = Callable[[str], str]
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+# ASCII letters and digits kept (lower-cased), everything else a space: what the regex below
+# does to an ASCII name, as one str.translate (most imported names are ASCII).
+_ASCII_FOLD = {c: (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)}
+
+
 def simple_normalize(name: str) -> str:
     """Casefold, NFKC (full-width → ASCII), punctuation to spaces, collapsed spaces."""
+    if name.isascii():
+        return " ".join(name.translate(_ASCII_FOLD).split())
     return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split())
 
 
