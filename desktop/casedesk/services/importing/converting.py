@@ -218,11 +218,25 @@ def _fixed_outcome(outcome: tuple[Any]) -> Any:
     return outcome[0]
 
 
-def _store(data: dict[Any, Any], key: Any, value: Any) -> None:
-    """Cache a cleaned value (or its error), emptying the cache when it is full."""
-    if len(data) >= _CACHE_LIMIT:
-        data.clear()
-    data[key] = value
+def _cached(data: dict[Any, Any], key: Any, make: Callable[..., Any], *args: Any) -> Any:
+    """make(*args) cleaned once per key: the value, or the ValidationError it raised, is kept
+    (the cache is emptied when full) and given back, or raised again, for the same key."""
+    hit = data.get(key, _MISS)
+    if hit is _MISS:
+        try:
+            hit = make(*args)
+        except ValidationError as exc:
+            hit = exc
+        if len(data) >= _CACHE_LIMIT:
+            data.clear()
+        data[key] = hit
+    if isinstance(hit, ValidationError):
+        raise hit
+    return hit
+
+
+def _prepared_wallet(chain: str, address: str) -> dict[str, Any]:
+    return prepare_wallet({"chain": chain, "address": address})
 
 
 class RowConverter:
@@ -513,16 +527,7 @@ class RowConverter:
             def made(value: str) -> Any:
                 if is_date and len(value) > 10 and (m := _DATE_TIME.fullmatch(value)):
                     value = m.group(1)
-                hit = data.get(value, _MISS)
-                if hit is _MISS:
-                    try:
-                        hit = clean_value(spec, value, vocab)
-                    except ValidationError as exc:
-                        hit = exc
-                    _store(data, value, hit)
-                if isinstance(hit, ValidationError):
-                    raise hit
-                return hit
+                return _cached(data, value, clean_value, spec, value, vocab)
         else:
 
             def made(value: str) -> Any:
@@ -558,37 +563,19 @@ class RowConverter:
 
     def _identifier(self, text: str) -> IdentifierRow:
         """A SCHEME:VALUE cell part checked against its scheme (cached per distinct text)."""
-        data = self._cache("identifier")
-        hit = data.get(text, _MISS)
-        if hit is _MISS:
-            scheme, sep, value = text.partition(":")
-            try:
-                if not sep or not scheme.strip() or not value.strip():
-                    raise ValidationError(
-                        "identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)"
-                    )
-                hit = checked_identifier(IdentifierIn(scheme.strip(), value.strip()), self.vocab)
-            except ValidationError as exc:
-                hit = exc
-            _store(data, text, hit)
-        if isinstance(hit, ValidationError):
-            raise hit
-        return hit
+        return _cached(self._cache("identifier"), text, self._check_identifier, text)
+
+    def _check_identifier(self, text: str) -> IdentifierRow:
+        scheme, sep, value = text.partition(":")
+        if not sep or not scheme.strip() or not value.strip():
+            raise ValidationError(
+                "identifiers", f"{text[:60]!r} is not SCHEME:VALUE (e.g. LEI:5493…)"
+            )
+        return checked_identifier(IdentifierIn(scheme.strip(), value.strip()), self.vocab)
 
     def _wallet(self, chain: str, address: str) -> dict[str, Any]:
         """Chain, normalised address and match key of a wallet (cached; callers copy, never mutate)."""
-        data = self._cache("wallet")
-        key = (chain, address)
-        hit = data.get(key, _MISS)
-        if hit is _MISS:
-            try:
-                hit = prepare_wallet({"chain": chain, "address": address})
-            except ValidationError as exc:
-                hit = exc
-            _store(data, key, hit)
-        if isinstance(hit, ValidationError):
-            raise hit
-        return hit
+        return _cached(self._cache("wallet"), (chain, address), _prepared_wallet, chain, address)
 
     # -- converting a row --------------------------------------------------------------------
 
