@@ -244,7 +244,8 @@ def background_writes(session: Session) -> Iterator[BackgroundWriter | None]:
     session.info[_IDS_KEY] = {}
     # The writer needs the GIL for a moment around each statement; with the default 5 ms switch
     # interval it waits that long behind the busy main thread every time, and fell behind by
-    # ~1 s per 100,000 imported rows. 1 ms removes the wait; shorter costs more than it saves.
+    # ~1 s per 100,000 imported rows. At 1 ms it still spent 2–2.5 s of a 100,000-row
+    # transactions import waiting for the GIL; at 0.2 ms about 0.3 s (docs/performance.md).
     switch = sys.getswitchinterval()
     sys.setswitchinterval(min(switch, 0.0002))
     ok = False
