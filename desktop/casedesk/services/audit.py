@@ -101,17 +101,36 @@ def entry_body(at: str, actor: str, action: str, entity: str, entity_id: Any, ca
     Equal to canonical_json of the entry's fields (a property test checks it); bulk imports hash
     millions of entries and building the string is several times cheaper than encoding a dict.
     """
-    if not ((case_id is None or type(case_id) is int) and (entity_id is None or type(entity_id) is int)
-            and (record_id is None or type(record_id) is int) and type(at) is str
-            and type(actor) is str and type(action) is str and type(entity) is str):
+    if not (type(at) is str and type(actor) is str and type(action) is str
+            and type(entity) is str and _plain_ids(entity_id, case_id, record_id)):
         return canonical_json({"at": at, "actor": actor, "action": action, "entity": entity,
                                "entity_id": entity_id, "case_id": case_id, "record_id": record_id,
                                "before": before, "after": after})
+    return _assemble_body(_body_frame(at, actor, action, entity), entity_id, case_id, record_id,
+                          before, after)
+
+
+def _plain_ids(entity_id: Any, case_id: Any, record_id: Any) -> bool:
+    """True when each id is None or an int (a bool is not): they are written out as they are."""
+    return ((entity_id is None or type(entity_id) is int) and (case_id is None or type(case_id) is int)
+            and (record_id is None or type(record_id) is int))
+
+
+def _body_frame(at: str, actor: str, action: str, entity: str) -> tuple[str, str, str]:
+    """The quoted parts of an entry body that entries of one action on one entity share."""
     q = encode_basestring
-    return (f'{{"action":{q(action)},"actor":{q(actor)},"after":{"null" if after is None else q(after)},'
-            f'"at":{q(at)},"before":{"null" if before is None else q(before)},'
-            f'"case_id":{"null" if case_id is None else case_id},"entity":{q(entity)},'
-            f'"entity_id":{"null" if entity_id is None else entity_id},'
+    return (f'{{"action":{q(action)},"actor":{q(actor)},"after":', f',"at":{q(at)},"before":',
+            f',"entity":{q(entity)},"entity_id":')
+
+
+def _assemble_body(frame: tuple[str, str, str], entity_id: int | None, case_id: int | None,
+                   record_id: int | None, before: str | None, after: str | None) -> str:
+    """entry_body in its key order, from a _body_frame and the entry's own values."""
+    q = encode_basestring
+    return (f'{frame[0]}{"null" if after is None else q(after)}{frame[1]}'
+            f'{"null" if before is None else q(before)},"case_id":'
+            f'{"null" if case_id is None else case_id}{frame[2]}'
+            f'{"null" if entity_id is None else entity_id},'
             f'"record_id":{"null" if record_id is None else record_id}}}')
 
 
@@ -126,26 +145,18 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
     actor = actor_of(session)
     rows = []
     sha = hashlib.sha256
-    q = encode_basestring
-    # The parts every entry of the batch shares are quoted once: entry_body's layout with the
-    # actor, time, action and entity filled in (a test checks the bodies stay identical).
-    heads: dict[tuple[str, str], tuple[str, str]] = {}
-    tail_at = f'"at":{q(at)},"before":'
+    # The quoted parts entries share are made once per (action, entity), not once per entry.
+    frames: dict[tuple[str, str], tuple[str, str, str]] = {}
+    plain_batch = type(at) is str and type(actor) is str
     for action, entity, entity_id, case_id, record_id, before, after in items:
         before_json = None if before is None else canonical_json(before)
         after_json = None if after is None else canonical_json(after)
-        if (type(entity_id) is int and type(case_id) is int
-                and (record_id is None or type(record_id) is int)
-                and type(action) is str and type(entity) is str and type(at) is str
-                and type(actor) is str):
-            head = heads.get((action, entity))
-            if head is None:
-                head = heads[(action, entity)] = (
-                    f'{{"action":{q(action)},"actor":{q(actor)},"after":', f'"entity":{q(entity)},')
-            body = (f'{head[0]}{"null" if after_json is None else q(after_json)},{tail_at}'
-                    f'{"null" if before_json is None else q(before_json)},"case_id":{case_id},'
-                    f'{head[1]}"entity_id":{entity_id},'
-                    f'"record_id":{"null" if record_id is None else record_id}}}')
+        if (plain_batch and type(action) is str and type(entity) is str
+                and _plain_ids(entity_id, case_id, record_id)):
+            frame = frames.get((action, entity))
+            if frame is None:
+                frame = frames[(action, entity)] = _body_frame(at, actor, action, entity)
+            body = _assemble_body(frame, entity_id, case_id, record_id, before_json, after_json)
         else:
             body = entry_body(at, actor, action, entity, entity_id, case_id, record_id,
                               before_json, after_json)

@@ -180,10 +180,9 @@ class _DraftMemo:
     A memo that finds almost no repeats (a list of distinct companies) switches itself off.
     """
 
-    __slots__ = ("columns", "key", "drafts", "made", "hits")
+    __slots__ = ("key", "drafts", "made", "hits")
 
     def __init__(self, columns: list[int]):
-        self.columns = columns
         self.key: Callable[[list[str]], Any] = (
             itemgetter(*columns) if columns else (lambda cells: ())
         )
@@ -193,10 +192,8 @@ class _DraftMemo:
 
     def remember(self, key: Any, draft: EntityDraft) -> None:
         """Keep a new draft for rows with the same cells (emptied when it grows too big)."""
-        if len(self.drafts) >= _CACHE_LIMIT:
-            self.drafts.clear()
         draft.shared = True
-        self.drafts[key] = draft
+        _bounded_store(self.drafts, key, draft)
         self.made += 1
 
     def useless(self) -> bool:
@@ -227,12 +224,17 @@ def _cached(data: dict[Any, Any], key: Any, make: Callable[..., Any], *args: Any
             hit = make(*args)
         except ValidationError as exc:
             hit = exc
-        if len(data) >= _CACHE_LIMIT:
-            data.clear()
-        data[key] = hit
+        _bounded_store(data, key, hit)
     if isinstance(hit, ValidationError):
         raise hit
     return hit
+
+
+def _bounded_store(data: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store a value in a per-import cache, emptying the cache first when it is full."""
+    if len(data) >= _CACHE_LIMIT:
+        data.clear()
+    data[key] = value
 
 
 def _prepared_wallet(chain: str, address: str) -> dict[str, Any]:
@@ -299,17 +301,14 @@ class RowConverter:
 
     def _getter(self, src: Source, track: set[int]) -> Getter | None:
         """A function reading this source from a row, or None when the file lacks its columns."""
-        if src.constant is not None:
-            value = src.constant
-            fixed = lambda cells: (value, "constant")  # noqa: E731
-            self._fixed[id(fixed)] = (value, "constant")
-            self._keep.append(fixed)
-            return fixed
-        if src.parameter is not None:
-            value = self.params.get(src.parameter, "")
-            name = src.parameter
+        if src.constant is not None or src.parameter is not None:
+            value, name = (
+                (src.constant, "constant")
+                if src.constant is not None
+                else (self.params.get(src.parameter, ""), src.parameter)
+            )
             fixed = lambda cells: (value, name)  # noqa: E731
-            self._fixed[id(fixed)] = (value, name)
+            self._fixed[id(fixed)] = (value, name)  # compiling cleans such values once
             self._keep.append(fixed)
             return fixed
         if src.template is not None:
