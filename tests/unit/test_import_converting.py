@@ -114,6 +114,8 @@ def test_a_bad_parameter_rejects_every_row_with_its_reason(sqlite_ws, case, tmp_
     outcomes = [converter.convert(n, row) for n, row in enumerate(rows, start=2)]
     assert all(isinstance(o, Reject) for o in outcomes)
     assert all("chain" in o.reason for o in outcomes)
+    # the chain was given, only not a known one: no misleading "no chain given" beside it
+    assert not any("no chain given" in o.reason for o in outcomes)
     path = _csv(tmp_path / "tx.csv", [HEADER, *rows])
     with pytest.raises(ValidationError, match="none of the 2 rows"):
         _import(sqlite_ws, case, path, mapping, chain="NOPE-CHAIN")

@@ -639,12 +639,14 @@ class RowConverter:
                 before = len(reasons)
             draft = EntityDraft(rec.key, rec.kind, {"label": label})
             wallet: dict[str, str] = {}
+            chain_refused = False  # the file gave a chain, but not one we know
             fields = draft.fields
             for name, _spec, getter, split, clean, code, idx, col in field_getters:
                 if code >= _FIXED:
                     value = getter(cells)
                     if isinstance(value, ValidationError):
                         reasons.append(f"{col or name}: {value.reason}")
+                        chain_refused = code == _FIXED_WALLET
                     elif code == _FIXED:
                         fields[name] = value
                     else:
@@ -693,7 +695,9 @@ class RowConverter:
                         fields[name] = [p.strip() for p in value.split(split) if p.strip()]
                 except ValidationError as exc:
                     reasons.append(f"{col or name}: {exc.reason}")
-            if rec.kind == "wallet":
+                    chain_refused = chain_refused or code == _WALLET_CHAIN
+            if rec.kind == "wallet" and not chain_refused:
+                # (a refused chain already has its reason: "no chain given" would be wrong)
                 if not wallet.get("chain"):
                     reasons.append(
                         f"{rec.key}: no chain given for the wallet (choose one, e.g. --chain ETH)"
