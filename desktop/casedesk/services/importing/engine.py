@@ -818,8 +818,8 @@ def run_import(
 
 
 def _large_cache(session: Any) -> None:
-    """Give SQLite a bigger page cache for this connection: the audit hash index and the link
-    indexes take random inserts, and the default 2 MB cache makes them spill to disk."""
+    """Give SQLite a bigger page cache for this connection: the link and audit indexes take
+    scattered inserts, and a small cache makes their pages spill to disk mid-import."""
     if session.bind.dialect.name == "sqlite":
         session.execute(text("PRAGMA cache_size = -131072"))  # 128 MB, in KiB
 
