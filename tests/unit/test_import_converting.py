@@ -171,11 +171,13 @@ def test_a_party_cited_as_it_was_inserted_gets_all_its_rows_when_it_recurs(
 
 
 def test_names_scored_while_the_file_is_read_become_the_same_suggestions(
-    sqlite_ws, case, tmp_path
+    sqlite_ws, case, tmp_path, monkeypatch
 ):
     # 12,000 rows: the first two chunks of names are scored on the background thread, the rest
     # at the end; the analysis (preview) and the import must agree on every suggestion.
-    from casedesk.services.importing import analyse_import
+    from casedesk.services.importing import analyse_import, engine
+
+    monkeypatch.setattr(engine, "_FUZZY_BATCH", 4_000)  # each 5,000-row chunk goes aside
     from casedesk.services.records import RecordIn, create_record
 
     with sqlite_ws.write() as s:

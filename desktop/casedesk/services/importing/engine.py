@@ -42,6 +42,7 @@ from casedesk.services.importing.matching import (
     CaseIndex,
     Entity,
     FileIndex,
+    FuzzyScorer,
     NameNormalizer,
     RowSpans,
     draft_keys,
@@ -66,6 +67,7 @@ from casedesk.storage.workspace import Workspace, changes_of
 # when two rows join the same two records.
 EVENT_LINK_TYPES = frozenset({"transferred_to", "paid"})
 _PROGRESS_EVERY = 1000
+_FUZZY_BATCH = 20_000  # names per background scoring batch
 DEFAULT_READ = ReadOptions()  # detect encoding, delimiter and header
 _BACKGROUND_WRITES = os.environ.get("CASEDESK_IMPORT_WRITER_THREAD", "1") != "0"
 
@@ -238,6 +240,7 @@ class _Importer:
         )
         self.entities: list[Entity] = []
         self.fuzzy_queue: list[tuple[Entity, str]] = []
+        self.scorer: FuzzyScorer | None = None  # scores batches of names beside the import
         self.link_states: dict[tuple[str, int, int], _LinkState] = {}
         self.pending_records: list[Entity] = []
         self.pending_links: list[
@@ -601,10 +604,29 @@ class _Importer:
             "suggestions": sum(1 for e in self.entities if e.candidates and not e.existing),
         }
 
+    def _score_aside(self) -> None:
+        """Hand the queued names to the background scorer (started on first use) in batches
+        big enough that it interrupts the main thread for the GIL only a few times."""
+        if len(self.fuzzy_queue) < _FUZZY_BATCH:
+            return
+        if self.scorer is None:
+            self.scorer = FuzzyScorer(self.case)
+        queued, self.fuzzy_queue = self.fuzzy_queue, []
+        self.scorer.submit(queued)
+
     def match_queued(self) -> None:
         """Score the queued new entities' names against the case (fuzzy suggestions)."""
+        if self.scorer is not None:
+            self.case.apply_fuzzy(self.scorer.finish())
+            self.scorer = None
         queued, self.fuzzy_queue = self.fuzzy_queue, []
         self.case.match_fuzzy(queued)
+
+    def close(self) -> None:
+        """Stop background scoring (after a cancel or an error; results are dropped)."""
+        if self.scorer is not None:
+            self.scorer.cancel()
+            self.scorer = None
 
     def suggestions(self) -> list[Suggestion]:
         """Every incoming entity with candidates in the case, with its decision."""
@@ -635,6 +657,7 @@ class _Importer:
             self.process(row, cells)
             since_flush += 1
             if since_flush >= chunk:
+                self._score_aside()
                 if self.write:
                     self.flush()
                     if self.writer is not None:
@@ -683,8 +706,11 @@ def analyse_import(
     with ws.read() as s, few_gc_passes():
         get_case(s, case_id)
         imp = _Importer(s, case_id, info, mapping, options, {}, vocab, write=False)
-        yield from imp.run("Checking")
-        suggestions = imp.suggestions()
+        try:
+            yield from imp.run("Checking")
+            suggestions = imp.suggestions()
+        finally:
+            imp.close()
     return ImportPlan(
         info=info,
         mapping=mapping,
@@ -729,6 +755,7 @@ def run_import(
     sha256, size = hash_file(path)
     rejects = RejectsWriter(options.rejects_path, info.columns) if options.rejects_path else None
     committed_rejects: Path | None = None
+    imp: _Importer | None = None
     try:
         with ws.write(defer_checkpoint=True) as s, few_gc_passes():
             get_case(s, case_id)
@@ -782,8 +809,8 @@ def run_import(
                     f"none of the {imp.rows:,} rows can be imported, "
                     f"nothing was written{where}{saved}",
                 )
-            # Fuzzy matching waits for the end: one RapidFuzz pass per name length on both cores
-            # (about half the time of a pass per chunk beside the writer thread).
+            # Names were scored in batches of 20,000 beside the import (FuzzyScorer); this waits
+            # for the last batch and scores the rest on both cores.
             yield Progress(info.size, info.size, "Comparing names with the case…")
             imp.match_queued()
             yield Progress(info.size, info.size, "Citing the evidence…")
@@ -794,6 +821,8 @@ def run_import(
             committed_rejects = rejects.commit()
             rejects = None
     finally:
+        if imp is not None:
+            imp.close()
         if rejects is not None:
             rejects.discard()
     return ImportResult(
