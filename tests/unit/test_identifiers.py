@@ -357,3 +357,56 @@ def test_property_cn_ric_digit_strings(value):
     except ValidationError:
         return
     assert len(result.value) == 18
+
+
+# ---- the LEI shortcut (compact numbers checked without stdnum) gives stdnum's answers -------
+
+
+def _lei_outcome(value: str) -> tuple[str, str] | str:
+    try:
+        checked = validate_identifier("LEI", value)
+    except ValidationError as exc:
+        return exc.reason
+    return checked.value, checked.status
+
+
+def _lei_value(draw_digits: str) -> str:
+    from stdnum.iso7064 import mod_97_10
+
+    base = draw_digits[:18]
+    return base + mod_97_10.calc_check_digits(base)
+
+
+LEI_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcz -"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(alphabet=LEI_CHARS, min_size=18, max_size=22),
+        st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=18, max_size=18).map(
+            _lei_value
+        ),
+    )
+)
+def test_property_lei_shortcut_agrees_with_stdnum(value):
+    import casedesk.domain.identifiers as ids
+
+    fast = _lei_outcome(value)
+    saved = dict(ids._SHORTCUTS)
+    ids._SHORTCUTS.clear()
+    try:
+        slow = _lei_outcome(value)
+    finally:
+        ids._SHORTCUTS.update(saved)
+    assert fast == slow
+
+
+def test_lei_shortcut_takes_only_compact_numbers_with_a_good_checksum():
+    from casedesk.domain.identifiers import _plainly_valid_lei
+
+    good = rows("LEI")[0]["value"].replace(" ", "").upper()
+    assert _plainly_valid_lei(good)
+    assert not _plainly_valid_lei(good[:-1] + ("0" if good[-1] != "0" else "1"))
+    assert not _plainly_valid_lei(good.lower())  # not compact: stdnum decides
+    assert not _plainly_valid_lei(good + "0")

@@ -173,8 +173,30 @@ def _label(module: str, mod: ModuleType) -> str:
     return title.split(" (")[0].rstrip(".") or module
 
 
+# python-stdnum's LEI check cleans the text character by character twice, then turns it into
+# base 10 one character at a time: about 30 µs a number, a third of a second for an import of
+# 10,000 LEIs. A number already in compact form (20 upper-case letters and digits) whose ISO 7064
+# MOD 97-10 checksum is 1 is exactly what stdnum accepts (lei.validate checks nothing else; a
+# hypothesis test holds the two to the same answers), so it is accepted here in two C calls.
+# Anything else still goes through stdnum, which also words the reasons.
+_BASE36 = {ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+_COMPACT_LEI = re.compile(r"[0-9A-Z]{20}")
+
+
+def _plainly_valid_lei(text: str) -> bool:
+    """True for a compact LEI with a correct checksum (False means: ask stdnum)."""
+    return _COMPACT_LEI.fullmatch(text) is not None and int(text.translate(_BASE36)) % 97 == 1
+
+
+# stdnum module -> a quick test that accepts only numbers the module accepts unchanged
+_SHORTCUTS: dict[str, Callable[[str], bool]] = {"lei": _plainly_valid_lei}
+
+
 def _check_stdnum(code: str, text: str, module: str) -> CheckedIdentifier:
     """Validate with a python-stdnum module, translating its exceptions into ValidationError."""
+    shortcut = _SHORTCUTS.get(module)
+    if shortcut is not None and shortcut(text):
+        return CheckedIdentifier(code, text, VALID)
     mod = _stdnum_module(module)
     label = _label(module, mod)
     try:
