@@ -159,3 +159,53 @@ def test_bulk_audit_entries_hash_as_single_entries_do(sqlite_ws):
             fields = {k: getattr(r, k) for k in ("at", "actor", "action", "entity", "entity_id",
                                                  "case_id", "record_id", "before", "after")}
             assert r.hash == entry_hash(r.prev_hash, fields)
+
+
+def test_constant_columns_are_stored_as_if_bound_in_every_row(workspace):
+    """Values written once into the statement (quotes, CJK, NULL, ints) read back as bound ones."""
+    from casedesk.storage.bulkinsert import hoist_constants
+
+    odd = "O'Brien \"Ltd\" 华为 -- ; DROP TABLE record"
+    with workspace.write() as s:
+        case_id = create_case(s, "c").id
+        rows = [(20 + i, f"P{i}", odd, []) for i in range(3)]
+        cols, rows, same = hoist_constants(["id", "label", "notes", "tags"], rows, ["notes", "tags"])
+        assert cols == ["id", "label"] and same == {"notes": odd, "tags": []}
+        insert_tuples(
+            s,
+            Record.__table__,
+            cols,
+            rows,
+            {"case_id": case_id, "kind": "party", "created_at": "t", "updated_at": "t",
+             "version": 1, "sensitive": False, **same},
+        )
+        insert_tuples(s, Party.__table__, ["id"], [(20,), (21,), (22,)], {"website": "x" * 500})
+    with workspace.read() as s:
+        got = s.execute(select(Record.label, Record.notes, Record.tags, Record.case_id)
+                        .order_by(Record.id)).all()
+        sites = s.scalars(select(Party.website)).all()
+    assert [tuple(r) for r in got] == [(f"P{i}", odd, [], case_id) for i in range(3)]
+    assert sites == ["x" * 500] * 3  # too long to write into the statement: bound instead
+
+
+def test_only_truly_equal_values_are_taken_out_of_the_rows():
+    from casedesk.storage.bulkinsert import hoist_constants
+
+    cols, rows, same = hoist_constants(
+        ["a", "b", "c", "d"], [(1, 1, None, "x"), (True, 1, None, "y"), (1.0, 1, None, "x")],
+        ["a", "b", "c", "d"],
+    )
+    # 1, True and 1.0 are equal in Python but not stored alike; "x"/"y" differ
+    assert same == {"b": 1, "c": None} and cols == ["a", "d"]
+    assert rows == [(1, "x"), (True, "y"), (1.0, "x")]
+    assert hoist_constants(["a"], [], ["a"]) == (["a"], [], {})
+
+
+def test_a_statement_of_constants_only(sqlite_ws):
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "c").id
+        insert_tuples(s, Record.__table__, [], [()],
+                      {"id": 99, "case_id": case_id, "kind": "party", "label": "only",
+                       "created_at": "t", "updated_at": "t", "version": 1})
+    with sqlite_ws.read() as s:
+        assert s.scalar(select(Record.label).where(Record.id == 99)) == "only"

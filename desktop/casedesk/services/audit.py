@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry
-from casedesk.storage.bulkinsert import insert_tuples
+from casedesk.storage.bulkinsert import hoist_constants, insert_tuples
 from casedesk.storage.workspace import actor_of
 
 GENESIS = "0" * 64
@@ -135,13 +135,15 @@ def _assemble_body(frame: tuple[str, str, str], entity_id: int | None, case_id: 
 
 
 def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | None, int | None,
-                                                            int | None, Any, Any]]) -> int:
+                                                            int | None, Any, Any]],
+                      *, at: str | None = None) -> int:
     """Append many entries (action, entity, entity_id, case_id, record_id, before, after) fast.
 
     Used by bulk imports: hashes are chained in Python and rows go in through the bulk path.
+    at is the entries' time (the current time when not given).
     """
     prev = _head(session)
-    at = now_iso()
+    at = at or now_iso()
     actor = actor_of(session)
     rows = []
     sha = hashlib.sha256
@@ -161,10 +163,12 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
             body = entry_body(at, actor, action, entity, entity_id, case_id, record_id,
                               before_json, after_json)
         digest = sha(f"{prev}\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
-        rows.append((at, actor, action, entity, entity_id, case_id, record_id, before_json, after_json,
-                     prev, digest))
+        rows.append((action, entity, entity_id, case_id, record_id, before_json, after_json, prev,
+                     digest))
         prev = digest
-    insert_tuples(session, AuditEntry.__table__, _AUDIT_COLUMNS, rows)
+    cols, rows, same = hoist_constants(_AUDIT_COLUMNS[2:], rows,
+                                       ("action", "entity", "case_id", "before"))
+    insert_tuples(session, AuditEntry.__table__, cols, rows, {"at": at, "actor": actor, **same})
     session.info[_HEAD_KEY] = prev
     return len(rows)
 

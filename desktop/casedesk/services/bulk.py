@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
-from casedesk.storage.bulkinsert import insert_tuples, next_ids, search_index_batch
+from casedesk.storage.bulkinsert import hoist_constants, insert_tuples, next_ids, search_index_batch
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
@@ -110,16 +110,29 @@ def _create_records(session: Session, case_id: int, items: Sequence[RecordIn], v
     return insert_clean_records(session, case_id, cleaned, audit_extra=audit_extra)
 
 
-def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRecord], *,
+class CleanRecordLike(Protocol):
+    """What insert_clean_records reads of an item: a CleanRecord, or the importer's own draft."""
+
+    kind: str
+    fields: dict[str, Any]
+    aliases: Sequence[AliasIn]
+    identifiers: Sequence[Any]
+    addresses: Sequence[Address]
+
+
+def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRecordLike], *,
                          audit_extra: dict[str, Any] | None = None,
-                         audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
+                         source_rows: Sequence[int] | None = None,
+                         now: str | None = None) -> list[int]:
     """Insert validated records with their children and one audit entry each; returns their ids.
 
-    audit_extra is added to every entry's "after", audit_extras[i] to item i's (e.g. its source row).
+    audit_extra is added to every entry's "after", source_rows[i] to item i's as its "row" (the
+    file row an import read it from). now is their creation time (and their audit entries'):
+    the current time when not given.
     """
     session.flush()
     ids = allocate_ids(session, Record.__table__, len(items))
-    now = now_iso()
+    now = now or now_iso()
     base_rows: list[tuple[Any, ...]] = []
     kind_items: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     alias_rows: list[tuple[Any, ...]] = []
@@ -127,8 +140,8 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
     addr_rows: list[tuple[Any, ...]] = []
     for rid, item in zip(ids, items):
         f = item.fields
-        base_rows.append((rid, case_id, item.kind, now, now, 1, f.get("label", ""), f.get("notes", ""),
-                          f.get("tags", []), f.get("sensitive", False)))
+        base_rows.append((rid, item.kind, f.get("label", ""), f.get("notes", ""), f.get("tags", []),
+                          f.get("sensitive", False)))
         kind_items.setdefault(item.kind, []).append((rid, f))
         for a in item.aliases:
             alias_rows.append((rid, a.name, a.script, a.language, a.kind))
@@ -137,16 +150,20 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
         for ad in item.addresses:
             addr_rows.append((rid, ad.full, ad.city or "", ad.country, ad.latitude, ad.longitude))
     with search_index_batch(session, ids[0] if ids else 1, ids[-1] if ids else 0):
-        insert_tuples(session, Record.__table__, ["id", "case_id", "kind", "created_at", "updated_at",
-                                                  "version", "label", "notes", "tags", "sensitive"], base_rows)
+        cols, base_rows, same = hoist_constants(
+            ["id", "kind", "label", "notes", "tags", "sensitive"], base_rows,
+            ("kind", "notes", "tags", "sensitive"))
+        insert_tuples(session, Record.__table__, cols, base_rows,
+                      {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1, **same})
         for kind, rows in kind_items.items():
             table = KIND_CLASSES[kind].__table__
             # executemany needs the same columns in every row: absent ones get column defaults
             keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
             defaults = _kind_defaults(table, set(keys))
             dvals = [defaults[k] for k in keys]
-            insert_tuples(session, table, ["id", *keys],
-                          [(rid, *map(f.get, keys, dvals)) for rid, f in rows])
+            cols, kind_rows, same = hoist_constants(
+                ["id", *keys], [(rid, *map(f.get, keys, dvals)) for rid, f in rows], keys)
+            insert_tuples(session, table, cols, kind_rows, same)
         insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
                       alias_rows)
     insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],
@@ -157,8 +174,8 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
     audit = []
     for n, (rid, item) in enumerate(zip(ids, items)):
         after = {"id": rid, "kind": item.kind, **item.fields, **extra}
-        if audit_extras is not None:
-            after.update(audit_extras[n])
+        if source_rows is not None:
+            after["row"] = source_rows[n]
         if item.aliases:
             after["aliases"] = [a.name for a in item.aliases]
         if item.identifiers:
@@ -166,7 +183,7 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
         if item.addresses:
             after["addresses"] = [a.full for a in item.addresses]
         audit.append(("create", "record", rid, case_id, rid, None, after))
-    record_audit_bulk(session, audit)
+    record_audit_bulk(session, audit, at=now)
     changes_of(session).created.setdefault("record", set()).update(ids)
     return ids
 
@@ -224,25 +241,31 @@ def _create_links(session: Session, case_id: int,
 def insert_clean_links(session: Session, case_id: int,
                        items: Sequence[tuple[str, int, int, dict[str, Any]]], *,
                        audit_extra: dict[str, Any] | None = None,
-                       audit_extras: Sequence[dict[str, Any]] | None = None) -> list[int]:
-    """Insert validated links (type, source id, target id, clean fields), each audited; returns ids."""
+                       source_rows: Sequence[int] | None = None,
+                       now: str | None = None) -> list[int]:
+    """Insert validated links (type, source id, target id, clean fields), each audited; returns ids.
+
+    audit_extra and source_rows go into the audit entries as in insert_clean_records; now is
+    their creation time (and their audit entries'): the current time when not given.
+    """
     session.flush()
     ids = allocate_ids(session, Link.__table__, len(items))
-    now = now_iso()
+    now = now or now_iso()
     db_rows, audit = [], []
     extra = audit_extra or {}
     for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
         get = clean.get  # the _LINK_KEYS in order with their defaults, spelled out per row
-        db_rows.append((lid, case_id, link_type, s, t, now, now, 1, get("role", ""),
-                        get("share_pct"), get("start_on"), get("end_on"), get("grade", ""),
-                        get("notes", "")))
+        db_rows.append((lid, link_type, s, t, get("role", ""), get("share_pct"), get("start_on"),
+                        get("end_on"), get("grade", ""), get("notes", "")))
         after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
-        if audit_extras is not None:
-            after.update(audit_extras[n])
+        if source_rows is not None:
+            after["row"] = source_rows[n]
         audit.append(("create", "link", lid, case_id, None, None, after))
-    insert_tuples(session, Link.__table__, ["id", "case_id", "link_type", "source_id", "target_id",
-                                            "created_at", "updated_at", "version", *_LINK_KEYS], db_rows)
-    record_audit_bulk(session, audit)
+    cols, db_rows, same = hoist_constants(["id", "link_type", "source_id", "target_id", *_LINK_KEYS],
+                                          db_rows, ("link_type", *_LINK_KEYS))
+    insert_tuples(session, Link.__table__, cols, db_rows,
+                  {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1, **same})
+    record_audit_bulk(session, audit, at=now)
     changes_of(session).created.setdefault("link", set()).update(ids)
     return ids
 
@@ -260,8 +283,10 @@ def bulk_cite(session: Session, case_id: int, evidence_id: int,
             raise ValidationError("citation", "a citation is for exactly one record or one link")
     session.flush()
     ids = allocate_ids(session, Citation.__table__, len(items))
-    insert_tuples(session, Citation.__table__, ["id", "evidence_id", "record_id", "link_id", "locator", "claim"],
-                  [(cid, evidence_id, r, lk, loc, claim) for cid, (r, lk, loc, claim) in zip(ids, items)])
+    cols, rows, same = hoist_constants(["id", "record_id", "link_id", "locator", "claim"],
+                                       [(cid, *item) for cid, item in zip(ids, items)],
+                                       ("record_id", "link_id", "claim"))
+    insert_tuples(session, Citation.__table__, cols, rows, {"evidence_id": evidence_id, **same})
     if audit:
         extra = audit_extra or {}
         record_audit_bulk(session, [
@@ -273,5 +298,5 @@ def bulk_cite(session: Session, case_id: int, evidence_id: int,
     return ids
 
 
-__all__ = ["CleanRecord", "allocate_ids", "bulk_create_records", "insert_clean_records",
+__all__ = ["CleanRecord", "CleanRecordLike", "allocate_ids", "bulk_create_records", "insert_clean_records",
            "endpoint_kinds", "bulk_create_links", "insert_clean_links", "bulk_cite"]

@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
+from operator import itemgetter
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,30 +57,38 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 def insert_tuples(
-    session: Session, table: Table, cols: list[str], data: list[tuple[Any, ...]]
+    session: Session,
+    table: Table,
+    cols: list[str],
+    data: list[tuple[Any, ...]],
+    constants: dict[str, Any] | None = None,
 ) -> None:
-    """Insert rows given as tuples in the order of `cols`; columns left out get their defaults."""
+    """Insert rows given as tuples in the order of `cols`; columns left out get their defaults.
+
+    constants are columns with the same value in every row (given once, not in each tuple).
+    """
     if not data:
         return
+    constants = dict(constants or {})
     # Columns the rows leave out get their Python-side default, as a Core insert would give them.
-    defaults = [
-        (c.name, c.default)
-        for c in table.columns
-        if c.name not in cols and c.default is not None and not c.primary_key
-    ]
-    if defaults:
-        scalars = tuple(d.arg for _, d in defaults if d.is_scalar)
-        calls = [d.arg for _, d in defaults if d.is_callable]
-        cols = (
-            cols
-            + [n for n, d in defaults if d.is_scalar]
-            + [n for n, d in defaults if d.is_callable]
-        )
-        data = [(*r, *scalars, *(fn(None) for fn in calls)) for r in data]
+    calls = []
+    for c in table.columns:
+        if c.name in cols or c.name in constants or c.default is None or c.primary_key:
+            continue
+        if c.default.is_scalar:
+            constants[c.name] = c.default.arg
+        elif c.default.is_callable:
+            calls.append((c.name, c.default.arg))
+    if calls:
+        cols = cols + [n for n, _ in calls]
+        data = [(*r, *(fn(None) for _, fn in calls)) for r in data]
     if session.bind.dialect.name != "sqlite":
+        names = cols + list(constants)
+        fixed = tuple(constants.values())
         for start in range(0, len(data), _CHUNK):
             session.execute(
-                insert(table), [dict(zip(cols, r)) for r in data[start : start + _CHUNK]]
+                insert(table),
+                [dict(zip(names, (*r, *fixed))) for r in data[start : start + _CHUNK]],
             )
         return
     converting = [(i, f) for i, c in enumerate(cols) if (f := _converter(table.c[c].type))]
@@ -89,8 +98,63 @@ def insert_tuples(
         for i, f in converting:
             columns[i] = tuple(map(f, columns[i]))
         data = list(zip(*columns))
+    literals: dict[str, str] = {}
+    bound: dict[str, Any] = {}
+    for name, value in constants.items():
+        f = _converter(table.c[name].type)
+        value = f(value) if f is not None else value
+        sql = _literal(value)
+        if sql is None:
+            bound[name] = value
+        else:
+            literals[name] = sql
+    if bound:  # constants that cannot be written into the statement go with every row
+        cols = cols + list(bound)
+        fixed = tuple(bound.values())
+        data = [(*r, *fixed) for r in data]
     raw = session.connection().connection.driver_connection
-    _run_statements(session, _multirow_statements(raw, table.name, cols, data))
+    _run_statements(session, _multirow_statements(raw, table.name, cols, data, literals))
+
+
+def _literal(value: Any) -> str | None:
+    """A constant as SQL text, or None when it must be bound (only simple, short values)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and len(value) <= 100 and value.isprintable():
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def hoist_constants(
+    cols: list[str], data: list[tuple[Any, ...]], names: Sequence[str]
+) -> tuple[list[str], list[tuple[Any, ...]], dict[str, Any]]:
+    """Take those of the named columns that hold one value in every row out of the rows.
+
+    Such a column is written once into each statement instead of being bound in every row: the
+    writer thread binds parameters holding the GIL, which the main thread then waits for.
+    """
+    constants: dict[str, Any] = {}
+    if not data:
+        return cols, data, constants
+    first, size = data[0], len(data)
+    for name in names:
+        i = cols.index(name)
+        value = first[i]
+        column = list(map(itemgetter(i), data))
+        # count() compares in C; the types too, since 1, 1.0 and True are equal but are not
+        # stored alike (only numbers can be equal across types)
+        if column.count(value) == size and (
+            type(value) not in (int, float, bool) or len(set(map(type, column))) == 1
+        ):
+            constants[name] = value
+    if not constants:
+        return cols, data, constants
+    keep = [i for i, c in enumerate(cols) if c not in constants]
+    pick = itemgetter(*keep)
+    rows = list(map(pick, data)) if len(keep) > 1 else [(pick(r),) for r in data]
+    return [cols[i] for i in keep], rows, constants
 
 
 def _run_statements(session: Session, statements: list[tuple[str, list[Any]]]) -> None:
@@ -103,13 +167,20 @@ def _run_statements(session: Session, statements: list[tuple[str, list[Any]]]) -
 
 
 def _multirow_statements(
-    raw: sqlite3.Connection, table: str, cols: list[str], data: Sequence[Sequence[Any]]
+    raw: sqlite3.Connection,
+    table: str,
+    cols: list[str],
+    data: Sequence[Sequence[Any]],
+    literals: dict[str, str] | None = None,
 ) -> list[tuple[str, list[Any]]]:
-    """The rows as (multi-row INSERT, flat parameters) pairs within the driver's variable limit."""
-    head = f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) VALUES '
-    one = f"({', '.join('?' for _ in cols)})"
+    """The rows as (multi-row INSERT, flat parameters) pairs within the driver's variable limit;
+    literals are columns given as SQL text, the same in every row."""
+    literals = literals or {}
+    names = [*cols, *literals]
+    head = f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) VALUES '
+    one = f"({', '.join(['?'] * len(cols) + list(literals.values()))})"
     per = max(1, min(_ROWS_PER_STATEMENT,
-                     raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(cols)))
+                     raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // max(1, len(cols))))
     full_sql = head + ", ".join([one] * per)
     out = []
     for start in range(0, len(data), per):

@@ -20,13 +20,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, text, update
 
+from casedesk.domain.clock import now_iso
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.models import Address as AddressRow
 from casedesk.domain.models import Alias, Citation, Identifier
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.services.audit import record_audit
 from casedesk.services.bulk import (
-    CleanRecord,
     bulk_cite,
     insert_clean_links,
     insert_clean_records,
@@ -258,6 +258,9 @@ class _Importer:
         self.batch_id = 0
         self.evidence_id = 0
         self.writer: Any = None  # the SQLite background writer while rows are streamed in
+        # One time for every record, link and audit entry the import creates (one transaction);
+        # it also keeps the bulk statements' text the same from chunk to chunk (bulkinsert).
+        self.now = now_iso()
 
     # -- one row -----------------------------------------------------------------------------
 
@@ -412,25 +415,22 @@ class _Importer:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _source(self, row: int) -> dict[str, Any]:
-        return {"import_batch": self.batch_id, "evidence_id": self.evidence_id, "row": row}
+    def _source(self) -> dict[str, Any]:
+        """What every audit entry of the import names besides its row: batch and evidence."""
+        return {"import_batch": self.batch_id, "evidence_id": self.evidence_id}
 
     def flush(self) -> None:
         """Insert the queued records, then the queued links with their citations."""
         if self.pending_records:
             ents = self.pending_records
             self.pending_records = []
-            items = [
-                CleanRecord(
-                    e.kind, e.draft.fields, e.draft.aliases, e.draft.identifiers, e.draft.addresses
-                )
-                for e in ents
-            ]
             ids = insert_clean_records(
                 self.s,
                 self.case_id,
-                items,
-                audit_extras=[self._source(e.spans.first) for e in ents],
+                [e.draft for e in ents],  # validated drafts: no CleanRecord copy needed
+                audit_extra=self._source(),
+                source_rows=[e.spans.first for e in ents],
+                now=self.now,
             )
             # Records that will probably not recur (their drafts are not shared) are cited now,
             # on the writer thread; finish() corrects the locator of any that did recur.
@@ -455,7 +455,9 @@ class _Importer:
                 self.s,
                 self.case_id,
                 [(q[0], q[1].record_id, q[2].record_id, q[3]) for q in queued],
-                audit_extras=[self._source(q[4]) for q in queued],
+                audit_extra=self._source(),
+                source_rows=[q[4] for q in queued],
+                now=self.now,
             )
             cites = []
             claim = self._claim()
@@ -571,7 +573,6 @@ class _Importer:
             changed = True
         if not changed:
             return
-        from casedesk.domain.clock import now_iso
 
         record.updated_at = now_iso()
         self.s.flush()
