@@ -80,3 +80,17 @@ def test_cancel_stops_the_thread_and_drops_what_is_queued():
     scorer.submit(_entities(INCOMING))  # too late: nothing is scored any more
     assert not scorer._thread.is_alive()
     assert scorer._results == []
+
+
+def test_each_kind_is_compared_with_its_own_names_only():
+    case = _case(CASE)
+    case.name_keys["datacenter"] = [name_key("Brisbane Data Centre One")]
+    case.name_ids["datacenter"] = [9]
+    case.labels[9] = "Brisbane Data Centre One"
+    items = _entities(["Aurora Compute Holdings Ltd", "", "Brisbane Data Center One"])
+    items[2][0].kind = "datacenter"
+    items.append((Entity("k9", "datacenter", "Aurora Compute Holdings Ltd", None, RowSpans(9, 5)),
+                  name_key("Aurora Compute Holdings Ltd")))
+    found = {e.key: [rid for _, rid in hits] for e, hits in case.fuzzy_scores(items)}
+    # the party finds the party; the data centre named like the party finds nothing
+    assert found == {"k0": [1], "k2": [9]}

@@ -425,13 +425,12 @@ class CaseIndex:
             return []
         from rapidfuzz import fuzz, process
 
-        by_kind: dict[str, list[tuple[Entity, str]]] = {}
-        for ent, key in items:
-            if self.name_keys.get(ent.kind) and key:
-                by_kind.setdefault(ent.kind, []).append((ent, key))
         out: list[tuple[Entity, list[tuple[int, int]]]] = []
-        for kind, group in by_kind.items():
-            self._fuzzy_kind(kind, group, process, fuzz, workers, out)
+        kinds = {ent.kind for ent, _ in items}
+        for kind in kinds:
+            if self.name_keys.get(kind):
+                group = items if len(kinds) == 1 else [it for it in items if it[0].kind == kind]
+                self._fuzzy_kind(kind, group, process, fuzz, workers, out)
         return out
 
     def prepare_fuzzy(self) -> None:
@@ -470,12 +469,20 @@ class CaseIndex:
         # (2·min/(a+b) ≥ t), so each query length is compared with a window of choices only.
         choices, ids, lengths = self._by_length(kind)
         ratio = self.threshold / (200.0 - self.threshold)
-        by_len: dict[int, list[tuple[Entity, str]]] = {}
-        for ent, key in group:
-            by_len.setdefault(len(key), []).append((ent, key))
+        # Queries grouped by length with C-level passes (sorted indexes, bisect), not a Python
+        # loop per name: on the scoring thread every step holds the GIL the import waits for.
+        keys = [k for _, k in group]
+        key_lengths = list(map(len, keys))
+        order = sorted(range(len(keys)), key=key_lengths.__getitem__)
+        ordered_lengths = sorted(key_lengths)
         from bisect import bisect_left, bisect_right
 
-        for length, queries in by_len.items():
+        first = bisect_right(ordered_lengths, 0)  # empty names are never compared
+        while first < len(order):
+            length = ordered_lengths[first]
+            last = bisect_right(ordered_lengths, length, first)
+            queries = order[first:last]
+            first = last
             lo = bisect_left(lengths, int(length * ratio))
             hi = bisect_right(lengths, int(length / ratio) + 1)
             if lo >= hi:
@@ -486,7 +493,7 @@ class CaseIndex:
                 part = queries[start : start + step]
                 # ratio on token-sorted names == token_sort_ratio, with the sorting done once
                 scores = process.cdist(
-                    [k for _, k in part],
+                    [keys[j] for j in part],
                     window,
                     scorer=fuzz.ratio,
                     processor=None,
@@ -501,7 +508,7 @@ class CaseIndex:
                 for q, c in zip(qs.tolist(), cs.tolist()):
                     found.setdefault(q, []).append((int(scores[q, c]), window_ids[c]))
                 for q, hits in found.items():
-                    out.append((part[q][0], hits))
+                    out.append((group[part[q]][0], hits))
 
     def _add_fuzzy(self, ent: Entity, hits: list[tuple[int, int]]) -> None:
         have = {c.record_id for c in ent.candidates}
