@@ -276,6 +276,8 @@ class RowConverter:
         self.note_columns = [
             i for i in range(self.width) if i not in self.used and i not in ignored
         ]
+        # (column index, "column: ") of the unmapped columns, each row's notes
+        self._note_labels = [(i, f"{self.columns[i]}: ") for i in self.note_columns]
         if self.note_columns:
             # every row adds its own notes to this record: its drafts can never be shared
             self._memos.pop(mapping.notes_target, None)
@@ -760,9 +762,10 @@ class RowConverter:
                 for i in self._own_columns.get(key, ())
                 if cells[i].strip()
             )
-        notes_lines.extend(
-            f"{self.columns[i]}: {cells[i].strip()}" for i in self.note_columns if cells[i].strip()
-        )
+        if self._note_labels:
+            notes_lines += [
+                f"{head}{v}" for i, head in self._note_labels if (v := cells[i].strip())
+            ]
         if notes_lines:
             self._add_notes(entities, links, "\n".join(notes_lines))
         return RowDraft(row, entities, links)

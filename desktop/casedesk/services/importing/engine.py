@@ -280,6 +280,9 @@ class _Importer:
             self.valid += 1
 
     def _resolve(self, draft: RowDraft, cells: list[str]) -> RowDraft | Reject:
+        if len(draft.entities) == 1 and not draft.links:
+            for ent_draft in draft.entities.values():
+                return self._resolve_one(draft, ent_draft)
         row = draft.row
         local: dict[str, Entity] = {}
         fresh: list[tuple[Entity, EntityDraft]] = []
@@ -322,27 +325,7 @@ class _Importer:
             return Reject(row, tuple(cells), tuple(reasons))
         creating = {id(d) for _, d in fresh}
         for ent, ent_draft in fresh:
-            self.entities.append(ent)
-            if ent.existing:
-                # What the row says about an existing record is added to it (empty fields
-                # filled, new names and identifiers, notes), never overwriting it.
-                self.merged += 1
-                ent.norm = self.normalize(self.case.labels[ent.record_id])
-                ent.names, ent.known, ent.known_own = None, {}, True
-                merge_later(ent, ent_draft, row, self.normalize)
-                ent.draft = None
-            else:
-                self.created[ent.kind] += 1
-                if (
-                    ent.kind in MATCHED_KINDS
-                    and ent_draft.name_key
-                    and self.case.name_keys.get(ent.kind)
-                ):
-                    self.fuzzy_queue.append((ent, ent_draft.name_key))
-                if self.write:
-                    self.pending_records.append(ent)
-                else:
-                    ent.draft = None
+            self._take_new(ent, ent_draft, row)
         for key, ent_draft in draft.entities.items():
             ent = local[key]
             if id(ent_draft) not in creating:
@@ -352,18 +335,62 @@ class _Importer:
         for lk in draft.links:
             self._queue_link(lk.type, local[lk.source], local[lk.target], lk.fields, row)
         if len(self.valid_sample) < self.settings.preview_rows:
-            self.valid_sample.append(
-                PreviewRow(
-                    row,
-                    tuple((k, e.kind, e.label) for k, e in draft.entities.items()),
-                    tuple(
-                        f"{draft.entities[lk.source].label[:40]} —{self.vocab.link_types[lk.type].label}→ "
-                        f"{draft.entities[lk.target].label[:40]}"
-                        for lk in draft.links
-                    ),
-                )
-            )
+            self._sample(draft)
         return draft
+
+    def _resolve_one(self, draft: RowDraft, ent_draft: EntityDraft) -> RowDraft:
+        """_resolve for the usual row of one record and no link, without its bookkeeping."""
+        row = draft.row
+        ent = self.files.find(ent_draft)
+        if ent is None:
+            ent = self.files.new(ent_draft, row)
+            self._decide(ent, ent_draft)
+            self._take_new(ent, ent_draft, row)
+        else:
+            ent.spans.add(row)
+            merge_later(ent, ent_draft, row, self.normalize)
+        self.files.register(ent, ent_draft)
+        if len(self.valid_sample) < self.settings.preview_rows:
+            self._sample(draft)
+        return draft
+
+    def _take_new(self, ent: Entity, ent_draft: EntityDraft, row: int) -> None:
+        """Count an entity first met on this row: a new record to insert, or a merge."""
+        self.entities.append(ent)
+        if ent.existing:
+            # What the row says about an existing record is added to it (empty fields
+            # filled, new names and identifiers, notes), never overwriting it.
+            self.merged += 1
+            ent.norm = self.normalize(self.case.labels[ent.record_id])
+            ent.names, ent.known, ent.known_own = None, {}, True
+            merge_later(ent, ent_draft, row, self.normalize)
+            ent.draft = None
+        else:
+            self.created[ent.kind] += 1
+            if (
+                ent.kind in MATCHED_KINDS
+                and ent_draft.name_key
+                and self.case.name_keys.get(ent.kind)
+            ):
+                self.fuzzy_queue.append((ent, ent_draft.name_key))
+            if self.write:
+                self.pending_records.append(ent)
+            else:
+                ent.draft = None
+
+    def _sample(self, draft: RowDraft) -> None:
+        """Keep a valid row for the preview: the records and links it makes."""
+        self.valid_sample.append(
+            PreviewRow(
+                draft.row,
+                tuple((k, e.kind, e.label) for k, e in draft.entities.items()),
+                tuple(
+                    f"{draft.entities[lk.source].label[:40]} —{self.vocab.link_types[lk.type].label}→ "
+                    f"{draft.entities[lk.target].label[:40]}"
+                    for lk in draft.links
+                ),
+            )
+        )
 
     def _decide(self, ent: Entity, draft: EntityDraft) -> None:
         """Match a new incoming entity against the case and decide: merge or keep separate."""
