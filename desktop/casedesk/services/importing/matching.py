@@ -146,6 +146,10 @@ class Entity:
         self.names.add(norm)
 
 
+# (entity, [(score, record id), …]) for each incoming name similar to names of the case
+FuzzyResults = list[tuple[Entity, list[tuple[int, int]]]]
+
+
 def draft_keys(draft: EntityDraft, normalize: NameNormalizer) -> tuple[list[str], str | None]:
     """(exact keys, name key) a draft is deduplicated on within a file (computed once per draft)."""
     if draft.keys is None:
@@ -414,7 +418,7 @@ class CaseIndex:
 
     def fuzzy_scores(
         self, items: Sequence[tuple[Entity, str]], *, workers: int = -1
-    ) -> list[tuple[Entity, list[tuple[int, int]]]]:
+    ) -> FuzzyResults:
         """(entity, [(score, record id)…]) for items whose name key is similar to a case name.
 
         items are (entity, name key); RapidFuzz cdist compares them with every existing name of
@@ -425,7 +429,7 @@ class CaseIndex:
             return []
         from rapidfuzz import fuzz, process
 
-        out: list[tuple[Entity, list[tuple[int, int]]]] = []
+        out: FuzzyResults = []
         kinds = {ent.kind for ent, _ in items}
         for kind in kinds:
             if self.name_keys.get(kind):
@@ -451,7 +455,7 @@ class CaseIndex:
             )
         return made
 
-    def apply_fuzzy(self, results: Iterable[tuple[Entity, list[tuple[int, int]]]]) -> None:
+    def apply_fuzzy(self, results: FuzzyResults) -> None:
         """Add fuzzy_scores' results to their entities' candidates."""
         for ent, hits in results:
             self._add_fuzzy(ent, hits)
@@ -463,7 +467,7 @@ class CaseIndex:
         process: Any,
         fuzz: Any,
         workers: int,
-        out: list[tuple[Entity, list[tuple[int, int]]]],
+        out: FuzzyResults,
     ) -> None:
         # Two names can only reach the threshold when their lengths are close
         # (2·min/(a+b) ≥ t), so each query length is compared with a window of choices only.
@@ -541,9 +545,6 @@ class CaseIndex:
             ):
                 self._links.setdefault((t, s, g), lid)
         return self._links.get((link_type, source_id, target_id))
-
-
-FuzzyResults = list[tuple[Entity, list[tuple[int, int]]]]
 
 
 class FuzzyScorer:
