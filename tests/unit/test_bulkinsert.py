@@ -165,7 +165,7 @@ def test_constant_columns_are_stored_as_if_bound_in_every_row(workspace):
     """Values written once into the statement (quotes, CJK, NULL, ints) read back as bound ones."""
     from casedesk.storage.bulkinsert import hoist_constants
 
-    odd = "O'Brien \"Ltd\" 华为 -- ; DROP TABLE record"
+    odd = "O'Brien \"Ltd\" 华为 ? :x -- ; DROP TABLE record"
     with workspace.write() as s:
         case_id = create_case(s, "c").id
         rows = [(20 + i, f"P{i}", odd, []) for i in range(3)]
