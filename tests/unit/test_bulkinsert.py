@@ -199,6 +199,8 @@ def test_only_truly_equal_values_are_taken_out_of_the_rows():
     assert same == {"b": 1, "c": None} and cols == ["a", "d"]
     assert rows == [(1, "x"), (True, "y"), (1.0, "x")]
     assert hoist_constants(["a"], [], ["a"]) == (["a"], [], {})
+    assert hoist_constants(["a", "b"], [(1, "x"), (2, "x")], ["b"]) == (["a"], [(1,), (2,)], {"b": "x"})
+    assert hoist_constants(["a"], [(None,), (None,)], ["a"]) == ([], [(), ()], {"a": None})
 
 
 def test_a_statement_of_constants_only(sqlite_ws):

@@ -152,8 +152,10 @@ def hoist_constants(
     if not constants:
         return cols, data, constants
     keep = [i for i, c in enumerate(cols) if c not in constants]
-    pick = itemgetter(*keep)
-    rows = list(map(pick, data)) if len(keep) > 1 else [(pick(r),) for r in data]
+    if len(keep) > 1:
+        rows = list(map(itemgetter(*keep), data))
+    else:  # itemgetter of one index gives the value, of none is refused: tuples by hand
+        rows = [tuple(r[i] for i in keep) for r in data]
     return [cols[i] for i in keep], rows, constants
 
 
