@@ -281,8 +281,8 @@ class _Importer:
 
     def _resolve(self, draft: RowDraft, cells: list[str]) -> RowDraft | Reject:
         if len(draft.entities) == 1 and not draft.links:
-            for ent_draft in draft.entities.values():
-                return self._resolve_one(draft, ent_draft)
+            (ent_draft,) = draft.entities.values()
+            return self._resolve_one(draft, ent_draft)
         row = draft.row
         local: dict[str, Entity] = {}
         fresh: list[tuple[Entity, EntityDraft]] = []
