@@ -319,6 +319,21 @@ def test_when_no_row_is_valid_nothing_is_written_but_the_reasons_are(sqlite_ws, 
     assert counts(sqlite_ws) == before and out.exists()
 
 
+def test_a_long_first_reason_is_shortened_at_a_word(sqlite_ws, case, tmp_path):
+    header = ["name", "country", "headquarters_country", "identifiers"]
+    row = ["A", "Narnia", "Atlantis", "LEI:5493001KJTIIGC8Y1R12;USCC:91350100M000100Y43;LEI:X"]
+    path = write_csv(tmp_path / "p.csv", [header, row])
+    with pytest.raises(ValidationError) as caught:
+        do_import(sqlite_ws, case, path)
+    shown = caught.value.reason.split("(first: row 2: ", 1)[1]
+    assert shown.endswith(" …)") and len(shown) <= 202
+    full = run_to_end(analyse_import(sqlite_ws, case, path, load_preset("parties")))
+    reason = full.rejects_sample[0].reason
+    kept = shown[: -len(" …)")]
+    # the start of the full reason, cut where a word ends
+    assert len(reason) > 200 and reason.startswith(kept) and reason[len(kept)] == " "
+
+
 def test_mapping_that_does_not_fit_fails_before_anything_is_written(sqlite_ws, case):
     before = counts(sqlite_ws)
     with pytest.raises(ValidationError, match="no column 'owner'"):

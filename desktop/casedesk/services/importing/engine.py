@@ -11,6 +11,7 @@ back.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections import Counter
 from collections.abc import Generator
 from contextlib import nullcontext
@@ -828,7 +829,9 @@ def run_import(
                     committed_rejects = rejects.commit()
                     rejects = None
                 first = imp.rejects_sample[0] if imp.rejects_sample else None
-                where = f" (first: row {first.row}: {first.reason[:200]})" if first else ""
+                # whole words: a reason cut mid-word reads as a different reason
+                reason = textwrap.shorten(first.reason, 200, placeholder=" …") if first else ""
+                where = f" (first: row {first.row}: {reason})" if first else ""
                 saved = (
                     f"; rejected rows written to {committed_rejects}" if committed_rejects else ""
                 )
