@@ -174,7 +174,7 @@ def _label(module: str, mod: ModuleType) -> str:
 
 
 # python-stdnum's LEI check cleans the text character by character twice, then turns it into
-# base 10 one character at a time: about 30 µs a number, a third of a second for an import of
+# base 10 one character at a time: about 13 µs a number (2.7 µs here), 0.13 s for an import of
 # 10,000 LEIs. A number already in compact form (20 upper-case letters and digits) whose ISO 7064
 # MOD 97-10 checksum is 1 is exactly what stdnum accepts (lei.validate checks nothing else; a
 # hypothesis test holds the two to the same answers), so it is accepted here in two C calls.

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry
-from casedesk.storage.bulkinsert import hoist_constants, insert_tuples
+from casedesk.storage.bulkinsert import insert_tuples
 from casedesk.storage.workspace import actor_of
 
 GENESIS = "0" * 64
@@ -166,9 +166,8 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
         rows.append((action, entity, entity_id, case_id, record_id, before_json, after_json, prev,
                      digest))
         prev = digest
-    cols, rows, same = hoist_constants(_AUDIT_COLUMNS[2:], rows,
-                                       ("action", "entity", "case_id", "before"))
-    insert_tuples(session, AuditEntry.__table__, cols, rows, {"at": at, "actor": actor, **same})
+    insert_tuples(session, AuditEntry.__table__, _AUDIT_COLUMNS[2:], rows, {"at": at, "actor": actor},
+                  hoist=("action", "entity", "case_id", "before"))
     session.info[_HEAD_KEY] = prev
     return len(rows)
 

@@ -41,7 +41,7 @@ from casedesk.services.records import (
     check_identifier,
     prepare_wallet,
 )
-from casedesk.storage.bulkinsert import hoist_constants, insert_tuples, next_ids, search_index_batch
+from casedesk.storage.bulkinsert import insert_tuples, next_ids, search_index_batch
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
@@ -150,20 +150,17 @@ def insert_clean_records(session: Session, case_id: int, items: Sequence[CleanRe
         for ad in item.addresses:
             addr_rows.append((rid, ad.full, ad.city or "", ad.country, ad.latitude, ad.longitude))
     with search_index_batch(session, ids[0] if ids else 1, ids[-1] if ids else 0):
-        cols, base_rows, same = hoist_constants(
-            ["id", "kind", "label", "notes", "tags", "sensitive"], base_rows,
-            ("kind", "notes", "tags", "sensitive"))
-        insert_tuples(session, Record.__table__, cols, base_rows,
-                      {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1, **same})
+        insert_tuples(session, Record.__table__, ["id", "kind", "label", "notes", "tags", "sensitive"],
+                      base_rows, {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1},
+                      hoist=("kind", "notes", "tags", "sensitive"))
         for kind, rows in kind_items.items():
             table = KIND_CLASSES[kind].__table__
             # executemany needs the same columns in every row: absent ones get column defaults
             keys = sorted({k for _, f in rows for k in f if k not in _COMMON})
             defaults = _kind_defaults(table, set(keys))
             dvals = [defaults[k] for k in keys]
-            cols, kind_rows, same = hoist_constants(
-                ["id", *keys], [(rid, *map(f.get, keys, dvals)) for rid, f in rows], keys)
-            insert_tuples(session, table, cols, kind_rows, same)
+            insert_tuples(session, table, ["id", *keys],
+                          [(rid, *map(f.get, keys, dvals)) for rid, f in rows], hoist=keys)
         insert_tuples(session, Alias.__table__, ["record_id", "name", "script", "language", "alias_kind"],
                       alias_rows)
     insert_tuples(session, Identifier.__table__, ["record_id", "scheme", "value", "status", "country"],
@@ -261,10 +258,9 @@ def insert_clean_links(session: Session, case_id: int,
         if source_rows is not None:
             after["row"] = source_rows[n]
         audit.append(("create", "link", lid, case_id, None, None, after))
-    cols, db_rows, same = hoist_constants(["id", "link_type", "source_id", "target_id", *_LINK_KEYS],
-                                          db_rows, ("link_type", *_LINK_KEYS))
-    insert_tuples(session, Link.__table__, cols, db_rows,
-                  {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1, **same})
+    insert_tuples(session, Link.__table__, ["id", "link_type", "source_id", "target_id", *_LINK_KEYS],
+                  db_rows, {"case_id": case_id, "created_at": now, "updated_at": now, "version": 1},
+                  hoist=("link_type", *_LINK_KEYS))
     record_audit_bulk(session, audit, at=now)
     changes_of(session).created.setdefault("link", set()).update(ids)
     return ids
@@ -283,10 +279,9 @@ def bulk_cite(session: Session, case_id: int, evidence_id: int,
             raise ValidationError("citation", "a citation is for exactly one record or one link")
     session.flush()
     ids = allocate_ids(session, Citation.__table__, len(items))
-    cols, rows, same = hoist_constants(["id", "record_id", "link_id", "locator", "claim"],
-                                       [(cid, *item) for cid, item in zip(ids, items)],
-                                       ("record_id", "link_id", "claim"))
-    insert_tuples(session, Citation.__table__, cols, rows, {"evidence_id": evidence_id, **same})
+    insert_tuples(session, Citation.__table__, ["id", "record_id", "link_id", "locator", "claim"],
+                  [(cid, *item) for cid, item in zip(ids, items)], {"evidence_id": evidence_id},
+                  hoist=("record_id", "link_id", "claim"))
     if audit:
         extra = audit_extra or {}
         record_audit_bulk(session, [

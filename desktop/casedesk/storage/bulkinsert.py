@@ -62,14 +62,19 @@ def insert_tuples(
     cols: list[str],
     data: list[tuple[Any, ...]],
     constants: dict[str, Any] | None = None,
+    hoist: Sequence[str] = (),
 ) -> None:
     """Insert rows given as tuples in the order of `cols`; columns left out get their defaults.
 
-    constants are columns with the same value in every row (given once, not in each tuple).
+    constants are columns with the same value in every row (given once, not in each tuple);
+    hoist names columns of the rows that often hold one value (see hoist_constants).
     """
     if not data:
         return
     constants = dict(constants or {})
+    if hoist:
+        cols, data, same = hoist_constants(cols, data, hoist)
+        constants.update(same)
     # Columns the rows leave out get their Python-side default, as a Core insert would give them.
     calls = []
     for c in table.columns:

@@ -601,7 +601,6 @@ class _Importer:
             changed = True
         if not changed:
             return
-
         record.updated_at = now_iso()
         self.s.flush()
         record_audit(
