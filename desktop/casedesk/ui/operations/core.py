@@ -84,6 +84,27 @@ class Operations(QObject):
         self._pending = 0
         self.report_error: Callable[[CaseDeskError | str], None] = lambda e: log.warning("%s", e)
 
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace operations run on now (only ui/operations/ modules should need it)."""
+        return self.ws
+
+    def read(self, fn: Callable[[Session], Any]) -> Any:
+        """fn(session) in a short read transaction on the calling thread (lazy model fetches)."""
+        with self.ws.read() as session:
+            return fn(session)
+
+    def submit_job(self, factory: Callable[[Workspace], Any], *,
+                   on_done: Callable[[Any], None] | None = None,
+                   on_error: Callable[[str], None] | None = None) -> int:
+        """Queue long work: factory(workspace) returns a Progress generator or a result; the job id."""
+        ws = self.ws
+        return self.runner.submit(lambda: factory(ws), on_done=on_done, on_error=on_error)
+
+    def cancel(self, job_id: int) -> None:
+        """Ask a job to stop at its next progress step."""
+        self.runner.cancel(job_id)
+
     def set_workspace(self, workspace: Workspace) -> None:
         """Point future operations at another workspace."""
         self.ws = workspace
