@@ -14,7 +14,8 @@ from casedesk.domain.models import Citation, Link, Record, Wallet
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.cases import create_case
 from casedesk.services.importing import ImportOptions, load_preset, run_import
-from casedesk.services.importing.converting import Reject, RowConverter
+from casedesk.services.importing.converting import RowConverter
+from casedesk.services.importing.drafts import Reject
 from casedesk.services.importing.mapping import mapping_from_data
 from casedesk.services.progress import run_to_end
 
@@ -203,7 +204,7 @@ def test_the_ascii_shortcut_of_the_name_normaliser_changes_nothing():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from casedesk.services.importing.matching import simple_normalize
+    from casedesk.services.importing.fuzzy_names import simple_normalize
 
     def by_regex(name: str) -> str:
         return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", name).casefold()).split())

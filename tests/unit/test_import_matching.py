@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from casedesk.services.importing.matching import (
-    CaseIndex,
-    Entity,
-    FuzzyScorer,
-    RowSpans,
-    name_key,
-)
+from casedesk.services.importing.case_index import CaseIndex
+from casedesk.services.importing.entities import Entity, RowSpans
+from casedesk.services.importing.fuzzy_names import FuzzyScorer, name_key
 
 
 def _case(names: list[str]) -> CaseIndex:

@@ -1,22 +1,23 @@
 """Importing CSV, TSV and XLSX evidence: one engine for the wizard and ``casedesk import``.
 
-reading     inspect a file (encoding, delimiter, header) and stream its rows
-mapping     mappings and presets: columns → fields of records, and links between them
-converting  one row → validated record and link drafts, or a rejection with reasons
-matching    duplicates within the file and against the case (the name-normaliser seam)
-provenance  the file as evidence, the import batch, the rejects file
-engine      analyse_import (preview) and run_import (one transaction), both Progress generators
+One row's path: reading → converting (drafts) → resolve (FileIndex, CaseIndex) → writer.
+
+reading      inspect a file (encoding, delimiter, header) and stream its rows
+mapping      mappings and presets: columns → fields of records, and links between them
+converting   one row → validated record and link drafts (drafts), or a rejection with reasons
+resolve      deduplication: each row's drafts against the file (FileIndex) and the case (case_index)
+fuzzy_names  the name-normaliser seam and the background scorer of similar names
+entities     what is kept per distinct incoming record (Entity, RowSpans, Candidate)
+writer       bulk insert of records and links with their citations
+provenance   the file as evidence, the import batch, the rejects file
+results      ImportOptions, ImportPlan, ImportResult, Suggestion, PreviewRow
+engine       analyse_import (preview) and run_import (one transaction), both Progress generators
+
+This package re-exports the public API the wizard and the CLI use.
 """
 
-from casedesk.services.importing.engine import (
-    ImportOptions,
-    ImportPlan,
-    ImportResult,
-    PreviewRow,
-    Suggestion,
-    analyse_import,
-    run_import,
-)
+from casedesk.services.importing.engine import analyse_import, run_import
+from casedesk.services.importing.fuzzy_names import NameNormalizer, simple_normalize
 from casedesk.services.importing.mapping import (
     Mapping,
     load_mapping_file,
@@ -24,8 +25,14 @@ from casedesk.services.importing.mapping import (
     preset_names,
     save_mapping_file,
 )
-from casedesk.services.importing.matching import NameNormalizer, simple_normalize
 from casedesk.services.importing.reading import ReadOptions, SourceInfo, inspect_source
+from casedesk.services.importing.results import (
+    ImportOptions,
+    ImportPlan,
+    ImportResult,
+    PreviewRow,
+    Suggestion,
+)
 
 __all__ = [
     "ImportOptions",

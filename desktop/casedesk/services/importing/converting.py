@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -28,6 +27,7 @@ from casedesk.services.importing.mapping import (
     Source,
     find_column,
 )
+from casedesk.services.importing.drafts import MATCHED_KINDS, EntityDraft, LinkDraft, Reject, RowDraft
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.records import (
     AliasIn,
@@ -63,71 +63,6 @@ _NUMBER_TYPES = frozenset({"int", "float", "decimal"})
 ) = range(11)
 
 Getter = Callable[[list[str]], tuple[str, str]]  # cells -> (value, column it came from)
-
-
-@dataclass(slots=True)
-class EntityDraft:
-    """One record a row describes, validated: kind, clean fields and child rows."""
-
-    key: str
-    kind: str
-    fields: dict[str, Any]
-    aliases: list[AliasIn] = field(default_factory=list)
-    identifiers: list[IdentifierRow] = field(default_factory=list)
-    addresses: list[Address] = field(default_factory=list)
-    keys: tuple[list[str], str | None] | None = None  # dedupe keys, computed once (matching)
-    norm: str = ""  # normalised label, computed with the keys
-    name_key: str = ""  # normalised, token-sorted label (for fuzzy matching)
-    # True when the converter hands this same draft to every row with the same cells (repeated
-    # wallets, parties): it is never changed after conversion, except by a copy (see _add_notes).
-    shared: bool = False
-    # The file entity a shared draft resolved to: later rows with this draft skip the look-up
-    # (its keys are registered the first time, and registered keys never change owner).
-    entity: Any = None
-
-    @property
-    def label(self) -> str:
-        """The record's label."""
-        return self.fields["label"]
-
-    @property
-    def party_kind(self) -> str | None:
-        """The party kind (parties default to company), None for other kinds."""
-        return self.fields.get("party_kind", "company") if self.kind == "party" else None
-
-
-@dataclass(slots=True)
-class LinkDraft:
-    """One link a row describes between two of its records, with clean fields."""
-
-    key: str
-    type: str
-    source: str
-    target: str
-    fields: dict[str, Any]
-
-
-@dataclass(slots=True)
-class RowDraft:
-    """A valid row: its records (by mapping key) and links."""
-
-    row: int
-    entities: dict[str, EntityDraft]
-    links: list[LinkDraft]
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """A rejected row: its number, original cells and every reason found."""
-
-    row: int
-    cells: tuple[str, ...]
-    reasons: tuple[str, ...]
-
-    @property
-    def reason(self) -> str:
-        """All reasons in one line."""
-        return "; ".join(self.reasons)
 
 
 def normalise_number(text: str) -> str:
@@ -167,11 +102,6 @@ def unix_time_date(text: str) -> str:
         return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc).date().isoformat()
     except (OverflowError, OSError, ValueError):
         raise ValidationError("date", f"{text[:40]!r} is out of the range of dates") from None
-
-
-# Kinds deduplicated within a file and matched against the case; other kinds (server fleets,
-# contracts) are one record per row.
-MATCHED_KINDS = ("party", "wallet", "datacenter")
 
 
 class _DraftMemo:

@@ -1304,7 +1304,7 @@ class ImportWizard(QWizard):
         self.running = False
         self._close_when_ended = False
         # The seam for the screening normaliser: any Callable[[str], str].
-        from casedesk.services.importing.matching import simple_normalize
+        from casedesk.services.importing.fuzzy_names import simple_normalize
 
         self.normalize = simple_normalize
         self.file_page = FilePage(self)

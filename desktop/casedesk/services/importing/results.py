@@ -1,0 +1,134 @@
+"""What an import is asked to do and what it reports: options, the preview plan, the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casedesk.services.importing.drafts import Reject
+from casedesk.services.importing.entities import Candidate
+from casedesk.services.importing.fuzzy_names import NameNormalizer, simple_normalize
+from casedesk.services.importing.mapping import Mapping
+from casedesk.services.importing.reading import SourceInfo
+
+
+@dataclass
+class ImportOptions:
+    """Choices for one import besides the file and mapping."""
+
+    grade: str = "F6"
+    params: dict[str, str] = field(default_factory=dict)  # mapping parameters, e.g. chain
+    rejects_path: Path | None = None
+    merge_same_names: bool = (
+        False  # also merge (not only suggest) names identical after normalising
+    )
+    normalize: NameNormalizer = simple_normalize  # the seam for the screening normaliser
+    threshold: float | None = None  # fuzzy suggestion threshold; settings default when None
+    title: str | None = None
+    source: str = ""
+
+
+@dataclass
+class Suggestion:
+    """An incoming record that may already be in the case, and what was decided for it."""
+
+    entity_key: str
+    kind: str
+    label: str
+    first_row: int
+    rows: int
+    candidates: tuple[Candidate, ...]
+    decision: int | None  # the record id merged into, or None (kept separate)
+
+    @property
+    def exact(self) -> bool:
+        """True when the best candidate matches on an identifier or wallet address."""
+        return bool(self.candidates) and self.candidates[0].exact
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain data for the CLI."""
+        return {
+            "row": self.first_row,
+            "rows": self.rows,
+            "kind": self.kind,
+            "label": self.label,
+            "decision": "merged" if self.decision is not None else "kept separate",
+            "merged_into": self.decision,
+            "candidates": [c.as_json() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """A valid row as the preview shows it: the records and links it makes."""
+
+    row: int
+    records: tuple[tuple[str, str, str], ...]  # (mapping key, kind, label)
+    links: tuple[str, ...]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do (nothing written): counts, samples, duplicate suggestions."""
+
+    info: SourceInfo
+    mapping: Mapping
+    rows: int = 0
+    valid: int = 0
+    rejected: int = 0
+    new_records: dict[str, int] = field(default_factory=dict)
+    matched: int = 0
+    links: int = 0
+    valid_sample: list[PreviewRow] = field(default_factory=list)
+    rejects_sample: list[Reject] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    note_columns: list[str] = field(default_factory=list)
+
+    def default_decisions(self) -> dict[str, int | None]:
+        """Each suggestion's default: exact matches merged, name matches kept separate."""
+        return {s.entity_key: s.decision for s in self.suggestions}
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    batch_id: int
+    case_id: int
+    evidence_id: int
+    sha256: str
+    filename: str
+    rows: int
+    valid: int
+    rejected: int
+    created: int
+    created_by_kind: dict[str, int]
+    merged: int
+    links: int
+    links_matched: int
+    citations: int
+    suggestions: list[Suggestion]
+    rejects_path: Path | None
+    rejects_sample: list[Reject]
+
+    def as_json(self) -> dict[str, Any]:
+        """The CLI's JSON document (cli.md keys first)."""
+        return {
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "created": self.created,
+            "merged": self.merged,
+            "rejected": self.rejected,
+            "evidence_sha256": self.sha256,
+            "case_id": self.case_id,
+            "evidence_id": self.evidence_id,
+            "valid": self.valid,
+            "created_by_kind": self.created_by_kind,
+            "links": self.links,
+            "links_matched": self.links_matched,
+            "citations": self.citations,
+            "rejects": str(self.rejects_path) if self.rejects_path else None,
+            "suggestions": [s.as_json() for s in self.suggestions if s.decision is None],
+        }
