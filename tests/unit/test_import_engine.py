@@ -26,7 +26,7 @@ from casedesk.services.importing import (
     load_preset,
     run_import,
 )
-from casedesk.services.importing.converting import normalise_number, unix_time_date
+from casedesk.services.importing.cells import normalise_number, unix_time_date
 from casedesk.services.importing.provenance import neutralise_cell
 from casedesk.services.progress import run_to_end
 from casedesk.services.queries import list_links, list_records
