@@ -12,10 +12,9 @@ from casedesk.services.importing.reading import (
     ReadOptions,
     RowStream,
     cell_text,
-    cut_at_line_end,
-    detect_encoding,
     inspect_source,
 )
+from casedesk.services.importing.sniffing import cut_at_line_end, detect_encoding
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 NAMES = ["华为技术有限公司", "深圳市腾讯计算机系统有限公司", "中芯国际集成电路制造有限公司"]

@@ -19,7 +19,7 @@ from casedesk.services.importing.mapping import (
     load_preset,
     preset_names,
 )
-from casedesk.services.importing.reading import header_key
+from casedesk.services.importing.sniffing import header_key
 from casedesk.services.importing.settings import import_settings
 
 _CHILD_LABELS = {"aliases": "Aliases", "identifiers": "Identifiers", "addresses": "Addresses"}

@@ -31,7 +31,7 @@ from casedesk.domain.errors import ValidationError
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.paths import resources_dir
 from casedesk.services.fields import LINK_FIELDS, fields_of
-from casedesk.services.importing.reading import header_key
+from casedesk.services.importing.sniffing import header_key
 
 # Fields a record's mapping may fill besides its kind's own: child rows of the record.
 CHILD_FIELDS = ("aliases", "identifiers", "addresses")

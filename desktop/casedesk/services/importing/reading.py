@@ -7,12 +7,10 @@ problem is a ValidationError naming the file, row and reason.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -21,9 +19,22 @@ from typing import Any
 
 from casedesk.domain.errors import ValidationError
 from casedesk.services.importing.settings import import_settings
+from casedesk.services.importing.sniffing import (
+    DELIMITERS,
+    ZIP_MAGIC,
+    check_not_binary,
+    decode_sample,
+    detect_encoding,
+    detect_header_row,
+    fail,
+    name_columns,
+    normalise_encoding,
+    parse_sample,
+    read_sample,
+    sniff_delimiter,
+)
 
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
-DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # How encodings are named to people (codec names otherwise).
 ENCODING_NAMES = {
@@ -43,21 +54,6 @@ ENCODING_NAMES = {
     "cp1251": "Windows-1251",
 }
 
-# Magic numbers of files people drop on an importer by mistake.
-_MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x7fELF", "a program (ELF)"),
-    (b"MZ", "a Windows program"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"SQLite format 3\x00", "a SQLite database"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document"),
-)
-_ZIP = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -101,221 +97,6 @@ class SourceInfo:
         return f"{what}; {header}; {len(self.columns)} columns"
 
 
-def _fail(reason: str, row: int | None = None) -> ValidationError:
-    return ValidationError("file", reason, row=row)
-
-
-# --- encoding -------------------------------------------------------------------------------
-
-
-def cut_at_line_end(data: bytes) -> bytes:
-    """The bytes up to and including the last line end (whole sample if there is none)."""
-    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-    return data[: end + 1] if end > 0 else data
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' when NUL bytes sit on every other position (UTF-16 text), else None."""
-    sample = data[:4096]
-    if len(sample) < 8:
-        return None
-    even = sample[0::2].count(0) / len(sample[0::2])
-    odd = sample[1::2].count(0) / len(sample[1::2])
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
-
-
-def normalise_encoding(name: str) -> str:
-    """A Python codec name for an encoding name, widened to the superset real files use."""
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        raise ValidationError("encoding", f"unknown text encoding {name!r}") from None
-    # GB2312 and GBK files are GB18030 files; Windows writes Big5 as code page 950, which decodes
-    # every Big5 byte pair plus the euro sign and the ETEN extensions.
-    return {
-        "gb2312": "gb18030",
-        "gbk": "gb18030",
-        "hz": "gb18030",
-        "big5": "cp950",
-        "ascii": "utf-8",
-    }.get(codec, codec)
-
-
-def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -> tuple[str, str]:
-    """(codec, how it was found) for a file's first bytes plus a few line-aligned pieces further in."""
-    for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if head.startswith(bom):
-            return name, "byte order mark"
-    wide = _utf16_without_bom(head)
-    if wide:
-        return wide, "detected"
-    data = b"\n".join([cut_at_line_end(head), *pieces])
-    try:
-        data.decode("utf-8")
-        return "utf-8", "valid UTF-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes  # imported on use: keeps CLI start-up quick
-
-    candidates = [e for e in import_settings().detect_encodings if e not in ("utf_8", "utf_16")]
-    best = from_bytes(data, cp_isolation=candidates).best()
-    if best is None:
-        raise ValidationError(
-            "encoding",
-            "cannot tell the file's text encoding; choose one (for example gb18030, big5, cp1252)",
-        )
-    return normalise_encoding(best.encoding), "detected"
-
-
-# --- inspection -----------------------------------------------------------------------------
-
-
-def _read_sample(path: Path, size: int) -> tuple[bytes, list[bytes]]:
-    settings = import_settings()
-    with path.open("rb") as fh:
-        head = fh.read(settings.sample_bytes)
-        pieces: list[bytes] = []
-        if size > settings.sample_bytes * 2:
-            step = (size - settings.sample_bytes) // (settings.sample_pieces + 1)
-            for i in range(1, settings.sample_pieces + 1):
-                fh.seek(settings.sample_bytes + step * i)
-                raw = fh.read(settings.sample_piece_bytes)
-                # Start after a line end and stop at one, so no multi-byte character is cut.
-                start = raw.find(b"\n")
-                if start < 0:
-                    continue
-                piece = cut_at_line_end(raw[start + 1 :])
-                if piece:
-                    pieces.append(piece)
-    return head, pieces
-
-
-def _check_not_binary(head: bytes, path: Path) -> None:
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            raise _fail(f"{path.name} is {what}, not a CSV, TSV or spreadsheet table")
-    if (
-        _utf16_without_bom(head)
-        or head[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-        or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    ):
-        return
-    sample = head[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    # Stray NULs or control characters inside cells are ordinary (hostile) data; a file in which
-    # they are frequent is not text at all (random bytes have about 11 %).
-    limit = 0.05 if len(sample) >= 64 else 0.25
-    if sample and controls / len(sample) > limit:
-        raise _fail(f"{path.name} looks like binary data, not a CSV, TSV or spreadsheet table")
-
-
-def _sniff_delimiter(text: str, suffix: str) -> str:
-    """The delimiter that splits the sample's rows into the most consistent number of cells.
-
-    Hand-written rather than csv.Sniffer: the Sniffer guesses from character frequencies and
-    mis-reads files with quoted multi-line cells (notes columns) or many commas inside quotes.
-    """
-    best, best_score = ",", (-1.0, 0.0, 0)
-    for delim in DELIMITERS:
-        widths = [len(r) for r in _parse_sample(text, delim, 60) if any(c.strip() for c in r)]
-        if not widths:
-            continue
-        mode, count = Counter(widths).most_common(1)[0]
-        score = (1.0 if mode > 1 else 0.0, count / len(widths), mode)
-        if delim == "\t" and suffix in (".tsv", ".tab") and mode > 1:
-            score = (2.0, *score[1:])
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _parse_sample(text: str, delimiter: str, limit: int) -> list[list[str]]:
-    rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(rows) >= limit:
-                break
-    except csv.Error:
-        pass  # the sample may end inside a quoted cell: what was read is enough to judge
-    return rows
-
-
-_DATA_LIKE = re.compile(
-    r"^\s*(?:[-+]?[\d.,' ]+%?|0x[0-9a-fA-F]{6,}|\d{4}-\d{2}(?:-\d{2})?.*|[13][a-km-zA-HJ-NP-Z1-9]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})\s*$"
-)
-
-
-def _looks_like_header(row: list[str]) -> bool:
-    cells = [c.strip() for c in row if c.strip()]
-    return bool(cells) and not any(_DATA_LIKE.match(c) for c in cells)
-
-
-def detect_header_row(rows: list[list[str]], known: set[str] | None = None) -> int:
-    """Physical row number (1-based) of the header among the first rows, or 0 when there is none.
-
-    A row whose cells include known column names wins; otherwise the first row with at least half
-    the usual number of cells, skipping one-cell preamble lines ("Exported on …") above it.
-    """
-    first = rows[:20]
-    widths = [sum(1 for c in r if c.strip()) for r in first]
-    if not any(widths):
-        return 1
-    if known:
-        for n, row in enumerate(first):
-            hits = sum(1 for c in row if header_key(c) in known)
-            if hits and hits >= max(1, min(2, len(known))):
-                return n + 1
-    usual = Counter(w for w in widths if w).most_common(1)[0][0]
-    for n, row in enumerate(first):
-        if widths[n] >= max(1, usual // 2) and (widths[n] > 1 or usual == 1):
-            return n + 1 if _looks_like_header(row) else 0
-    return 1
-
-
-def header_key(name: str) -> str:
-    """How column names are compared: case-insensitive, ignoring spaces, '_' and '-'."""
-    return "".join(ch for ch in name.casefold() if not ch.isspace() and ch not in "_-\ufeff")
-
-
-def name_columns(header: list[str], width: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Column names from a header row: blanks become 'Column N', duplicates get ' (2)'; warnings."""
-    names: list[str] = []
-    warnings: list[str] = []
-    seen: Counter[str] = Counter()
-    for i in range(max(width, len(header))):
-        raw = header[i].strip() if i < len(header) else ""
-        raw = raw.replace("\x00", "")
-        if len(raw) > 200:
-            warnings.append(f"column {i + 1} has a {len(raw):,}-character header; shortened")
-            raw = raw[:200]
-        if not raw:
-            raw = f"Column {i + 1}"
-            if i < len(header):
-                warnings.append(f"column {i + 1} has no header; named {raw!r}")
-        key = header_key(raw)
-        seen[key] += 1
-        if seen[key] > 1:
-            warnings.append(
-                f"column {i + 1}: header {raw!r} appears more than once; "
-                f"named {raw + f' ({seen[key]})'!r}"
-            )
-            raw = f"{raw} ({seen[key]})"
-        names.append(raw)
-    return tuple(names), tuple(warnings)
-
-
 def inspect_source(
     path: str | os.PathLike[str],
     options: ReadOptions = ReadOptions(),
@@ -331,31 +112,31 @@ def inspect_source(
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror}") from None
+        raise fail(f"cannot read {path}: {exc.strerror}") from None
     if path.is_dir():
-        raise _fail(f"{path} is a folder, not a file")
+        raise fail(f"{path} is a folder, not a file")
     if size == 0:
-        raise _fail(f"{path.name} is empty")
-    head, pieces = _read_sample(path, size)
+        raise fail(f"{path.name} is empty")
+    head, pieces = read_sample(path, size)
     is_sheet = path.suffix.lower() in SHEET_SUFFIXES or (
-        head.startswith(_ZIP) and path.suffix.lower() not in (".csv", ".tsv", ".txt")
+        head.startswith(ZIP_MAGIC) and path.suffix.lower() not in (".csv", ".tsv", ".txt")
     )
     if is_sheet:
         return _inspect_sheet(path, size, options, known_columns)
-    if head.startswith(_ZIP):
-        raise _fail(f"{path.name} is a zip archive, not a CSV or TSV table")
-    _check_not_binary(head, path)
+    if head.startswith(ZIP_MAGIC):
+        raise fail(f"{path.name} is a zip archive, not a CSV or TSV table")
+    check_not_binary(head, path)
     if options.encoding:
         encoding, how = normalise_encoding(options.encoding), "chosen"
     else:
         encoding, how = detect_encoding(head, pieces)
-    text_sample = _decode_sample(head, encoding, size)
+    text_sample = decode_sample(head, encoding, size)
     if not text_sample.strip():
-        raise _fail(f"{path.name} has no text in it (only blank lines or spaces)")
-    delimiter = options.delimiter or _sniff_delimiter(text_sample, path.suffix.lower())
+        raise fail(f"{path.name} has no text in it (only blank lines or spaces)")
+    delimiter = options.delimiter or sniff_delimiter(text_sample, path.suffix.lower())
     if delimiter not in DELIMITERS and len(delimiter) != 1:
         raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
-    rows = _parse_sample(text_sample, delimiter, 400)
+    rows = parse_sample(text_sample, delimiter, 400)
     header_row = (
         options.header_row
         if options.header_row is not None
@@ -374,26 +155,12 @@ def inspect_source(
     return _finish(info, rows)
 
 
-def _decode_sample(head: bytes, encoding: str, size: int) -> str:
-    data = head if size <= len(head) else cut_at_line_end(head)
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            "encoding",
-            f"the file is not valid {encoding} (byte 0x{data[exc.start]:02X} at offset "
-            f"{exc.start:,}); choose its real encoding or let CaseDesk detect it",
-        ) from None
-    except LookupError:
-        raise ValidationError("encoding", f"unknown text encoding {encoding!r}") from None
-
-
 def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
     """Name the columns from the header row and keep the first data rows as a sample."""
     width = Counter(len(r) for r in rows if any(c.strip() for c in r)).most_common(1)
     width_n = width[0][0] if width else 0
     if info.header_row > len(rows):
-        raise _fail(
+        raise fail(
             f"the file has only {len(rows)} rows; there is no row {info.header_row} to use as header"
         )
     if info.header_row:
@@ -408,10 +175,10 @@ def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
     ]
     if not data:
         if info.header_row and len(columns):
-            raise _fail(f"{info.path.name} has a header row but no data rows")
-        raise _fail(f"{info.path.name} has no data rows")
+            raise fail(f"{info.path.name} has a header row but no data rows")
+        raise fail(f"{info.path.name} has no data rows")
     if not columns:
-        raise _fail(f"{info.path.name}: the header row is empty")
+        raise fail(f"{info.path.name}: the header row is empty")
     return replace(
         info,
         columns=columns,
@@ -429,7 +196,7 @@ def _open_workbook(path: Path) -> Any:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own zip/xml/password errors
-        raise _fail(
+        raise fail(
             f"{path.name} cannot be read as a spreadsheet ({type(exc).__name__}: {str(exc)[:120]})"
         ) from None
 
@@ -437,7 +204,7 @@ def _open_workbook(path: Path) -> Any:
 def _sheet(path: Path, workbook: Any, name: str | None) -> Any:
     names = list(workbook.sheet_names)
     if not names:
-        raise _fail(f"{path.name} has no sheets")
+        raise fail(f"{path.name} has no sheets")
     if name is not None and name not in names:
         raise ValidationError(
             "sheet", f"{path.name} has no sheet {name!r} (sheets: {', '.join(names)})"
@@ -445,7 +212,7 @@ def _sheet(path: Path, workbook: Any, name: str | None) -> Any:
     try:
         return workbook.get_sheet_by_name(name or names[0])
     except Exception as exc:  # noqa: BLE001
-        raise _fail(f"sheet {name or names[0]!r} cannot be read ({type(exc).__name__})") from None
+        raise fail(f"sheet {name or names[0]!r} cannot be read ({type(exc).__name__})") from None
 
 
 def cell_text(value: Any) -> str:
@@ -481,7 +248,7 @@ def _inspect_sheet(
         if n >= 400:
             break
     if not any(any(c.strip() for c in r) for r in rows):
-        raise _fail(f"sheet {sheet.name!r} of {path.name} is empty")
+        raise fail(f"sheet {sheet.name!r} of {path.name} is empty")
     header_row = (
         options.header_row
         if options.header_row is not None
@@ -577,7 +344,7 @@ class RowStream:
                         f"a cell is longer than {import_settings().max_field_chars:,} "
                         "characters (an unclosed quote?)"
                     )
-                raise _fail(
+                raise fail(
                     f"cannot read the file after row {row_no:,}: {message}", row=row_no + 1
                 ) from None
         self.position = self.total
