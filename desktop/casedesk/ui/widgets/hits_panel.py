@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.services.screening.matcher import default_weights
+from casedesk.services.screening.name_scoring import default_weights
 from casedesk.services.progress import Progress
 from casedesk.services.screening.screen import (
     decide_hit,
