@@ -358,7 +358,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def cmd_hits(args: argparse.Namespace) -> int:
-    from casedesk.services.screening.screen import decide_hit, hit_dict, list_hits
+    from casedesk.services.screening.hits import decide_hit, hit_dict, list_hits
 
     ws = _open(args)
     if args.hits_cmd == "list":
