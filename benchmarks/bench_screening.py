@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from casedesk.services.progress import run_to_end
     from casedesk.services.screening.formats import ListEntry, ParsedList
-    from casedesk.services.screening.importing import import_watchlist
+    from casedesk.services.screening.watchlist_import import import_watchlist
     from casedesk.services.screening.index import build_index, forget_indexes, get_index
-    from casedesk.services.screening.matcher import default_weights
+    from casedesk.services.screening.name_scoring import default_weights
     from casedesk.services.screening.screen import screen_subjects
     from casedesk.services.screening.subjects import Subject
     from casedesk.storage.workspace import open_workspace

@@ -309,7 +309,7 @@ def cmd_watchlist(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from casedesk.services.progress import run_to_end
-    from casedesk.services.screening.importing import import_watchlist, list_watchlists
+    from casedesk.services.screening.watchlist_import import import_watchlist, list_watchlists
 
     ws = _open(args)
     if args.watchlist_cmd == "list":
@@ -358,7 +358,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def cmd_hits(args: argparse.Namespace) -> int:
-    from casedesk.services.screening.screen import decide_hit, hit_dict, list_hits
+    from casedesk.services.screening.hits import decide_hit, hit_dict, list_hits
 
     ws = _open(args)
     if args.hits_cmd == "list":
@@ -376,7 +376,7 @@ def cmd_hits(args: argparse.Namespace) -> int:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from casedesk.services.screening.resolution import find_duplicates
+    from casedesk.services.screening.entity_resolution import find_duplicates
 
     ws = _open(args)
     with ws.read() as s:

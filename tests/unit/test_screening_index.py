@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from casedesk.services.progress import run_to_end
-from casedesk.services.screening import importing
+from casedesk.services.screening import watchlist_import as importing
 from casedesk.services.screening.formats import ListEntry, ParsedList
-from casedesk.services.screening.importing import import_watchlist
+from casedesk.services.screening.watchlist_import import import_watchlist
 from casedesk.services.screening.index import NameIndex, get_index, index_from_bytes, index_to_bytes
 from casedesk.services.screening.normalize import normalize_name, serialize_variants
 

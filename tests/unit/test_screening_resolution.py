@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from casedesk.services.cases import create_case
 from casedesk.services.records import IdentifierIn, RecordIn, create_record, merge_records
-from casedesk.services.screening.resolution import (
+from casedesk.services.screening.entity_resolution import (
     find_duplicates,
     mark_distinct,
     other_cases_for_record,

@@ -13,8 +13,9 @@ from casedesk.domain.watchlists import ScreeningHit, Watchlist, WatchlistEntry, 
 from casedesk.services.progress import run_to_end
 from casedesk.services.records import IdentifierIn, RecordIn, create_record, update_record
 from casedesk.services.screening.formats import ListFormatError
-from casedesk.services.screening.importing import BadRowsError, import_watchlist, list_watchlists
-from casedesk.services.screening.screen import decide_hit, hit_comparison, list_hits, screen_case, screen_name
+from casedesk.services.screening.watchlist_import import BadRowsError, import_watchlist, list_watchlists
+from casedesk.services.screening.hits import decide_hit, hit_comparison, list_hits
+from casedesk.services.screening.screen import screen_case, screen_name
 from casedesk.services.verify import verify_workspace
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIndex, WatchlistName
 from casedesk.services.progress import Job, Progress
-from casedesk.services.screening.matcher import Weights, default_weights
+from casedesk.services.screening.name_scoring import Weights, default_weights
 from casedesk.services.screening.normalize import (
     NormalizedName,
     exact_keys,
@@ -305,6 +305,11 @@ _LOCK = threading.Lock()
 _CACHE: dict[str, dict[int, NameIndex]] = {}
 
 
+def fingerprint_of(wl: Watchlist) -> str:
+    """What a stored index must agree with to be reused: the list's import stamp and size."""
+    return f"{wl.id}:{wl.imported_at}:{wl.entry_count}"
+
+
 def forget_indexes() -> None:
     """Drop cached indexes (after a list is imported or deleted)."""
     with _LOCK:
@@ -312,8 +317,6 @@ def forget_indexes() -> None:
 
 
 def _lists(session: Session) -> list[tuple[int, str]]:
-    from casedesk.services.screening.importing import fingerprint_of
-
     return [(w.id, fingerprint_of(w)) for w in session.scalars(select(Watchlist).order_by(Watchlist.id))]
 
 

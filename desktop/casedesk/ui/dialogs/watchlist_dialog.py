@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.services.screening.formats import FORMAT_LABELS
-from casedesk.services.screening.importing import check_parsed, import_watchlist, parse_list_file
+from casedesk.services.screening.watchlist_import import check_parsed, import_watchlist, parse_list_file
 from casedesk.storage.workspace import Workspace
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog

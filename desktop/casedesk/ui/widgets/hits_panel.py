@@ -28,15 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.services.screening.matcher import default_weights
 from casedesk.services.progress import Progress
-from casedesk.services.screening.screen import (
-    decide_hit,
-    hit_comparison,
-    list_hits,
-    match_case,
-    store_hits,
-)
+from casedesk.services.screening.hits import decide_hit, hit_comparison, list_hits, store_hits
+from casedesk.services.screening.name_scoring import default_weights
+from casedesk.services.screening.screen import match_case
 from casedesk.storage.workspace import Workspace
 from casedesk.ui.models.hit_table import SORT_ROLE, HitTableModel
 from casedesk.ui.tasks import TaskRunner
@@ -293,7 +288,7 @@ class ScreeningHitsPanel(QWidget):
             self.reason.setFocus()
             return
         from casedesk.domain.errors import CaseDeskError
-        from casedesk.services.screening.screen import hit_dict
+        from casedesk.services.screening.hits import hit_dict
 
         try:
             with self._ws.write() as s:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casedesk.domain.errors import CaseDeskError
+from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 
 FORMATS = ("csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv", "mapping")
 FORMAT_LABELS = {
@@ -165,28 +166,24 @@ def add_unique(items: list, value: Any) -> None:
 _WALLET_RE = re.compile(r"(?:alt\.\s*)?Digital Currency Address\s*-\s*([A-Za-z0-9]+)[\s,:]+([A-Za-z0-9:]+)")
 
 
-def wallet_identifier(chain: str, address: str) -> tuple[str, str, None]:
+def wallet_identifier(vocab: Vocabulary, chain: str, address: str) -> tuple[str, str, None]:
     """A wallet address as an identifier row: scheme WALLET_<CHAIN> (XBT is BTC)."""
-    from casedesk.domain.vocabulary import default_vocabulary
-
-    found = default_vocabulary().find_chain(chain)
+    found = vocab.find_chain(chain)
     code = found.code if found is not None else chain.strip().upper()
     return (f"WALLET_{code}"[:40], address.strip(), None)
 
 
-def wallets_in(text: str) -> list[tuple[str, str, None]]:
+def wallets_in(vocab: Vocabulary, text: str) -> list[tuple[str, str, None]]:
     """Every 'Digital Currency Address - XBT …' in a remarks or ids text."""
-    return [wallet_identifier(m.group(1), m.group(2)) for m in _WALLET_RE.finditer(text or "")]
+    return [wallet_identifier(vocab, m.group(1), m.group(2)) for m in _WALLET_RE.finditer(text or "")]
 
 
-def scheme_code(label: str) -> str | None:
+def scheme_code(vocab: Vocabulary, label: str) -> str | None:
     """The vocabulary scheme code an identifier label denotes ('Passport' → PASSPORT), or None."""
-    from casedesk.domain.vocabulary import default_vocabulary
-
     label = (label or "").strip().rstrip(":").strip()
     if not label:
         return None
-    found = default_vocabulary().find_scheme(label)
+    found = vocab.find_scheme(label)
     return found.code if found is not None else None
 
 
@@ -268,8 +265,9 @@ def detect_format(path: Path) -> str:
         "targets.simple.csv; pass --format, or --mapping for any other CSV")
 
 
-def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = None) -> ParsedList:
-    """Parse a list file in the given (or detected) format."""
+def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = None,
+              vocab: Vocabulary | None = None) -> ParsedList:
+    """Parse a list file in the given (or detected) format; vocab (default: shipped) names chains."""
     path = Path(path)
     if not path.exists():
         raise ListFormatError(f"no such file: {path}")
@@ -286,10 +284,11 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
         fmt = detect_format(path)
     if fmt not in FORMATS:
         raise ListFormatError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS[:-1])}")
+    vocab = vocab or default_vocabulary()
     if fmt == "mapping":
         from casedesk.services.screening.formats.mapped import read_mapped
 
-        parsed = read_mapped(path, mapping or {})
+        parsed = read_mapped(path, mapping or {}, vocab)
         unique_keys(parsed)
         return parsed
     if fmt == "csl":
@@ -302,6 +301,6 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
         from casedesk.services.screening.formats.ftm import read_ftm as reader
     else:
         from casedesk.services.screening.formats.oscsv import read_opensanctions_csv as reader
-    parsed = reader(path)
+    parsed = reader(path, vocab)
     unique_keys(parsed)
     return parsed

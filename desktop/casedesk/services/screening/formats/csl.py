@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     CheckedRows,
     field_getter,
@@ -31,7 +32,7 @@ _TYPES = {"individual": "person", "entity": "organization", "vessel": "vessel", 
 _SUCCESSOR = re.compile(r";?\s*and any successor,? sub-unit,? or subsidiary thereof\.?\s*$", re.I)
 
 
-def read_csl(path: Path) -> ParsedList:
+def read_csl(path: Path, vocab: Vocabulary) -> ParsedList:
     """Read a CSL CSV, mapping columns by header name."""
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -85,9 +86,9 @@ def read_csl(path: Path) -> ParsedList:
             label = parts[0]
             if label.lower().startswith("digital currency address") and len(parts) >= 2:
                 chain = label.split("-")[-1].strip()
-                e.identifiers.append(wallet_identifier(chain, parts[1]))
+                e.identifiers.append(wallet_identifier(vocab, chain, parts[1]))
                 continue
-            scheme = scheme_code(label)
+            scheme = scheme_code(vocab, label)
             if scheme and len(parts) >= 2 and parts[1]:
                 country = country_code(parts[2]) if len(parts) >= 3 else None
                 e.identifiers.append((scheme, parts[1], country))

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     CheckedRows,
     field_getter,
@@ -22,7 +23,7 @@ from casedesk.services.screening.formats import (
 )
 
 
-def read_dpl(path: Path) -> ParsedList:
+def read_dpl(path: Path, vocab: Vocabulary) -> ParsedList:
     """Read dpl.txt; the snapshot date is the newest Last_Update."""
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     ListEntry,
     ParsedList,
@@ -37,7 +38,7 @@ ID_PROPS = {
 COUNTRY_PROPS = ("country", "jurisdiction", "nationality", "citizenship", "mainCountry")
 
 
-def read_ftm(path: Path) -> ParsedList:
+def read_ftm(path: Path, vocab: Vocabulary) -> ParsedList:
     """Read FtM JSON lines (one entity, or one {op, entity} delta, per line)."""
     problems: list[RowProblem] = []
     entities: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -107,7 +108,7 @@ def read_ftm(path: Path) -> ParsedList:
         if kind == "wallet":
             chain = (props.get("currencySymbol") or props.get("blockchain") or ["?"])[0]
             for addr in props.get("publicKey", []) + props.get("cryptoAddress", []):
-                add_unique(e.identifiers, wallet_identifier(chain, addr))
+                add_unique(e.identifiers, wallet_identifier(vocab, chain, addr))
         for pid in props.get("programId", []):
             add_unique(e.programs, pid)
         e.remarks = "\n".join(props.get("notes", [])[:20])
@@ -141,7 +142,7 @@ def read_ftm(path: Path) -> ParsedList:
                 e = entries.get(holder)
                 if e is not None:
                     for addr in props.get("publicKey", []) + props.get("cryptoAddress", []):
-                        add_unique(e.identifiers, wallet_identifier(chain, addr))
+                        add_unique(e.identifiers, wallet_identifier(vocab, chain, addr))
         elif schema == "Address":
             pass  # addressEntity links below
     for e in entries.values():

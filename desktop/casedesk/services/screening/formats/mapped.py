@@ -26,6 +26,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     CheckedRows,
     ListEntry,
@@ -69,7 +70,7 @@ def _spec(value: Any) -> tuple[str, str | None]:
     return str(value), None
 
 
-def read_mapped(path: Path, mapping: dict[str, Any]) -> ParsedList:
+def read_mapped(path: Path, mapping: dict[str, Any], vocab: Vocabulary) -> ParsedList:
     """Read a CSV whose columns the mapping names."""
     cols = mapping.get("columns") or {}
     if not isinstance(cols, dict) or "name" not in cols:
@@ -104,7 +105,7 @@ def read_mapped(path: Path, mapping: dict[str, Any]) -> ParsedList:
         if item.get("chain"):
             ids.append((column(str(item["column"]), "identifier"), None, str(item["chain"])))
         else:
-            scheme = scheme_code(str(item.get("scheme", ""))) or str(item.get("scheme", "")).upper()
+            scheme = scheme_code(vocab, str(item.get("scheme", ""))) or str(item.get("scheme", "")).upper()
             if not scheme:
                 raise ListFormatError(f"identifier column {item['column']!r} needs a scheme or chain")
             ids.append((column(str(item["column"]), "identifier"), scheme[:40], None))
@@ -135,7 +136,7 @@ def read_mapped(path: Path, mapping: dict[str, Any]) -> ParsedList:
         e.programs = get("programs")
         for i, scheme, chain in ids:
             for value in split_multi(row[i], ";"):
-                add_unique(e.identifiers, wallet_identifier(chain, value) if chain else
+                add_unique(e.identifiers, wallet_identifier(vocab, chain, value) if chain else
                            (scheme, value, None))
         entries.append(e)
     snap = mapping.get("snapshot_date")

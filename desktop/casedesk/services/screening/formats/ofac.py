@@ -13,6 +13,7 @@ import io
 import re
 from pathlib import Path
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     ListEntry,
     ParsedList,
@@ -81,7 +82,7 @@ def _companion(folder: Path, name: str) -> Path | None:
     return None
 
 
-def read_ofac(path: Path) -> ParsedList:
+def read_ofac(path: Path, vocab: Vocabulary) -> ParsedList:
     """Read sdn.csv and, when present beside it, alt.csv, add.csv and sdn_comments.csv."""
     problems: list[RowProblem] = []
     main = _rows(path, 12, problems, path.name)
@@ -127,14 +128,14 @@ def read_ofac(path: Path) -> ParsedList:
             if full:
                 e.data.setdefault("addresses", []).append(full)
             add_unique(e.countries, country_code(addr[2]))
-        _parse_remarks(e, remarks)
+        _parse_remarks(e, remarks, vocab)
         entries.append(e)
     return ParsedList("ofac-sdn", entries, problems, snapshot_date=None,
                       default_name="OFAC SDN List", rows=rows, files=files)
 
 
-def _parse_remarks(e: ListEntry, remarks: str) -> None:
-    for wallet in wallets_in(remarks):
+def _parse_remarks(e: ListEntry, remarks: str, vocab: Vocabulary) -> None:
+    for wallet in wallets_in(vocab, remarks):
         add_unique(e.identifiers, wallet)
     for item in re.split(r";\s+", remarks.strip().rstrip(".")):
         item = item.strip()
@@ -156,7 +157,7 @@ def _parse_remarks(e: ListEntry, remarks: str) -> None:
         m = _FACT_RE.match(item)
         if m:
             label = m.group("label").strip()
-            scheme = _EXTRA_SCHEMES.get(label.lower()) or scheme_code(label)
+            scheme = _EXTRA_SCHEMES.get(label.lower()) or scheme_code(vocab, label)
             if scheme:
                 value = m.group("value").strip()
                 country = country_code(m.group("country")) if m.group("country") else None

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.domain.wallets import detect_chain
 from casedesk.services.screening.formats import (
     CheckedRows,
@@ -25,7 +26,7 @@ from casedesk.services.screening.formats import (
 from casedesk.services.screening.formats.ftm import PARTY_SCHEMAS
 
 
-def read_opensanctions_csv(path: Path) -> ParsedList:
+def read_opensanctions_csv(path: Path, vocab: Vocabulary) -> ParsedList:
     """Read targets.simple.csv: multi-values are ';'-joined, countries lower-case ISO-2."""
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
     try:
@@ -59,11 +60,12 @@ def read_opensanctions_csv(path: Path) -> ParsedList:
             add_unique(e.countries, country_code(c))
         for ident in split_multi(get("identifiers")):
             chain = detect_chain(ident)
-            add_unique(e.identifiers, wallet_identifier(chain, ident) if chain else ("ID", ident, None))
+            add_unique(e.identifiers,
+                       wallet_identifier(vocab, chain, ident) if chain else ("ID", ident, None))
         if schema == "CryptoWallet":
             chain = detect_chain(name)
             if chain:
-                add_unique(e.identifiers, wallet_identifier(chain, name))
+                add_unique(e.identifiers, wallet_identifier(vocab, chain, name))
         e.programs = split_multi(get("program_ids")) or split_multi(get("sanctions"))[:10]
         for col in ("birth_date", "addresses", "sanctions", "first_seen", "last_seen"):
             if get(col):

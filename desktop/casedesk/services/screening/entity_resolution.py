@@ -20,7 +20,7 @@ from casedesk.domain.watchlists import DuplicateDecision
 from casedesk.services.audit import chain_head, record_audit
 from casedesk.services.cases import get_case
 from casedesk.services.screening.index import NameIndex
-from casedesk.services.screening.matcher import Weights, best_name_match, default_weights
+from casedesk.services.screening.name_scoring import Weights, best_name_match, default_weights
 from casedesk.services.screening.normalize import (
     NormalizedName,
     identifier_key,

@@ -35,6 +35,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     read_list,
 )
+from casedesk.services.screening.index import NameIndex, fingerprint_of, forget_indexes, save_list_index
 from casedesk.services.screening.normalize import identifier_key
 from casedesk.storage.workspace import actor_of, changes_of
 
@@ -210,8 +211,6 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
             if start % 50000 == 0:
                 yield Progress(start, len(rows), f"storing {label}: {start:,}")
     del entry_rows, ident_rows
-    from casedesk.services.screening.index import NameIndex, save_list_index
-
     index = NameIndex()
     done = 0
     for start, forms in _normalised_chunks(pool, texts):
@@ -235,8 +234,6 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
                  before=before if replaced else None,
                  after={**result.as_json(), "skipped": result.skipped[:50], "files": files})
     changes_of(session).add("updated" if replaced else "created", "watchlist", list_id)
-    from casedesk.services.screening.index import forget_indexes
-
     forget_indexes()
     return result
 
@@ -287,11 +284,6 @@ def _normalised_chunks(pool: Any, texts: list[str]) -> Iterator[tuple[int, list[
             executor.shutdown(wait=False, cancel_futures=True)
     for start in range(next_start, len(texts), _PARALLEL_CHUNK):
         yield start, normalize_many(texts[start:start + _PARALLEL_CHUNK])
-
-
-def fingerprint_of(wl: Watchlist) -> str:
-    """What a stored index must agree with to be reused: the list's import stamp and size."""
-    return f"{wl.id}:{wl.imported_at}:{wl.entry_count}"
 
 
 def _carry_decisions(session: Session, list_name: str, list_id: int,
@@ -349,6 +341,4 @@ def delete_watchlist(session: Session, list_id: int) -> None:
     session.delete(wl)
     session.flush()
     changes_of(session).add("deleted", "watchlist", list_id)
-    from casedesk.services.screening.index import forget_indexes
-
     forget_indexes()
