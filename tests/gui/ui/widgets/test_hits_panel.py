@@ -16,7 +16,7 @@ from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.hits_panel import ScreeningHitsPanel
 
-LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
+LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
 
 @pytest.fixture
