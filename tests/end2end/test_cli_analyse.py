@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=120)
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, dict, dict]:
-    db = tmp_path_factory.mktemp("analyse") / "demo.casedesk"
-    case_id = json.loads(run("--db", str(db), "demo", "--json").stdout)["case_id"]
+def demo(run, demo_db) -> tuple[Path, int, dict, dict]:
+    db, case_id = demo_db
     out = run("--db", str(db), "analyse", "--case", str(case_id), "--json", "--as-of", "2025-06-01")
     assert out.returncode == 0, out.stderr
     records = json.loads(run("--db", str(db), "records", "list", "--case", str(case_id), "--json").stdout)
@@ -73,7 +64,7 @@ def test_crypto_payment_and_quick_stand_up_findings(demo):
     assert f["link_ids"]
 
 
-def test_rerun_keeps_findings_and_human_output(demo):
+def test_rerun_keeps_findings_and_human_output(run, demo):
     db, case_id, report, _ = demo
     out = run("--db", str(db), "analyse", "--case", str(case_id), "--as-of", "2025-06-01")
     assert out.returncode == 0, out.stderr
@@ -86,7 +77,7 @@ def test_rerun_keeps_findings_and_human_output(demo):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--case", "999"], "no case with id 999"), (["--case", "1", "--as-of", "June"], "--as-of")])
-def test_bad_input_is_one_line_and_exit_2(demo, args, message):
+def test_bad_input_is_one_line_and_exit_2(run, demo, args, message):
     db, *_ = demo
     out = run("--db", str(db), "analyse", *args)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    db = tmp_path_factory.mktemp("cli") / "demo.casedesk"
-    out = run("--db", str(db), "demo", "--json")
-    assert out.returncode == 0, out.stderr
-    return db, json.loads(out.stdout)["case_id"]
-
-
-def test_demo_then_verify_reports_ok(demo_db):
+def test_demo_then_verify_reports_ok(run, demo_db):
     db, _ = demo_db
     out = run("--db", str(db), "verify", "--json")
     assert out.returncode == 0, out.stdout + out.stderr
@@ -33,7 +17,7 @@ def test_demo_then_verify_reports_ok(demo_db):
     assert report["ok"] is True and report["problems"] == []
 
 
-def test_demo_case_is_big_enough_and_listed(demo_db):
+def test_demo_case_is_big_enough_and_listed(run, demo_db):
     db, case_id = demo_db
     cases = json.loads(run("--db", str(db), "cases", "list", "--json").stdout)
     assert cases[0]["id"] == case_id and cases[0]["records"] >= 20
@@ -63,7 +47,7 @@ def _copy(db: Path, tmp_path: Path) -> Path:
     return dest
 
 
-def test_one_changed_byte_in_an_audit_row_fails_verify_naming_it(demo_db, tmp_path):
+def test_one_changed_byte_in_an_audit_row_fails_verify_naming_it(run, demo_db, tmp_path):
     db = _copy(demo_db[0], tmp_path)
     con = sqlite3.connect(db)
     con.execute("UPDATE audit_log SET actor = actor || 'x' WHERE id = 7")
@@ -75,7 +59,7 @@ def test_one_changed_byte_in_an_audit_row_fails_verify_naming_it(demo_db, tmp_pa
     assert any(p["subject"] == "audit entry 7" for p in problems)
 
 
-def test_one_changed_byte_in_an_evidence_blob_fails_verify_naming_it(demo_db, tmp_path):
+def test_one_changed_byte_in_an_evidence_blob_fails_verify_naming_it(run, demo_db, tmp_path):
     db = _copy(demo_db[0], tmp_path)
     con = sqlite3.connect(db)
     sha = con.execute("SELECT sha256 FROM blob LIMIT 1").fetchone()[0]
@@ -95,7 +79,7 @@ def test_one_changed_byte_in_an_evidence_blob_fails_verify_naming_it(demo_db, tm
     (["records", "list", "--case", "abc"], "invalid int value"),
     (["cases", "new", "   "], "title"),
 ])
-def test_bad_input_gets_one_line_and_exit_2(args, needle, tmp_path):
+def test_bad_input_gets_one_line_and_exit_2(run, args, needle, tmp_path):
     env = {"CASEDESK_DB": str(tmp_path / "ws.casedesk")}
     out = run(*args, env=env)
     assert out.returncode == 2, out.stdout + out.stderr
@@ -103,7 +87,7 @@ def test_bad_input_gets_one_line_and_exit_2(args, needle, tmp_path):
     assert "Traceback" not in out.stderr
 
 
-def test_workspace_from_newer_schema_exits_2(tmp_path):
+def test_workspace_from_newer_schema_exits_2(run, tmp_path):
     db = tmp_path / "w.casedesk"
     assert run("--db", str(db), "cases", "list").returncode == 0
     con = sqlite3.connect(db)
@@ -114,7 +98,7 @@ def test_workspace_from_newer_schema_exits_2(tmp_path):
     assert out.returncode == 2 and "newer" in out.stderr
 
 
-def test_not_a_database_file_exits_2(tmp_path):
+def test_not_a_database_file_exits_2(run, tmp_path):
     bad = tmp_path / "junk.casedesk"
     bad.write_bytes(b"this is not sqlite" * 100)
     out = run("--db", str(bad), "cases", "list")

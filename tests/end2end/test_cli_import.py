@@ -17,25 +17,15 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "casedesk", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=300,
-    )
-
-
 @pytest.fixture
-def db(tmp_path: Path) -> tuple[Path, int]:
+def db(run, tmp_path: Path) -> tuple[Path, int]:
     path = tmp_path / "cli.casedesk"
     out = run("--db", str(path), "cases", "new", "CLI import", "--json")
     assert out.returncode == 0, out.stderr
     return path, json.loads(out.stdout)["id"]
 
 
-def test_import_prints_the_json_contract_and_writes_rejects(db, tmp_path):
+def test_import_prints_the_json_contract_and_writes_rejects(run, db, tmp_path):
     path, case_id = db
     rejects = tmp_path / "rejects.csv"
     out = run(
@@ -97,7 +87,7 @@ def test_import_prints_the_json_contract_and_writes_rejects(db, tmp_path):
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
 
 
-def test_transactions_with_a_chain_and_human_output(db):
+def test_transactions_with_a_chain_and_human_output(run, db):
     path, case_id = db
     out = run(
         "--db",
@@ -127,7 +117,7 @@ def test_transactions_with_a_chain_and_human_output(db):
         (["--preset", "ownership"], "no column 'owner'"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_and_changes_nothing(db, args, message):
+def test_bad_input_exits_2_with_one_line_and_changes_nothing(run, db, args, message):
     path, case_id = db
     out = run(
         "--db",
@@ -145,7 +135,7 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(db, args, message):
     assert cases[0]["records"] == 0
 
 
-def test_unknown_case_and_missing_file(db, tmp_path):
+def test_unknown_case_and_missing_file(run, db, tmp_path):
     path, _ = db
     out = run("--db", str(path), "import", str(DATA / "parties_taiwan_big5.csv"), "--case", "999")
     assert out.returncode == 2 and "999" in out.stderr
@@ -153,7 +143,7 @@ def test_unknown_case_and_missing_file(db, tmp_path):
     assert out.returncode == 2 and "is not a file" in out.stderr
 
 
-def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
+def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(run, db, tmp_path):
     path, case_id = db
     big = tmp_path / "big.csv"
     with big.open("w", encoding="utf-8", newline="") as fh:
@@ -214,7 +204,7 @@ def test_sigkill_mid_import_leaves_verify_ok_and_no_trace(db, tmp_path):
     assert counts == dict.fromkeys(counts, 0) and audited == 0
 
 
-def test_without_a_preset_the_fitting_one_is_used(db):
+def test_without_a_preset_the_fitting_one_is_used(run, db):
     path, case_id = db
     out = run(
         "--db",
@@ -235,7 +225,7 @@ def test_without_a_preset_the_fitting_one_is_used(db):
     assert out.returncode == 2 and "cannot tell which preset fits" in out.stderr
 
 
-def test_an_excel_inventory_imports_through_the_servers_preset(db, tmp_path):
+def test_an_excel_inventory_imports_through_the_servers_preset(run, db, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     path, case_id = db
     rows = list(csv.reader((DATA / "servers_inventory.csv").open(encoding="utf-8")))

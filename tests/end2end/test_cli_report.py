@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=180)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    db = tmp_path_factory.mktemp("cli-report") / "demo.casedesk"
-    out = run("--db", str(db), "demo", "--json")
-    assert out.returncode == 0, out.stderr
-    return db, json.loads(out.stdout)["case_id"]
-
-
-def test_report_prints_path_pages_and_sha256(demo_db, tmp_path):
+def test_report_prints_path_pages_and_sha256(run, demo_db, tmp_path):
     db, case_id = demo_db
     target = tmp_path / "dossier.pdf"
     out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(target), "--redact", "external",
@@ -40,7 +24,7 @@ def test_report_prints_path_pages_and_sha256(demo_db, tmp_path):
     assert json.loads(again.stdout)["sha256"] == result["sha256"]
 
 
-def test_report_bad_input_exits_2_with_one_line_and_writes_nothing(demo_db, tmp_path):
+def test_report_bad_input_exits_2_with_one_line_and_writes_nothing(run, demo_db, tmp_path):
     db, case_id = demo_db
     missing = tmp_path / "missing" / "d.pdf"
     out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(missing))
@@ -55,7 +39,7 @@ def test_report_bad_input_exits_2_with_one_line_and_writes_nothing(demo_db, tmp_
         assert not target.exists() and not list(tmp_path.glob(".x.pdf*"))
 
 
-def test_verify_dossier_matches_then_reports_later_changes(demo_db, tmp_path):
+def test_verify_dossier_matches_then_reports_later_changes(run, demo_db, tmp_path):
     db, case_id = demo_db
     target = tmp_path / "v.pdf"
     assert run("--db", str(db), "report", "--case", str(case_id), "-o", str(target)).returncode == 0
@@ -70,7 +54,7 @@ def test_verify_dossier_matches_then_reports_later_changes(demo_db, tmp_path):
     assert "has changed since" in plain.stdout
 
 
-def test_verify_dossier_from_another_workspace_fails(demo_db, tmp_path):
+def test_verify_dossier_from_another_workspace_fails(run, demo_db, tmp_path):
     db, case_id = demo_db
     target = tmp_path / "w.pdf"
     assert run("--db", str(db), "report", "--case", str(case_id), "-o", str(target)).returncode == 0

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +10,8 @@ import pytest
 LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=300)
-
-
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def db(run, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("screen") / "ws.casedesk"
     expected = {"ofac-sdn-2021/sdn.csv": ("ofac-sdn", 8976), "csl/consolidated_sample_2024.csv": ("csl", 13),
                 "dpl/dpl.txt": ("dpl", 543), "ftm/zala_cluster.ftm.jsonl": ("ftm", 14)}
@@ -32,14 +24,14 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_watchlist_list(db):
+def test_watchlist_list(run, db):
     rows = json.loads(run("--db", str(db), "watchlist", "list", "--json").stdout)
     assert {r["format"]: r["entries"] for r in rows} == {"ofac-sdn": 8976, "csl": 13, "dpl": 543, "ftm": 14}
     assert all(set(r) >= {"list_id", "name", "format", "entries", "snapshot_date"} for r in rows)
     assert all(r["snapshot_date"] for r in rows)
 
 
-def test_invalid_csl_is_refused_and_nothing_imported(db):
+def test_invalid_csl_is_refused_and_nothing_imported(run, db):
     before = run("--db", str(db), "watchlist", "list", "--json").stdout
     for extra in ([], ["--skip-bad-rows"]):
         out = run("--db", str(db), "watchlist", "import", str(LISTS / "csl" / "csl_invalid_2019.csv"),
@@ -49,14 +41,14 @@ def test_invalid_csl_is_refused_and_nothing_imported(db):
     assert run("--db", str(db), "watchlist", "list", "--json").stdout == before
 
 
-def test_unknown_format_is_refused(db, tmp_path):
+def test_unknown_format_is_refused(run, db, tmp_path):
     p = tmp_path / "inventory.csv"
     p.write_text("serial,model\n1,H100\n", encoding="utf-8")
     out = run("--db", str(db), "watchlist", "import", str(p))
     assert out.returncode == 2 and "unknown list format" in out.stderr
 
 
-def test_screen_returns_spellings_in_other_scripts_and_nothing_for_negatives(db):
+def test_screen_returns_spellings_in_other_scripts_and_nothing_for_negatives(run, db):
     from casedesk.services.cases import create_case
     from casedesk.services.records import RecordIn, create_record
     from casedesk.storage.workspace import open_workspace

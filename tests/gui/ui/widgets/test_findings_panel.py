@@ -7,7 +7,6 @@ from casedesk.services.findings import list_findings
 from casedesk.services.links import add_link
 from casedesk.services.records import RecordIn, create_record
 from casedesk.ui.models.finding_table import FindingFilterProxyModel, FindingTableModel
-from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.compute_summary import ComputeSummaryWidget
 from casedesk.ui.widgets.findings_panel import STATUS_FILTERS, FindingsPanel
 
@@ -17,10 +16,9 @@ pytestmark = pytest.mark.qt_log_ignore(r".*propagateSizeHints.*")
 
 
 @pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
+def runner(inline_runner):  # noqa: ANN001, ANN201
+    """These tests need the panel's results, not the worker thread."""
+    return inline_runner
 
 
 @pytest.fixture

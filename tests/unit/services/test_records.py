@@ -20,6 +20,8 @@ from casedesk.services.records import (
     update_record,
 )
 
+from factories import make_datacenter, make_party
+
 HOSTILE = [
     "<b>bold</b> & <font color=red>x</font>",
     "100%s %d {0} %(name)s",
@@ -32,7 +34,7 @@ HOSTILE = [
 
 def party(ws, case_id: int, label: str, **fields) -> int:  # noqa: ANN001
     with ws.write() as s:
-        return create_record(s, case_id, RecordIn("party", {"label": label, **fields})).id
+        return make_party(s, case_id, label, **fields)
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=["markup", "format", "rlo", "nul", "scripts", "1mb"])
@@ -116,7 +118,7 @@ def _audit_count(ws) -> int:  # noqa: ANN001
 def test_link_endpoints_are_checked_against_the_vocabulary(workspace, case_id):
     a, b = party(workspace, case_id, "A"), party(workspace, case_id, "B")
     with workspace.write() as s:
-        dc = create_record(s, case_id, RecordIn("datacenter", {"label": "DC"})).id
+        dc = make_datacenter(s, case_id, "DC")
     with workspace.write() as s:
         link = add_link(s, case_id, "owns", a, b, share_pct="51")
         assert link.share_pct == 51.0

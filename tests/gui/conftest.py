@@ -1,11 +1,65 @@
-"""Fixtures for driving the main window as a user would: the demo case open, the runner real."""
+"""Fixtures for GUI tests: the main window driven as a user would, and a runner without a thread."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QObject, QPoint, QSettings, QTimer
+
+from casedesk.ui.tasks import JobFactory, TaskRunner, _Worker
+
+
+class InlineTaskRunner(TaskRunner):
+    """A TaskRunner that runs each job on the calling thread, for tests that need results, not threads.
+
+    After MusicBrainz Picard's FakeThreadPool. The job does not run inside `submit`: callers keep the
+    id `submit` returns and match it against `finished` (the watchlist and export dialogs do), so
+    each job starts from a zero-timer on the next turn of the event loop, in submission order, like
+    the real runner's queued call. The real runner's worker runs it (drains a generator, emitting
+    `progress`; `cancel` from a progress slot stops it at the next step), so the outcome signals and
+    callbacks are the real ones; only the thread is missing. Jobs still queued at `shutdown` never
+    run, as with the real runner once its thread has quit.
+    """
+
+    def __init__(self, parent: QObject | None = None):
+        QObject.__init__(self, parent)  # not TaskRunner.__init__: it starts the worker thread
+        self._ids = itertools.count(1)
+        self._worker = _Worker()
+        for name in ("started", "progress", "finished", "failed", "cancelled"):
+            getattr(self._worker, name).connect(getattr(self, name))
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[str], None] | None]] = {}
+        self.finished.connect(self._on_finished)
+        self.failed.connect(self._on_failed)
+        self.cancelled.connect(self._on_cancelled)
+        self._stopped = False
+
+    def submit(self, factory: JobFactory, *, on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[str], None] | None = None) -> int:
+        """Queue a job to run on this thread once control is back in the event loop; returns its id."""
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_error)
+        QTimer.singleShot(0, self, lambda: self._run(job_id, factory))
+        return job_id
+
+    def shutdown(self) -> None:
+        """Run no more queued jobs (there is no thread to stop)."""
+        self._stopped = True
+
+    def _run(self, job_id: int, factory: JobFactory) -> None:
+        if not self._stopped:
+            self._worker.run(job_id, factory)
+
+
+@pytest.fixture
+def inline_runner(qtbot):  # noqa: ANN001, ANN201
+    """An InlineTaskRunner, shut down at the end."""
+    runner = InlineTaskRunner()
+    yield runner
+    runner.shutdown()
 
 
 class ViewDriver:

@@ -18,7 +18,7 @@ from casedesk.services.screening.hits import decide_hit, hit_comparison, list_hi
 from casedesk.services.screening.screen import screen_case, screen_name
 from casedesk.services.verify import verify_workspace
 
-LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
+LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
 
 def write_list(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:

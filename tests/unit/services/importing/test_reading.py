@@ -16,7 +16,7 @@ from casedesk.services.importing.reading import (
 )
 from casedesk.services.importing.sniffing import cut_at_line_end, detect_encoding
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "import"
+DATA = Path(__file__).resolve().parents[3] / "data" / "import"
 NAMES = ["华为技术有限公司", "深圳市腾讯计算机系统有限公司", "中芯国际集成电路制造有限公司"]
 TRAD = ["台灣積體電路製造股份有限公司", "鴻海精密工業股份有限公司", "廣達電腦股份有限公司"]
 

@@ -33,7 +33,7 @@ from casedesk.services.queries import list_links, list_records
 from casedesk.services.records import IdentifierIn, RecordIn, create_record
 from casedesk.services.verify import verify_workspace
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "import"
+DATA = Path(__file__).resolve().parents[3] / "data" / "import"
 SHARED = Path("/work/shared/data/csl-samples/csl_invalid_2019.csv")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from casedesk.ui.main_window import MainWindow
-from casedesk.ui.tasks import TaskRunner
 
 
-def test_shell_shows_demo_case_and_inspects_a_record(qtbot, demo_ws, tmp_path):
+def test_shell_shows_demo_case_and_inspects_a_record(qtbot, demo_ws, tmp_path, inline_runner):
     ws, case_id = demo_ws
-    runner = TaskRunner()
+    runner = inline_runner
     window = MainWindow(ws, runner, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     assert window.current_case_id() == case_id

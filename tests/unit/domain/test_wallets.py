@@ -30,7 +30,7 @@ from casedesk.domain.wallets import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "address-test-vectors"
+DATA = Path(__file__).resolve().parents[2] / "data" / "address-test-vectors"
 BECH = json.loads((DATA / "bech32_bip173_bip350_vectors.json").read_text(encoding="utf-8"))
 BASE58 = json.loads((DATA / "bitcoin_base58_encode_decode.json").read_text(encoding="utf-8"))
 EIP55 = list(csv.DictReader((DATA / "eip55_vectors.csv").open(encoding="utf-8", newline="")))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "screening_eval.py"
+HARNESS = Path(__file__).resolve().parents[4] / "benchmarks" / "screening_eval.py"
 
 
 @pytest.fixture(scope="module")

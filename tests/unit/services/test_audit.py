@@ -11,10 +11,12 @@ from casedesk.services.audit import GENESIS, canonical_json
 from casedesk.services.records import RecordIn, create_record, update_record
 from casedesk.services.verify import verify_workspace
 
+from factories import make_party
+
 
 def test_chain_links_each_entry_to_the_previous(workspace, case_id):
     with workspace.write() as s:
-        rid = create_record(s, case_id, RecordIn("party", {"label": "A"})).id
+        rid = make_party(s, case_id, "A")
         update_record(s, rid, {"label": "B"}, expected_version=1)
     with workspace.read() as s:
         entries = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()

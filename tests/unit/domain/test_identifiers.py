@@ -18,7 +18,7 @@ from casedesk.domain.identifiers import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "identifier-test-vectors"
+DATA = Path(__file__).resolve().parents[2] / "data" / "identifier-test-vectors"
 ROWS = list(
     csv.DictReader((DATA / "ofac_uscc_lei_identifiers.csv").open(encoding="utf-8", newline=""))
 )

@@ -16,11 +16,17 @@ from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.hits_panel import ScreeningHitsPanel
 
-LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
+LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
 
 @pytest.fixture
-def runner(qtbot):
+def runner(inline_runner):  # noqa: ANN001, ANN201
+    """The review flow needs the jobs' results, not the worker thread (cancel below uses the real one)."""
+    return inline_runner
+
+
+@pytest.fixture
+def threaded_runner(qtbot):  # noqa: ANN001, ANN201
     r = TaskRunner()
     yield r
     r.shutdown()
@@ -151,7 +157,8 @@ def test_hits_sort_by_score_as_numbers(qtbot, sqlite_ws, runner):
     assert [panel.proxy.index(r, 0).data() for r in range(3)] == ["100.0", "91.5", "86.0"]
 
 
-def test_cancel_leaves_nothing_written(qtbot, sqlite_ws, runner):
+def test_cancel_leaves_nothing_written(qtbot, sqlite_ws, threaded_runner):
+    runner = threaded_runner
     with sqlite_ws.write() as s:
         case_id = create_case(s, "empty").id
     panel = ScreeningHitsPanel(sqlite_ws, runner)

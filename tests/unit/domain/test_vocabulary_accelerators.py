@@ -10,7 +10,7 @@ import pytest
 from casedesk.domain.vocabulary import AcceleratorCatalog, default_vocabulary
 
 EPOCH_CSV = (
-    Path(__file__).resolve().parents[1] / "data" / "epoch-ai-hardware-clusters" / "ml_hardware.csv"
+    Path(__file__).resolve().parents[2] / "data" / "epoch-ai-hardware-clusters" / "ml_hardware.csv"
 )
 EPOCH_TPP = "Total processing performance (bit-OP/s)"
 

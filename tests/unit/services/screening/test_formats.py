@@ -8,7 +8,7 @@ import pytest
 
 from casedesk.services.screening.formats import ListFormatError, detect_format, read_list
 
-LISTS = Path(__file__).resolve().parents[1] / "data" / "screening-lists"
+LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
 
 def test_ofac_sdn_reads_every_entry_with_its_companions():
@@ -30,7 +30,7 @@ def test_ofac_sdn_reads_every_entry_with_its_companions():
 def test_ofac_wallets_match_the_derived_vector_file():
     import csv
 
-    vectors = Path(__file__).resolve().parents[1] / "data" / "address-test-vectors" / \
+    vectors = Path(__file__).resolve().parents[3] / "data" / "address-test-vectors" / \
         "ofac_sdn_2021_digital_currency_addresses.csv"
     if not vectors.exists():
         pytest.skip("address vectors not copied")

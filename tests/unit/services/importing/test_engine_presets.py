@@ -23,7 +23,7 @@ from casedesk.services.progress import run_to_end
 from casedesk.services.queries import list_links, list_records
 from casedesk.services.verify import verify_workspace
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "import"
+DATA = Path(__file__).resolve().parents[3] / "data" / "import"
 
 
 def imp(ws, case_id, name, preset, **options):
