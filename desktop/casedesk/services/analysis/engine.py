@@ -47,7 +47,7 @@ from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
 from casedesk.services.collector import few_gc_passes
-from casedesk.services.compute import Inventory, compute_inventory
+from casedesk.services.analysis.compute import Inventory, compute_inventory
 from casedesk.services.progress import Job, Progress
 from casedesk.storage.workspace import changes_of
 

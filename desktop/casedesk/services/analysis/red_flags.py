@@ -24,7 +24,7 @@ from casedesk.paths import resources_dir
 from casedesk.services.analysis.datafile import read_data_file
 from casedesk.services.analysis.graph import CaseGraph, Route
 from casedesk.services.analysis.ownership import Headquarters, Ownership, party_country
-from casedesk.services.compute import FleetCompute, Inventory, combine_qualifiers, count_text
+from casedesk.services.analysis.compute import FleetCompute, Inventory, combine_qualifiers, count_text
 
 _FILE = "red_flags.yaml"
 # Fleets share a handful of date strings: parse each once.
