@@ -35,14 +35,8 @@ from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.analysis.classify import default_rules
 from casedesk.services.analysis.graph import CaseGraph, load_case_graph
 from casedesk.services.analysis.ownership import Ownership
-from casedesk.services.analysis.red_flags import (
-    Draft,
-    RuleBook,
-    RuleContext,
-    RuleSpec,
-    default_rulebook,
-    registered_rules,
-)
+from casedesk.services.analysis.rules.context import Draft, RuleContext
+from casedesk.services.analysis.rules.registry import RuleBook, RuleSpec, default_rulebook, registered_rules
 from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
