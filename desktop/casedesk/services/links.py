@@ -16,7 +16,7 @@ from casedesk.services.records import get_record
 from casedesk.services.snapshot import link_snapshot
 from casedesk.storage.workspace import changes_of
 
-__all__ = ["add_link", "update_link", "delete_link", "get_link", "check_endpoints", "link_snapshot"]
+__all__ = ["add_link", "update_link", "delete_link", "get_link", "check_endpoints"]
 
 
 def get_link(session: Session, link_id: int) -> Link:

@@ -32,7 +32,7 @@ from casedesk.domain.wallets import checked_match_key, validate_address
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
 from casedesk.services.fields import clean_fields
-from casedesk.services.snapshot import record_snapshot
+from casedesk.services.snapshot import link_snapshot, record_snapshot
 from casedesk.storage.workspace import changes_of
 
 
@@ -221,8 +221,6 @@ def delete_record(session: Session, record_id: int, *, expected_version: int | N
     links = session.scalars(
         select(Link).where((Link.source_id == record_id) | (Link.target_id == record_id))
     ).all()
-    from casedesk.services.links import link_snapshot  # local: links imports records
-
     for link in links:
         record_audit(session, "delete", "link", link.id, case_id=link.case_id,
                      before=link_snapshot(link))

@@ -43,7 +43,7 @@ from casedesk.domain.models import RECORD_KINDS
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services import chart as chart_svc
 from casedesk.services.cases import create_case, list_cases
-from casedesk.services.compute import case_totals
+from casedesk.services.analysis.compute_views import case_totals
 from casedesk.services.fields import LINK_FIELDS, fields_of
 from casedesk.services.tables import kind_counts, record_briefs
 from casedesk.storage.workspace import ChangeSet, Workspace

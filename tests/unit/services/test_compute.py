@@ -6,13 +6,8 @@ from datetime import date
 
 import pytest
 from casedesk.services.analysis.graph import load_case_graph
-from casedesk.services.compute import (
-    case_totals,
-    combine_qualifiers,
-    compute_for_record,
-    compute_inventory,
-    compute_summary_text,
-)
+from casedesk.services.analysis.compute import combine_qualifiers, compute_inventory
+from casedesk.services.analysis.compute_views import case_totals, compute_for_record, compute_summary_text
 
 AS_OF = date(2025, 6, 1)
 

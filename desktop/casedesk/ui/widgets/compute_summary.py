@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.services.compute import compute_for_record, compute_summary_text
+from casedesk.services.analysis.compute_views import compute_for_record, compute_summary_text
 from casedesk.storage.workspace import Workspace
 
 

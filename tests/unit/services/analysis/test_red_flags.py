@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from casedesk.domain.errors import VocabularyError
-from casedesk.services.analysis.red_flags import default_rulebook, load_rulebook, registered_rules
+from casedesk.services.analysis.rules.registry import default_rulebook, load_rulebook, registered_rules
 
 
 def _one(by_rule, rule):

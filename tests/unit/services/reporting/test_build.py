@@ -6,7 +6,7 @@ import pytest
 
 from casedesk.domain.errors import NotFoundError, ValidationError
 from casedesk.domain.models import ChartPosition
-from casedesk.services.compute import case_totals
+from casedesk.services.analysis.compute_views import case_totals
 from casedesk.services.reporting import DossierOptions, build_dossier
 from casedesk.services.reporting.eccn import eccn_class
 from casedesk.services.reporting.model import Redacted, Scrubbed, is_withheld

@@ -1,0 +1,77 @@
+"""What every command shares: exit codes, UsageError, the parser class, output, the command context."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from casedesk.domain.errors import CaseDeskError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class UsageError(CaseDeskError):
+    """The command line itself is wrong."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that raises UsageError instead of exiting."""
+
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
+        raise UsageError(message)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One run of a command: its parsed options and the stack that closes what it opened."""
+
+    args: argparse.Namespace
+    closing: ExitStack
+
+    def open_workspace(self):  # noqa: ANN201 - a storage.workspace.Workspace
+        """Open the --db workspace; main() disposes of it when the command returns."""
+        from casedesk.storage.workspace import open_workspace
+
+        ws = open_workspace(self.args.db)
+        # dispose() lets a background WAL checkpoint finish before the process exits
+        self.closing.callback(ws.dispose)
+        return ws
+
+
+def emit(args: argparse.Namespace, payload: Any, human: Callable[[], str] | str) -> None:
+    """Print the payload as JSON with --json, else the human text (made terminal-safe)."""
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        text = human() if callable(human) else human
+        if text:
+            sys.stdout.write(printable(text) + "\n")
+
+
+def printable(text: str) -> str:
+    """Make user data safe on a terminal: control characters become visible escapes."""
+    out = []
+    for ch in text:
+        if ch == "\n" or ch == "\t" or (ch.isprintable() and ch not in "\u202e\u202d\u2066\u2067\u2068"):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
+def progress_to_stderr(step) -> None:  # noqa: ANN001 - a Progress
+    """Show a long job's current step on one overwritten stderr line (only on a terminal)."""
+    if sys.stderr.isatty() and step.message:
+        sys.stderr.write(f"\r{step.message[:100]:<100}")
+        sys.stderr.flush()
+
+
+def end_progress_line() -> None:
+    """Finish the line progress_to_stderr kept overwriting."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")

@@ -1,0 +1,52 @@
+"""`main`: parse, run one command, close what it opened, and turn errors into exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from casedesk.cli.core import EXIT_BAD_INPUT, EXIT_INTERNAL, Command, printable
+from casedesk.cli.parser import build_parser
+from casedesk.domain.errors import CaseDeskError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "command", None):
+            from casedesk.app import run_gui
+
+            return run_gui(args.db)
+        if not hasattr(args, "json"):
+            args.json = False
+        with ExitStack() as closing:
+            return args.func(Command(args, closing))
+    except CaseDeskError as exc:
+        sys.stderr.write(f"casedesk: {printable(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("casedesk: interrupted\n")
+        return 130
+    except Exception as exc:  # a bug, not bad input: keep the traceback in a log, not on screen
+        log = write_crash_log()
+        sys.stderr.write(f"casedesk: internal error ({type(exc).__name__}: {printable(str(exc))[:200]}); "
+                         f"details in {log}\n")
+        return EXIT_INTERNAL
+
+
+def write_crash_log() -> str:
+    """Append the current traceback to the user's crash log; returns the log's path."""
+    import traceback
+    from pathlib import Path
+
+    from platformdirs import user_log_dir
+
+    folder = Path(user_log_dir("CaseDesk", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "crash.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc() + "\n")
+    return str(path)

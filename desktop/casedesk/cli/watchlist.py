@@ -1,0 +1,63 @@
+"""`casedesk watchlist import|list`: load and list screening lists."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from casedesk.cli.core import EXIT_OK, Command, Parser, emit, end_progress_line, printable, progress_to_stderr
+
+
+def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `watchlist import` and `watchlist list`."""
+    wl = sub.add_parser("watchlist", help="load and list screening lists")
+    wsub = wl.add_subparsers(dest="watchlist_cmd", required=True, parser_class=Parser)
+    wi = wsub.add_parser("import", parents=[common], help="load (or replace) a screening list")
+    wi.add_argument("file", help="the list file (OFAC SDN: sdn.csv, with alt/add/sdn_comments beside it)")
+    wi.add_argument("--format", default="auto",
+                    choices=["auto", "csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv"])
+    wi.add_argument("--name", help="list name (a list of the same name is replaced)")
+    wi.add_argument("--mapping", help="YAML/JSON column mapping for any other CSV")
+    wi.add_argument("--skip-bad-rows", action="store_true",
+                    help="import the readable rows and report the malformed ones")
+    wi.add_argument("--snapshot-date", help="the list's publication date, if the file has none")
+    wi.set_defaults(func=run_watchlist)
+    wsub.add_parser("list", parents=[common], help="list loaded lists").set_defaults(func=run_watchlist)
+
+
+def run_watchlist(cmd: Command) -> int:
+    """List the loaded lists (`list`) or load one from a file (`import`)."""
+    from pathlib import Path
+
+    from casedesk.services.progress import run_to_end
+    from casedesk.services.screening.watchlist_import import import_watchlist, list_watchlists
+
+    args = cmd.args
+    ws = cmd.open_workspace()
+    if args.watchlist_cmd == "list":
+        with ws.read() as s:
+            rows = list_watchlists(s)
+        emit(args, rows, lambda: "\n".join(
+            f"{r['list_id']:>4}  {r['name']}  [{r['format']}]  {r['entries']:,} entries"
+            f"  snapshot {r['snapshot_date'] or 'unknown'}" for r in rows) or "no lists loaded")
+        return EXIT_OK
+    mapping = None
+    if args.mapping:
+        from casedesk.services.screening.formats.mapped import load_mapping
+
+        mapping = load_mapping(Path(args.mapping))
+    with ws.write() as s:
+        result = run_to_end(import_watchlist(
+            s, Path(args.file), fmt=args.format, name=args.name, mapping=mapping,
+            skip_bad_rows=args.skip_bad_rows, snapshot_date=args.snapshot_date), progress_to_stderr)
+    end_progress_line()
+    for problem in result.skipped[:20]:
+        sys.stderr.write(f"casedesk: skipped {printable(problem)}\n")
+    emit(args, result.as_json(), lambda: (
+        f"{'replaced' if result.replaced else 'loaded'} list {result.list_id} {result.name!r} "
+        f"[{result.format}]: {result.entries:,} entries"
+        + (f", {len(result.skipped)} bad rows skipped" if result.skipped else "")
+        + (f", {result.duplicates} duplicate rows merged" if result.duplicates else "")
+        + (f", {result.kept_decisions} decisions kept, {result.reopened} re-opened"
+           if result.replaced else "")))
+    return EXIT_OK
