@@ -2,8 +2,12 @@
 
 One row's path: reading → converting (drafts) → resolve (FileIndex, CaseIndex) → writer.
 
-reading      inspect a file (encoding, delimiter, header) and stream its rows
-mapping      mappings and presets: columns → fields of records, and links between them
+sniffing     a text table's encoding, delimiter and header row, from a sample
+reading      inspect a file (text or sheet) and stream its rows
+mapping      a mapping: columns → fields of records, and links between them
+mapping_files  the shipped presets, and mappings loaded, saved and listed as files
+compiling    a mapping compiled against a file's header (a getter per field)
+cells        cleaning cells: numbers, dates, identifiers, wallets, choices (cached)
 converting   one row → validated record and link drafts (drafts), or a rejection with reasons
 resolve      deduplication: each row's drafts against the file (FileIndex) and the case (case_index)
 fuzzy_names  the name-normaliser seam and the background scorer of similar names
@@ -18,8 +22,8 @@ This package re-exports the public API the wizard and the CLI use.
 
 from casedesk.services.importing.engine import analyse_import, run_import
 from casedesk.services.importing.fuzzy_names import NameNormalizer, simple_normalize
-from casedesk.services.importing.mapping import (
-    Mapping,
+from casedesk.services.importing.mapping import Mapping
+from casedesk.services.importing.mapping_files import (
     load_mapping_file,
     load_preset,
     preset_names,

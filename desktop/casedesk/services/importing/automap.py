@@ -16,11 +16,10 @@ from casedesk.services.importing.mapping import (
     RecordMap,
     Source,
     find_column,
-    load_preset,
-    preset_names,
 )
-from casedesk.services.importing.sniffing import header_key
+from casedesk.services.importing.mapping_files import load_preset, preset_names
 from casedesk.services.importing.settings import import_settings
+from casedesk.services.importing.sniffing import header_key
 
 _CHILD_LABELS = {"aliases": "Aliases", "identifiers": "Identifiers", "addresses": "Addresses"}
 

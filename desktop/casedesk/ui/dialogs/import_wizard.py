@@ -69,9 +69,8 @@ from casedesk.services.importing.mapping import (
     Source,
     check_mapping,
     find_column,
-    list_saved_mappings,
-    saved_mappings_dir,
 )
+from casedesk.services.importing.mapping_files import list_saved_mappings, saved_mappings_dir
 from casedesk.services.importing.reading import DELIMITER_NAMES
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.progress import Progress

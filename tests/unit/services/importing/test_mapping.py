@@ -269,7 +269,7 @@ def test_constants_templates_and_parameters(sqlite_ws, tmp_path):
 
 
 def test_mapping_files_in_the_saved_folder_are_listed(tmp_path):
-    from casedesk.services.importing.mapping import list_saved_mappings
+    from casedesk.services.importing.mapping_files import list_saved_mappings
 
     save_mapping_file(load_preset("parties"), tmp_path / "b.yaml")
     save_mapping_file(load_preset("servers"), tmp_path / "A.json")
