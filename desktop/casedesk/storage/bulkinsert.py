@@ -235,7 +235,7 @@ def run_sql(session: Session, sql: str, params: list[tuple[Any, ...]] | None = N
 @contextmanager
 def search_index_batch(session: Session, first_id: int, last_id: int) -> Iterator[None]:
     """Insert records first_id..last_id and their aliases with the search triggers paused,
-    then index them with one statement each (see migration 0006_search_bulk).
+    then index them with one statement each (see migration 0006_index_bulk_inserts_in_one_statement).
 
     An error inside rolls the whole transaction back, the pause row with it.
     """

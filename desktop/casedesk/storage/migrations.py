@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from casedesk.domain.errors import WorkspaceError
 from casedesk.paths import migrations_dir
@@ -19,6 +19,14 @@ from casedesk.paths import migrations_dir
 # Tables a migration creates outside the models (SQLite FTS5 search indexes and their shadow
 # tables): Alembic's model comparison must not report them as "removed".
 UNMODELLED_TABLE_PREFIXES = ("record_search",)
+
+
+# Revision ids renamed because the old id misled (old -> new). A workspace still stores the old id
+# in alembic_version; upgrade() rewrites it before Alembic looks it up. Never remove an entry.
+RENAMED_REVISIONS: tuple[tuple[str, str], ...] = (
+    ("0003_view", "0003_trigram_name_search"),
+    ("0005_screening", "0005_screening_lookups"),
+)
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -73,8 +81,9 @@ def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
     """
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
-    current = current_revision(engine)
-    if current == head:
+    stored = current_revision(engine)
+    current = dict(RENAMED_REVISIONS).get(stored, stored) if stored is not None else None
+    if stored == head:
         return None
     if current is not None:
         try:
@@ -89,8 +98,17 @@ def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
         backup = backup_sqlite(backup_path)
     elif backup_path is not None and current is None and _has_tables(engine):
         backup = backup_sqlite(backup_path)
+    if current != stored:
+        _restamp(engine, stored, current)
     command.upgrade(alembic_config(engine), "head")
     return backup
+
+
+def _restamp(engine: Engine, old: str, new: str) -> None:
+    """Rewrite a renamed revision id in alembic_version (after the backup, so it keeps the old id)."""
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                     {"new": new, "old": old})
 
 
 def _has_tables(engine: Engine) -> bool:

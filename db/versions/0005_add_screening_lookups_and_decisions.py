@@ -1,8 +1,8 @@
 """Screening: list import details, exact-only names, identifier and hit lookups, duplicate decisions,
 stored list indexes.
 
-Revision ID: 0005_screening
-Revises: 0003_view
+Revision ID: 0005_screening_lookups
+Revises: 0003_trigram_name_search
 Create Date: 2026-11-25 04:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_screening'
-down_revision = '0003_view'
+revision = '0005_screening_lookups'  # was '0005_screening'
+down_revision = '0003_trigram_name_search'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Let bulk inserts index names in one statement instead of one trigger call per row (SQLite only).
 
 Revision ID: 0006_search_bulk
-Revises: 0005_screening
+Revises: 0005_screening_lookups
 Create Date: 2026-11-25
 
 The search index's insert triggers now stand aside while a row exists in record_search_pause.
@@ -13,7 +13,7 @@ call per row, and nothing changes for other writers (the row is never committed)
 from alembic import op
 
 revision = '0006_search_bulk'
-down_revision = '0005_screening'
+down_revision = '0005_screening_lookups'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Add a trigram name index for type-ahead search (SQLite only): record labels and aliases.
 
-Revision ID: 0003_view
+Revision ID: 0003_trigram_name_search
 Revises: 0002
 Create Date: 2026-11-25
 
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_view'
+revision = '0003_trigram_name_search'  # was '0003_view': see storage.migrations.RENAMED_REVISIONS
 down_revision = '0002'
 branch_labels = None
 depends_on = None
