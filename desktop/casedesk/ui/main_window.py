@@ -120,8 +120,8 @@ class MainWindow(QMainWindow):
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
         self.timeline = TimelineTab(self)
         # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
-        self.findings = FindingsPanel(workspace, self.runner, self)
-        self.hits = ScreeningHitsPanel(workspace, self.runner, self)
+        self.findings = FindingsPanel(self.ops, self)
+        self.hits = ScreeningHitsPanel(self.ops, self)
         self.hits.setObjectName("hits_panel")
         for panel in (self.findings, self.hits):
             # Their layouts ask for ~250 px; the bottom dock starts shorter so the chart keeps room.
@@ -1141,8 +1141,6 @@ class MainWindow(QMainWindow):
         old = self.ws
         self.ws = ws
         self.ops.set_workspace(ws)
-        self.findings.set_workspace(ws)
-        self.hits.set_workspace(ws)
         self.undo_stack.clear()
         self._remember_workspace(ws)
         self._load_initial_case()
@@ -1192,7 +1190,7 @@ class MainWindow(QMainWindow):
 
     def load_watchlist(self) -> WatchlistImportDialog:
         """Open the screening-list import dialog."""
-        dialog = WatchlistImportDialog(self.ws, self.runner, self)
+        dialog = WatchlistImportDialog(self.ops, self)
         dialog.imported.connect(lambda _list_id: self.statusBar().showMessage("Screening list loaded", 5000))
         self.dialog = dialog
         dialog.open()

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.services.screening.formats import FORMAT_LABELS
-from casedesk.services.screening.watchlist_import import check_parsed, import_watchlist, parse_list_file
-from casedesk.storage.workspace import Workspace
-from casedesk.ui.tasks import TaskRunner
+from casedesk.services.screening.watchlist_import import check_parsed, parse_list_file
+from casedesk.ui.operations import Operations
+from casedesk.ui.operations import screening as screening_ops
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
 _FORMATS = [("Detect automatically", "auto")] + [
@@ -44,11 +44,12 @@ class WatchlistImportDialog(QDialog):
 
     imported = Signal(int)
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Load a screening list")
         self.setMinimumWidth(640)
-        self._ws, self._runner = workspace, runner
+        self._ops, self._runner = ops, ops.runner
+        runner = ops.runner
         self._parsed: Any = None
         self._check_job: int | None = None
         self._import_job: int | None = None
@@ -148,15 +149,9 @@ class WatchlistImportDialog(QDialog):
         except Exception as exc:  # CaseDeskError: the reason is for the user
             self._show_error(str(exc))
             return None
-        ws, path, name = self._ws, Path(self.path_edit.text().strip()), self.name_edit.text().strip() or None
-
-        def job():  # noqa: ANN202
-            with ws.write() as s:
-                result = yield from import_watchlist(s, path, name=name, mapping=mapping,
-                                                     skip_bad_rows=skip, parsed=parsed)
-            return ("imported", result.as_json())
-
-        self._import_job = self._runner.submit(job)
+        self._import_job = screening_ops.load_list(
+            self._ops, Path(self.path_edit.text().strip()), name=self.name_edit.text().strip() or None,
+            mapping=mapping, skip_bad_rows=skip, parsed=parsed)
         JobProgressDialog(self._runner, self._import_job, "Loading the list", self)
         self._update_buttons()
         return self._import_job

@@ -14,6 +14,7 @@ so only somebody else's change is reported as a conflict.
 Signals:
     changed(object): a ChangeSet committed by an operation (before the operation's callback runs).
     busy_changed(bool): operations are pending (True) or all done (False).
+    workspace_changed(object): operations now run on this Workspace (views reset to it).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Operations(QObject):
 
     changed = Signal(object)
     busy_changed = Signal(bool)
+    workspace_changed = Signal(object)
 
     def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
@@ -109,6 +111,7 @@ class Operations(QObject):
         """Point future operations at another workspace."""
         self.ws = workspace
         self.versions = VersionSteps()
+        self.workspace_changed.emit(workspace)
 
     def busy(self) -> bool:
         """True while an operation is queued or running."""

@@ -29,17 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.services.analysis.engine import AnalysisResult, run_analysis
+from casedesk.services.analysis.engine import AnalysisResult
 from casedesk.services.analysis.explain import describe_path, finding_rows
-from casedesk.services.findings import decide_finding
-from casedesk.storage.workspace import Workspace
 from casedesk.ui.models.finding_table import (
     SEVERITY_COLOURS,
     STATUS_LABELS,
     FindingFilterProxyModel,
     FindingTableModel,
 )
-from casedesk.ui.tasks import TaskRunner
+from casedesk.ui.operations import Operations
+from casedesk.ui.operations import findings as finding_ops
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
 # Filter choices: label -> statuses shown (None: every status).
@@ -63,9 +62,11 @@ class FindingsPanel(QWidget):
     analysis_finished = Signal(object)
     findings_changed = Signal()
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ws, self._runner = workspace, runner
+        self._ops, self._runner = ops, ops.runner
+        runner = ops.runner
+        ops.workspace_changed.connect(self.set_workspace)
         self._case_id: int | None = None
         self._busy_job: int | None = None
         self._progress: JobProgressDialog | None = None
@@ -172,16 +173,9 @@ class FindingsPanel(QWidget):
         """Start the analysis of the current case in the background; returns the job id."""
         if self._case_id is None or self._busy_job is not None:
             return None
-        case_id, ws = self._case_id, self._ws
-
-        def job():  # noqa: ANN202 - a Progress generator returning an AnalysisResult
-            with ws.write() as s:
-                result = yield from run_analysis(s, case_id)
-            return result
-
         self.message.setText("Analysing…")
-        self._busy_job = self._runner.submit(job, on_done=self._on_analysis_done,
-                                             on_error=self._on_job_failed)
+        self._busy_job = finding_ops.analyse_case(self._ops, self._case_id, on_done=self._on_analysis_done,
+                                                  on_error=self._on_job_failed)
         self._progress = JobProgressDialog(self._runner, self._busy_job, "Running analysis", self)
         self._update_buttons()
         return self._busy_job
@@ -212,9 +206,8 @@ class FindingsPanel(QWidget):
         finally:
             self._programmatic = False
 
-    def set_workspace(self, workspace: Workspace) -> None:
-        """Follow the main window to another workspace."""
-        self._ws = workspace
+    def set_workspace(self, _workspace: object) -> None:
+        """Show nothing until a case of the workspace the operations now run on is chosen."""
         self.set_case(None)
 
     def decide_selected(self, status: str, reason: str = "") -> int | None:
@@ -222,14 +215,8 @@ class FindingsPanel(QWidget):
         fid = self.selected_finding_id()
         if fid is None:
             return None
-        ws = self._ws
-
-        def job() -> int:
-            with ws.write() as s:
-                decide_finding(s, fid, status, reason)
-            return fid
-
-        return self._runner.submit(job, on_done=self._on_decision_done, on_error=self._on_job_failed)
+        return finding_ops.decide(self._ops, fid, status, reason, on_done=self._on_decision_done,
+                                  on_error=self._on_job_failed)
 
     def dismiss_selected(self, reason: str | None = None) -> int | None:
         """Dismiss the selected finding; asks for the reason when none is given (required)."""
@@ -252,12 +239,11 @@ class FindingsPanel(QWidget):
         return text if ok else None
 
     def _load(self, ids: list[int] | None = None) -> list[dict[str, Any]]:
-        with self._ws.read() as s:
-            return finding_rows(s, self._case_id, ids) if self._case_id is not None else []
+        case_id = self._case_id
+        return self._ops.read(lambda s: finding_rows(s, case_id, ids)) if case_id is not None else []
 
     def _path(self, record_ids: list[int], link_ids: list[int]) -> dict[str, Any]:
-        with self._ws.read() as s:
-            return describe_path(s, record_ids[:500], link_ids[:500])
+        return self._ops.read(lambda s: describe_path(s, record_ids[:500], link_ids[:500]))
 
     def _update_buttons(self) -> None:
         selected = self.selected_finding_id()

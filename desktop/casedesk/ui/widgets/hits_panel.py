@@ -28,13 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.services.progress import Progress
-from casedesk.services.screening.hits import decide_hit, hit_comparison, list_hits, store_hits
+from casedesk.services.screening.hits import hit_comparison, list_hits
 from casedesk.services.screening.name_scoring import default_weights
-from casedesk.services.screening.screen import match_case
-from casedesk.storage.workspace import Workspace
 from casedesk.ui.models.hit_table import SORT_ROLE, HitTableModel
-from casedesk.ui.tasks import TaskRunner
+from casedesk.ui.operations import Operations
+from casedesk.ui.operations import screening as screening_ops
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
 _STATUS_FILTERS = (("All hits", ""), ("Open", "open"), ("Confirmed", "confirmed"),
@@ -63,9 +61,11 @@ class ScreeningHitsPanel(QWidget):
     record_selected = Signal(int)
     hits_changed = Signal(int)
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ws, self._runner = workspace, runner
+        self._ops, self._runner = ops, ops.runner
+        runner = ops.runner
+        ops.workspace_changed.connect(self.set_workspace)
         self._case_id: int | None = None
         self._job: int | None = None
         self._progress: JobProgressDialog | None = None
@@ -171,9 +171,8 @@ class ScreeningHitsPanel(QWidget):
 
     # --- public -------------------------------------------------------------------------------
 
-    def set_workspace(self, workspace: Workspace) -> None:
-        """Follow the main window to another workspace."""
-        self._ws = workspace
+    def set_workspace(self, _workspace: object) -> None:
+        """Show nothing until a case of the workspace the operations now run on is chosen."""
         self.set_case(None)
 
     def set_case(self, case_id: int | None) -> None:
@@ -189,8 +188,8 @@ class ScreeningHitsPanel(QWidget):
         """Re-read the case's hits from the workspace."""
         hits: list[dict[str, Any]] = []
         if self._case_id is not None:
-            with self._ws.read() as s:
-                hits = list_hits(s, self._case_id)
+            case_id = self._case_id
+            hits = self._ops.read(lambda s: list_hits(s, case_id))
         self.model.set_hits(hits)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self._show_comparison(None)
@@ -214,19 +213,7 @@ class ScreeningHitsPanel(QWidget):
         """Run "Screen case" in the background runner; returns the job id."""
         if self._case_id is None or self._job is not None:
             return None
-        case_id, threshold, ws = self._case_id, float(self.threshold.value()), self._ws
-
-        def job():  # noqa: ANN202
-            # Match in a read session, store in a short write transaction: the workspace stays
-            # writable (decisions, edits) while a long screening runs.
-            with ws.read() as s:
-                subjects, matches, used = yield from match_case(s, case_id, threshold=threshold)
-            yield Progress(len(subjects), len(subjects), "storing hits")
-            with ws.write() as s:
-                result = store_hits(s, case_id, subjects, matches, used)
-            return ("screened", case_id, result.as_json())
-
-        self._job = self._runner.submit(job)
+        self._job = screening_ops.screen_case(self._ops, self._case_id, float(self.threshold.value()))
         self._progress = JobProgressDialog(self._runner, self._job, "Screening the case", self)
         self._update_buttons()
         self._set_message("Screening…")
@@ -287,15 +274,11 @@ class ScreeningHitsPanel(QWidget):
             self._set_message("Say why the hit is dismissed before dismissing it.", error=True)
             self.reason.setFocus()
             return
-        from casedesk.domain.errors import CaseDeskError
-        from casedesk.services.screening.hits import hit_dict
+        screening_ops.decide(self._ops, hit["hit_id"], status, reason, hit["record_label"],
+                             on_done=lambda updated: self._on_decided(updated, status),
+                             on_error=lambda message: self._set_message(message, error=True))
 
-        try:
-            with self._ws.write() as s:
-                updated = hit_dict(decide_hit(s, hit["hit_id"], status, reason), hit["record_label"])
-        except CaseDeskError as exc:
-            self._set_message(str(exc), error=True)
-            return
+    def _on_decided(self, updated: dict[str, Any], status: str) -> None:
         self.model.update_hit(updated)
         self.proxy.invalidate()
         self.reason.clear()
@@ -310,7 +293,7 @@ class ScreeningHitsPanel(QWidget):
 
     def _update_buttons(self) -> None:
         hit = self.selected_hit()
-        # Decisions write in the GUI thread; not while screening holds the write transaction.
+        # Decisions queue behind a running screening on the one runner: not offered meanwhile.
         has = hit is not None and self._job is None
         self.confirm_button.setEnabled(has and hit["status"] != "confirmed")
         self.dismiss_button.setEnabled(has and hit["status"] != "dismissed")
@@ -328,8 +311,7 @@ class ScreeningHitsPanel(QWidget):
             self.list_side.clear()
             self.why.clear()
             return
-        with self._ws.read() as s:
-            comp = hit_comparison(s, hit["hit_id"])
+        comp = self._ops.read(lambda s: hit_comparison(s, hit["hit_id"]))
         self.case_side.setHtml(self._side_html(comp["case"], case=True))
         self.list_side.setHtml(self._side_html(comp["list"], case=False))
         h = comp["hit"]

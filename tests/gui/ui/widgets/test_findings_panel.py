@@ -7,6 +7,7 @@ from casedesk.services.findings import list_findings
 from casedesk.services.links import add_link
 from casedesk.services.records import RecordIn, create_record
 from casedesk.ui.models.finding_table import FindingFilterProxyModel, FindingTableModel
+from casedesk.ui.operations import Operations
 from casedesk.ui.widgets.compute_summary import ComputeSummaryWidget
 from casedesk.ui.widgets.findings_panel import STATUS_FILTERS, FindingsPanel
 
@@ -24,7 +25,7 @@ def runner(inline_runner):  # noqa: ANN001, ANN201
 @pytest.fixture
 def panel(qtbot, demo_ws, runner):
     ws, case_id = demo_ws
-    p = FindingsPanel(ws, runner)
+    p = FindingsPanel(Operations(ws, runner))
     qtbot.addWidget(p)
     p.set_case(case_id)
     return p

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from sqlalchemy import select
-
 from casedesk.domain.models import Finding
 from casedesk.domain.watchlists import ScreeningHit, Watchlist
 from casedesk.services.cases import create_case
 from casedesk.services.records import RecordIn, create_record
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
+from casedesk.ui.operations import Operations
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.hits_panel import ScreeningHitsPanel
+from PySide6.QtCore import Qt
+from sqlalchemy import select
 
 LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
@@ -33,7 +33,7 @@ def threaded_runner(qtbot):  # noqa: ANN001, ANN201
 
 
 def import_with_dialog(qtbot, ws, runner, path, *, consent=False):
-    dialog = WatchlistImportDialog(ws, runner)
+    dialog = WatchlistImportDialog(Operations(ws, runner))
     qtbot.addWidget(dialog)
     dialog.set_file(path)
     with qtbot.waitSignal(runner.finished, timeout=30000):
@@ -59,7 +59,7 @@ def test_dialog_reports_bad_rows_by_line_and_imports_nothing_without_consent(qtb
 def test_dialog_refuses_an_unknown_format_with_the_reason(qtbot, sqlite_ws, runner, tmp_path):
     p = tmp_path / "servers.csv"
     p.write_text("serial,model\n1,H100\n", encoding="utf-8")
-    dialog = WatchlistImportDialog(sqlite_ws, runner)
+    dialog = WatchlistImportDialog(Operations(sqlite_ws, runner))
     qtbot.addWidget(dialog)
     dialog.set_file(p)
     with qtbot.waitSignal(runner.failed, timeout=30000):
@@ -90,7 +90,7 @@ def screened_case(qtbot, sqlite_ws, runner):
         create_record(s, case_id, RecordIn("party", {"label": "Acme Bakery GmbH"}))
         zakharov = create_record(s, case_id, RecordIn("party", {
             "label": "Aleksandr Zakharov", "party_kind": "person"})).id
-    panel = ScreeningHitsPanel(sqlite_ws, runner)
+    panel = ScreeningHitsPanel(Operations(sqlite_ws, runner))
     qtbot.addWidget(panel)
     panel.resize(1300, 700)
     panel.set_case(case_id)
@@ -128,7 +128,8 @@ def test_dismiss_needs_a_reason_confirm_records_a_finding(qtbot, sqlite_ws, scre
         panel.dismiss_button.click()
     assert panel.selected_hit()["status"] == "dismissed"
     panel.table.selectRow(row_of("АО «Зала Аэро»"))
-    panel.confirm_button.click()
+    with qtbot.waitSignal(panel.hits_changed):  # the decision runs on the one runner
+        panel.confirm_button.click()
     with sqlite_ws.read() as s:
         statuses = {h.id: (h.record_id, h.status) for h in s.scalars(select(ScreeningHit))}
         finding = s.scalar(select(Finding).where(Finding.rule == "screening_hit"))
@@ -147,7 +148,7 @@ def test_dismiss_needs_a_reason_confirm_records_a_finding(qtbot, sqlite_ws, scre
 
 
 def test_hits_sort_by_score_as_numbers(qtbot, sqlite_ws, runner):
-    panel = ScreeningHitsPanel(sqlite_ws, runner)
+    panel = ScreeningHitsPanel(Operations(sqlite_ws, runner))
     qtbot.addWidget(panel)
     panel.model.set_hits([
         {"hit_id": i, "record_id": i, "record_label": f"r{i}", "entry_name": "e", "list": "l",
@@ -161,7 +162,7 @@ def test_cancel_leaves_nothing_written(qtbot, sqlite_ws, threaded_runner):
     runner = threaded_runner
     with sqlite_ws.write() as s:
         case_id = create_case(s, "empty").id
-    panel = ScreeningHitsPanel(sqlite_ws, runner)
+    panel = ScreeningHitsPanel(Operations(sqlite_ws, runner))
     qtbot.addWidget(panel)
     panel.set_case(case_id)
     job = panel.start_screening()
