@@ -1,0 +1,102 @@
+"""Import, export, analysis, screening, new case and the demo case, started from the window"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QInputDialog,
+)
+
+from casedesk.services.cases import create_case
+from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
+from casedesk.ui.dialogs.import_wizard import ImportWizard
+from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
+
+
+class CaseTools:
+    """MainWindow's part: Import, export, analysis, screening, new case and the demo case, started from the window."""
+
+    # ==== import, analysis, screening, dossier (their issues' dialogs and panels) ====================
+    def _need_case(self, what: str) -> int | None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            self.show_error(f"open or create a case first, then {what}", "")
+        return case_id
+
+    def import_evidence(self) -> ImportWizard | None:
+        """Open the import wizard for the current case (File › Import)."""
+        case_id = self._need_case("import a file into it")
+        if case_id is None:
+            return None
+        wizard = ImportWizard(self.ws, case_id, self.runner, self)
+        wizard.import_finished.connect(lambda _batch: self.set_case(self.current_case_id()))
+        self.dialog = wizard
+        wizard.open()
+        return wizard
+
+    def export_dossier(self) -> ExportDossierDialog | None:
+        """Open the dossier export for the current case or view (File › Export dossier)."""
+        case_id = self._need_case("export its dossier")
+        if case_id is None:
+            return None
+        dialog = ExportDossierDialog(self.ws, case_id, self.runner, view_provider=self._view_state,
+                                     parent=self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _view_state(self) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
+        return self.visible_record_ids(), self.visible_link_ids(), self.chart_positions()
+
+    def run_analysis(self) -> None:
+        """Run the red-flag analysis of the current case in the background (Analysis menu)."""
+        if self._need_case("run the analysis") is None:
+            return
+        self._show_tab(self.findings)
+        self.findings.run_analysis()
+
+    def load_watchlist(self) -> WatchlistImportDialog:
+        """Open the screening-list import dialog."""
+        dialog = WatchlistImportDialog(self.ops, self)
+        dialog.imported.connect(lambda _list_id: self.statusBar().showMessage("Screening list loaded", 5000))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def screen_case(self) -> None:
+        """Screen the current case's parties and wallets against every loaded list."""
+        if self._need_case("screen it") is None:
+            return
+        self._show_tab(self.hits)
+        self.hits.start_screening()
+
+    def _on_findings_changed(self) -> None:
+        self._update_tab_titles()
+        self._update_totals()
+
+    def _on_hits_changed(self, _case_id: int) -> None:
+        self.findings.refresh()  # a confirmed hit becomes a finding
+        self._update_tab_titles()
+
+    def new_case(self) -> QInputDialog:
+        """Ask for a title and create a case."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("new_case_dialog")
+        dialog.setWindowTitle("New case")
+        dialog.setLabelText("Case title:")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(self._create_case)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _create_case(self, title: str) -> None:
+        self.ops.run(lambda s: create_case(s, title).id, on_done=self.set_case,
+                     on_error=lambda e: self.show_error(e, "New case"))
+
+    def load_demo_case(self) -> None:
+        """Add the built-in demo case to the workspace and open it."""
+        from casedesk.services.demo import load_demo_case
+
+        self.ops.run(lambda s: load_demo_case(s).id, on_done=self.set_case,
+                     on_error=lambda e: self.show_error(e, "Load demo case"))

@@ -1,0 +1,99 @@
+"""New and open workspace, database URL, recent workspaces, switching the window to another workspace"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+)
+
+from casedesk.domain.errors import CaseDeskError
+from casedesk.storage.workspace import Workspace
+from casedesk.ui import text as ui_text
+
+RECENT_MAX = 8  # recent workspaces kept in the File menu
+
+
+class WorkspaceSwitcher:
+    """MainWindow's part: New and open workspace, database URL, recent workspaces, switching the window to another workspace."""
+
+    # ==== workspaces =================================================================================
+    def _remember_workspace(self, ws: Workspace) -> None:
+        recent = [r for r in self._recent() if r != ws.target]
+        self.settings.setValue("recent_workspaces", ([ws.target] + recent)[:RECENT_MAX])
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_workspaces") or []
+        return [value] if isinstance(value, str) else [str(v) for v in value]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        for n, target in enumerate(recent, start=1):
+            shown = target if "://" not in target else target.split("@")[-1]
+            act = self.recent_menu.addAction(f"&{n} {ui_text.plain(shown, 80)}")
+            act.triggered.connect(lambda _=False, t=target: self.open_workspace_target(t))
+
+    def new_workspace(self) -> None:
+        """Create a new workspace file and open it."""
+        path, _ = QFileDialog.getSaveFileName(self, "New workspace", str(Path.home() / "case.casedesk"),
+                                              "CaseDesk workspace (*.casedesk)")
+        if path:
+            if not path.endswith(".casedesk"):
+                path += ".casedesk"
+            self.open_workspace_target(path, create=True)
+
+    def open_workspace(self) -> None:
+        """Open an existing workspace file."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", str(Path.home()),
+                                              "CaseDesk workspace (*.casedesk);;All files (*)")
+        if path:
+            self.open_workspace_target(path)
+
+    def open_database_url(self) -> None:
+        """Open a team workspace on a PostgreSQL server."""
+        url, ok = QInputDialog.getText(self, "Open database", "PostgreSQL URL (postgresql+psycopg://user@host/db):")
+        if ok and url.strip():
+            self.open_workspace_target(url.strip())
+
+    def open_workspace_target(self, target: str, *, create: bool = False) -> None:
+        """Open (and upgrade) a workspace in the background, then show it."""
+        if not self.is_idle():
+            self.statusBar().showMessage("Wait for the current edit to finish", 5000)
+            return
+        from casedesk.storage.workspace import open_workspace
+
+        self.statusBar().showMessage(f"Opening {ui_text.plain(target, 80)}…")
+
+        def failed(error: Any) -> None:
+            self.show_error(error, "Open workspace")
+
+        def done(ws: Workspace) -> None:
+            self.set_workspace(ws)
+
+        def job() -> Any:
+            try:
+                return open_workspace(target, create=True)
+            except CaseDeskError as exc:
+                return exc
+
+        self.runner.submit(job, on_done=lambda r: failed(r) if isinstance(r, CaseDeskError) else done(r),
+                           on_error=failed)
+
+    def set_workspace(self, ws: Workspace) -> None:
+        """Show another workspace (the previous one is closed)."""
+        old = self.ws
+        self.ws = ws
+        self.ops.set_workspace(ws)
+        self.undo_stack.clear()
+        self._remember_workspace(ws)
+        self._load_initial_case()
+        self.workspace_changed.emit(ws)
+        if old is not ws:
+            old.dispose()
+        self.statusBar().showMessage(f"Opened {ui_text.plain(ws.describe(), 80)}", 5000)
