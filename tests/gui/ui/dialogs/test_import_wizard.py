@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from casedesk.domain.models import AuditEntry, Evidence, ImportBatch, Record
 from casedesk.services.cases import create_case
 from casedesk.services.records import RecordIn, create_record
-from casedesk.ui.dialogs import import_wizard as wizard_module
+from casedesk.ui.dialogs.import_wizard import mapping_page as wizard_module
 from casedesk.ui.dialogs.import_wizard import ImportWizard
 from casedesk.ui.tasks import TaskRunner
 

@@ -1,0 +1,157 @@
+"""The wizard's preview page: every row checked, valid and rejected rows side by side"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from casedesk.domain.vocabulary import default_vocabulary
+from casedesk.services.importing import (
+    ImportOptions,
+    ImportPlan,
+    analyse_import,
+)
+from casedesk.services.progress import Progress
+from casedesk.ui.dialogs.import_wizard.common import _fit_columns, _table
+from casedesk.ui.models.import_rows import RowsModel
+
+
+class PreviewPage(QWizardPage):
+    """Reads the whole file under the mapping (nothing written): valid and rejected rows side by side."""
+
+    def __init__(self, wizard: QWizard):  # the ImportWizard, whose shared state pages read
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Preview")
+        self.setSubTitle(
+            "Every row is checked before anything is written. Rejected rows are listed "
+            "with their reasons; the valid ones will be imported."
+        )
+        self.progress = QProgressBar()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.valid_model = RowsModel()
+        self.rejected_model = RowsModel()
+        self.valid_view = _table(self.valid_model)
+        self.rejected_view = _table(self.rejected_model)
+        left, right = QWidget(), QWidget()
+        lv, rv = QVBoxLayout(left), QVBoxLayout(right)
+        self.valid_label, self.rejected_label = QLabel("Valid rows"), QLabel("Rejected rows")
+        lv.addWidget(self.valid_label)
+        lv.addWidget(self.valid_view)
+        rv.addWidget(self.rejected_label)
+        rv.addWidget(self.rejected_view)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+        self.job_id: int | None = None
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.w.plan = None
+        self.valid_model.set_rows([], [])
+        self.rejected_model.set_rows([], [])
+        self.progress.setRange(0, 0)
+        self.status.setText("Checking every row…")
+        w = self.w
+        mapping, info, params = w.mapping, w.info, dict(w.params)
+        self.job_id = w.runner.submit(
+            lambda: analyse_import(
+                w.workspace,
+                w.case_id,
+                info.path,
+                mapping,
+                options=ImportOptions(params=params, normalize=w.normalize),
+                info=info,
+            ),
+            on_done=self._done,
+            on_error=self._failed,
+        )
+        self.completeChanged.emit()
+
+    def on_progress(self, job_id: int, step: Progress) -> None:
+        """Show the analysis job's progress."""
+        if job_id != self.job_id:
+            return
+        if step.total:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * (step.fraction or 0)))
+        self.status.setText(step.message)
+
+    def _done(self, plan: ImportPlan) -> None:
+        self.job_id = None
+        self.w.plan = plan
+        self.w.decisions = plan.default_decisions()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        made = (
+            ", ".join(
+                f"{n:,} {default_vocabulary().record_kinds[k].plural.lower()}"
+                for k, n in plan.new_records.items()
+            )
+            or "no new records"
+        )
+        lines = [
+            f"{plan.rows:,} rows: {plan.valid:,} valid, {plan.rejected:,} rejected. "
+            f"Would create {made}, {plan.links:,} links; {plan.matched:,} records already in the case."
+        ]
+        if plan.note_columns:
+            lines.append("Kept as notes: " + ", ".join(plan.note_columns))
+        if plan.missing_columns:
+            lines.append("Not in this file (left empty): " + ", ".join(plan.missing_columns))
+        if plan.valid == 0:
+            lines.append(
+                "No row can be imported: go back and change the mapping or the file options."
+            )
+        self.status.setText("\n".join(lines))
+        self.valid_label.setText(
+            f"Valid rows ({plan.valid:,}; first {len(plan.valid_sample):,} shown)"
+        )
+        self.rejected_label.setText(
+            f"Rejected rows ({plan.rejected:,}; first {len(plan.rejects_sample):,} shown)"
+        )
+        self.valid_model.set_rows(
+            ["Row", "Records", "Links"],
+            [
+                [
+                    str(p.row),
+                    "; ".join(f"{label} ({kind})" for _, kind, label in p.records),
+                    "; ".join(p.links),
+                ]
+                for p in plan.valid_sample
+            ],
+        )
+        self.rejected_model.set_rows(
+            ["Row", "Reason", *plan.info.columns],
+            [[str(r.row), r.reason, *r.cells] for r in plan.rejects_sample],
+        )
+        _fit_columns(self.valid_view)
+        _fit_columns(self.rejected_view, 420)
+        self.completeChanged.emit()
+
+    def _failed(self, message: str) -> None:
+        self.job_id = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText(f"The file cannot be imported with this mapping: {message}")
+        self.completeChanged.emit()
+
+    def cleanupPage(self) -> None:  # noqa: N802
+        if self.job_id is not None:
+            self.w.runner.cancel(self.job_id)
+            self.job_id = None
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.w.plan is not None and self.w.plan.valid > 0

@@ -1,0 +1,147 @@
+"""The import wizard: file and encoding, mapping, preview, duplicates, grade, run, summary.
+
+It drives the same engine as ``casedesk import`` (services.importing): the preview and the import
+are generators run by the one TaskRunner, so the window stays responsive and Cancel rolls the
+import back. Emits ``import_finished(batch_id)`` after a successful import.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QWidget,
+    QWizard,
+)
+
+from casedesk.services.importing import (
+    ImportPlan,
+    ImportResult,
+    Mapping,
+    SourceInfo,
+)
+from casedesk.storage.workspace import Workspace
+from casedesk.ui.dialogs.import_wizard.dedupe_page import DedupePage
+from casedesk.ui.dialogs.import_wizard.file_page import FilePage
+from casedesk.ui.dialogs.import_wizard.grade_page import GradePage
+from casedesk.ui.dialogs.import_wizard.mapping_page import MappingPage
+from casedesk.ui.dialogs.import_wizard.preview_page import PreviewPage
+from casedesk.ui.dialogs.import_wizard.run_page import RunPage
+from casedesk.ui.dialogs.import_wizard.summary_page import SummaryPage
+from casedesk.ui.tasks import TaskRunner
+
+# --- page 1: file and encoding ---------------------------------------------------------------
+
+
+# --- page 2: mapping -------------------------------------------------------------------------
+
+
+# --- page 3: preview -------------------------------------------------------------------------
+
+
+# --- page 4: duplicates ----------------------------------------------------------------------
+
+
+# --- page 5: grade ---------------------------------------------------------------------------
+
+
+# --- page 6: run -----------------------------------------------------------------------------
+
+
+# --- page 7: summary -------------------------------------------------------------------------
+
+
+# --- the wizard ------------------------------------------------------------------------------
+
+
+class ImportWizard(QWizard):
+    """Import a CSV, TSV or XLSX file into a case, with preview, duplicates and provenance."""
+
+    import_finished = Signal(int)
+
+    def __init__(
+        self, workspace: Workspace, case_id: int, runner: TaskRunner, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.workspace, self.case_id, self.runner = workspace, case_id, runner
+        self.setWindowTitle("Import CSV evidence")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.resize(1000, 700)
+        self.info: SourceInfo | None = None
+        self.mapping: Mapping | None = None
+        self.mapping_columns: tuple[str, ...] = ()
+        self.params: dict[str, str] = {}
+        self.plan: ImportPlan | None = None
+        self.decisions: dict[str, int | None] = {}
+        self.result: ImportResult | None = None
+        self.running = False
+        self._close_when_ended = False
+        # The seam for the screening normaliser: any Callable[[str], str].
+        from casedesk.services.importing.fuzzy_names import simple_normalize
+
+        self.normalize = simple_normalize
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.preview_page = PreviewPage(self)
+        self.dedupe_page = DedupePage(self)
+        self.grade_page = GradePage(self)
+        self.run_page = RunPage(self)
+        self.summary_page = SummaryPage(self)
+        for page in (
+            self.file_page,
+            self.mapping_page,
+            self.preview_page,
+            self.dedupe_page,
+            self.grade_page,
+            self.run_page,
+            self.summary_page,
+        ):
+            self.addPage(page)
+        runner.progress.connect(self.preview_page.on_progress)
+        runner.progress.connect(self.run_page.on_progress)
+        runner.cancelled.connect(self.run_page.on_cancelled)
+        self._connected = True
+        self.currentIdChanged.connect(self._page_changed)
+
+    def _page_changed(self, _id: int) -> None:
+        back = self.button(QWizard.WizardButton.BackButton)
+        back.setEnabled(not self.running)
+
+    def job_ended(self) -> None:
+        """Called by the run page when its job ends: re-enable Back, close if the user asked to."""
+        self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+        if self._close_when_ended:
+            super().reject()
+
+    def reject(self) -> None:
+        """Cancel: stops a running import first (it rolls back), then closes."""
+        if self.running and self.run_page.job_id is not None:
+            self._close_when_ended = True
+            self.run_page.cancel()
+            return
+        self.preview_page.cleanupPage()
+        super().reject()
+
+    def disconnect_runner(self) -> None:
+        """Stop listening to the runner (the wizard is going away; the runner stays)."""
+        if not self._connected:
+            return
+        self._connected = False
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # already gone with its page: fine
+            for signal, slot in (
+                (self.runner.progress, self.preview_page.on_progress),
+                (self.runner.progress, self.run_page.on_progress),
+                (self.runner.cancelled, self.run_page.on_cancelled),
+            ):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt override
+        self.disconnect_runner()
+        super().done(result)
