@@ -36,10 +36,10 @@ from casedesk.domain.models import (
 )
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
-from casedesk.services.audit import chain_head
-from casedesk.services.cases import get_case
 from casedesk.services.analysis.compute import fleet_accelerators
 from casedesk.services.analysis.compute_views import case_totals
+from casedesk.services.audit import chain_head
+from casedesk.services.cases import get_case
 from casedesk.services.findings import SEVERITIES, severity_rank
 from casedesk.services.reporting.eccn import eccn_class, eccn_rule
 from casedesk.services.reporting.layout import chart_positions

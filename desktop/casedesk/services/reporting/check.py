@@ -1,7 +1,7 @@
 """Check a dossier PDF against a workspace: same workspace, same audit history, changed since or not.
 
 A dossier carries a fingerprint in its PDF keywords (workspace id, case id, audit entry id and
-hash, redaction profile; see render.fingerprint). `casedesk verify --dossier FILE` reads it here.
+hash, redaction profile; see fingerprint.fingerprint). `casedesk verify --dossier FILE` reads it here.
 """
 
 from __future__ import annotations
