@@ -1,3 +1,4 @@
+# One module over 450 lines on purpose: every table of the case model, so models and migrations are compared in one place.
 """The case model: SQLAlchemy 2 typed declarative tables for workspace, cases, records and evidence.
 
 Records share one id space: a common ``record`` table plus one table per kind (joined-table

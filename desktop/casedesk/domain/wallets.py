@@ -1,3 +1,4 @@
+# One module over 450 lines on purpose: the wallet-address codecs (base58check, bech32/bech32m, EIP-55, TRON, Solana) share their checks per chain.
 """Crypto wallet addresses: per-chain format and checksum checks, normalisation and match keys."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# One module over 450 lines on purpose: the undo commands come in add/remove pairs over one OpCommand base; apart they would be read together anyway.
 """Undo/redo: one QUndoCommand per visible edit, each step one audited transaction through the services.
 
 A command is executed first (off the GUI thread) and pushed onto the stack only when it

@@ -1,3 +1,4 @@
+# One module over 450 lines on purpose: the chart items (nodes, edges, labels) paint and hit-test together; splitting would split one drawing.
 """Chart items: a record as its kind's icon with a two-line label, a link as a labelled arrow.
 
 Labels are laid out once, from at most a few hundred characters, bidi-isolated and elided, so a

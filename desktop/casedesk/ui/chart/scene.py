@@ -1,3 +1,4 @@
+# One module over 450 lines on purpose: the chart scene owns item placement, selection and drag-to-link state that must change together.
 """The chart's scene: node and edge items by id, filters, highlights, and what the user did to them.
 
 Signals:
