@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
     QWizard,
-    QWizardPage,
 )
 
 from casedesk.domain.vocabulary import default_vocabulary
@@ -19,12 +18,11 @@ from casedesk.services.importing import (
     ImportPlan,
     analyse_import,
 )
-from casedesk.services.progress import Progress
-from casedesk.ui.dialogs.import_wizard.common import _fit_columns, _table
+from casedesk.ui.dialogs.import_wizard.common import JobPage, _fit_columns, _table
 from casedesk.ui.models.import_rows import RowsModel
 
 
-class PreviewPage(QWizardPage):
+class PreviewPage(JobPage):
     """Reads the whole file under the mapping (nothing written): valid and rejected rows side by side."""
 
     def __init__(self, wizard: QWizard):  # the ImportWizard, whose shared state pages read
@@ -81,15 +79,6 @@ class PreviewPage(QWizardPage):
         )
         self.completeChanged.emit()
 
-    def on_progress(self, job_id: int, step: Progress) -> None:
-        """Show the analysis job's progress."""
-        if job_id != self.job_id:
-            return
-        if step.total:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * (step.fraction or 0)))
-        self.status.setText(step.message)
-
     def _done(self, plan: ImportPlan) -> None:
         self.job_id = None
         self.w.plan = plan
@@ -142,10 +131,7 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def _failed(self, message: str) -> None:
-        self.job_id = None
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.status.setText(f"The file cannot be imported with this mapping: {message}")
+        self._show_stopped(f"The file cannot be imported with this mapping: {message}")
         self.completeChanged.emit()
 
     def cleanupPage(self) -> None:  # noqa: N802

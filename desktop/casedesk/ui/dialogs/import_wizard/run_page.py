@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWizard,
-    QWizardPage,
 )
 
 from casedesk.services.importing import (
@@ -19,10 +18,10 @@ from casedesk.services.importing import (
     ImportResult,
     run_import,
 )
-from casedesk.services.progress import Progress
+from casedesk.ui.dialogs.import_wizard.common import JobPage
 
 
-class RunPage(QWizardPage):
+class RunPage(JobPage):
     """Runs the import in the background with progress and Cancel."""
 
     def __init__(self, wizard: QWizard):  # the ImportWizard, whose shared state pages read
@@ -77,15 +76,6 @@ class RunPage(QWizardPage):
         w.running = True
         self.completeChanged.emit()
 
-    def on_progress(self, job_id: int, step: Progress) -> None:
-        """Show the import job's progress."""
-        if job_id != self.job_id:
-            return
-        if step.total:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * (step.fraction or 0)))
-        self.status.setText(step.message)
-
     def on_cancelled(self, job_id: int) -> None:
         """The runner stopped the job: its transaction was rolled back."""
         if job_id != self.job_id:
@@ -124,13 +114,10 @@ class RunPage(QWizardPage):
         self.w.next()
 
     def _failed(self, message: str) -> None:
-        self.job_id = None
         self.outcome = "failed"
         self.w.running = False
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
         self.cancel_button.setEnabled(False)
-        self.status.setText(f"The import failed and nothing was written: {message}")
+        self._show_stopped(f"The import failed and nothing was written: {message}")
         self.completeChanged.emit()
         self.w.job_ended()
 
