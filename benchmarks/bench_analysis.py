@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
 
+from casedesk.services.analysis.compute import compute_inventory  # noqa: E402
+from casedesk.services.analysis.compute_views import case_totals, compute_for_record  # noqa: E402
 from casedesk.services.analysis.engine import run_analysis  # noqa: E402
 from casedesk.services.analysis.graph import load_case_graph  # noqa: E402
 from casedesk.services.bulk import bulk_create_links, bulk_create_records  # noqa: E402
 from casedesk.services.cases import create_case  # noqa: E402
-from casedesk.services.analysis.compute import compute_inventory  # noqa: E402
-from casedesk.services.analysis.compute_views import case_totals, compute_for_record  # noqa: E402
 from casedesk.services.progress import run_to_end  # noqa: E402
 from casedesk.services.records import RecordIn  # noqa: E402
 from casedesk.storage.workspace import open_workspace  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from casedesk.services.bulk import bulk_create_links, bulk_create_records
 from casedesk.services.cases import create_case
-from casedesk.services.queries import list_records
+from casedesk.services.listings import list_records
 from casedesk.services.records import AliasIn, RecordIn
 from casedesk.storage.workspace import open_workspace
 

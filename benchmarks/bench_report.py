@@ -65,11 +65,10 @@ def big_case(ws, parties: int, links: int, seed: int = 7) -> int:  # noqa: ANN00
 
 def long_table_case(ws, rows: int) -> int:  # noqa: ANN001
     """A case whose dossier is mostly one long table: many dated events on one party."""
-    from sqlalchemy import insert
-
     from casedesk.domain.clock import now_iso
     from casedesk.domain.models import Event
     from casedesk.services.records import create_record
+    from sqlalchemy import insert
 
     with ws.write() as s:
         case_id = create_case(s, f"Long timeline: {rows:,} events").id

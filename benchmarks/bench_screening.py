@@ -57,19 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--typeahead", type=int, default=200)
     args = ap.parse_args(argv)
 
-    from rapidfuzz import fuzz, process
+    import os
 
     from casedesk.services.progress import run_to_end
     from casedesk.services.screening.formats import ListEntry, ParsedList
-    from casedesk.services.screening.watchlist_import import import_watchlist
     from casedesk.services.screening.index import build_index, forget_indexes, get_index
     from casedesk.services.screening.name_scoring import default_weights
     from casedesk.services.screening.screen import screen_subjects
     from casedesk.services.screening.subjects import Subject
+    from casedesk.services.screening.watchlist_import import import_watchlist
     from casedesk.storage.workspace import open_workspace
+    from rapidfuzz import fuzz, process
     from synth_names import synthetic_names
-
-    import os
 
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine slows every figure alike; compare ratios)")

@@ -132,16 +132,15 @@ def main() -> int:
     print(f"window interactive from launch (fresh process, 10k-record case): median {statistics.median(launch):.2f} s "
           f"(min {min(launch):.2f}, max {max(launch):.2f}, n={len(launch)})")
 
-    from PySide6.QtCore import QSettings
-
-    from casedesk.services import chart as chart_svc
-    from casedesk.services.layout import layout_job
+    from casedesk.services import chart_graph as chart_svc
+    from casedesk.services.chart_layout import layout_job
     from casedesk.services.progress import run_to_end
     from casedesk.services.search import search_records, warm_up
     from casedesk.ui.application import create_application
     from casedesk.ui.chart.scene import ChartScene
     from casedesk.ui.chart.view import ChartView
     from casedesk.ui.main_window import MainWindow, run_idle
+    from PySide6.QtCore import QSettings
 
     app = create_application(["bench"])
     ws = open_workspace(str(ws_path))
@@ -269,9 +268,8 @@ def main() -> int:
     from opencc import OpenCC
 
     with ws_big.read() as s:
-        from sqlalchemy import select
-
         from casedesk.domain.models import Alias
+        from sqlalchemy import select
 
         han = s.scalar(select(Alias.name).order_by(Alias.id).offset(777).limit(1))[:4]
         traditional = OpenCC("s2t").convert(han)

@@ -17,7 +17,6 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,12 +74,12 @@ def evaluate(threshold: float | None = None, distractors: int = 20000,
     from casedesk.services.progress import run_to_end
     from casedesk.services.records import IdentifierIn, RecordIn
     from casedesk.services.screening.formats import ListEntry, ParsedList
-    from casedesk.services.screening.watchlist_import import import_watchlist
     from casedesk.services.screening.index import get_index
     from casedesk.services.screening.name_scoring import default_weights
     from casedesk.services.screening.normalize import normalize_name
     from casedesk.services.screening.screen import screen_subjects
     from casedesk.services.screening.subjects import load_subjects
+    from casedesk.services.screening.watchlist_import import import_watchlist
     from casedesk.storage.workspace import open_workspace
     from synth_names import synthetic_names
 

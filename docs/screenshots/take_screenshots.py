@@ -23,7 +23,7 @@ from PySide6.QtCore import QSettings
 def main(out: Path) -> int:
     from casedesk.services.demo import load_demo_case
     from casedesk.services.findings import add_manual_finding
-    from casedesk.services.queries import list_records
+    from casedesk.services.listings import list_records
     from casedesk.storage.workspace import open_workspace
     from casedesk.ui.application import create_application
     from casedesk.ui.main_window import MainWindow, run_idle

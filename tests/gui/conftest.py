@@ -74,7 +74,7 @@ class ViewDriver:
 
     def ids(self) -> dict[str, int]:
         """Record ids of the open case by label."""
-        from casedesk.services.queries import list_records
+        from casedesk.services.listings import list_records
 
         with self.ws.read() as s:
             return {r["label"]: r["id"] for r in list_records(s, self.case_id)}
@@ -82,7 +82,7 @@ class ViewDriver:
     def record(self, record_id: int):  # noqa: ANN201
         """The record's describe_record data (None when gone)."""
         from casedesk.domain.errors import NotFoundError
-        from casedesk.services.inspect import describe_record
+        from casedesk.services.record_description import describe_record
 
         try:
             with self.ws.read() as s:

@@ -18,7 +18,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 def run_list_links(cmd: Command) -> int:
     """List a case's links."""
-    from casedesk.services.queries import list_links
+    from casedesk.services.listings import list_links
 
     args = cmd.args
     ws = cmd.open_workspace()

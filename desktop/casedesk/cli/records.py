@@ -19,7 +19,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 def run_list_records(cmd: Command) -> int:
     """List a case's records, optionally of one kind."""
-    from casedesk.services.queries import list_records
+    from casedesk.services.listings import list_records
 
     args = cmd.args
     ws = cmd.open_workspace()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from casedesk.cli.core import EXIT_OK, Command, Parser, emit, end_progress_line, printable, progress_to_stderr
+from casedesk.cli.core import (
+    EXIT_OK,
+    Command,
+    Parser,
+    emit,
+    end_progress_line,
+    printable,
+    progress_to_stderr,
+)
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

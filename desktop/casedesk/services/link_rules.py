@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Contract
 from casedesk.domain.vocabulary import Vocabulary
-from casedesk.services.tables import record_briefs
+from casedesk.services.table_rows import record_briefs
 
 
 @dataclass(frozen=True)

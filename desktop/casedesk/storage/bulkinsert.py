@@ -20,9 +20,9 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Table, insert

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, text
 from casedesk.domain.errors import WorkspaceError
 from casedesk.paths import migrations_dir
 
-
 # Tables a migration creates outside the models (SQLite FTS5 search indexes and their shadow
 # tables): Alembic's model comparison must not report them as "removed".
 UNMODELLED_TABLE_PREFIXES = ("record_search",)

@@ -212,8 +212,8 @@ def _redact(url: str) -> str:
 def _ensure_identity(ws: Workspace) -> None:
     import uuid
 
-    from casedesk.domain.models import WorkspaceInfo
     from casedesk.domain.clock import now_iso
+    from casedesk.domain.models import WorkspaceInfo
 
     with ws.read() as s:
         if s.scalar(select(WorkspaceInfo.id)) is not None:

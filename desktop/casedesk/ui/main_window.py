@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from casedesk.domain.models import RECORD_KINDS
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.cases import list_cases
-from casedesk.services.tables import record_briefs
+from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui.chart.panel import ChartPanel
 from casedesk.ui.icons import icon, kind_icon

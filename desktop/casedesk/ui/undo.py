@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sqlalchemy.orm import Session
 
 from casedesk.domain.errors import CaseDeskError, ValidationError
-from casedesk.services import chart as chart_svc
+from casedesk.services import chart_graph as chart_svc
 from casedesk.services import editing, restore
 from casedesk.services.evidence import attach_evidence, cite
 from casedesk.services.links import add_link, delete_link, update_link

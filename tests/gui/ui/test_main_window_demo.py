@@ -70,7 +70,7 @@ def test_demo_link_labels_do_not_cover_record_labels(driver):
 
 
 def test_layout_run_again_is_undoable_and_saved(driver):
-    from casedesk.services.chart import load_positions
+    from casedesk.services.chart_graph import load_positions
 
     w = driver.window
     before = w.chart_positions()

@@ -6,7 +6,7 @@ import itertools
 import random
 
 from casedesk.domain.models import AuditEntry
-from casedesk.services.chart import (
+from casedesk.services.chart_graph import (
     chart_edges,
     chart_nodes,
     find_path,
@@ -16,9 +16,9 @@ from casedesk.services.chart import (
     remove_positions,
     save_positions,
 )
-from casedesk.services.layout import GAP, layout_job, place_near
+from casedesk.services.chart_layout import GAP, layout_job, place_near
 from casedesk.services.progress import run_to_end
-from casedesk.services.queries import list_records
+from casedesk.services.listings import list_records
 from sqlalchemy import func, select
 
 

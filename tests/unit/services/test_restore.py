@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from casedesk.domain.models import AuditEntry, Citation, ContractParty, Event
-from casedesk.services.chart import chart_edges, load_positions, save_positions
+from casedesk.services.chart_graph import chart_edges, load_positions, save_positions
 from casedesk.services.editing import (
     delete_citation,
     delete_event,
@@ -19,9 +19,9 @@ from casedesk.services.editing import (
     recite,
     remove_contract_party,
 )
-from casedesk.services.inspect import describe_record
+from casedesk.services.record_description import describe_record
 from casedesk.services.links import delete_link
-from casedesk.services.queries import list_links, list_records
+from casedesk.services.listings import list_links, list_records
 from casedesk.services.restore import (
     capture_link,
     delete_records_captured,

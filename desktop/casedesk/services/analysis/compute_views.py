@@ -24,7 +24,6 @@ from casedesk.services.analysis.compute import (
 )
 from casedesk.services.analysis.graph import FleetRow, load_case_graph, load_neighbourhood
 
-
 # --- the status bar ---------------------------------------------------------------------------
 
 

@@ -33,15 +33,20 @@ from casedesk.domain.models import Finding
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.analysis.classify import default_rules
+from casedesk.services.analysis.compute import Inventory, compute_inventory
 from casedesk.services.analysis.graph import CaseGraph, load_case_graph
 from casedesk.services.analysis.ownership import Ownership
 from casedesk.services.analysis.rules.context import Draft, RuleContext
-from casedesk.services.analysis.rules.registry import RuleBook, RuleSpec, default_rulebook, registered_rules
+from casedesk.services.analysis.rules.registry import (
+    RuleBook,
+    RuleSpec,
+    default_rulebook,
+    registered_rules,
+)
 from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
 from casedesk.services.collector import few_gc_passes
-from casedesk.services.analysis.compute import Inventory, compute_inventory
 from casedesk.services.progress import Job, Progress
 from casedesk.storage.workspace import changes_of
 

@@ -17,7 +17,12 @@ from casedesk.domain.errors import ValidationError
 from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.fields import FieldSpec, clean_value
 from casedesk.services.importing.settings import ImportSettings
-from casedesk.services.records import IdentifierIn, IdentifierRow, checked_identifier, prepare_wallet
+from casedesk.services.records import (
+    IdentifierIn,
+    IdentifierRow,
+    checked_identifier,
+    prepare_wallet,
+)
 
 _CACHE_LIMIT = 200_000
 # A date-time as exports write them; its date part is cleaned (and cached) on its own, since

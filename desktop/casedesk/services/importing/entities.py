@@ -12,6 +12,7 @@ from typing import Any
 
 from casedesk.services.importing.drafts import EntityDraft
 
+
 @dataclass(frozen=True)
 class Candidate:
     """An existing record an incoming one may be: why, how sure, and whether it is an exact match."""

@@ -36,11 +36,11 @@ from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.audit import chain_head
 from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
+from casedesk.services.reporting.chart_placement import chart_positions
 from casedesk.services.reporting.eccn import eccn_rule
 from casedesk.services.reporting.entry_helpers import (
     _sorted_cites,
 )
-from casedesk.services.reporting.layout import chart_positions
 from casedesk.services.reporting.model import (
     AuditAnchor,
     Cite,

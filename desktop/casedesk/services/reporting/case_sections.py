@@ -22,7 +22,7 @@ from reportlab.platypus import (
 )
 
 from casedesk import __version__
-from casedesk.services.reporting.chart import link_chart
+from casedesk.services.reporting.chart_drawing import link_chart
 from casedesk.services.reporting.fingerprint import fingerprint_text
 from casedesk.services.reporting.flowables import (
     _Heading,

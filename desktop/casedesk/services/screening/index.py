@@ -18,9 +18,8 @@ import threading
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz, process

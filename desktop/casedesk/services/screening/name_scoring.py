@@ -5,6 +5,7 @@ Weights and thresholds come from resources/screening/weights.yaml (see the comme
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,8 +15,6 @@ import yaml
 from rapidfuzz import fuzz
 
 from casedesk.paths import resources_dir
-import re
-
 from casedesk.services.screening.normalize import (
     NormalizedName,
     concept_tokens,

@@ -17,7 +17,12 @@ from casedesk.services.cases import get_case
 from casedesk.services.progress import Job, Progress, run_to_end
 from casedesk.services.screening.hits import ScreenResult, store_hits
 from casedesk.services.screening.index import MultiIndex, get_index
-from casedesk.services.screening.name_scoring import NameMatch, Weights, best_name_match, default_weights
+from casedesk.services.screening.name_scoring import (
+    NameMatch,
+    Weights,
+    best_name_match,
+    default_weights,
+)
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
 from casedesk.services.screening.subjects import Subject, load_subjects
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -35,7 +35,12 @@ from casedesk.services.screening.formats import (
     RowProblem,
     read_list,
 )
-from casedesk.services.screening.index import NameIndex, fingerprint_of, forget_indexes, save_list_index
+from casedesk.services.screening.index import (
+    NameIndex,
+    fingerprint_of,
+    forget_indexes,
+    save_list_index,
+)
 from casedesk.services.screening.normalize import identifier_key
 from casedesk.storage.workspace import actor_of, changes_of
 

@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from casedesk.services.chart import ChartEdge, ChartNode
+from casedesk.services.chart_graph import ChartEdge, ChartNode
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon_name, kind_colour, pixmap
 

@@ -24,8 +24,8 @@ from typing import Any
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from casedesk.services import chart as chart_svc
-from casedesk.services.layout import layout_job, place_near
+from casedesk.services import chart_graph as chart_svc
+from casedesk.services.chart_layout import layout_job, place_near
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui.chart.scene import ChartScene
 from casedesk.ui.chart.view import ChartView

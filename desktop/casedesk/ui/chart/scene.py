@@ -11,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsSceneMouseEvent, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
-from casedesk.services.chart import ChartEdge, ChartNode
+from casedesk.services.chart_graph import ChartEdge, ChartNode
 from casedesk.ui.chart.items import EdgeItem, NodeItem, OverviewLayer, set_contents_painted
 
 Point = tuple[float, float]

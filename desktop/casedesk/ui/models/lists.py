@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from casedesk.services.findings import list_findings
 from casedesk.services.search import SearchHit
-from casedesk.services.tables import audit_rows
+from casedesk.services.table_rows import audit_rows
 from casedesk.services.timeline import TimelineItem
 from casedesk.storage.workspace import Workspace
 from casedesk.ui import text as ui_text

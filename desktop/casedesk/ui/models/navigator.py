@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from casedesk.domain.models import RECORD_KINDS
 from casedesk.services.cases import list_cases
-from casedesk.services.tables import kind_counts, navigator_rows, record_briefs
+from casedesk.services.table_rows import kind_counts, navigator_rows, record_briefs
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon

@@ -12,10 +12,16 @@ import bisect
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 from casedesk.services.fields import KIND_FIELDS, FieldSpec
-from casedesk.services.tables import record_ids, record_rows, table_columns
+from casedesk.services.table_rows import record_ids, record_rows, table_columns
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon

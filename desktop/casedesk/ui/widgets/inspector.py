@@ -2,7 +2,7 @@
 
 It never writes: it validates (with the services' own checks, message under the field) and asks
 the window to run the edit as an undoable command. It reads what it shows in one go
-(services.details) and reloads when a ChangeSet touches it.
+(services.record_details) and reloads when a ChangeSet touches it.
 
 Signals:
     record_edit_requested(int, str, object, object, int): record, field, old value, new raw value, version seen.
@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.services import details
+from casedesk.services import record_details as details
 from casedesk.services.fields import LINK_FIELDS, fields_of
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui import text as ui_text

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError
-from casedesk.services import details
+from casedesk.services import record_details as details
 from casedesk.services.records import (
     AddressIn,
     AliasIn,

@@ -12,17 +12,24 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services.search import search_records
-from casedesk.services.tables import record_briefs
+from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui.icons import icon
 from casedesk.ui.models.lists import ID_ROLE as HIT_ID_ROLE
 from casedesk.ui.models.lists import SearchResultModel
 from casedesk.ui.models.navigator import ID_ROLE, NODE_ROLE, NavigatorModel
-
 
 EXPAND_LIMIT = 1000  # a selection opens a collapsed kind of at most this many records
 

@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 
 from casedesk.storage.workspace import Workspace
 from casedesk.ui.icons import icon
-from casedesk.ui.models.lists import ID_ROLE, ROW_ROLE, AuditLogModel, FindingListModel, TimelineModel
+from casedesk.ui.models.lists import (
+    ID_ROLE,
+    ROW_ROLE,
+    AuditLogModel,
+    FindingListModel,
+    TimelineModel,
+)
 from casedesk.ui.models.records import ID_ROLE as RECORD_ID_ROLE
 from casedesk.ui.models.records import RecordFilterProxyModel, RecordTableModel
 from casedesk.ui.widgets.timeline_view import TimelineView

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from casedesk.services import chart as chart_svc
+from casedesk.services import chart_graph as chart_svc
 from casedesk.ui import text as ui_text
 from casedesk.ui import undo
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError, ConflictError, ValidationError
-from casedesk.services import chart as chart_svc
+from casedesk.services import chart_graph as chart_svc
 from casedesk.services.fields import LINK_FIELDS, fields_of
-from casedesk.services.tables import record_briefs
+from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui import undo
@@ -83,7 +83,7 @@ class EditController:
         label = data.fields.get("label", "")
         spot = position if position is not None else self._new_record_spot()
         # Nudge the spot clear of existing records so the new one is readable at once.
-        from casedesk.services.layout import place_near
+        from casedesk.services.chart_layout import place_near
 
         boxes = self.chart.scene.boxes()
         boxes[-1] = (-75.0, -22.0, 150.0, 80.0)

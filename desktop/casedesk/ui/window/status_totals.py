@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from casedesk.services.analysis.compute_views import case_totals
 from casedesk.services.cases import list_cases
-from casedesk.services.tables import kind_counts
+from casedesk.services.table_rows import kind_counts
 from casedesk.ui import text as ui_text
 
 

@@ -154,7 +154,7 @@ def test_markup_in_labels_is_shown_literally(qtbot, panel, demo_ws):
 
 def test_compute_summary_widget(qtbot, demo_ws):
     ws, case_id = demo_ws
-    from casedesk.services.queries import list_records
+    from casedesk.services.listings import list_records
 
     with ws.read() as s:
         ids = {r["label"]: r["id"] for r in list_records(s, case_id)}

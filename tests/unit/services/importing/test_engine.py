@@ -29,7 +29,7 @@ from casedesk.services.importing import (
 from casedesk.services.importing.cells import normalise_number, unix_time_date
 from casedesk.services.importing.provenance import neutralise_cell
 from casedesk.services.progress import run_to_end
-from casedesk.services.queries import list_links, list_records
+from casedesk.services.listings import list_links, list_records
 from casedesk.services.records import IdentifierIn, RecordIn, create_record
 from casedesk.services.verify import verify_workspace
 

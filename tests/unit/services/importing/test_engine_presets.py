@@ -20,7 +20,7 @@ from casedesk.domain.models import (
 )
 from casedesk.services.importing import ImportOptions, load_preset, run_import
 from casedesk.services.progress import run_to_end
-from casedesk.services.queries import list_links, list_records
+from casedesk.services.listings import list_links, list_records
 from casedesk.services.verify import verify_workspace
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "import"

@@ -21,7 +21,7 @@ from casedesk.services.importing import (
 from casedesk.services.importing.automap import auto_map, rank_presets
 from casedesk.services.importing.mapping import find_column, mapping_from_data
 from casedesk.services.progress import run_to_end
-from casedesk.services.queries import list_links, list_records
+from casedesk.services.listings import list_links, list_records
 
 
 def test_the_four_presets_ship_and_check():

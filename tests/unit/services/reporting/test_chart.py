@@ -7,7 +7,7 @@ import itertools
 from reportlab.graphics.shapes import String
 
 from casedesk.services.reporting import DossierOptions, build_dossier
-from casedesk.services.reporting.chart import link_chart
+from casedesk.services.reporting.chart_drawing import link_chart
 
 
 def _overlap(a, b) -> bool:  # noqa: ANN001

@@ -13,7 +13,12 @@ from casedesk.services.analysis.compute import combine_qualifiers, count_text
 from casedesk.services.analysis.graph import Route
 from casedesk.services.analysis.ownership import party_country
 from casedesk.services.analysis.rules.context import Draft, RuleContext, RuleFunction
-from casedesk.services.analysis.rules.wording import country_phrase, distinct, fleet_phrase, hq_phrase
+from casedesk.services.analysis.rules.wording import (
+    country_phrase,
+    distinct,
+    fleet_phrase,
+    hq_phrase,
+)
 
 # Fleets share a handful of date strings: parse each once.
 _date = functools.lru_cache(maxsize=4096)(parse_partial_date)

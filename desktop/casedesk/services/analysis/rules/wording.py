@@ -11,7 +11,6 @@ from casedesk.services.analysis.compute import FleetCompute
 from casedesk.services.analysis.ownership import Headquarters
 from casedesk.services.analysis.rules.context import RuleContext
 
-
 # Country names read with "the" in running text.
 _THE = frozenset({"US", "GB", "NL", "AE", "PH", "CZ", "DO", "CF", "CD", "BS", "GM", "KM", "MV",
                   "MH", "SB", "VA", "KY", "FK", "FO", "TC", "VG", "VI"})

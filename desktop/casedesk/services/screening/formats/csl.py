@@ -10,15 +10,15 @@ from pathlib import Path
 from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.screening.formats import (
     CheckedRows,
-    field_getter,
     ListEntry,
     ListFormatError,
     ParsedList,
     RowProblem,
     add_unique,
     country_code,
-    latest_date,
     derived_key,
+    field_getter,
+    latest_date,
     read_text,
     scheme_code,
     split_multi,

@@ -11,13 +11,13 @@ from casedesk.domain.vocabulary import Vocabulary
 from casedesk.domain.wallets import detect_chain
 from casedesk.services.screening.formats import (
     CheckedRows,
-    field_getter,
     ListEntry,
     ListFormatError,
     ParsedList,
     RowProblem,
     add_unique,
     country_code,
+    field_getter,
     latest_date,
     read_text,
     split_multi,

@@ -6,7 +6,12 @@ import unicodedata
 from functools import lru_cache
 
 from casedesk.services.screening.normalize.folding import LATIN_TOKEN_RE, strip_accents
-from casedesk.services.screening.normalize.tables import anywhere_index, legal_words, load_tables, phrase_table
+from casedesk.services.screening.normalize.tables import (
+    anywhere_index,
+    legal_words,
+    load_tables,
+    phrase_table,
+)
 from casedesk.services.screening.normalize.variants import Work
 
 _JOINERS = str.maketrans("", "", "'`´’.")

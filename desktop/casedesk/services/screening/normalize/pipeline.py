@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from casedesk.services.screening.normalize.folding import MAX_NAME_CHARS, fold_text, simplified_table
+from casedesk.services.screening.normalize.folding import (
+    MAX_NAME_CHARS,
+    fold_text,
+    simplified_table,
+)
 from casedesk.services.screening.normalize.han import (
     HAN_RE,
     cn_ordinals,
@@ -16,10 +20,21 @@ from casedesk.services.screening.normalize.han import (
     split_syllables,
     strip_cjk_legal,
 )
-from casedesk.services.screening.normalize.latin import correct_typos, latin_part, replace_phrases, strip_latin_legal
+from casedesk.services.screening.normalize.latin import (
+    correct_typos,
+    latin_part,
+    replace_phrases,
+    strip_latin_legal,
+)
 from casedesk.services.screening.normalize.stored_forms import serialize_variants
 from casedesk.services.screening.normalize.tables import load_tables
-from casedesk.services.screening.normalize.variants import MAX_VARIANTS, NormalizedName, Variant, Work, variant_of
+from casedesk.services.screening.normalize.variants import (
+    MAX_VARIANTS,
+    NormalizedName,
+    Variant,
+    Work,
+    variant_of,
+)
 
 # Names with fewer significant characters (or made of initials) are matched exactly only.
 MIN_FUZZY_CHARS = 4

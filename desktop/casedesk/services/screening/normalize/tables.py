@@ -10,7 +10,11 @@ import yaml
 
 from casedesk.domain.errors import VocabularyError
 from casedesk.paths import resources_dir
-from casedesk.services.screening.normalize.folding import LATIN_TOKEN_RE, simplified_table, strip_accents
+from casedesk.services.screening.normalize.folding import (
+    LATIN_TOKEN_RE,
+    simplified_table,
+    strip_accents,
+)
 
 
 def _read_yaml(name: str) -> Any:

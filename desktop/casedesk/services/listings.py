@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session

@@ -1,6 +1,6 @@
 """What the inspector shows and edits, as plain data with the ids an edit needs.
 
-services.inspect.describe_record gives readable lines; the inspector also needs the id of each
+services.record_description.describe_record gives readable lines; the inspector also needs the id of each
 alias, identifier, address, contract party, event, citation and link it offers to edit or open.
 """
 
@@ -12,7 +12,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.errors import NotFoundError
-from casedesk.domain.models import Citation, ContractParty, Event, Evidence, Finding, Link, Party, Record
+from casedesk.domain.models import (
+    Citation,
+    ContractParty,
+    Event,
+    Evidence,
+    Finding,
+    Link,
+    Party,
+    Record,
+)
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.fields import LINK_FIELDS, fields_of
 from casedesk.services.findings import finding_dict
