@@ -290,8 +290,3 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         evidence=r.evidence_entries(),
         eccn_note=f"ECCN class under the rule in force on {day}: {eccn_rule(on)}.",
         notes=tuple(notes))
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-

@@ -61,11 +61,6 @@ from casedesk.services.reporting.text import PLACEHOLDER_COLOR, fits_plain, mark
 ProgressCallback = Callable[[Progress], None]
 
 
-
-
-# --- styles ----------------------------------------------------------------------------------
-
-
 # --- the story -------------------------------------------------------------------------------
 
 SECTIONS = (("summary", "Executive summary"), ("findings", "Findings"), ("chart", "Link chart"),
@@ -328,4 +323,3 @@ def render_bytes(dossier: Dossier, progress: ProgressCallback | None = None) -> 
     buffer = io.BytesIO()
     pages = render_dossier(dossier, buffer, progress)
     return buffer.getvalue(), pages
-
