@@ -120,6 +120,23 @@ def ui_transactions(pkg: Path) -> list[str]:
             for where in transaction_openings(path)]
 
 
+def workspace_reads(path: Path) -> list[str]:
+    """Where a module opens a read session itself: `with x.read() as …` (a workspace's), as 'line N: what'."""
+    return [f"line {item.context_expr.lineno}: with .read()"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.With)
+            for item in node.items
+            if isinstance(item.context_expr, ast.Call) and isinstance(item.context_expr.func, ast.Attribute)
+            and item.context_expr.func.attr == "read" and not item.context_expr.args]
+
+
+def ui_workspace_reads(pkg: Path) -> list[str]:
+    """Read sessions opened by modules of `pkg`/ui outside ui/operations, as 'module line N: what'."""
+    ui = pkg / "ui"
+    return [f"{path.relative_to(pkg)} {where}"
+            for path in sorted(ui.rglob("*.py")) if "operations" not in path.relative_to(ui).parts
+            for where in workspace_reads(path)]
+
+
 def test_no_import_cycles_between_modules():
     cycles = import_cycles(import_graph(PKG))
     assert not cycles, "\n".join(" <-> ".join(c) for c in cycles)
@@ -127,6 +144,11 @@ def test_no_import_cycles_between_modules():
 
 def test_ui_opens_no_transaction_outside_operations():
     found = ui_transactions(PKG)
+    assert not found, "\n".join(found)
+
+
+def test_ui_reads_through_operations_only():
+    found = ui_workspace_reads(PKG)
     assert not found, "\n".join(found)
 
 
@@ -172,3 +194,12 @@ def test_transaction_checker_passes_reads_and_file_writes(tmp_path):
     pkg = _package(tmp_path, {"ui/view.py": "def show(ws, out):\n    with ws.read() as s:\n"
                                             "        out.write(str(s))\n    out.write('done')\n"})
     assert ui_transactions(pkg) == []
+
+
+def test_read_checker_finds_workspace_reads_outside_ui_operations_only(tmp_path):
+    pkg = _package(tmp_path, {
+        "ui/view.py": "def show(ws):\n    with ws.read() as s:\n        return s\n",
+        "ui/door.py": "def show(ops, f):\n    with ops.reading() as s, open(f) as g:\n        return s, g.read()\n",
+        "ui/operations/core.py": "def read(ws):\n    with ws.read() as s:\n        return s\n",
+    })
+    assert ui_workspace_reads(pkg) == ["ui/view.py line 2: with .read()"]

@@ -17,7 +17,6 @@ Signals:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QUndoStack
@@ -74,7 +73,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self._own_runner = runner is None
         self.runner = runner if runner is not None else TaskRunner(self)
         self.selection = SelectionModel(self)
-        self.ops = Operations(workspace, self.runner, self)
+        self.ops = Operations(workspace, self.runner, self, vocab=self.vocab)
         self.ops.report_error = lambda e: self.show_error(e, "")
         self.undo_stack = QUndoStack(self)
         self._case_id: int | None = None
@@ -90,19 +89,18 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
         self.resize(1500, 920)
-        workspace_fn: Callable[[], Workspace] = lambda: self.ws  # noqa: E731 - views follow a workspace switch
-        self.chart = ChartPanel(workspace_fn, self.runner, self.ops, self)
+        self.chart = ChartPanel(self.ops, self)
         self.chart.setObjectName("chart_panel")
         self.setCentralWidget(self.chart)
-        self.navigator = NavigatorPanel(workspace_fn, self.vocab, self)
-        self.inspector = InspectorWidget(workspace_fn, self.vocab, self)
+        self.navigator = NavigatorPanel(self.ops, self.vocab, self)
+        self.inspector = InspectorWidget(self.ops, self.vocab, self)
         self.inspector.setObjectName("inspector")
         self.bottom_tabs = QTabWidget(self)
         self.bottom_tabs.setObjectName("bottom_tabs")
         self.bottom_tabs.setDocumentMode(True)
         self.tables: dict[str, RecordTableTab] = {}
         for kind in RECORD_KINDS:
-            tab = RecordTableTab(kind, workspace_fn, self.vocab, self)
+            tab = RecordTableTab(kind, self.ops, self.vocab, self)
             self.tables[kind] = tab
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
         self.timeline = TimelineTab(self)
@@ -113,7 +111,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         for panel in (self.findings, self.hits):
             # Their layouts ask for ~250 px; the bottom dock starts shorter so the chart keeps room.
             panel.setMinimumSize(200, 140)
-        self.audit = AuditTab(workspace_fn, self)
+        self.audit = AuditTab(self.ops, self)
         self.bottom_tabs.addTab(self.timeline, "Timeline")
         self.bottom_tabs.addTab(self.findings, "Findings")
         self.bottom_tabs.addTab(self.hits, "Screening hits")
@@ -246,7 +244,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
 
     # ==== cases ======================================================================================
     def _load_initial_case(self) -> None:
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             cases = list_cases(s)
         remembered = self.settings.value(f"last_case/{_workspace_key(self.ws)}")
         ids = [c.id for c in cases]
@@ -301,7 +299,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
 
         items = []
         if self._case_id is not None:
-            with self.ws.read() as s:
+            with self.ops.reading() as s:
                 items = timeline_items(s, self._case_id, vocab=self.vocab)
         if self._timeline_case == self._case_id:
             self.timeline.model.set_rows(items)  # precise: only what changed moves
@@ -322,7 +320,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.inspector.show_record(record_id)
         self.chart.select_records(self.selection.selected_record_ids())
         self.navigator.select_record(record_id)
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             brief = record_briefs(s, [record_id]).get(record_id)
         kind = brief[1] if brief else None
         current_tab = self.bottom_tabs.currentWidget()
@@ -377,7 +375,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
     def _select_if_exists(self, object_id: int, *, link: bool = False) -> None:
         from casedesk.domain.models import Link, Record
 
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             exists = s.get(Link if link else Record, object_id) is not None
         if not exists:
             self.statusBar().showMessage(f"{'Link' if link else 'Record'} {object_id} no longer exists", 5000)

@@ -18,7 +18,7 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
@@ -26,11 +26,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from casedesk.services import chart_graph as chart_svc
 from casedesk.services.chart_layout import layout_job, place_near
-from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.storage.workspace import ChangeSet
 from casedesk.ui.chart.scene import ChartScene
 from casedesk.ui.chart.view import ChartView
 from casedesk.ui.operations import Operations
-from casedesk.ui.tasks import TaskRunner
 
 SHOW_ALL_LIMIT = 2000
 OPEN_CAP = 5000
@@ -48,11 +47,8 @@ class ChartPanel(QWidget):
     layout_computed = Signal(object, object)
     message = Signal(str)
 
-    def __init__(self, workspace: Callable[[], Workspace], runner: TaskRunner, ops: Operations,
-                 parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ws = workspace
-        self._runner = runner
         self._ops = ops
         self.case_id: int | None = None
         self.total_records = 0
@@ -92,7 +88,7 @@ class ChartPanel(QWidget):
         self._bar.hide()
         if case_id is None:
             return
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             self.total_records = chart_svc.count_records(s, case_id)
             saved = chart_svc.load_positions(s, case_id)
             if self.total_records <= SHOW_ALL_LIMIT:
@@ -190,7 +186,7 @@ class ChartPanel(QWidget):
         self.scene.unhide_records(i for i in ids if i in self.scene.hidden_records)
         if not missing or self.case_id is None:
             return []
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             nodes = chart_svc.chart_nodes(s, self.case_id, missing)
             shown = set(self.scene.nodes) | {n.id for n in nodes}
             edges = chart_svc.chart_edges(s, self.case_id, {n.id for n in nodes}, touching=True)
@@ -206,7 +202,7 @@ class ChartPanel(QWidget):
         ids = [i for i in ids if i in self.scene.nodes]
         if not ids or self.case_id is None:
             return []
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             others = chart_svc.neighbours(s, self.case_id, ids)
         hidden_back = [o for o in others if o in self.scene.hidden_records]
         self.scene.unhide_records(hidden_back)
@@ -219,7 +215,7 @@ class ChartPanel(QWidget):
         """Put every record of the case on the chart."""
         if self.case_id is None:
             return
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             every = [n.id for n in chart_svc.chart_nodes(s, self.case_id)]
         self.scene.unhide_records()
         self.ensure_shown(every)
@@ -238,7 +234,7 @@ class ChartPanel(QWidget):
             self.scene.remove_edges(f"link:{i}" for i in changes.ids("deleted", "link"))
         updated = [r for r in changes.ids("updated", "record") if r in self.scene.nodes]
         touched_edges: list[str] = []
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             if created:
                 saved = chart_svc.load_positions(s, self.case_id)
                 new_nodes = [n for n in chart_svc.chart_nodes(s, self.case_id, created)
@@ -312,7 +308,7 @@ class ChartPanel(QWidget):
 
         size = self.view.viewport().size()
         aspect = max(0.5, min(3.0, size.width() / max(1, size.height())))
-        return self._runner.submit(lambda: layout_job(ids, edges, boxes, aspect=aspect), on_done=done,
+        return self._ops.runner.submit(lambda: layout_job(ids, edges, boxes, aspect=aspect), on_done=done,
                                    on_error=failed)
 
     # --- selection and highlights ------------------------------------------------------------------

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services.progress import Progress
-from casedesk.storage.workspace import Workspace
-from casedesk.ui.tasks import TaskRunner
+from casedesk.ui.operations import reporting
+from casedesk.ui.operations.core import Operations
 
 # (record ids, link ids, positions by record id) of what the main window's view shows.
 ViewState = tuple[Any, Any, Mapping[int, tuple[float, float]] | None]
@@ -46,12 +46,12 @@ class ExportDossierDialog(QDialog):
 
     exported = Signal(dict)
 
-    def __init__(self, workspace: Workspace, case_id: int, runner: TaskRunner,
+    def __init__(self, ops: Operations, case_id: int,
                  view_provider: Callable[[], ViewState] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         from casedesk.services.reporting import redaction_profiles
 
-        self._ws, self._case_id, self._runner, self._view_provider = workspace, case_id, runner, view_provider
+        self._ops, self._case_id, self._runner, self._view_provider = ops, case_id, ops.runner, view_provider
         self._job_id: int | None = None
         self._result: dict[str, Any] | None = None
         self._confirmed_path = ""
@@ -78,7 +78,7 @@ class ExportDossierDialog(QDialog):
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
         self.marking.setToolTip("Printed at the top and bottom of every page; type any marking")
-        self.author = QLineEdit(workspace.actor)
+        self.author = QLineEdit(ops.actor)
         self.redaction = QComboBox()
         for code, profile in redaction_profiles().items():
             self.redaction.addItem(profile.label, code)
@@ -135,8 +135,8 @@ class ExportDossierDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
-        runner.progress.connect(self._on_runner_progress)
-        runner.cancelled.connect(self._on_runner_cancelled)
+        self._runner.progress.connect(self._on_runner_progress)
+        self._runner.cancelled.connect(self._on_runner_cancelled)
 
     # --- state ------------------------------------------------------------------------------
     def _describe_view(self) -> None:
@@ -155,15 +155,9 @@ class ExportDossierDialog(QDialog):
             self.current_view.setText(f"Current view ({count(len(records), 'record')}{n_links})")
 
     def _default_path(self) -> Path:
-        from casedesk.services.cases import get_case
-
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         base = Path(folder) if folder and Path(folder).is_dir() else Path.home()
-        try:
-            with self._ws.read() as session:
-                title = get_case(session, self._case_id).title
-        except CaseDeskError:
-            title = ""
+        title = reporting.case_title(self._ops, self._case_id)
         # Letters, digits and CJK of the title survive; anything else becomes a hyphen.
         name = re.sub(r"[^\w]+", "-", title)[:60].strip("-")
         return base / f"case-{self._case_id}{'-' + name if name else ''}-dossier.pdf"
@@ -214,7 +208,6 @@ class ExportDossierDialog(QDialog):
             self._confirmed_path = chosen  # the file dialog has asked about replacing it
 
     def _on_export_clicked(self) -> None:
-        from casedesk.services.reporting import write_report
         from casedesk.services.reporting.job import check_target
 
         self.open_button.setVisible(False)
@@ -229,17 +222,12 @@ class ExportDossierDialog(QDialog):
             self._confirmed_path = str(target)
             self._show(f"{target} exists. Press Export again to replace it.", error=True)
             return
-        ws, case_id = self._ws, self._case_id
-
-        def job():  # noqa: ANN202 - a Progress generator run on the worker thread
-            with ws.read() as session:
-                return (yield from write_report(session, case_id, target, options))
-
         self._result = None
         self._set_running(True)
         self.progress.setRange(0, 0)
         self._show("Preparing…")
-        self._job_id = self._runner.submit(job, on_done=self._on_job_done, on_error=self._on_job_failed)
+        self._job_id = reporting.export_dossier(self._ops, self._case_id, target, options,
+                                                on_done=self._on_job_done, on_error=self._on_job_failed)
 
     def _on_runner_progress(self, job_id: int, step: Progress) -> None:
         if job_id != self._job_id:
@@ -280,14 +268,14 @@ class ExportDossierDialog(QDialog):
 
     def _on_close_clicked(self) -> None:
         if self._job_id is not None:
-            self._runner.cancel(self._job_id)
+            self._ops.cancel(self._job_id)
             self._show("Cancelling…")
             return
         self.accept()
 
     def reject(self) -> None:  # Esc or the window's close button
         if self._job_id is not None:
-            self._runner.cancel(self._job_id)
+            self._ops.cancel(self._job_id)
             self._show("Cancelling…")
             return
         super().reject()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -12,10 +11,10 @@ from casedesk.services.findings import list_findings
 from casedesk.services.search import SearchHit
 from casedesk.services.table_rows import audit_rows
 from casedesk.services.timeline import TimelineItem
-from casedesk.storage.workspace import Workspace
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
 from casedesk.ui.models.keyed import KeyedListModel
+from casedesk.ui.operations.core import Operations
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,9 +30,9 @@ class AuditLogModel(QAbstractTableModel):
     headers = ("When", "Who", "Action", "What", "Details")
     PAGE = 200
 
-    def __init__(self, workspace: Callable[[], Workspace], parent: Any = None):
+    def __init__(self, ops: Operations, parent: Any = None):
         super().__init__(parent)
-        self._ws = workspace
+        self._ops = ops
         self._case_id: int | None = None
         self._rows: list[dict[str, Any]] = []
         self._exhausted = True
@@ -56,7 +55,7 @@ class AuditLogModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or self._exhausted or self._case_id is None or self._fetching:
             return
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             rows = audit_rows(s, self._case_id, before_id=self._rows[-1]["id"] if self._rows else None,
                               limit=self.PAGE)
         self._exhausted = len(rows) < self.PAGE
@@ -75,7 +74,7 @@ class AuditLogModel(QAbstractTableModel):
         if self._case_id is None:
             return
         newest = self._rows[0]["id"] if self._rows else 0
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             rows = audit_rows(s, self._case_id, after_id=newest, limit=100_000)
         if rows:
             self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
@@ -125,9 +124,9 @@ class FindingListModel(KeyedListModel):
 
     columns = ("Severity", "Finding", "Status", "Rule")
 
-    def __init__(self, workspace: Callable[[], Workspace], parent: Any = None):
+    def __init__(self, ops: Operations, parent: Any = None):
         super().__init__(parent)
-        self._ws = workspace
+        self._ops = ops
         self._case_id: int | None = None
 
     def key_of(self, row: dict[str, Any]) -> int:
@@ -145,7 +144,7 @@ class FindingListModel(KeyedListModel):
     def _read(self) -> list[dict[str, Any]]:
         if self._case_id is None:
             return []
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             return list_findings(s, self._case_id)
 
     def row_data(self, row: dict[str, Any], column: int, role: int) -> Any:

@@ -7,7 +7,6 @@ in label order; ChangeSets become precise inserts, removals and count updates.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +15,10 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from casedesk.domain.models import RECORD_KINDS
 from casedesk.services.cases import list_cases
 from casedesk.services.table_rows import kind_counts, navigator_rows, record_briefs
-from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
+from casedesk.ui.operations.core import Operations
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,9 +43,9 @@ class _KindGroup:
 class NavigatorModel(QAbstractItemModel):
     """Cases at the top; the open case has one row per record kind; kinds hold their records."""
 
-    def __init__(self, workspace: Callable[[], Workspace], vocab: Any, parent: Any = None):
+    def __init__(self, ops: Operations, vocab: Any, parent: Any = None):
         super().__init__(parent)
-        self._ws = workspace
+        self._ops = ops
         self._vocab = vocab
         self._cases: list[tuple[int, str, int]] = []  # (id, title, records)
         self._case_id: int | None = None
@@ -56,7 +56,7 @@ class NavigatorModel(QAbstractItemModel):
     def load(self, case_id: int | None) -> None:
         """Read the cases and open one (a blanket reset: the whole tree changes)."""
         self.beginResetModel()
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             self._cases = [(c.id, c.title, c.records) for c in list_cases(s)]
             counts = kind_counts(s, case_id) if case_id is not None else {}
         self._case_id = case_id
@@ -111,7 +111,7 @@ class NavigatorModel(QAbstractItemModel):
     def _load_keys(self, k: int) -> _KindGroup:
         group = self._groups[k]
         if group.keys is None:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 rows = navigator_rows(s, self._case_id, group.kind)
             # Python sorts by code point: the same order wherever the keys came from.
             group.keys = sorted((label, rid) for rid, label, _ in rows)
@@ -154,7 +154,7 @@ class NavigatorModel(QAbstractItemModel):
                     self._remove(k, rid)
         briefs = {}
         if touched:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 briefs = record_briefs(s, touched)
         for rid, (case_id, kind, label, subkind) in sorted(briefs.items()):
             k = RECORD_KINDS.index(kind)
@@ -175,7 +175,7 @@ class NavigatorModel(QAbstractItemModel):
                 group.keys.insert(pos, key)
         # Counts are re-read: deleted and created records may lie beyond the fetched pages.
         if deleted or changes.ids("created", "record"):
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 counts = kind_counts(s, self._case_id)
             for k, group in enumerate(self._groups):
                 if group.count != counts[group.kind]:
@@ -203,7 +203,7 @@ class NavigatorModel(QAbstractItemModel):
                 return
 
     def _apply_cases(self) -> None:
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             fresh = [(c.id, c.title, c.records) for c in list_cases(s)]
         fresh_ids = [c[0] for c in fresh]
         for row in range(len(self._cases) - 1, -1, -1):

@@ -9,7 +9,6 @@ ChangeSets and become precise row signals.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,9 +21,10 @@ from PySide6.QtCore import (
 
 from casedesk.services.fields import KIND_FIELDS, FieldSpec
 from casedesk.services.table_rows import record_ids, record_rows, table_columns
-from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
+from casedesk.ui.operations.core import Operations
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,10 +60,10 @@ class RecordTableModel(QAbstractTableModel):
     them, and kept in a cache that ChangeSets update.
     """
 
-    def __init__(self, kind: str, workspace: Callable[[], Workspace], vocab: Any, parent: Any = None):
+    def __init__(self, kind: str, ops: Operations, vocab: Any, parent: Any = None):
         super().__init__(parent)
         self.kind = kind
-        self._ws = workspace
+        self._ops = ops
         self._vocab = vocab
         self._fields = table_columns(kind)
         specs = {s.name: s for s in KIND_FIELDS[kind]} | _COMMON
@@ -84,7 +84,7 @@ class RecordTableModel(QAbstractTableModel):
         if case_id is None:
             self._all = []
         else:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 self._all = record_ids(s, case_id, self.kind)
         self._shown = min(PAGE, len(self._all))
         self.endResetModel()
@@ -127,7 +127,7 @@ class RecordTableModel(QAbstractTableModel):
         if found is None:
             # Read the rows a view is about to show together: this one and the next screenful.
             wanted = [r for r in self._all[max(0, row - 40):row + 160] if r not in self._cache]
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 for r in record_rows(s, self._case_id, self.kind, ids=wanted):
                     self._cache[r["id"]] = r
             found = self._cache.get(rid) or {"id": rid, "label": "", "version": 0, "subkind": None, "fields": {}}
@@ -174,7 +174,7 @@ class RecordTableModel(QAbstractTableModel):
         updated = [r for r in changes.ids("updated", "record") if r in self._cache]
         if not created and not updated:
             return
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             fresh = {r["id"]: r for r in record_rows(s, self._case_id, self.kind, ids=sorted(created | set(updated)))}
         for rid in sorted(fresh):
             row = fresh[rid]

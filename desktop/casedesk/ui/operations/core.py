@@ -6,10 +6,9 @@ view refresh precisely before the caller's own callback runs. A CaseDeskError (b
 conflict) comes back as the exception object, so the caller can show it next to a field or offer
 to reload.
 
-Optimistic locking and our own queued edits: an edit made while an earlier one of ours is still
-running carries the version the user saw, which our earlier edit is about to bump. The worker
-therefore remembers each version step its own transactions made and follows them (`expected`),
-so only somebody else's change is reported as a conflict.
+Optimistic locking and our own queued edits: each operation's transaction notes the version steps
+it makes (`storage.version_steps`), and `expected` carries the version a user saw through our own
+later steps, so only somebody else's change is reported as a conflict.
 
 Signals:
     changed(object): a ChangeSet committed by an operation (before the operation's callback runs).
@@ -20,17 +19,17 @@ Signals:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.domain.models import Link, Record
+from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
+from casedesk.storage.version_steps import VersionSteps, record_version_steps
 from casedesk.storage.workspace import ChangeSet, Workspace, changes_of
 from casedesk.ui.tasks import TaskRunner
 
@@ -46,31 +45,6 @@ class Outcome:
     error: CaseDeskError | None = None
 
 
-class VersionSteps:
-    """Version steps (old → new) our own transactions made, per record and link (worker thread only)."""
-
-    def __init__(self) -> None:
-        self._steps: dict[tuple[str, int], dict[int, int]] = {}
-        self._lock = threading.Lock()
-
-    def note(self, entity: str, entity_id: int, old: int, new: int) -> None:
-        """Remember that we moved an object from version old to new."""
-        if old != new:
-            with self._lock:
-                self._steps.setdefault((entity, entity_id), {})[old] = new
-
-    def follow(self, entity: str, entity_id: int, seen: int | None) -> int | None:
-        """The version to expect: the one seen, carried through our own later edits."""
-        if seen is None:
-            return None
-        with self._lock:
-            steps = self._steps.get((entity, entity_id), {})
-            guard = 0
-            while seen in steps and guard < 10000:
-                seen, guard = steps[seen], guard + 1
-        return seen
-
-
 class Operations(QObject):
     """Runs edits through the runner in one transaction each and routes results and errors."""
 
@@ -78,10 +52,12 @@ class Operations(QObject):
     busy_changed = Signal(bool)
     workspace_changed = Signal(object)
 
-    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QObject | None = None):
+    def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QObject | None = None, *,
+                 vocab: Vocabulary | None = None):
         super().__init__(parent)
         self.ws = workspace
         self.runner = runner
+        self.vocab = vocab if vocab is not None else default_vocabulary()  # what views and dialogs speak
         self.versions = VersionSteps()
         self._pending = 0
         self.report_error: Callable[[CaseDeskError | str], None] = lambda e: log.warning("%s", e)
@@ -90,6 +66,15 @@ class Operations(QObject):
     def workspace(self) -> Workspace:
         """The workspace operations run on now (only ui/operations/ modules should need it)."""
         return self.ws
+
+    @property
+    def actor(self) -> str:
+        """Who the audit records as the author of these operations."""
+        return self.ws.actor
+
+    def reading(self) -> AbstractContextManager[Session]:
+        """A short read transaction on the calling thread: `with ops.reading() as s:` (lazy fetches)."""
+        return self.ws.read()
 
     def read(self, fn: Callable[[Session], Any]) -> Any:
         """fn(session) in a short read transaction on the calling thread (lazy model fetches)."""
@@ -129,21 +114,8 @@ class Operations(QObject):
         def job() -> Outcome:
             try:
                 with ws.write() as session:
-                    seen: dict[tuple[str, int], int] = {}
-
-                    def before_flush(sess: Session, _ctx: Any, _instances: Any) -> None:
-                        for obj in sess.dirty:
-                            if isinstance(obj, (Record, Link)) and obj.id is not None:
-                                key = ("link" if isinstance(obj, Link) else "record", obj.id)
-                                seen.setdefault(key, obj.version)
-
-                    event.listen(session, "before_flush", before_flush)
-                    value = fn(session)
-                    session.flush()
-                    for (entity, entity_id), old in seen.items():
-                        obj = session.get(Link if entity == "link" else Record, entity_id)
-                        if obj is not None:
-                            steps.note(entity, entity_id, old, obj.version)
+                    with record_version_steps(session, steps):
+                        value = fn(session)
                     changes = changes_of(session)
                 return Outcome(value, changes)
             except CaseDeskError as exc:

@@ -7,15 +7,15 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services.analysis.compute_views import compute_for_record, compute_summary_text
-from casedesk.storage.workspace import Workspace
+from casedesk.ui.operations.core import Operations
 
 
 class ComputeSummaryWidget(QGroupBox):
     """Shows compute_summary_text for one record; hides itself when the record has no compute."""
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__("Compute", parent)
-        self._ws = workspace
+        self._ops = ops
         self._record_id: int | None = None
         self.label = QLabel()
         # Plain text: labels are user data and may contain markup.
@@ -38,7 +38,7 @@ class ComputeSummaryWidget(QGroupBox):
             self.hide()
             return
         try:
-            with self._ws.read() as s:
+            with self._ops.reading() as s:
                 rc = compute_for_record(s, record_id)
         except CaseDeskError as exc:
             self.label.setText(str(exc))

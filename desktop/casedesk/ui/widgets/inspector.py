@@ -45,9 +45,10 @@ from PySide6.QtWidgets import (
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services import record_details as details
 from casedesk.services.fields import LINK_FIELDS, fields_of
-from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
+from casedesk.ui.operations.core import Operations
 from casedesk.ui.widgets.fields import FieldEditor
 from casedesk.ui.widgets.inspector_sections import InspectorSections
 
@@ -70,9 +71,9 @@ class InspectorWidget(InspectorSections, QScrollArea):
     finding_clicked = Signal(int)
     files_dropped = Signal(list)
 
-    def __init__(self, workspace: Callable[[], Workspace], vocab: Any, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ws = workspace
+        self._ops = ops
         self.vocab = vocab
         self.data: dict[str, Any] | None = None
         self.mode: str | None = None  # "record" | "link" | "finding"
@@ -137,7 +138,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
     def show_record(self, record_id: int) -> None:
         """Inspect a record."""
         try:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 data = details.record_details(s, record_id, vocab=self.vocab)
         except CaseDeskError as exc:
             self.show_nothing(str(exc))
@@ -159,7 +160,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
     def show_link(self, link_id: int) -> None:
         """Inspect a link."""
         try:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 data = details.link_details(s, link_id, vocab=self.vocab)
         except CaseDeskError as exc:
             self.show_nothing(str(exc))
@@ -181,7 +182,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
     def show_finding(self, finding_id: int) -> None:
         """Show a finding: its explanation sentence and the records it names."""
         try:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 data = details.finding_details(s, finding_id)
         except CaseDeskError as exc:
             self.show_nothing(str(exc))

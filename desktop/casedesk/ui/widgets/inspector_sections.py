@@ -141,7 +141,7 @@ class InspectorSections:
                                         on_remove=lambda _=False, p=p: self.party_remove_requested.emit(
                                             p["id"], rid, p["party_id"], p["role"]),
                                         remove_tip="Remove this party from the contract"))
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 choices = details.party_choices(s, d["case_id"])
             party = self._combo(box, [(ui_text.one_line(label, 60), pid) for pid, label, _, _ in choices],
                                 "party_choice")
@@ -217,7 +217,7 @@ class InspectorSections:
             lay.addWidget(self._row(text, icon("evidence"), detail=f"[{c['grade']}] {c['sha256'][:10]}…",
                                     on_remove=lambda _=False, c=c: self.citation_remove_requested.emit(c["id"], c["title"]),
                                     remove_tip="Remove this citation (the evidence stays in the case)"))
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             evidence = details.case_evidence(s, d["case_id"])
         if evidence:
             pick = self._combo(box, [(f"[{e['grade']}] {ui_text.one_line(e['title'], 50)}", e["id"]) for e in evidence],

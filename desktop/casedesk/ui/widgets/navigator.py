@@ -7,7 +7,6 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -25,11 +24,12 @@ from PySide6.QtWidgets import (
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services.search import search_records
 from casedesk.services.table_rows import record_briefs
-from casedesk.storage.workspace import ChangeSet, Workspace
+from casedesk.storage.workspace import ChangeSet
 from casedesk.ui.icons import icon
 from casedesk.ui.models.lists import ID_ROLE as HIT_ID_ROLE
 from casedesk.ui.models.lists import SearchResultModel
 from casedesk.ui.models.navigator import ID_ROLE, NODE_ROLE, NavigatorModel
+from casedesk.ui.operations.core import Operations
 
 EXPAND_LIMIT = 1000  # a selection opens a collapsed kind of at most this many records
 
@@ -55,9 +55,9 @@ class NavigatorPanel(QWidget):
     record_chosen = Signal(int)
     case_chosen = Signal(int)
 
-    def __init__(self, workspace: Callable[[], Workspace], vocab: Any, parent: QWidget | None = None):
+    def __init__(self, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
-        self._ws = workspace
+        self._ops = ops
         self.case_id: int | None = None
         self._echo = False
         self.search = _SearchLine(self)
@@ -74,7 +74,7 @@ class NavigatorPanel(QWidget):
         self.no_results = QLabel("No record has that name.", self)
         self.no_results.setStyleSheet("color: #5F6368; padding: 4px;")
         self.no_results.hide()
-        self.model = NavigatorModel(workspace, vocab, self)
+        self.model = NavigatorModel(ops, vocab, self)
         self.tree = QTreeView(self)
         self.tree.setObjectName("navigator_tree")
         self.tree.setModel(self.model)
@@ -135,7 +135,7 @@ class NavigatorPanel(QWidget):
             self.results_model.set_rows([])
             return
         try:
-            with self._ws().read() as s:
+            with self._ops.reading() as s:
                 hits = search_records(s, self.case_id, text)
         except CaseDeskError:
             hits = []
@@ -173,7 +173,7 @@ class NavigatorPanel(QWidget):
 
     def select_record(self, record_id: int) -> None:
         """Show a record as current in the tree (without announcing it)."""
-        with self._ws().read() as s:
+        with self._ops.reading() as s:
             brief = record_briefs(s, [record_id]).get(record_id)
         if brief is None or brief[0] != self.case_id:
             return

@@ -8,7 +8,6 @@ Signals:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.storage.workspace import Workspace
 from casedesk.ui.icons import icon
 from casedesk.ui.models.lists import (
     ID_ROLE,
@@ -35,6 +33,7 @@ from casedesk.ui.models.lists import (
 )
 from casedesk.ui.models.records import ID_ROLE as RECORD_ID_ROLE
 from casedesk.ui.models.records import RecordFilterProxyModel, RecordTableModel
+from casedesk.ui.operations.core import Operations
 from casedesk.ui.widgets.timeline_view import TimelineView
 
 
@@ -59,10 +58,10 @@ class RecordTableTab(QWidget):
 
     record_chosen = Signal(int)
 
-    def __init__(self, kind: str, workspace: Callable[[], Workspace], vocab: Any, parent: QWidget | None = None):
+    def __init__(self, kind: str, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = kind
-        self.model = RecordTableModel(kind, workspace, vocab, self)
+        self.model = RecordTableModel(kind, ops, vocab, self)
         self.proxy = RecordFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
@@ -173,9 +172,9 @@ class FindingsTab(QWidget):
 
     finding_chosen = Signal(int)
 
-    def __init__(self, workspace: Callable[[], Workspace], parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        self.model = FindingListModel(workspace, self)
+        self.model = FindingListModel(ops, self)
         self.view = _table(self, "findings_table")
         self.view.setModel(self.model)
         self.view.setColumnWidth(0, 80)
@@ -226,9 +225,9 @@ class AuditTab(QWidget):
     record_chosen = Signal(int)
     link_chosen = Signal(int)
 
-    def __init__(self, workspace: Callable[[], Workspace], parent: QWidget | None = None):
+    def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
-        self.model = AuditLogModel(workspace, self)
+        self.model = AuditLogModel(ops, self)
         self.view = _table(self, "audit_table")
         self.view.setModel(self.model)
         for column, width in enumerate((150, 100, 70, 110)):

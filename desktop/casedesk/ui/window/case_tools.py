@@ -28,7 +28,7 @@ class CaseTools:
         case_id = self._need_case("import a file into it")
         if case_id is None:
             return None
-        wizard = ImportWizard(self.ws, case_id, self.runner, self)
+        wizard = ImportWizard(self.ops, case_id, self)
         wizard.import_finished.connect(lambda _batch: self.set_case(self.current_case_id()))
         self.dialog = wizard
         wizard.open()
@@ -39,7 +39,7 @@ class CaseTools:
         case_id = self._need_case("export its dossier")
         if case_id is None:
             return None
-        dialog = ExportDossierDialog(self.ws, case_id, self.runner, view_provider=self._view_state,
+        dialog = ExportDossierDialog(self.ops, case_id, view_provider=self._view_state,
                                      parent=self)
         self.dialog = dialog
         dialog.open()

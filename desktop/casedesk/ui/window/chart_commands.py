@@ -42,7 +42,7 @@ class ChartCommands:
         if len(records) != 2 or self._case_id is None:
             self.statusBar().showMessage("Select two records to find the path between them", 6000)
             return
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             path = chart_svc.find_path(s, self._case_id, records[0], records[1])
         if path is None:
             self.statusBar().showMessage("These two records are not connected by any chain of links", 8000)

@@ -51,7 +51,7 @@ class EditController:
         self.statusBar().showMessage("Reloaded the current values", 5000)
 
     def _label(self, record_id: int) -> str:
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             brief = record_briefs(s, [record_id]).get(record_id)
         return brief[2] if brief else f"record {record_id}"
 
@@ -169,7 +169,7 @@ class EditController:
         box = QMessageBox(QMessageBox.Icon.Question, "Delete", "", QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("delete_dialog")
         if records:
-            with self.ws.read() as s:
+            with self.ops.reading() as s:
                 edges = chart_svc.chart_edges(s, self._case_id, records, touching=True)
             n_links = len({e.key for e in edges if e.link_id is not None})
             what = ui_text.quoted(self._label(records[0])) if len(records) == 1 else f"{len(records)} records"
@@ -205,7 +205,7 @@ class EditController:
         if len(records) != 2:
             self.statusBar().showMessage("Select exactly two records of the same kind to merge them", 6000)
             return None
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             briefs = record_briefs(s, records)
         a, b = records
         if briefs[a][1] != briefs[b][1]:

@@ -14,7 +14,7 @@ class StatusTotals:
     def _update_title(self) -> None:
         title = "CaseDesk"
         if self._case_id is not None:
-            with self.ws.read() as s:
+            with self.ops.reading() as s:
                 case = next((c for c in list_cases(s) if c.id == self._case_id), None)
             if case is not None:
                 title = f"{ui_text.plain(case.title, 80)} — CaseDesk"
@@ -24,7 +24,7 @@ class StatusTotals:
         if self._case_id is None:
             self.totals_label.setText("No case open")
             return
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             t = case_totals(s, self._case_id, self.vocab)
         tpp = f"{t.total_tpp / 1e6:,.1f} M TPP" if t.total_tpp >= 1e6 else f"{t.total_tpp:,.0f} TPP"
         text = (f"{t.records:,} records · {t.links:,} links · {t.accelerators_text()} accelerators"
@@ -38,7 +38,7 @@ class StatusTotals:
     def _update_tab_titles(self) -> None:
         if self._case_id is None:
             return
-        with self.ws.read() as s:
+        with self.ops.reading() as s:
             counts = kind_counts(s, self._case_id)
         for kind, tab in self.tables.items():
             index = self.bottom_tabs.indexOf(tab)

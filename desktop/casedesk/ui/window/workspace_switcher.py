@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
 )
 
-from casedesk.domain.errors import CaseDeskError
 from casedesk.storage.workspace import Workspace
 from casedesk.ui import text as ui_text
+from casedesk.ui.operations.workspace import open_in_background
 
 RECENT_MAX = 8  # recent workspaces kept in the File menu
 
@@ -66,24 +65,9 @@ class WorkspaceSwitcher:
         if not self.is_idle():
             self.statusBar().showMessage("Wait for the current edit to finish", 5000)
             return
-        from casedesk.storage.workspace import open_workspace
-
         self.statusBar().showMessage(f"Opening {ui_text.plain(target, 80)}…")
-
-        def failed(error: Any) -> None:
-            self.show_error(error, "Open workspace")
-
-        def done(ws: Workspace) -> None:
-            self.set_workspace(ws)
-
-        def job() -> Any:
-            try:
-                return open_workspace(target, create=True)
-            except CaseDeskError as exc:
-                return exc
-
-        self.runner.submit(job, on_done=lambda r: failed(r) if isinstance(r, CaseDeskError) else done(r),
-                           on_error=failed)
+        open_in_background(self.runner, target, on_done=self.set_workspace,
+                           on_error=lambda error: self.show_error(error, "Open workspace"))
 
     def set_workspace(self, ws: Workspace) -> None:
         """Show another workspace (the previous one is closed)."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QUrl
 
 from casedesk.services.progress import Progress
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
+from casedesk.ui.operations import Operations
 from casedesk.ui.tasks import TaskRunner
 
 
@@ -27,7 +28,7 @@ def _text(path) -> str:  # noqa: ANN001
 
 def test_exports_the_whole_case_then_offers_to_open_it(qtbot, demo_ws, runner, tmp_path, monkeypatch):
     ws, case_id = demo_ws
-    dialog = ExportDossierDialog(ws, case_id, runner)
+    dialog = ExportDossierDialog(Operations(ws, runner), case_id)
     qtbot.addWidget(dialog)
     assert not dialog.current_view.isEnabled()
     assert f"case-{case_id}-Remote-H100" in dialog.path.text()
@@ -61,7 +62,7 @@ def test_exports_the_current_view(qtbot, demo_ws, runner, tmp_path):
         ids = dict(s.execute(select(Record.label, Record.id).where(Record.case_id == case_id)).all())
     shown = [ids["Derek Aw"], ids["Aw's GPU platform company (name not given)"]]
     view = lambda: (shown, None, {shown[0]: (0.0, 0.0), shown[1]: (120.0, 40.0)})  # noqa: E731
-    dialog = ExportDossierDialog(ws, case_id, runner, view_provider=view)
+    dialog = ExportDossierDialog(Operations(ws, runner), case_id, view_provider=view)
     qtbot.addWidget(dialog)
     assert dialog.current_view.isEnabled() and "2 records" in dialog.current_view.text()
     dialog.current_view.setChecked(True)
@@ -76,7 +77,7 @@ def test_exports_the_current_view(qtbot, demo_ws, runner, tmp_path):
 
 def test_bad_folder_is_reported_in_the_dialog_without_starting_work(qtbot, demo_ws, runner, tmp_path):
     ws, case_id = demo_ws
-    dialog = ExportDossierDialog(ws, case_id, runner)
+    dialog = ExportDossierDialog(Operations(ws, runner), case_id)
     qtbot.addWidget(dialog)
     dialog.path.setText(str(tmp_path / "missing" / "d.pdf"))
     dialog.export_button.click()
@@ -88,7 +89,7 @@ def test_existing_file_is_replaced_only_after_a_second_press(qtbot, demo_ws, run
     ws, case_id = demo_ws
     target = tmp_path / "old.pdf"
     target.write_bytes(b"old")
-    dialog = ExportDossierDialog(ws, case_id, runner)
+    dialog = ExportDossierDialog(Operations(ws, runner), case_id)
     qtbot.addWidget(dialog)
     dialog.path.setText(str(target))
     dialog.export_button.click()
@@ -110,7 +111,7 @@ def test_cancel_stops_the_export_and_writes_nothing(qtbot, demo_ws, runner, tmp_
         raise AssertionError("not cancelled")
 
     monkeypatch.setattr("casedesk.services.reporting.write_report", slow_report)
-    dialog = ExportDossierDialog(ws, case_id, runner)
+    dialog = ExportDossierDialog(Operations(ws, runner), case_id)
     qtbot.addWidget(dialog)
     target = tmp_path / "never.pdf"
     dialog.path.setText(str(target))

@@ -13,6 +13,7 @@ from casedesk.services.cases import create_case
 from casedesk.services.records import RecordIn, create_record
 from casedesk.ui.dialogs.import_wizard import mapping_page as wizard_module
 from casedesk.ui.dialogs.import_wizard import ImportWizard
+from casedesk.ui.operations import Operations
 from casedesk.ui.tasks import TaskRunner
 
 
@@ -30,7 +31,7 @@ def setup(qtbot, sqlite_ws, tmp_path, monkeypatch):
             s, case_id, RecordIn("party", {"label": "Aurora Compute Holdings Limited"})
         ).id
     runner = TaskRunner()
-    wizard = ImportWizard(sqlite_ws, case_id, runner)
+    wizard = ImportWizard(Operations(sqlite_ws, runner), case_id)
     qtbot.addWidget(wizard)
     wizard.restart()
     yield wizard, case_id, existing
@@ -111,7 +112,7 @@ def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_pa
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=5000)
     assert f"batch {batch_id}" in wizard.summary_page.text.text()
     assert Path(grade.rejects_path.text()).exists()
-    with wizard.workspace.read() as s:
+    with wizard.ops.reading() as s:
         aurora = s.get(Record, existing)
         assert aurora.country == "KY" and [a.name for a in aurora.aliases] == [
             "Aurora Compute Holdings Ltd"
@@ -154,7 +155,7 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
     wizard, case_id, _ = setup
     rows = [["name", "country"]] + [[f"Company {i} Ltd", "SG"] for i in range(60_000)]
     path = _write(tmp_path / "big.csv", rows)
-    with wizard.workspace.read() as s:
+    with wizard.ops.reading() as s:
         before = [
             s.scalar(select(func.count()).select_from(m))
             for m in (Record, Evidence, ImportBatch, AuditEntry)
@@ -182,7 +183,7 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
     qtbot.waitUntil(lambda: run.outcome == "cancelled", timeout=30000)
     assert "nothing was written" in run.status.text()
     assert wizard.currentPage() is run and not run.isComplete()
-    with wizard.workspace.read() as s:
+    with wizard.ops.reading() as s:
         after = [
             s.scalar(select(func.count()).select_from(m))
             for m in (Record, Evidence, ImportBatch, AuditEntry)
@@ -213,7 +214,7 @@ def test_closing_the_wizard_during_an_import_cancels_it_first(qtbot, setup, tmp_
     with qtbot.waitSignal(wizard.rejected, timeout=30000):
         wizard.reject()
     assert run.outcome == "cancelled"
-    with wizard.workspace.read() as s:
+    with wizard.ops.reading() as s:
         assert s.scalar(select(func.count()).select_from(Evidence)) == 0
         assert (
             s.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) == 1

@@ -11,6 +11,7 @@ from casedesk.services.records import RecordIn, delete_record, update_record
 from casedesk.ui.models.lists import AuditLogModel, FindingListModel, SearchResultModel, TimelineModel
 from casedesk.ui.models.navigator import NavigatorModel
 from casedesk.ui.models.records import PAGE, RecordFilterProxyModel, RecordTableModel
+from casedesk.ui.operations import Operations
 
 
 class Signals:
@@ -26,6 +27,12 @@ class Signals:
 
 
 @pytest.fixture
+def reader(inline_runner):  # noqa: ANN001, ANN201
+    """Models read through the operations object, as in the window."""
+    return lambda ws: Operations(ws, inline_runner)
+
+
+@pytest.fixture
 def big_case(sqlite_ws):
     from casedesk.services.cases import create_case
 
@@ -35,9 +42,9 @@ def big_case(sqlite_ws):
     return sqlite_ws, case_id, ids
 
 
-def test_record_table_fetches_in_pages_and_follows_changes_precisely(qapp, qtmodeltester, big_case):
+def test_record_table_fetches_in_pages_and_follows_changes_precisely(qapp, qtmodeltester, big_case, reader):
     ws, case_id, ids = big_case
-    model = RecordTableModel("party", lambda: ws, default_vocabulary())
+    model = RecordTableModel("party", reader(ws), default_vocabulary())
     model.load(case_id)
     assert model.rowCount() == PAGE and model.canFetchMore(QModelIndex())
     assert model.index(3, 1).data() == "Party 0003"  # a view showed the first rows
@@ -57,14 +64,14 @@ def test_record_table_fetches_in_pages_and_follows_changes_precisely(qapp, qtmod
     model.fetch_all()
     assert model.rowCount() == 700 and model.row_of(new[0]) is not None
     qtmodeltester.check(model)
-    fresh = RecordTableModel("party", lambda: ws, default_vocabulary())
+    fresh = RecordTableModel("party", reader(ws), default_vocabulary())
     fresh.load(case_id)
     qtmodeltester.check(fresh)  # the tester itself fetches the remaining pages
 
 
-def test_filter_proxy_sorts_and_filters_every_row(qapp, qtmodeltester, big_case):
+def test_filter_proxy_sorts_and_filters_every_row(qapp, qtmodeltester, big_case, reader):
     ws, case_id, _ = big_case
-    model = RecordTableModel("party", lambda: ws, default_vocabulary())
+    model = RecordTableModel("party", reader(ws), default_vocabulary())
     model.load(case_id)
     proxy = RecordFilterProxyModel()
     proxy.setSourceModel(model)
@@ -76,9 +83,9 @@ def test_filter_proxy_sorts_and_filters_every_row(qapp, qtmodeltester, big_case)
     qtmodeltester.check(proxy)
 
 
-def test_navigator_tree(qapp, qtmodeltester, big_case):
+def test_navigator_tree(qapp, qtmodeltester, big_case, reader):
     ws, case_id, ids = big_case
-    model = NavigatorModel(lambda: ws, default_vocabulary())
+    model = NavigatorModel(reader(ws), default_vocabulary())
     model.load(case_id)
     parties = model.kind_index("party")
     assert parties.data() == "Parties (700)"
@@ -101,16 +108,16 @@ def test_navigator_tree(qapp, qtmodeltester, big_case):
     qtmodeltester.check(model)
 
 
-def test_audit_findings_timeline_and_search_models(qapp, qtmodeltester, demo_ws):
+def test_audit_findings_timeline_and_search_models(qapp, qtmodeltester, demo_ws, reader):
     from casedesk.services.search import search_records
     from casedesk.services.timeline import timeline_items
 
     ws, case_id = demo_ws
-    audit = AuditLogModel(lambda: ws)
+    audit = AuditLogModel(reader(ws))
     audit.load(case_id)
     assert 0 < audit.rowCount() <= 200
     qtmodeltester.check(audit)
-    findings = FindingListModel(lambda: ws)
+    findings = FindingListModel(reader(ws))
     findings.load(case_id)
     qtmodeltester.check(findings)
     timeline = TimelineModel()

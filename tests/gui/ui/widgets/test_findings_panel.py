@@ -152,7 +152,7 @@ def test_markup_in_labels_is_shown_literally(qtbot, panel, demo_ws):
     del fleet
 
 
-def test_compute_summary_widget(qtbot, demo_ws):
+def test_compute_summary_widget(qtbot, demo_ws, inline_runner):
     ws, case_id = demo_ws
     from casedesk.services.listings import list_records
 
@@ -162,7 +162,7 @@ def test_compute_summary_widget(qtbot, demo_ws):
 
     inspector = QWidget()   # as in the inspector: a child, not a window of its own
     qtbot.addWidget(inspector)
-    w = ComputeSummaryWidget(ws, inspector)
+    w = ComputeSummaryWidget(Operations(ws, inline_runner), inspector)
     w.set_record(ids["Brisbane H100 fleet"])
     assert not w.isHidden()
     text = w.label.text()

@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from casedesk.domain.vocabulary import default_vocabulary
-
 
 class GradePage(QWizardPage):
     """How reliable the file is as evidence, and where to put rejected rows."""
@@ -28,7 +26,7 @@ class GradePage(QWizardPage):
             "The file is stored as evidence and every imported record and link cites it. "
             "Grade the source (A–F) and the information (1–6)."
         )
-        vocab = default_vocabulary()
+        vocab = self.w.vocab
         self.reliability, self.credibility = QComboBox(), QComboBox()
         for code, term in vocab.source_reliability.items():
             self.reliability.addItem(f"{code} — {term.label}", code)

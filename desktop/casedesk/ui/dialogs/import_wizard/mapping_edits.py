@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.domain.vocabulary import default_vocabulary
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.services.importing.mapping import (
     LinkMap,
     RecordMap,
@@ -29,10 +29,9 @@ from casedesk.services.importing.mapping import (
 class _LinkDialog(QDialog):
     """Asks for a link type and its two records."""
 
-    def __init__(self, keys: list[str], parent: QWidget | None = None):
+    def __init__(self, keys: list[str], vocab: Vocabulary, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add a link")
-        vocab = default_vocabulary()
         self.type = QComboBox()
         for code, lt in vocab.link_types.items():
             self.type.addItem(lt.label, code)
@@ -118,7 +117,7 @@ class MappingEdits:
         self.w.mapping = replace(self.w.mapping, notes_on=self.notes_on.currentData())
 
     def _add_record(self) -> None:
-        vocab = default_vocabulary()
+        vocab = self.w.vocab
         kinds = list(vocab.record_kinds)
         labels = [vocab.record_kinds[k].label for k in kinds]
         label, ok = QInputDialog.getItem(
@@ -148,7 +147,7 @@ class MappingEdits:
 
     def _add_link(self) -> None:
         keys = [r.key for r in self.w.mapping.records]
-        dialog = _LinkDialog(keys, self)
+        dialog = _LinkDialog(keys, self.w.vocab, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.add_link(
                 dialog.type.currentData(), dialog.source.currentText(), dialog.target.currentText()

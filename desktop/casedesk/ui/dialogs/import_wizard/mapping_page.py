@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.fields import LINK_FIELDS, fields_of
 from casedesk.services.importing import (
     Mapping,
@@ -136,7 +135,7 @@ class MappingPage(MappingEdits, QWizardPage):
     def initializePage(self) -> None:  # noqa: N802
         info = self.w.info
         assert info is not None
-        vocab = default_vocabulary()
+        vocab = self.w.vocab
         self._sources = []
         self.source.clear()
         fits = {f.name: f for f in rank_presets(info.columns)}
@@ -233,7 +232,7 @@ class MappingPage(MappingEdits, QWizardPage):
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self.param_edits = {}
-        vocab = default_vocabulary()
+        vocab = self.w.vocab
         for p in mapping.parameters:
             combo = QComboBox()
             combo.setEditable(True)
@@ -278,7 +277,7 @@ class MappingPage(MappingEdits, QWizardPage):
                 rows.append((r.key, False, child, _CHILD_LABELS[child]))
         for lk in mapping.links:
             for spec in LINK_FIELDS:
-                if spec.name != "share_pct" or default_vocabulary().link_types[lk.type].has_share:
+                if spec.name != "share_pct" or self.w.vocab.link_types[lk.type].has_share:
                     rows.append((lk.key, True, spec.name, spec.label))
         return rows
 
@@ -385,7 +384,7 @@ class MappingPage(MappingEdits, QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         try:
             check_mapping(self.w.mapping)
-            RowConverter(self.w.mapping, self.w.info.columns, default_vocabulary(), self.w.params)
+            RowConverter(self.w.mapping, self.w.info.columns, self.w.vocab, self.w.params)
         except CaseDeskError as exc:
             self.error.setText(str(exc))
             return False

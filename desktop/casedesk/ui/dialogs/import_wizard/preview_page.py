@@ -12,14 +12,13 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.importing import (
     ImportOptions,
     ImportPlan,
-    analyse_import,
 )
 from casedesk.ui.dialogs.import_wizard.common import JobPage, _fit_columns, _table
 from casedesk.ui.models.import_rows import RowsModel
+from casedesk.ui.operations import importing
 
 
 class PreviewPage(JobPage):
@@ -65,18 +64,9 @@ class PreviewPage(JobPage):
         self.status.setText("Checking every row…")
         w = self.w
         mapping, info, params = w.mapping, w.info, dict(w.params)
-        self.job_id = w.runner.submit(
-            lambda: analyse_import(
-                w.workspace,
-                w.case_id,
-                info.path,
-                mapping,
-                options=ImportOptions(params=params, normalize=w.normalize),
-                info=info,
-            ),
-            on_done=self._done,
-            on_error=self._failed,
-        )
+        self.job_id = importing.preview(w.ops, w.case_id, info, mapping,
+                                        ImportOptions(params=params, normalize=w.normalize),
+                                        on_done=self._done, on_error=self._failed)
         self.completeChanged.emit()
 
     def _done(self, plan: ImportPlan) -> None:
@@ -87,7 +77,7 @@ class PreviewPage(JobPage):
         self.progress.setValue(1)
         made = (
             ", ".join(
-                f"{n:,} {default_vocabulary().record_kinds[k].plural.lower()}"
+                f"{n:,} {self.w.vocab.record_kinds[k].plural.lower()}"
                 for k, n in plan.new_records.items()
             )
             or "no new records"
@@ -136,7 +126,7 @@ class PreviewPage(JobPage):
 
     def cleanupPage(self) -> None:  # noqa: N802
         if self.job_id is not None:
-            self.w.runner.cancel(self.job_id)
+            self.w.ops.cancel(self.job_id)
             self.job_id = None
 
     def isComplete(self) -> bool:  # noqa: N802

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from casedesk.services.importing import (
     ImportOptions,
     ImportResult,
-    run_import,
 )
 from casedesk.ui.dialogs.import_wizard.common import JobPage
+from casedesk.ui.operations import importing
 
 
 class RunPage(JobPage):
@@ -60,19 +60,8 @@ class RunPage(JobPage):
             source=grade_page.source.text().strip(),
         )
         mapping, info, decisions = w.mapping, w.info, dict(w.decisions)
-        self.job_id = w.runner.submit(
-            lambda: run_import(
-                w.workspace,
-                w.case_id,
-                info.path,
-                mapping,
-                options=options,
-                decisions=decisions,
-                info=info,
-            ),
-            on_done=self._done,
-            on_error=self._failed,
-        )
+        self.job_id = importing.import_file(w.ops, w.case_id, info, mapping, options, decisions,
+                                            on_done=self._done, on_error=self._failed)
         w.running = True
         self.completeChanged.emit()
 
@@ -97,7 +86,7 @@ class RunPage(JobPage):
         if self.job_id is not None:
             self.status.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
-            self.w.runner.cancel(self.job_id)
+            self.w.ops.cancel(self.job_id)
 
     def _done(self, result: ImportResult) -> None:
         self.job_id = None

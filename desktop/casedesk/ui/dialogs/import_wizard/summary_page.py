@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from casedesk.domain.vocabulary import default_vocabulary
-
 
 class SummaryPage(QWizardPage):
     """What the import did."""
@@ -32,7 +30,7 @@ class SummaryPage(QWizardPage):
         r = self.w.result
         if r is None:
             return
-        vocab = default_vocabulary()
+        vocab = self.w.vocab
         made = ", ".join(
             f"{n:,} {vocab.record_kinds[k].plural.lower()}" for k, n in r.created_by_kind.items()
         )

@@ -19,7 +19,6 @@ from casedesk.services.importing import (
     Mapping,
     SourceInfo,
 )
-from casedesk.storage.workspace import Workspace
 from casedesk.ui.dialogs.import_wizard.dedupe_page import DedupePage
 from casedesk.ui.dialogs.import_wizard.file_page import FilePage
 from casedesk.ui.dialogs.import_wizard.grade_page import GradePage
@@ -27,8 +26,7 @@ from casedesk.ui.dialogs.import_wizard.mapping_page import MappingPage
 from casedesk.ui.dialogs.import_wizard.preview_page import PreviewPage
 from casedesk.ui.dialogs.import_wizard.run_page import RunPage
 from casedesk.ui.dialogs.import_wizard.summary_page import SummaryPage
-from casedesk.ui.tasks import TaskRunner
-
+from casedesk.ui.operations.core import Operations
 
 # --- the wizard ------------------------------------------------------------------------------
 
@@ -38,11 +36,9 @@ class ImportWizard(QWizard):
 
     import_finished = Signal(int)
 
-    def __init__(
-        self, workspace: Workspace, case_id: int, runner: TaskRunner, parent: QWidget | None = None
-    ):
+    def __init__(self, ops: Operations, case_id: int, parent: QWidget | None = None):
         super().__init__(parent)
-        self.workspace, self.case_id, self.runner = workspace, case_id, runner
+        self.ops, self.case_id, self.runner, self.vocab = ops, case_id, ops.runner, ops.vocab
         self.setWindowTitle("Import CSV evidence")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -78,9 +74,9 @@ class ImportWizard(QWizard):
             self.summary_page,
         ):
             self.addPage(page)
-        runner.progress.connect(self.preview_page.on_progress)
-        runner.progress.connect(self.run_page.on_progress)
-        runner.cancelled.connect(self.run_page.on_cancelled)
+        self.runner.progress.connect(self.preview_page.on_progress)
+        self.runner.progress.connect(self.run_page.on_progress)
+        self.runner.cancelled.connect(self.run_page.on_cancelled)
         self._connected = True
         self.currentIdChanged.connect(self._page_changed)
 

@@ -1,0 +1,23 @@
+"""Workspace verbs: open (creating and upgrading as needed) a workspace off the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from casedesk.domain.errors import CaseDeskError
+from casedesk.storage.workspace import Workspace, open_workspace
+from casedesk.ui.tasks import TaskRunner
+
+
+def open_in_background(runner: TaskRunner, target: str, *, on_done: Callable[[Workspace], None],
+                       on_error: Callable[[Any], None]) -> int:
+    """Open the workspace at a path or URL with the one opener the CLI and the app use; the job id."""
+    def job() -> Workspace | CaseDeskError:
+        try:
+            return open_workspace(target, create=True)
+        except CaseDeskError as exc:  # a user-facing reason, not a bug: hand it back as a value
+            return exc
+
+    return runner.submit(job, on_done=lambda r: on_error(r) if isinstance(r, CaseDeskError) else on_done(r),
+                         on_error=on_error)
