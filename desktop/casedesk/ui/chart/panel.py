@@ -30,6 +30,7 @@ from casedesk.storage.workspace import ChangeSet
 from casedesk.ui.chart.scene import ChartScene
 from casedesk.ui.chart.view import ChartView
 from casedesk.ui.operations import Operations
+from casedesk.ui.operations import chart as chart_ops
 
 SHOW_ALL_LIMIT = 2000
 OPEN_CAP = 5000
@@ -177,8 +178,7 @@ class ChartPanel(QWidget):
         case_id = self.case_id
         if case_id is None or not positions:
             return
-        chosen = dict(positions)
-        self._ops.run(lambda s: chart_svc.save_positions(s, case_id, chosen, reason=reason))
+        chart_ops.keep_positions(self._ops, case_id, positions, reason=reason)
 
     def ensure_shown(self, ids: Iterable[int]) -> list[int]:
         """Bring records onto the chart (placed near their neighbours); returns those added."""

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import (
     QInputDialog,
 )
 
-from casedesk.services.cases import create_case
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
+from casedesk.ui.operations import cases
 
 
 class CaseTools:
@@ -91,12 +91,10 @@ class CaseTools:
         return dialog
 
     def _create_case(self, title: str) -> None:
-        self.ops.run(lambda s: create_case(s, title).id, on_done=self.set_case,
-                     on_error=lambda e: self.show_error(e, "New case"))
+        cases.new_case(self.ops, title, on_done=self.set_case,
+                       on_error=lambda e: self.show_error(e, "New case"))
 
     def load_demo_case(self) -> None:
         """Add the built-in demo case to the workspace and open it."""
-        from casedesk.services.demo import load_demo_case
-
-        self.ops.run(lambda s: load_demo_case(s).id, on_done=self.set_case,
-                     on_error=lambda e: self.show_error(e, "Load demo case"))
+        cases.add_demo_case(self.ops, on_done=self.set_case,
+                            on_error=lambda e: self.show_error(e, "Load demo case"))

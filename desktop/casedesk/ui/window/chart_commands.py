@@ -7,7 +7,7 @@ from typing import Any
 
 from casedesk.services import chart_graph as chart_svc
 from casedesk.ui import text as ui_text
-from casedesk.ui import undo
+from casedesk.ui.operations import chart as chart_ops
 
 Point = tuple[float, float]  # a scene position
 
@@ -69,13 +69,13 @@ class ChartCommands:
 
     def _on_layout_computed(self, before: dict, after: dict) -> None:
         self.chart.place_records(after)
-        undo.MoveRecordsCommand(self, self._case_id, before, after, "Automatic layout", reason="layout").execute()
+        chart_ops.MoveRecordsCommand(self, self._case_id, before, after, "Automatic layout", reason="layout").execute()
         self.chart.view.fit_all()
 
     def _on_nodes_moved(self, before: dict, after: dict) -> None:
         n = len(after)
         text = f"Move {ui_text.quoted(self._label(next(iter(after))))}" if n == 1 else f"Move {n} records"
-        undo.MoveRecordsCommand(self, self._case_id, before, after, text).execute()
+        chart_ops.MoveRecordsCommand(self, self._case_id, before, after, text).execute()
 
     def _apply_filters(self, *_: Any) -> None:
         hidden_kinds = {k for k, a in self.kind_filters.items() if not a.isChecked()}

@@ -17,8 +17,10 @@ from casedesk.services.fields import LINK_FIELDS, fields_of
 from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
-from casedesk.ui import undo
 from casedesk.ui.dialogs.records import AttachEvidenceDialog, ConflictDialog, NewRecordDialog
+from casedesk.ui.operations import evidence as evidence_ops
+from casedesk.ui.operations import links as links_ops
+from casedesk.ui.operations import records as records_ops
 from casedesk.ui.window.chart_commands import Point
 
 
@@ -88,7 +90,7 @@ class EditController:
         boxes = self.chart.scene.boxes()
         boxes[-1] = (-75.0, -22.0, 150.0, 80.0)
         spot = place_near([-1], [], self.chart.scene.positions(), boxes, default=spot)[-1]
-        cmd = undo.CreateRecordCommand(self, self._case_id, data,
+        cmd = records_ops.CreateRecordCommand(self, self._case_id, data,
                                        f"Create {self.vocab.record_kinds[data.kind].label.lower()} {ui_text.quoted(label)}",
                                        spot)
         cmd.execute()
@@ -105,58 +107,58 @@ class EditController:
     def _on_record_edit_requested(self, record_id: int, field: str, old: Any, raw: Any, version: int) -> None:
         spec = next(s for s in fields_of(self.inspector.data["kind"]) if s.name == field)
         text = f"Edit {spec.label} of {ui_text.quoted(self.inspector.data['label'])}"
-        cmd = undo.UpdateRecordCommand(self, record_id, field, old, raw, version, text)
+        cmd = records_ops.UpdateRecordCommand(self, record_id, field, old, raw, version, text)
         cmd.on_error = lambda e: self._edit_failed(e, field, text)
         cmd.execute()
 
     def _on_link_edit_requested(self, link_id: int, field: str, old: Any, raw: Any, version: int) -> None:
         spec = next(s for s in LINK_FIELDS if s.name == field)
         text = f"Edit {spec.label} of link {ui_text.quoted(self.inspector.data['type_label'])}"
-        cmd = undo.UpdateLinkCommand(self, link_id, field, old, raw, version, text)
+        cmd = links_ops.UpdateLinkCommand(self, link_id, field, old, raw, version, text)
         cmd.on_error = lambda e: self._edit_failed(e, field, text)
         cmd.execute()
 
     def _on_child_add_requested(self, record_id: int, child: str, payload: Any) -> None:
         what = {"aliases": "name", "identifiers": "identifier", "addresses": "address"}[child]
         shown = getattr(payload, "name", None) or getattr(payload, "value", None) or getattr(payload, "full", "")
-        undo.AddChildCommand(self, record_id, child, payload,
+        records_ops.AddChildCommand(self, record_id, child, payload,
                              f"Add {what} {ui_text.quoted(shown)} to {ui_text.quoted(self._label(record_id))}").execute()
 
     def _on_child_remove_requested(self, record_id: int, child: str, child_id: int, payload: Any) -> None:
         what = {"aliases": "name", "identifiers": "identifier", "addresses": "address"}[child]
         shown = getattr(payload, "name", None) or getattr(payload, "value", None) or getattr(payload, "full", "")
-        undo.RemoveChildCommand(self, record_id, child, child_id, payload,
+        records_ops.RemoveChildCommand(self, record_id, child, child_id, payload,
                                 f"Remove {what} {ui_text.quoted(shown)} from {ui_text.quoted(self._label(record_id))}"
                                 ).execute()
 
     def _on_party_add_requested(self, contract_id: int, party_id: int, role: str) -> None:
-        undo.AddContractPartyCommand(self, contract_id, party_id, role,
+        records_ops.AddContractPartyCommand(self, contract_id, party_id, role,
                                      f"Add {ui_text.quoted(self._label(party_id))} as {role} of "
                                      f"{ui_text.quoted(self._label(contract_id))}").execute()
 
     def _on_party_remove_requested(self, cp_id: int, contract_id: int, party_id: int, role: str) -> None:
-        undo.RemoveContractPartyCommand(self, cp_id, contract_id, party_id, role,
+        records_ops.RemoveContractPartyCommand(self, cp_id, contract_id, party_id, role,
                                         f"Remove {ui_text.quoted(self._label(party_id))} ({role}) from "
                                         f"{ui_text.quoted(self._label(contract_id))}").execute()
 
     def _on_event_add_requested(self, record_id: int, title: str, on: str, until: Any) -> None:
-        undo.AddEventCommand(self, self._case_id, record_id, title, on, until,
+        records_ops.AddEventCommand(self, self._case_id, record_id, title, on, until,
                              f"Add event {ui_text.quoted(title)}").execute()
 
     def _on_event_remove_requested(self, event_id: int, title: str) -> None:
-        undo.RemoveEventCommand(self, event_id, f"Delete event {ui_text.quoted(title)}").execute()
+        records_ops.RemoveEventCommand(self, event_id, f"Delete event {ui_text.quoted(title)}").execute()
 
     def _on_cite_requested(self, evidence_id: int, record_id: Any, link_id: Any, locator: str) -> None:
-        undo.CiteCommand(self, evidence_id, record_id, link_id, locator, "Cite evidence").execute()
+        evidence_ops.CiteCommand(self, evidence_id, record_id, link_id, locator, "Cite evidence").execute()
 
     def _on_citation_remove_requested(self, citation_id: int, title: str) -> None:
-        undo.RemoveCitationCommand(self, citation_id, f"Remove citation of {ui_text.quoted(title)}").execute()
+        evidence_ops.RemoveCitationCommand(self, citation_id, f"Remove citation of {ui_text.quoted(title)}").execute()
 
     def create_link(self, link_type: str, source_id: int, target_id: int, **fields: Any) -> None:
         """Create a link as an undoable edit and select it."""
         lt = self.vocab.link_types[link_type]
         text = f"Link {ui_text.quoted(self._label(source_id))} {lt.label} {ui_text.quoted(self._label(target_id))}"
-        cmd = undo.CreateLinkCommand(self, self._case_id, link_type, source_id, target_id, fields, text)
+        cmd = links_ops.CreateLinkCommand(self, self._case_id, link_type, source_id, target_id, fields, text)
         cmd.execute(on_done=lambda link_id: self.selection.select_link(link_id))
 
     # ==== delete, merge, path ========================================================================
@@ -190,9 +192,9 @@ class EditController:
             if box.clickedButton() != delete_button:
                 return
             if records:
-                undo.DeleteRecordsCommand(self, records, text).execute()
+                records_ops.DeleteRecordsCommand(self, records, text).execute()
             else:
-                undo.DeleteLinksCommand(self, [link_id], text).execute()
+                links_ops.DeleteLinksCommand(self, [link_id], text).execute()
 
         box.finished.connect(finished)
         self.dialog = box
@@ -230,7 +232,7 @@ class EditController:
                 keep, drop = b, a
             else:
                 return
-            undo.MergeCommand(self, keep, drop, f"Merge {ui_text.quoted(briefs[drop][2])} into "
+            records_ops.MergeCommand(self, keep, drop, f"Merge {ui_text.quoted(briefs[drop][2])} into "
                                                 f"{ui_text.quoted(briefs[keep][2])}").execute()
 
         box.finished.connect(finished)
@@ -268,7 +270,7 @@ class EditController:
 
         def accepted() -> None:
             for path, meta in zip(files, dialog.meta):
-                undo.AttachEvidenceCommand(self, self._case_id, path, meta, record_id, link_id, dialog.locator,
+                evidence_ops.AttachEvidenceCommand(self, self._case_id, path, meta, record_id, link_id, dialog.locator,
                                            f"Attach {ui_text.quoted(meta['title'])} to {ui_text.quoted(subject)}"
                                            ).execute()
 
