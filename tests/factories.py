@@ -76,3 +76,18 @@ def make_evidence(s: Session, case_id: int, content: bytes = b"evidence", *, tit
     if record_id is not None or link_id is not None:
         cite(s, evidence_id, record_id=record_id, link_id=link_id, locator=locator)
     return evidence_id
+
+
+def make_hit(s: Session, case_id: int, record_id: int, entry_key: str = "E1", *,
+             list_name: str = "Test list", entry_name: str = "Listed Name", score: float = 90.0) -> int:
+    """An open screening hit of a record against a list entry (as screening stores one)."""
+    from casedesk.domain.clock import now_iso
+    from casedesk.domain.watchlists import ScreeningHit
+
+    now = now_iso()
+    hit = ScreeningHit(case_id=case_id, record_id=record_id, list_name=list_name, entry_key=entry_key,
+                       entry_name=entry_name, entry_hash="h", score=score, explanation={"summary": "test"},
+                       created_at=now, updated_at=now)
+    s.add(hit)
+    s.flush()
+    return hit.id

@@ -32,6 +32,7 @@ from casedesk.domain.wallets import checked_match_key, validate_address
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
 from casedesk.services.fields import clean_fields
+from casedesk.services.screening.merging import move_screening
 from casedesk.services.snapshot import link_snapshot, record_snapshot
 from casedesk.storage.workspace import changes_of
 
@@ -308,7 +309,8 @@ def add_contract_party(session: Session, contract_id: int, party_id: int, role: 
 
 
 def merge_records(session: Session, keep_id: int, drop_id: int) -> Record:
-    """Merge drop into keep: every alias, identifier, address, link, citation and event survives."""
+    """Merge drop into keep: every alias, identifier, address, link, citation, event, screening hit
+    and decision survives (services.screening.merging)."""
     if keep_id == drop_id:
         raise ValidationError("merge", "cannot merge a record with itself")
     keep, drop = get_record(session, keep_id), get_record(session, drop_id)
@@ -359,6 +361,7 @@ def merge_records(session: Session, keep_id: int, drop_id: int) -> Record:
         # keep has no place on the chart yet: it takes drop's (otherwise drop's is deleted with it)
         session.execute(update(ChartPosition).where(ChartPosition.record_id == drop_id)
                         .values(record_id=keep_id).execution_options(synchronize_session=False))
+    screening = move_screening(session, keep_id, drop_id, drop.label)
     for finding in session.scalars(select(Finding).where(Finding.case_id == keep.case_id)):
         if drop_id in (finding.record_ids or []):
             finding.record_ids = sorted({keep_id if r == drop_id else r for r in finding.record_ids})
@@ -369,7 +372,8 @@ def merge_records(session: Session, keep_id: int, drop_id: int) -> Record:
     keep = get_record(session, keep_id)
     record_audit(session, "merge", "record", keep.id, case_id=keep.case_id, record_id=keep.id,
                  before={"keep": before_keep, "merged": before_drop},
-                 after={**record_snapshot(keep), "moved_links": sorted(moved_links)})
+                 after={**record_snapshot(keep), "moved_links": sorted(moved_links),
+                        "moved_hits": screening["hits"], "combined_hits": screening["combined_hits"]})
     record_audit(session, "delete", "record", drop.id, case_id=drop.case_id, record_id=drop.id,
                  before=before_drop, after={"merged_into": keep.id})
     session.delete(drop)

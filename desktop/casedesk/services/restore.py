@@ -30,6 +30,7 @@ from casedesk.domain.models import (
     Link,
     Record,
 )
+from casedesk.domain.watchlists import DuplicateDecision, ScreeningHit, Watchlist, WatchlistEntry
 from casedesk.services.audit import record_audit
 from casedesk.services.links import get_link
 from casedesk.services.records import delete_record, get_record, merge_records
@@ -60,8 +61,12 @@ def capture_record(session: Session, record_id: int) -> dict[str, Any]:
         "parties": _rows(session, ContractParty, ContractParty.contract_id == record_id),
         "positions": [{"case_id": p.case_id, "x": p.x, "y": p.y} for p in session.scalars(
             select(ChartPosition).where(ChartPosition.record_id == record_id))],
-        "findings": [{"id": f.id, "record_ids": list(f.record_ids or [])} for f in session.scalars(
-            select(Finding).where(Finding.case_id == record.case_id)) if record_id in (f.record_ids or [])],
+        "findings": [{"id": f.id, "record_ids": list(f.record_ids or []), "subject_key": f.subject_key}
+                     for f in session.scalars(select(Finding).where(Finding.case_id == record.case_id))
+                     if record_id in (f.record_ids or [])],
+        "hits": _rows(session, ScreeningHit, ScreeningHit.record_id == record_id),
+        "duplicate_decisions": _rows(session, DuplicateDecision, (DuplicateDecision.record_a == record_id)
+                                     | (DuplicateDecision.record_b == record_id)),
     }
     for name, _model in _CHILDREN:
         cap[name] = [column_values(c) for c in getattr(record, name)]
@@ -175,10 +180,14 @@ def restore_record(session: Session, cap: dict[str, Any], *, moved_to: int | Non
         session.execute(delete(ChartPosition).where(ChartPosition.case_id == place["case_id"],
                                                     ChartPosition.record_id == new_id))
         session.add(ChartPosition(case_id=place["case_id"], record_id=new_id, x=place["x"], y=place["y"]))
+    _restore_screening(session, cap, old_id, new_id)
     for finding in cap.get("findings", []):
         f = session.get(Finding, finding["id"])
         if f is not None:
             f.record_ids = [rid(r) for r in finding["record_ids"]]
+            if finding.get("subject_key") is not None:
+                f.subject_key = finding["subject_key"].replace(f"{old_id}:", f"{new_id}:", 1) \
+                    if finding["subject_key"].startswith(f"{old_id}:") else finding["subject_key"]
             changes.add("updated", "finding", f.id)
     session.flush()
     session.expire(record)
@@ -191,6 +200,46 @@ def restore_record(session: Session, cap: dict[str, Any], *, moved_to: int | Non
         record_audit(session, "restore", "link", link_id, case_id=case_id, after=link_snapshot(link))
         changes.add("created", "link", link_id)
     return {"record_id": new_id, "link_ids": link_ids}
+
+
+def _restore_screening(session: Session, cap: dict[str, Any], old_id: int, new_id: int) -> None:
+    """Put the record's screening hits and duplicate decisions back (moved back after a merge)."""
+    changes = changes_of(session)
+    for hit in cap.get("hits", []):
+        if hit.get("list_id") is not None and session.get(Watchlist, hit["list_id"]) is None:
+            hit = {**hit, "list_id": None}
+        if hit.get("entry_id") is not None and session.get(WatchlistEntry, hit["entry_id"]) is None:
+            hit = {**hit, "entry_id": None}
+        existing = session.get(ScreeningHit, hit["id"])
+        if existing is not None:  # a merge moved it to the kept record: move it back as it was
+            for name, value in hit.items():
+                setattr(existing, name, new_id if name == "record_id" else value)
+        else:
+            session.add(ScreeningHit(**{**hit, "record_id": new_id}))
+        session.flush()
+        changes.add("created", "screening_hit", hit["id"])
+    for d in cap.get("duplicate_decisions", []):
+        ends = [new_id if r == old_id else r for r in (d["record_a"], d["record_b"])]
+        if any(session.get(Record, r) is None for r in ends):
+            continue
+        row = session.get(DuplicateDecision, d["id"])
+        values = {**d, "record_a": min(ends), "record_b": max(ends)}
+        if row is None:
+            session.add(DuplicateDecision(**values))
+        else:
+            row.record_a, row.record_b = values["record_a"], values["record_b"]
+    session.flush()
+
+
+def _restore_hit_decisions(session: Session, hits: list[dict[str, Any]]) -> None:
+    """Give the kept record's hits back the decisions they had before a merge combined them."""
+    for hit in hits:
+        row = session.get(ScreeningHit, hit["id"])
+        if row is not None:
+            for name in ("status", "reason", "decided_by", "decided_at", "score", "finding_id", "updated_at"):
+                setattr(row, name, hit[name])
+            changes_of(session).add("updated", "screening_hit", row.id)
+    session.flush()
 
 
 def _restore_link_row(session: Session, values: dict[str, Any], source: int, target: int) -> int:
@@ -270,6 +319,7 @@ def unmerge(session: Session, cap: dict[str, Any]) -> None:
     session.flush()
     if not keep_cap.get("positions"):
         session.execute(delete(ChartPosition).where(ChartPosition.record_id == keep.id))
+    _restore_hit_decisions(session, keep_cap.get("hits", []))
     restore_record(session, drop_cap, moved_to=keep.id)
     keep = get_record(session, keep.id)
     record_audit(session, "unmerge", "record", keep.id, case_id=keep.case_id, record_id=keep.id,
