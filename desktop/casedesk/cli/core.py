@@ -12,7 +12,7 @@ from typing import Any
 
 from casedesk.domain.errors import CaseDeskError
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
 
 class UsageError(CaseDeskError):
@@ -41,6 +41,20 @@ class Command:
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
         return ws
+
+
+def field_values(pairs: list[str] | None) -> dict[str, str]:
+    """`--set FIELD=VALUE` options as {field: value} (the services validate each value)."""
+    values: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {pair!r}: write FIELD=VALUE")
+        if name in values:
+            raise UsageError(f"--set {name}: given twice")
+        values[name] = value
+    return values
 
 
 def emit(args: argparse.Namespace, payload: Any, human: Callable[[], str] | str) -> None:

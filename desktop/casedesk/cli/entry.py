@@ -6,9 +6,9 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 
-from casedesk.cli.core import EXIT_BAD_INPUT, EXIT_INTERNAL, Command, printable
+from casedesk.cli.core import EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_INTERNAL, Command, printable
 from casedesk.cli.parser import build_parser
-from casedesk.domain.errors import CaseDeskError
+from casedesk.domain.errors import CaseDeskError, ConflictError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.json = False
         with ExitStack() as closing:
             return args.func(Command(args, closing))
+    except ConflictError as exc:  # somebody else's change came first: who, when, and nothing written
+        sys.stderr.write(f"casedesk: conflict: {printable(str(exc)).splitlines()[0]}\n")
+        return EXIT_CONFLICT
     except CaseDeskError as exc:
         sys.stderr.write(f"casedesk: {printable(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__}\n")
         return EXIT_BAD_INPUT

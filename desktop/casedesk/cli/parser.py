@@ -9,6 +9,8 @@ from casedesk.cli import (
     cases,
     dedupe,
     demo,
+    evidence,
+    findings,
     gui,
     hits,
     importing,
@@ -22,8 +24,8 @@ from casedesk.cli import (
 from casedesk.cli.core import Parser
 
 # the order commands appear in `casedesk --help`
-COMMAND_GROUPS = (gui, cases, demo, records, links, analyse, watchlist, screen, hits, dedupe, importing,
-                  verify, report)
+COMMAND_GROUPS = (gui, cases, demo, records, links, evidence, analyse, findings, watchlist, screen, hits,
+                  dedupe, importing, verify, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
-from casedesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from casedesk.domain.errors import NotFoundError, ValidationError
 from casedesk.domain.models import Link, Party, Record
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit
 from casedesk.services.fields import clean_link_fields
-from casedesk.services.records import get_record
+from casedesk.services.records import check_version, get_record
 from casedesk.services.snapshot import link_snapshot
 from casedesk.storage.workspace import changes_of
 
@@ -66,15 +66,11 @@ def add_link(session: Session, case_id: int, link_type: str, source_id: int, tar
 
 
 def update_link(session: Session, link_id: int, changes: dict[str, Any], *,
-                expected_version: int | None, vocab: Any = None) -> Link:
-    """Change a link's fields (not its ends); refuses a stale version."""
+                expected_version: int, vocab: Any = None) -> Link:
+    """Change a link's fields (not its ends) from the version the change started from; ConflictError if stale."""
     vocab = vocab if vocab is not None else default_vocabulary()
     link = get_link(session, link_id)
-    if expected_version is not None and link.version != expected_version:
-        raise ConflictError(
-            f"link {link_id} was changed by someone else (version {link.version}, you edited "
-            f"version {expected_version}); reload and redo your change",
-            expected=expected_version, actual=link.version)
+    check_version(session, "link", link, expected_version, f"link {link_id} ({link.link_type})")
     clean = clean_link_fields(changes, vocab)
     before = link_snapshot(link)
     for name, value in clean.items():
@@ -87,9 +83,10 @@ def update_link(session: Session, link_id: int, changes: dict[str, Any], *,
     return link
 
 
-def delete_link(session: Session, link_id: int) -> None:
-    """Delete a link; audited with its snapshot."""
+def delete_link(session: Session, link_id: int, *, expected_version: int) -> None:
+    """Delete a link seen at expected_version (ConflictError if it moved on); audited with its snapshot."""
     link = get_link(session, link_id)
+    check_version(session, "link", link, expected_version, f"link {link_id} ({link.link_type})")
     record_audit(session, "delete", "link", link.id, case_id=link.case_id, before=link_snapshot(link))
     changes_of(session).add("deleted", "link", link.id)
     session.delete(link)

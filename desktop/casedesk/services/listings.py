@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
@@ -44,3 +45,11 @@ def list_links(session: Session, case_id: int) -> list[dict[str, Any]]:
     return [{"id": r[0], "type": r[1], "source_id": r[2], "target_id": r[3], "version": r[4],
              "fields": dict(zip(names, r[5:]))}
             for r in session.execute(select(*cols).where(Link.case_id == case_id).order_by(Link.id))]
+
+
+def current_versions(session: Session, entity: str, ids: Sequence[int]) -> dict[int, int]:
+    """{id: version} of the records or links (entity "record" or "link") that still exist, in order."""
+    model = Link if entity == "link" else Record
+    found = {row_id: version for row_id, version in
+             session.execute(select(model.id, model.version).where(model.id.in_(list(ids))))}
+    return {i: found[i] for i in ids if i in found}

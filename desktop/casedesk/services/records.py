@@ -167,22 +167,30 @@ def create_record(session: Session, case_id: int, data: RecordIn, *, vocab: Any 
     return record
 
 
-def _check_version(session: Session, record: Record, expected_version: int | None) -> None:
-    if expected_version is None or record.version == expected_version:
+def check_version(session: Session, entity: str, obj: Record | Link, expected_version: int,
+                  what: str) -> None:
+    """Refuse an edit based on another version than obj's with a ConflictError naming who changed it."""
+    if expected_version is None:
+        raise ValidationError("version", f"say which version of {what} the change starts from")
+    if obj.version == expected_version:
         return
     last = session.execute(
         select(AuditEntry.actor, AuditEntry.at, AuditEntry.before, AuditEntry.after)
-        .where(AuditEntry.entity == "record", AuditEntry.entity_id == record.id)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == obj.id)
         .order_by(AuditEntry.id.desc()).limit(1)
     ).first()
     who = last.actor if last else "someone"
     when = last.at if last else "meanwhile"
     changes = _diff_json(last.before, last.after) if last else {}
     raise ConflictError(
-        f"record {record.id} ({record.label[:80]}) was changed by {who} at {when} "
-        f"(version {record.version}, you edited version {expected_version}); reload and redo your change",
-        expected=expected_version, actual=record.version, changed_by=who, changed_at=when,
+        f"{what} was changed by {who} at {when} "
+        f"(version {obj.version}, you edited version {expected_version}); reload and redo your change",
+        expected=expected_version, actual=obj.version, changed_by=who, changed_at=when,
         changes=changes)
+
+
+def _check_version(session: Session, record: Record, expected_version: int) -> None:
+    check_version(session, "record", record, expected_version, f"record {record.id} ({record.label[:80]})")
 
 
 def _diff_json(before: str | None, after: str | None) -> dict[str, Any]:
@@ -195,8 +203,8 @@ def _diff_json(before: str | None, after: str | None) -> dict[str, Any]:
 
 
 def update_record(session: Session, record_id: int, changes: dict[str, Any], *,
-                  expected_version: int | None, vocab: Any = None) -> Record:
-    """Change a record's fields; refuses with ConflictError when someone changed it first."""
+                  expected_version: int, vocab: Any = None) -> Record:
+    """Change a record's fields from the version the change started from; ConflictError if it moved on."""
     vocab = _vocab(vocab)
     record = get_record(session, record_id)
     _check_version(session, record, expected_version)
@@ -215,7 +223,7 @@ def update_record(session: Session, record_id: int, changes: dict[str, Any], *,
     return record
 
 
-def delete_record(session: Session, record_id: int, *, expected_version: int | None = None) -> None:
+def delete_record(session: Session, record_id: int, *, expected_version: int) -> None:
     """Delete a record with its links, citations and events; audited with a full snapshot."""
     record = get_record(session, record_id)
     _check_version(session, record, expected_version)

@@ -9,6 +9,7 @@ merge moved to the kept record) are moved back instead of duplicated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -275,14 +276,14 @@ def restore_link(session: Session, cap: dict[str, Any]) -> int:
     return link_id
 
 
-def delete_records_captured(session: Session, record_ids: list[int]) -> list[dict[str, Any]]:
-    """Delete records, returning the captures that restore them (in deletion order)."""
+def delete_records_captured(session: Session, versions: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Delete records {id: version the deletion started from}, returning the captures that restore them."""
     caps = []
-    for record_id in record_ids:
+    for record_id, version in versions.items():
         if session.get(Record, record_id) is None:
-            continue  # listed twice, or gone already
+            continue  # gone already (with a record deleted before it, say)
         caps.append(capture_record(session, record_id))
-        delete_record(session, record_id)
+        delete_record(session, record_id, expected_version=version)
     return caps
 
 

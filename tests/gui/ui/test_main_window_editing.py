@@ -137,7 +137,7 @@ def test_a_concurrent_edit_says_who_changed_what_and_offers_reload(driver, qtbot
     w.select_record(rid)
     with driver.ws.write() as s:  # a colleague saves first
         s.info["actor"] = "colleague"
-        update_record(s, rid, {"notes": "Colleague's note"}, expected_version=None)
+        update_record(s, rid, {"notes": "Colleague's note"}, expected_version=1)
     editor = w.inspector.editor("website")
     editor.set_raw("https://aw.example")
     editor.commit()

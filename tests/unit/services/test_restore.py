@@ -73,7 +73,7 @@ def test_deleted_record_comes_back_whole(demo_any):
         save_positions(s, case_id, {i: (1.0 * i, 2.0) for i in ids.values()})
     before = _state(ws, case_id)
     with ws.write() as s:
-        caps = delete_records_captured(s, [ids[AWCO]])
+        caps = delete_records_captured(s, {ids[AWCO]: 1})
     after_delete = _state(ws, case_id)
     assert len(after_delete["links"]) < len(before["links"])
     with ws.write() as s:
@@ -93,7 +93,7 @@ def test_two_linked_records_deleted_together_come_back_with_their_link(demo_ws):
     ids = _ids(ws, case_id)
     before = _state(ws, case_id)
     with ws.write() as s:
-        caps = delete_records_captured(s, [ids["Derek Aw"], ids[AWCO], ids["Brisbane H100 fleet"]])
+        caps = delete_records_captured(s, {ids["Derek Aw"]: 1, ids[AWCO]: 1, ids["Brisbane H100 fleet"]: 1})
     with ws.write() as s:
         restore_records(s, caps)
     assert _state(ws, case_id) == before
@@ -127,7 +127,7 @@ def test_deleted_link_comes_back_with_its_citations(demo_ws):
     link_id = before["links"][0]["id"]
     with ws.write() as s:
         cap = capture_link(s, link_id)
-        delete_link(s, link_id)
+        delete_link(s, link_id, expected_version=1)
     with ws.write() as s:
         assert restore_link(s, cap) == link_id
     assert _state(ws, case_id) == before

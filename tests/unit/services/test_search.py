@@ -80,7 +80,7 @@ def test_exact_and_prefix_matches_rank_first(workspace, case_id):
 
 def test_index_follows_edits_deletes_and_other_cases(workspace, case_id, people):
     with workspace.write() as s:
-        update_record(s, people["hold"], {"label": "Silver Trust"}, expected_version=None)
+        update_record(s, people["hold"], {"label": "Silver Trust"}, expected_version=1)
         alias = add_alias(s, people["hold"], AliasIn("銀信託", "Hant"))
         alias_id = alias.id
     assert _ids(workspace, case_id, "olding") == []
@@ -90,7 +90,7 @@ def test_index_follows_edits_deletes_and_other_cases(workspace, case_id, people)
         remove_child(s, people["hold"], "aliases", alias_id)
     assert _ids(workspace, case_id, "銀信託") == []
     with workspace.write() as s:
-        delete_record(s, people["ww"])
+        delete_record(s, people["ww"], expected_version=1)
     assert _ids(workspace, case_id, "王伟") == []
     with workspace.write() as s:
         other = create_case(s, "Other").id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,19 +21,23 @@ class CreateLinkCommand(OpCommand):
         self.case_id, self.link_type = case_id, link_type
         self.source_id, self.target_id, self.fields = source_id, target_id, fields
         self.link_id: int | None = None
+        self.version = 1  # of the link this command made (set by forward)
         self.capture: dict[str, Any] | None = None
 
     def forward(self, session: Session) -> int:
         if self.capture is not None:
+            self.version = self.capture["link"]["version"]
             return restore.restore_link(session, self.capture)
-        return add_link(session, self.case_id, self.link_type, self.source_id, self.target_id, **self.fields).id
+        link = add_link(session, self.case_id, self.link_type, self.source_id, self.target_id, **self.fields)
+        self.version = link.version
+        return link.id
 
     def forward_done(self, value: int) -> None:
         self.link_id = value
 
     def backward(self, session: Session) -> None:
         self.capture = restore.capture_link(session, self.link_id)
-        delete_link(session, self.link_id)
+        delete_link(session, self.link_id, expected_version=self.ctx.ops.expected("link", self.link_id, self.version))
 
 
 class UpdateLinkCommand(OpCommand):
@@ -59,21 +64,21 @@ class UpdateLinkCommand(OpCommand):
 
 
 class DeleteLinksCommand(OpCommand):
-    """Delete links; undo restores them (with their citations)."""
+    """Delete links at the versions the user confirmed; undo restores them (with their citations)."""
 
-    def __init__(self, ctx: EditContext, link_ids: list[int], text: str):
+    def __init__(self, ctx: EditContext, versions: Mapping[int, int], text: str):
         super().__init__(ctx, text)
-        self.link_ids = list(link_ids)
+        self.versions = dict(versions)
         self.captures: list[dict[str, Any]] = []
 
     def forward(self, session: Session) -> None:
         self.captures = []
-        for link_id in self.link_ids:
+        for link_id, seen in self.versions.items():
             self.captures.append(restore.capture_link(session, link_id))
-            delete_link(session, link_id)
+            delete_link(session, link_id, expected_version=self.ctx.ops.expected("link", link_id, seen))
 
     def backward(self, session: Session) -> list[int]:
         return [restore.restore_link(session, cap) for cap in self.captures]
 
     def backward_done(self, value: list[int]) -> None:
-        self.link_ids = value
+        self.versions = {new: cap["link"]["version"] for new, cap in zip(value, self.captures, strict=True)}

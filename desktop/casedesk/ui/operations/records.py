@@ -3,6 +3,7 @@ contract parties and events."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,15 +33,18 @@ class CreateRecordCommand(OpCommand):
         super().__init__(ctx, text)
         self.case_id, self.data, self.position = case_id, data, position
         self.record_id: int | None = None
+        self.version = 1  # of the record this command made (set by forward)
         self.capture: dict[str, Any] | None = None
 
     def forward(self, session: Session) -> int:
         if self.capture is not None:
+            self.version = self.capture["record"]["version"]
             return restore.restore_record(session, self.capture)["record_id"]
-        record_id = create_record(session, self.case_id, self.data).id
+        record = create_record(session, self.case_id, self.data)
         if self.position is not None:
-            chart_svc.save_positions(session, self.case_id, {record_id: self.position}, reason="create")
-        return record_id
+            chart_svc.save_positions(session, self.case_id, {record.id: self.position}, reason="create")
+        self.version = record.version
+        return record.id
 
     def forward_done(self, value: int) -> None:
         self.record_id = value
@@ -49,7 +53,8 @@ class CreateRecordCommand(OpCommand):
         self.ctx.focus_record(value)
 
     def backward(self, session: Session) -> None:
-        self.capture = restore.delete_records_captured(session, [self.record_id])[0]
+        expected = self.ctx.ops.expected("record", self.record_id, self.version)
+        self.capture = restore.delete_records_captured(session, {self.record_id: expected})[0]
 
 
 class UpdateRecordCommand(OpCommand):
@@ -79,21 +84,22 @@ class UpdateRecordCommand(OpCommand):
 
 
 class DeleteRecordsCommand(OpCommand):
-    """Delete records with their links; undo re-creates everything from the captures."""
+    """Delete records (at the versions the user confirmed) with their links; undo re-creates everything."""
 
-    def __init__(self, ctx: EditContext, record_ids: list[int], text: str):
+    def __init__(self, ctx: EditContext, versions: Mapping[int, int], text: str):
         super().__init__(ctx, text)
-        self.record_ids = list(record_ids)
+        self.versions = dict(versions)
         self.captures: list[dict[str, Any]] = []
 
     def forward(self, session: Session) -> None:
-        self.captures = restore.delete_records_captured(session, self.record_ids)
+        expected = {r: self.ctx.ops.expected("record", r, v) for r, v in self.versions.items()}
+        self.captures = restore.delete_records_captured(session, expected)
 
     def backward(self, session: Session) -> list[int]:
         return restore.restore_records(session, self.captures)
 
     def backward_done(self, value: list[int]) -> None:
-        self.record_ids = value
+        self.versions = {new: cap["record"]["version"] for new, cap in zip(value, self.captures, strict=True)}
         positions = {}
         for cap in self.captures:
             for place in cap.get("positions", []):

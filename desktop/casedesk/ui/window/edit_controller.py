@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from casedesk.domain.errors import CaseDeskError, ConflictError, ValidationError
 from casedesk.services import chart_graph as chart_svc
 from casedesk.services.fields import LINK_FIELDS, fields_of
+from casedesk.services.listings import current_versions
 from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
@@ -173,6 +174,7 @@ class EditController:
         if records:
             with self.ops.reading() as s:
                 edges = chart_svc.chart_edges(s, self._case_id, records, touching=True)
+                versions = current_versions(s, "record", records)
             n_links = len({e.key for e in edges if e.link_id is not None})
             what = ui_text.quoted(self._label(records[0])) if len(records) == 1 else f"{len(records)} records"
             box.setText(f"Delete {what}?")
@@ -180,6 +182,8 @@ class EditController:
                                    "with them. Undo brings everything back.")
             text = f"Delete {what}"
         else:
+            with self.ops.reading() as s:
+                versions = current_versions(s, "link", [link_id])
             box.setText("Delete the selected link?")
             box.setInformativeText("Undo brings it back.")
             text = "Delete link"
@@ -192,9 +196,9 @@ class EditController:
             if box.clickedButton() != delete_button:
                 return
             if records:
-                records_ops.DeleteRecordsCommand(self, records, text).execute()
+                records_ops.DeleteRecordsCommand(self, versions, text).execute()
             else:
-                links_ops.DeleteLinksCommand(self, [link_id], text).execute()
+                links_ops.DeleteLinksCommand(self, versions, text).execute()
 
         box.finished.connect(finished)
         self.dialog = box

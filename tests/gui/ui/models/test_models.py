@@ -50,8 +50,8 @@ def test_record_table_fetches_in_pages_and_follows_changes_precisely(qapp, qtmod
     assert model.index(3, 1).data() == "Party 0003"  # a view showed the first rows
     seen = Signals(model)
     with ws.write() as s:
-        update_record(s, ids[3], {"label": "Renamed"}, expected_version=None)
-        delete_record(s, ids[5])
+        update_record(s, ids[3], {"label": "Renamed"}, expected_version=1)
+        delete_record(s, ids[5], expected_version=1)
         new = bulk_create_records(s, case_id, [RecordIn("party", {"label": "Newcomer"})])
         changes = s.info["changes"]
     model.apply(changes)
@@ -97,7 +97,7 @@ def test_navigator_tree(qapp, qtmodeltester, big_case, reader):
     assert index.isValid() and index.data() == "Party 0600"
     seen = Signals(model)
     with ws.write() as s:
-        delete_record(s, ids[0])
+        delete_record(s, ids[0], expected_version=1)
         new = bulk_create_records(s, case_id, [RecordIn("party", {"label": "Party 0000a"})])
         changes = s.info["changes"]
     model.apply(changes)

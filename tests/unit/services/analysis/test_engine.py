@@ -11,7 +11,7 @@ from casedesk.services.cases import create_case
 from casedesk.services.findings import decide_finding, list_findings
 from casedesk.services.links import add_link, delete_link
 from casedesk.services.progress import Progress, run_to_end
-from casedesk.services.records import RecordIn, create_record, update_record
+from casedesk.services.records import RecordIn, create_record, get_record, update_record
 from casedesk.services.verify import verify_workspace
 from sqlalchemy import func, select
 
@@ -50,7 +50,7 @@ def test_rerun_updates_instead_of_duplicating(workspace):
         assert s.scalar(select(func.count()).select_from(Finding)) == first.counts["created"]
     # A changed fact updates the finding in place.
     with workspace.write() as s:
-        update_record(s, fleet, {"server_count": 20}, expected_version=None)
+        update_record(s, fleet, {"server_count": 20}, expected_version=get_record(s, fleet).version)
     third = _run(workspace, cid)
     assert third.counts["updated"] >= 1 and third.counts["created"] == 0
     assert "160 H100 SXM" in _hq(workspace, cid)[0]["explanation"]
@@ -67,7 +67,7 @@ def test_dismissed_finding_stays_dismissed_until_its_path_changes(workspace):
     assert (f["status"], f["reason"]) == ("dismissed", "licence seen: BIS licence D123456")
     # A fact that does not change the path (the fleet's size) keeps the dismissal.
     with workspace.write() as s:
-        update_record(s, fleet, {"server_count": 12}, expected_version=None)
+        update_record(s, fleet, {"server_count": 12}, expected_version=get_record(s, fleet).version)
     _run(workspace, cid)
     assert _hq(workspace, cid)[0]["status"] == "dismissed"
     # A new link on the path (a contract covering the fleet) re-opens it.
@@ -90,7 +90,7 @@ def test_finding_no_longer_true_is_resolved_and_comes_back_with_its_decision(wor
     fid = _hq(workspace, cid)[0]["id"]
     with workspace.write() as s:
         decide_finding(s, fid, "dismissed", "end user is a US branch")
-        delete_link(s, uses)
+        delete_link(s, uses, expected_version=1)
     result = _run(workspace, cid)
     assert result.counts["resolved"] >= 1
     assert _hq(workspace, cid)[0]["status"] == "resolved"
@@ -120,11 +120,11 @@ def test_resolved_finding_returning_on_the_same_path_keeps_its_dismissal(workspa
     fid = _hq(workspace, cid)[0]["id"]
     with workspace.write() as s:
         decide_finding(s, fid, "dismissed", "checked")
-        update_record(s, fleet, {"accelerator_model": "H20"}, expected_version=None)   # no longer controlled
+        update_record(s, fleet, {"accelerator_model": "H20"}, expected_version=get_record(s, fleet).version)   # no longer controlled
     _run(workspace, cid)
     assert _hq(workspace, cid)[0]["status"] == "resolved"
     with workspace.write() as s:
-        update_record(s, fleet, {"accelerator_model": "H100 SXM"}, expected_version=None)
+        update_record(s, fleet, {"accelerator_model": "H100 SXM"}, expected_version=get_record(s, fleet).version)
     _run(workspace, cid)
     f = _hq(workspace, cid)[0]
     assert (f["id"], f["status"], f["reason"]) == (fid, "dismissed", "checked")
