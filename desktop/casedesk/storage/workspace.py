@@ -57,6 +57,20 @@ def changes_of(session: Session) -> ChangeSet:
     return session.info.setdefault("changes", ChangeSet())
 
 
+# PostgreSQL's insufficient_privilege and read_only_sql_transaction; SQLite's read-only file.
+_REFUSED_SQLSTATES = {"42501", "25006"}
+
+
+def write_refusal(exc: DBAPIError) -> str | None:
+    """The reason the database refused to let this user write at all, or None for any other error."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    message = str(orig).strip().splitlines()[0] if orig is not None else str(exc)
+    if state in _REFUSED_SQLSTATES or "readonly database" in message or "read-only" in message:
+        return message
+    return None
+
+
 def actor_of(session: Session) -> str:
     """Who is acting in this session (OS user on SQLite, database user on PostgreSQL)."""
     return session.info.get("actor") or "unknown"
@@ -107,6 +121,13 @@ class Workspace:
                     conn.connection.info[AUTOCHECKPOINT_OFF] = True
                 yield session
                 session.commit()
+            except DBAPIError as exc:
+                session.rollback()
+                refused = write_refusal(exc)
+                if refused is None:
+                    raise
+                raise WorkspaceError(f"the workspace is read-only for {self.actor}: {refused}; "
+                                     "nothing was written") from None
             except BaseException:
                 session.rollback()
                 raise
