@@ -26,6 +26,7 @@ _EVM = {
     "BASE": "Base",
     "OP": "Optimism",
 }
+EVM_CHAINS = frozenset(_EVM)
 _NAMES = {"BTC": "Bitcoin", "LTC": "Litecoin", "TRON": "TRON", "SOL": "Solana", **_EVM}
 _CHAIN_RE = re.compile(r"[A-Z0-9][A-Z0-9_.\-]{0,39}")  # chain codes live in a 40-char column
 
@@ -60,7 +61,7 @@ class CheckedAddress:
 
 def validate_address(chain: str, address: str) -> CheckedAddress:
     """Check and normalise an address for a chain code; raise only ValidationError."""
-    code = _chain_code(chain)
+    code = chain_code(chain)
     text = _token(address)
     if code == "BTC":
         return _check_btc(text)
@@ -113,7 +114,7 @@ def detect_chain(address: str) -> str | None:
 
 def address_match_key(chain: str, address: str) -> str:
     """Exact-match key: lower-case for EVM chains and bech32, exact for base58 chains."""
-    code = _chain_code(chain)
+    code = chain_code(chain)
     try:
         text = validate_address(code, address).address
     except ValidationError:
@@ -136,7 +137,7 @@ def checked_match_key(code: str, address: str) -> str:
 # Input hygiene
 
 
-def _chain_code(chain: str) -> str:
+def chain_code(chain: str) -> str:
     """Upper-case chain code with aliases resolved (XBT→BTC, TRX→TRON)."""
     if not isinstance(chain, str):
         raise ValidationError("chain", "chain must be text", value=chain)

@@ -39,6 +39,7 @@ from casedesk.services.records import (
     check_address,
     check_alias,
     check_identifier,
+    prepare_contract,
     prepare_wallet,
 )
 from casedesk.storage.bulkinsert import insert_tuples, next_ids, search_index_batch
@@ -101,6 +102,8 @@ def _create_records(session: Session, case_id: int, items: Sequence[RecordIn], v
             fields = clean_fields(item.kind, item.fields, vocab)
             if item.kind == "wallet":
                 fields = prepare_wallet(fields)
+            elif item.kind == "contract":
+                fields = prepare_contract(fields)
             aliases = [check_alias(a, vocab) for a in item.aliases]
             idents = [check_identifier(i, vocab) for i in item.identifiers]
             addrs = [check_address(a) for a in item.addresses]

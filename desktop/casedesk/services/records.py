@@ -27,6 +27,7 @@ from casedesk.domain.models import (
     Link,
     Record,
 )
+from casedesk.domain.transactions import validate_tx_hash
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.wallets import checked_match_key, validate_address
 from casedesk.services.audit import record_audit
@@ -100,6 +101,26 @@ def prepare_wallet(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def prepare_contract(fields: dict[str, Any], current: Record | None = None) -> dict[str, Any]:
+    """Check a contract's on-chain address and transaction hashes against its chain; normalise them."""
+    touched = {"chain", "contract_address", "tx_hashes"} & set(fields)
+    if not touched:
+        return fields
+    chain = fields["chain"] if "chain" in fields else getattr(current, "chain", None)
+    address = fields["contract_address"] if "contract_address" in fields else getattr(current, "contract_address", None)
+    hashes = fields["tx_hashes"] if "tx_hashes" in fields else getattr(current, "tx_hashes", None)
+    if address:
+        if not chain:
+            raise ValidationError("contract_address", "say which chain the contract is on (field chain)")
+        try:
+            fields["contract_address"] = validate_address(chain, address).address
+        except ValidationError as exc:
+            raise ValidationError("contract_address", exc.reason) from None
+    if hashes:
+        fields["tx_hashes"] = list(dict.fromkeys(validate_tx_hash(chain, h) for h in hashes))
+    return fields
+
+
 def check_alias(alias: AliasIn, vocab: Any) -> AliasIn:
     """Refuse an empty alias name; normalise the kind code."""
     if not isinstance(alias.name, str) or not alias.name.strip():
@@ -148,6 +169,8 @@ def create_record(session: Session, case_id: int, data: RecordIn, *, vocab: Any 
     fields = clean_fields(data.kind, data.fields, vocab)
     if data.kind == "wallet":
         fields = prepare_wallet(fields)
+    elif data.kind == "contract":
+        fields = prepare_contract(fields)
     now = now_iso()
     record = KIND_CLASSES[data.kind](case_id=case_id, created_at=now, updated_at=now, **fields)
     record.aliases = [Alias(name=a.name, script=a.script, language=a.language, alias_kind=a.kind)
@@ -212,6 +235,8 @@ def update_record(session: Session, record_id: int, changes: dict[str, Any], *,
     if record.kind == "wallet" and ({"chain", "address"} & set(clean)):
         merged = {"chain": clean.get("chain", record.chain), "address": clean.get("address", record.address)}
         clean.update(prepare_wallet(merged))
+    elif record.kind == "contract":
+        clean = prepare_contract(clean, record)
     before = record_snapshot(record)
     for name, value in clean.items():
         setattr(record, name, value)

@@ -184,3 +184,27 @@ def test_evidence_blob_is_stored_once(workspace, case_id):
     with pytest.raises(ValidationError, match="Admiralty"):
         with workspace.write() as s:
             attach_evidence(s, case_id, b"x", title="bad", grade="G7")
+
+
+def test_contract_address_and_transaction_hashes_are_checked_against_the_chain(sqlite_ws):
+    from factories import make_case, make_contract
+
+    from casedesk.domain.errors import ValidationError
+
+    tx = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
+    with sqlite_ws.write() as s:
+        case_id = make_case(s)
+        for fields, field in [({"chain": "ETH", "contract_address": "0xnotanaddress"}, "contract_address"),
+                              ({"chain": "ETH", "tx_hashes": ["hello world"]}, "tx_hashes"),
+                              ({"contract_address": "0x52908400098527886E0F7030069857D2E4169EE7"},
+                               "contract_address")]:
+            with pytest.raises(ValidationError) as info:
+                make_contract(s, case_id, "Rental", **fields)
+            assert info.value.field == field
+        cid = make_contract(s, case_id, "Rental", chain="ETH", tx_hashes=[tx.upper().replace("0X", "0x"), tx],
+                            contract_address="0x52908400098527886e0f7030069857d2e4169ee7")
+        record = get_record(s, cid)
+        assert record.tx_hashes == [tx]
+        with pytest.raises(ValidationError) as info:
+            update_record(s, cid, {"tx_hashes": ["0x1234"]}, expected_version=record.version)
+        assert info.value.field == "tx_hashes"
