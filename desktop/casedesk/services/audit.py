@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry
 from casedesk.storage.bulkinsert import insert_tuples
-from casedesk.storage.workspace import actor_of
+from casedesk.storage.workspace import OWN_AUDIT_FROM, actor_of
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"
@@ -87,6 +87,7 @@ def record_audit(session: Session, action: str, entity: str, entity_id: int | No
     # Flush now so entry ids follow chain order even when other inserts interleave.
     session.flush()
     session.info[_HEAD_KEY] = fields["hash"]
+    session.info.setdefault(OWN_AUDIT_FROM, entry.id)
     return entry
 
 
@@ -166,6 +167,10 @@ def record_audit_bulk(session: Session, items: Iterable[tuple[str, str, int | No
         rows.append((action, entity, entity_id, case_id, record_id, before_json, after_json, prev,
                      digest))
         prev = digest
+    if OWN_AUDIT_FROM not in session.info and rows:
+        # writers are serialised, so this transaction's entries follow the newest one there is
+        last = session.scalar(select(func.max(AuditEntry.id))) or 0
+        session.info[OWN_AUDIT_FROM] = last + 1
     insert_tuples(session, AuditEntry.__table__, _AUDIT_COLUMNS[2:], rows, {"at": at, "actor": actor},
                   hoist=("action", "entity", "case_id", "before"))
     session.info[_HEAD_KEY] = prev

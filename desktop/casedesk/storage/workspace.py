@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casedesk.domain.errors import WorkspaceError
+from casedesk.domain.models import AuditEntry
 from casedesk.storage.engine import AUTOCHECKPOINT_OFF, WRITE_OPTION, is_url, make_engine
 
 log = logging.getLogger(__name__)
+
+
+OWN_AUDIT_FROM = "own_audit_from"  # session.info: the first audit id this transaction appended
 
 
 def default_workspace_path() -> Path:
@@ -90,6 +94,24 @@ class Workspace:
         )
         self.last_changes = ChangeSet()
         self._checkpointer: threading.Thread | None = None
+        # Audit id ranges our own transactions appended, so a live view tells them from others'.
+        self.own_audit_spans: list[tuple[int, int]] = []
+        self._own_lock = threading.Lock()
+
+    @staticmethod
+    def _own_span(session: Session) -> tuple[int, int] | None:
+        """(first, last) audit ids this transaction appended, read before it commits; None if none."""
+        first = session.info.get(OWN_AUDIT_FROM)
+        if first is None:
+            return None
+        last = session.scalar(select(func.max(AuditEntry.id)))
+        return (first, last) if last is not None and last >= first else None
+
+    def take_own_audit_spans(self) -> list[tuple[int, int]]:
+        """The audit id ranges our own transactions appended since the last call (then forgotten)."""
+        with self._own_lock:
+            spans, self.own_audit_spans = self.own_audit_spans, []
+        return spans
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -120,7 +142,18 @@ class Workspace:
                     # the pool puts the usual setting back when the connection is returned
                     conn.connection.info[AUTOCHECKPOINT_OFF] = True
                 yield session
-                session.commit()
+                # noted before the commit, so a live view never sees our entries without the span
+                span = self._own_span(session)
+                if span is not None:
+                    with self._own_lock:
+                        self.own_audit_spans.append(span)
+                try:
+                    session.commit()
+                except BaseException:
+                    if span is not None:
+                        with self._own_lock:
+                            self.own_audit_spans.remove(span)
+                    raise
             except DBAPIError as exc:
                 session.rollback()
                 refused = write_refusal(exc)

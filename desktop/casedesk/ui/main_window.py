@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 from casedesk.domain.models import RECORD_KINDS
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.cases import list_cases
+from casedesk.services.change_feed import ForeignChanges
 from casedesk.services.table_rows import record_briefs
 from casedesk.storage.workspace import ChangeSet, Workspace
 from casedesk.ui.chart.panel import ChartPanel
 from casedesk.ui.icons import icon, kind_icon
 from casedesk.ui.operations import Operations
+from casedesk.ui.operations.live import LiveRefresh
 from casedesk.ui.selection import SelectionModel
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.findings_panel import FindingsPanel
@@ -133,6 +135,9 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self._remember_workspace(workspace)
         self._update_title()
         self._load_initial_case()
+        self.live = LiveRefresh(self.ops, self)  # other users' and processes' changes, within a second
+        self.live.foreign.connect(self.apply_foreign_changes)
+        self.live.start()
 
 
     def _wire(self) -> None:
@@ -218,6 +223,18 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
     def chart_positions(self) -> dict[int, tuple[float, float]]:
         """Chart positions of the shown records."""
         return self.chart.chart_positions()
+
+    def apply_foreign_changes(self, found: ForeignChanges) -> None:
+        """Show what others changed: in place when it can be replayed, else by reloading the case."""
+        who = ", ".join(found.actors[:3]) + (" and others" if len(found.actors) > 3 else "")
+        if found.changes is None:
+            self.set_case(self.current_case_id())
+            self.statusBar().showMessage(f"{found.entries:,} changes by {who}: views reloaded", 8000)
+            return
+        self.inspector.foreign_changes(found)
+        self.refresh(found.changes)
+        n = found.entries
+        self.statusBar().showMessage(f"{n:,} change{'' if n == 1 else 's'} by {who}", 8000)
 
     def refresh(self, changes: ChangeSet) -> None:
         """Bring every view up to date with what a transaction changed (precisely, no reloads)."""

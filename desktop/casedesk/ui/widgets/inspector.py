@@ -27,6 +27,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -49,6 +51,7 @@ from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.widgets.change_banner import ChangeBanner
 from casedesk.ui.widgets.fields import FieldEditor
 from casedesk.ui.widgets.inspector_sections import InspectorSections
 
@@ -109,6 +112,10 @@ class InspectorWidget(InspectorSections, QScrollArea):
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
         self._layout.addLayout(header)
+        self.banner = ChangeBanner(body)
+        self.banner.reload_requested.connect(self._reload_held)
+        self._held = False  # a colleague changed the record while a field here was being edited
+        self._layout.addWidget(self.banner)
         self._forms: dict[str, tuple[QWidget, dict[str, FieldEditor]]] = {}
         self._form_host = QVBoxLayout()
         self._layout.addLayout(self._form_host)
@@ -137,6 +144,9 @@ class InspectorWidget(InspectorSections, QScrollArea):
 
     def show_record(self, record_id: int) -> None:
         """Inspect a record."""
+        if self.current() != ("record", record_id):
+            self._held = False
+            self.banner.hide()
         try:
             with self._ops.reading() as s:
                 data = details.record_details(s, record_id, vocab=self.vocab)
@@ -216,10 +226,33 @@ class InspectorWidget(InspectorSections, QScrollArea):
         mode, oid = current
         getattr(self, f"show_{mode}")(oid)
 
-    def refresh(self, changes: ChangeSet) -> None:
-        """Reload if a change touched what is shown."""
+    def foreign_changes(self, found: Any) -> None:
+        """Someone else changed things (a ForeignChanges): say who changed the shown record and what;
+        while one of its fields is being edited, keep the edit and offer Reload instead of reloading."""
         current = self.current()
-        if current is None:
+        if current is None or current[0] != "record" or current[1] not in found.records:
+            return
+        who, when, fields = found.records[current[1]]
+        what = ", ".join(fields) if fields else "this record"
+        focus = QApplication.focusWidget()
+        self._held = focus is not None and self.isAncestorOf(focus) and isinstance(
+            focus, (QLineEdit, QPlainTextEdit, QComboBox))
+        if self._held:
+            self.banner.show_change(f"{who} changed {what} at {when[:19]}. Your edit is kept; Reload shows "
+                                    "their version.", offer_reload=True)
+        else:
+            self.banner.show_change(f"{who} changed {what} at {when[:19]}; shown as it is now.",
+                                    offer_reload=False)
+
+    def _reload_held(self) -> None:
+        self._held = False
+        self.reload()
+
+    def refresh(self, changes: ChangeSet) -> None:
+        """Reload if a change touched what is shown (not while a colleague's change is held)."""
+        current = self.current()
+        if current is None or (self._held and current[0] == "record"
+                               and current[1] not in changes.ids("deleted", "record")):
             return
         mode, oid = current
         if mode == "record":

@@ -32,6 +32,7 @@ class WindowState:
             dock.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.live.stop()
         self.save_layout()
         if self._own_runner:
             self.runner.shutdown()
@@ -39,5 +40,6 @@ class WindowState:
 
     def shutdown(self) -> None:
         """Stop the runner this window started (tests and embedders that never close the window)."""
+        self.live.stop()
         if self._own_runner:
             self.runner.shutdown()
