@@ -9,6 +9,7 @@ from casedesk.cli import (
     cases,
     dedupe,
     demo,
+    export,
     gui,
     hits,
     importing,
@@ -23,7 +24,7 @@ from casedesk.cli.core import Parser
 
 # the order commands appear in `casedesk --help`
 COMMAND_GROUPS = (gui, cases, demo, records, links, analyse, watchlist, screen, hits, dedupe, importing,
-                  verify, report)
+                  verify, report, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
