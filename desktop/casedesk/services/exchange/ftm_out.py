@@ -178,9 +178,9 @@ class FtmWriter:
             props["currency"] = rec.get("currency")
             props["summary"] = facts_summary(kind, rec)
             for p in rec.get("parties", ()):
-                extra.append(entity(self.ids.award(p["id"]), "UnknownLink", {
-                    "subject": self.ids.record(p["party_id"]), "object": eid,
-                    "role": f"party to: {p['role']}"}))
+                extra.append(entity(self.ids.award(p["id"]), "ContractAward", {
+                    "supplier": self.ids.record(p["party_id"]), "contract": eid,
+                    "role": p["role"]}))
         yield entity(eid, schema, props)
         yield from extra
 
