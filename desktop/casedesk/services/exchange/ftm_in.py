@@ -493,6 +493,9 @@ class FtmImporter:
             return "intermediary_for", role
         if schema == "Payment":
             role = _first(props, "purpose") or ""
+            named = (_first(props, "summary") or "").strip().lower()  # a CaseDesk export's type
+            if named in _PAYMENT_TYPES:
+                return _PAYMENT_TYPES[named], role
             return ("transferred_to" if src.kind == "wallet" and tgt.kind == "wallet" else "paid"), role
         if schema in ("Family", "Associate"):
             if not role:
@@ -557,6 +560,8 @@ class FtmImporter:
         used = {sp, tp, "role", "relationship", "purpose", "startDate", "endDate", "date",
                 "percentage", "description"}
         raw: dict[str, Any] = {"role": role}
+        if schema == "Payment" and (_first(props, "summary") or "").strip().lower() in _PAYMENT_TYPES:
+            used.add("summary")
         share = _first(props, "percentage")
         notes = list(props.get("description") or [])
         if share is not None:
@@ -622,6 +627,7 @@ class FtmImporter:
         res.writer.links.append((link_type, src, tgt, fields, line, state))
 
 
+_PAYMENT_TYPES = {"paid": "paid", "transferred to": "transferred_to"}
 _SIGNATURE = ("role", "share_pct", "start_on", "end_on", "notes")
 _DATE = next(s for s in fields_of("contract") if s.name == "start_on")
 _COUNTRY = next(s for s in fields_of("party") if s.name == "country")
