@@ -2,7 +2,8 @@
 
 Keys Gephi maps by name: `label` (node and edge label), `x`/`y` (positions, when the case's chart
 has them), `weight`. yEd reads its own node graphics, so each node also carries a yfiles
-ShapeNode with the label and the position; networkx reads the plain keys (and the yfiles label).
+ShapeNode with the label (positions stay in x/y: networkx would read a yfiles geometry as text
+over them); networkx reads the plain keys with their types.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def export_graphml(rows: CaseRows, out_path: str | Path,
             if pos is not None:
                 parts.append(_data("n_x", pos[0]))
                 parts.append(_data("n_y", pos[1]))
-            geometry = f'<y:Geometry x="{pos[0]}" y="{pos[1]}" width="30" height="30"/>' if pos else ""
-            parts.append(f'<data key="n_yfiles"><y:ShapeNode>{geometry}'
+            # no y:Geometry: networkx would read its x/y as text over the typed keys above
+            parts.append(f'<data key="n_yfiles"><y:ShapeNode>'
                          f'<y:NodeLabel>{xml_text(rec["label"])}</y:NodeLabel></y:ShapeNode></data>')
             parts.append("</node>")
             buf.append("".join(parts))
