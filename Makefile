@@ -4,14 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.apt-installed
-# Qt's xcb plugin, Xvfb for screenshots, poppler for PDF checks, the CJK font we ship a copy of.
+# Qt's xcb plugin, Xvfb for screenshots, poppler for PDF checks, the CJK font we ship a copy of;
+# libicu-dev, pkg-config and g++ to build PyICU (followthemoney, a test extra, has no wheel for it).
 APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libxkbcommon-x11-0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
-	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils
+	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils \
+	libicu-dev pkg-config g++
 
 .PHONY: run test setup bench clean screenshots
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | $(APT_STAMP)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

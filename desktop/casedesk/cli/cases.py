@@ -1,4 +1,4 @@
-"""`casedesk cases list|new`."""
+"""`casedesk cases list|new|import`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     new.add_argument("title")
     new.add_argument("--description")
     new.set_defaults(func=run_cases)
+    imp = csub.add_parser("import", parents=[common],
+                          help="add the case of a case pack (every hash checked first)")
+    imp.add_argument("file", metavar="FILE.casepack")
+    imp.add_argument("--again", action="store_true",
+                     help="import a pack this workspace has imported before as one more case")
+    imp.set_defaults(func=run_cases_import)
 
 
 def run_cases(cmd: Command) -> int:
@@ -36,4 +42,26 @@ def run_cases(cmd: Command) -> int:
                  "created_at": c.created_at} for c in cases],
          lambda: "\n".join(f"{c.id:>5}  {c.title}  ({c.records} records, {c.links} links)"
                            for c in cases) or "no cases")
+    return EXIT_OK
+
+
+def run_cases_import(cmd: Command) -> int:
+    """Check a case pack whole and add its case; a pack failing any check is refused (exit 2)."""
+    from casedesk.cli.core import end_progress_line, progress_to_stderr
+    from casedesk.services.exchange.casepack_in import import_casepack
+    from casedesk.services.progress import run_to_end
+
+    args = cmd.args
+    ws = cmd.open_workspace()
+    try:
+        result = run_to_end(import_casepack(ws, args.file, again=args.again), progress_to_stderr)
+    finally:
+        end_progress_line()
+    o = result.origin
+    emit(args, result.as_json(),
+         f"imported case {result.case_id}: {result.records:,} records, {result.links:,} links, "
+         f"{result.evidence:,} evidence items; from case {o['case_id']} of workspace "
+         f"{o['workspace']} ({o['workspace_name']}), exported by {o['exporter']} at {o['exported_at']}"
+         + (f"\nnote: this pack was imported before as case "
+            f"{', '.join(map(str, result.earlier_imports))}" if result.earlier_imports else ""))
     return EXIT_OK

@@ -51,6 +51,10 @@ def run_import_file(cmd: Command) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path} is not a file")
+    from casedesk.services.exchange.ftm_in import looks_like_ftm
+
+    if looks_like_ftm(path):
+        return run_ftm_import(cmd, path)
     read = ReadOptions(encoding=args.encoding, delimiter=delimiter_option(args.delimiter),
                        header_row=args.header_row, sheet=args.sheet)
     if args.mapping:
@@ -98,6 +102,37 @@ def run_import_file(cmd: Command) -> int:
         if tty:
             sys.stderr.write("\n")
     emit(args, result.as_json(), lambda: import_text(args.case, path.name, result))
+    return EXIT_OK
+
+
+def run_ftm_import(cmd: Command, path: Any) -> int:
+    """Import a FollowTheMoney entity file (flat, nested or delta form) in one transaction."""
+    from casedesk.services.exchange.ftm_in import run_ftm_import as ftm_job
+    from casedesk.services.importing import ImportOptions
+    from casedesk.services.progress import run_to_end
+
+    args = cmd.args
+    if args.preset or args.mapping:
+        raise UsageError("a FollowTheMoney file needs no --preset or --mapping")
+    ws = cmd.open_workspace()
+    options = ImportOptions(grade=args.grade, merge_same_names=args.merge_same_names)
+    from casedesk.cli.core import end_progress_line, progress_to_stderr
+
+    try:
+        out = run_to_end(ftm_job(ws, args.case, path, options=options), progress_to_stderr)
+    finally:
+        end_progress_line()
+
+    def text() -> str:
+        lines = [import_text(args.case, path.name, out.result)]
+        if out.skipped:
+            lines.append("not imported (no CaseDesk kind): " + ", ".join(
+                f"{n} {schema}" for schema, n in sorted(out.skipped.items())))
+        if out.missing_references:
+            lines.append(f"{len(out.missing_references):,} references to entities not in the file")
+        return "\n".join(lines)
+
+    emit(args, out.as_json(), text)
     return EXIT_OK
 
 

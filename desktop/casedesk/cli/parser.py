@@ -10,6 +10,7 @@ from casedesk.cli import (
     dedupe,
     demo,
     evidence,
+    export,
     findings,
     gui,
     hits,
@@ -25,7 +26,7 @@ from casedesk.cli.core import Parser
 
 # the order commands appear in `casedesk --help`
 COMMAND_GROUPS = (gui, cases, demo, records, links, evidence, analyse, findings, watchlist, screen, hits,
-                  dedupe, importing, verify, report)
+                  dedupe, importing, verify, report, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

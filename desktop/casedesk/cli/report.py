@@ -24,7 +24,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 def run_report(cmd: Command) -> int:
     """Write the dossier; each stage is named on stderr when that is a terminal."""
     from casedesk.services.progress import run_to_end
-    from casedesk.services.reporting import DossierOptions, write_report
+    from casedesk.services.reporting import DossierOptions, export_report
 
     args = cmd.args
     ws = cmd.open_workspace()
@@ -37,7 +37,7 @@ def run_report(cmd: Command) -> int:
             shown["message"] = step.message
             sys.stderr.write(f"{step.message}…\n")
 
-    with ws.read() as s:
-        result = run_to_end(write_report(s, args.case, args.output, options), progress)
+    # the audited job: the dossier's export is an audit entry like every other export
+    result = run_to_end(export_report(ws, args.case, args.output, options), progress)
     emit(args, result, f"wrote {result['path']} ({result['pages']} pages, sha256 {result['sha256']})")
     return EXIT_OK

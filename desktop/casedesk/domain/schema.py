@@ -5,3 +5,4 @@ from casedesk.domain.models import Base
 
 metadata = Base.metadata
 from casedesk.domain import watchlists  # noqa: F401,E402  (screening lists and hits)
+from casedesk.domain import origins  # noqa: F401,E402  (where imported cases came from)

@@ -215,3 +215,17 @@ def chain_head(session: Session) -> tuple[int, str]:
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()
     return (row.id, row.hash) if row else (0, GENESIS)
+
+
+# Entries that record a case being written out, not a change to it: a dossier anchors on the
+# newest entry that is not one of these, so exporting twice gives the same dossier twice.
+OUTPUT_ACTIONS = ("export",)
+
+
+def content_head(session: Session) -> tuple[int, str]:
+    """The id and hash of the newest entry that changed something ((0, genesis) when none did)."""
+    row = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.action.not_in(OUTPUT_ACTIONS))
+        .order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.hash) if row else (0, GENESIS)

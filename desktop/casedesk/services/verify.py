@@ -1,10 +1,13 @@
-"""Verify a workspace: database integrity, every evidence blob re-hashed, the audit chain re-walked."""
+"""Verify a workspace: database integrity, every evidence blob re-hashed, the audit chain re-walked,
+and each case imported from a case pack checked against the manifest and source audit it kept."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -58,6 +61,43 @@ def _database_problems(ws: Workspace) -> Iterator[Problem]:
                           f"refers to a missing row of {row[2]}")
 
 
+def _imported_case_problems(s: Any) -> Iterator[Problem]:
+    """Each case imported from a case pack: its manifest, the source audit entries it carried."""
+    from casedesk.domain.origins import CaseOrigin
+    from casedesk.services.audit import entry_hash
+
+    for origin in s.scalars(select(CaseOrigin).order_by(CaseOrigin.id)):
+        subject = f"imported case {origin.case_id}"
+        text = origin.manifest or ""
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != origin.pack_sha256:
+            yield Problem("import", subject, "its stored manifest no longer matches the pack's hash")
+            continue
+        try:
+            manifest = json.loads(text)
+            audit_part = manifest["parts"]["audit.jsonl"]
+        except (ValueError, KeyError, TypeError):
+            yield Problem("import", subject, "its stored manifest cannot be read")
+            continue
+        if origin.audit_sha256 != audit_part.get("sha256"):
+            yield Problem("import", subject, "the source audit entries it keeps are not the pack's")
+            continue
+        content = s.scalar(select(Blob.content).where(Blob.sha256 == origin.audit_sha256))
+        if content is None:
+            yield Problem("import", subject, "the source audit entries it keeps are missing")
+            continue
+        if hashlib.sha256(content).hexdigest() != origin.audit_sha256:
+            continue  # the blob check above already names this blob as altered
+        for n, line in enumerate(content.splitlines(), 1):
+            try:
+                entry = json.loads(line)
+                ok = entry_hash(entry["prev_hash"], entry) == entry["hash"]
+            except (ValueError, KeyError, TypeError):
+                ok = False
+            if not ok:
+                yield Problem("import", subject, f"source audit entry {n} does not match its hash")
+                break
+
+
 def verify_workspace(ws: Workspace) -> VerifyReport:
     """Run every check and return the report (never raises for a found problem)."""
     problems = list(_database_problems(ws))
@@ -84,6 +124,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
             problems.append(Problem("evidence", f"evidence {ev_id}", f"its content {sha} is missing"))
         for p in walk_chain(s):
             problems.append(Problem("audit", f"audit entry {p.entry_id}", p.reason))
+        problems.extend(_imported_case_problems(s))
         _, head = chain_head(s)
         entries = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
     return VerifyReport(problems, blobs, entries, head)

@@ -33,5 +33,13 @@ def write_report(session: Session, case_id: int, out_path: str | os.PathLike[str
     return _write(session, case_id, out_path, options)
 
 
-__all__ = ["Dossier", "DossierOptions", "build_dossier", "get_profile", "redaction_profiles",
-           "render_dossier", "write_report"]
+def export_report(ws: Any, case_id: int, out_path: str | os.PathLike[str],
+                  options: DossierOptions | None = None) -> Job[dict[str, Any]]:
+    """write_report plus its audit entry (job.py); takes the Workspace, not a session."""
+    from casedesk.services.reporting.job import export_report as _export
+
+    return _export(ws, case_id, out_path, options)
+
+
+__all__ = ["Dossier", "DossierOptions", "build_dossier", "export_report", "get_profile",
+           "redaction_profiles", "render_dossier", "write_report"]

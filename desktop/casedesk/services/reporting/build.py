@@ -33,7 +33,7 @@ from casedesk.domain.models import (
 )
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
-from casedesk.services.audit import chain_head
+from casedesk.services.audit import content_head
 from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
 from casedesk.services.reporting.chart_placement import chart_positions
@@ -128,9 +128,11 @@ class _Reader(RecordReaders, CaseReaders):
         info = s.scalars(select(WorkspaceInfo).order_by(WorkspaceInfo.id).limit(1)).first()
         self.workspace_uuid = info.uuid if info else ""
         self.workspace_name = info.name if info else ""
-        head_id, head_hash = chain_head(s)
+        # exports (this dossier's own earlier runs included) change nothing: not the anchor
+        head_id, head_hash = content_head(s)
         head_at = s.scalar(select(AuditEntry.at).where(AuditEntry.id == head_id)) if head_id else None
-        entries = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        entries = s.scalar(select(func.count()).select_from(AuditEntry)
+                           .where(AuditEntry.id <= head_id)) or 0
         self.audit = AuditAnchor(head_id, head_hash, head_at or "", entries)
 
     # --- scope and redaction ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.models import AuditEntry, Case, WorkspaceInfo
-from casedesk.services.audit import chain_head
+from casedesk.services.audit import OUTPUT_ACTIONS, content_head
 
 
 @dataclass
@@ -92,8 +92,9 @@ def check_dossier(session: Session, path: str | os.PathLike[str]) -> DossierChec
         elif stored != fp.get("audit-head"):
             result.problems.append(f"audit entry {entry_id} has hash {stored}, the dossier says "
                                    f"{fp.get('audit-head')}: the workspace history differs")
-    head_id, _head = chain_head(session)
+    head_id, _head = content_head(session)  # exports since the dossier change nothing
     result.changed_since = head_id != entry_id
     result.entries_since = session.scalar(
-        select(func.count()).select_from(AuditEntry).where(AuditEntry.id > entry_id)) or 0
+        select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.id > entry_id, AuditEntry.action.not_in(OUTPUT_ACTIONS))) or 0
     return result

@@ -124,3 +124,20 @@ def write_report(session: Session, case_id: int, out_path: str | os.PathLike[str
         temp.unlink(missing_ok=True)
         raise
     return {"path": str(target), "pages": pages, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def export_report(ws: Any, case_id: int, out_path: str | os.PathLike[str],
+                  options: DossierOptions | None = None) -> Job[dict[str, Any]]:
+    """write_report in a read session, then its audit entry (format pdf, scope, SHA-256) in a write.
+
+    The audited form of write_report, for the CLI and File → Export alike.
+    """
+    from casedesk.services.exchange.jobs import record_export
+
+    with ws.read() as session:
+        result = yield from write_report(session, case_id, out_path, options)
+    redaction = options.redaction if options is not None else "none"
+    with ws.write() as session:
+        record_export(session, case_id, "pdf", "case", result["path"], result["sha256"],
+                      {"pages": result["pages"], "redaction": redaction})
+    return result
