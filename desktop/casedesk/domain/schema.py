@@ -4,5 +4,7 @@ from casedesk.domain import models  # noqa: F401  (registers the case model's ta
 from casedesk.domain.models import Base
 
 metadata = Base.metadata
-from casedesk.domain import watchlists  # noqa: F401,E402  (screening lists and hits)
-from casedesk.domain import origins  # noqa: F401,E402  (where imported cases came from)
+from casedesk.domain import (
+    origins,  # noqa: F401,E402  (where imported cases came from)
+    watchlists,  # noqa: F401,E402  (screening lists and hits)
+)

@@ -37,7 +37,13 @@ from casedesk.domain.origins import CaseOrigin
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import DuplicateDecision, ScreeningHit, Watchlist
 from casedesk.services.audit import record_audit, record_audit_bulk
-from casedesk.services.bulk import CleanRecord, allocate_ids, bulk_cite, insert_clean_links, insert_clean_records
+from casedesk.services.bulk import (
+    CleanRecord,
+    allocate_ids,
+    bulk_cite,
+    insert_clean_links,
+    insert_clean_records,
+)
 from casedesk.services.cases import create_case
 from casedesk.services.collector import few_gc_passes
 from casedesk.services.exchange.casepack_format import (

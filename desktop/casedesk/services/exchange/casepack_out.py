@@ -17,8 +17,8 @@ from casedesk.domain.models import (
     AuditEntry,
     Blob,
     Citation,
-    Evidence,
     Event,
+    Evidence,
     Finding,
     ImportBatch,
 )

@@ -33,7 +33,6 @@ from casedesk.services.cases import get_case
 from casedesk.services.collector import few_gc_passes
 from casedesk.services.evidence import parse_grade
 from casedesk.services.exchange.ftm_mapping import (
-    ALIAS_PROPERTY,
     ATTACHED_SCHEMATA,
     EDGE_SCHEMATA,
     KEYWORD_KIND,
@@ -56,7 +55,13 @@ from casedesk.services.importing.results import ImportOptions, ImportResult
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.importing.writer import ImportWriter, large_cache
 from casedesk.services.progress import Job, Progress
-from casedesk.services.records import AddressIn, AliasIn, IdentifierIn, checked_identifier, prepare_wallet
+from casedesk.services.records import (
+    AddressIn,
+    AliasIn,
+    IdentifierIn,
+    checked_identifier,
+    prepare_wallet,
+)
 from casedesk.storage.workspace import Workspace
 
 _PROGRESS_EVERY = 2000

@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDateEdit,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -31,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.services.progress import Progress
+from casedesk.ui.dialogs.job_dialog import JobDialog
 from casedesk.ui.operations import reporting
 from casedesk.ui.operations.core import Operations
 
@@ -41,18 +39,18 @@ MARKINGS = ("UNCLASSIFIED", "OFFICIAL", "OFFICIAL-SENSITIVE", "CONFIDENTIAL", "R
             "TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:RED")
 
 
-class ExportDossierDialog(QDialog):
+class ExportDossierDialog(JobDialog):
     """Asks what to export and where, writes the dossier off the GUI thread, then offers to open it."""
 
     exported = Signal(dict)
 
     def __init__(self, ops: Operations, case_id: int,
                  view_provider: Callable[[], ViewState] | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(ops, parent)
         from casedesk.services.reporting import redaction_profiles
 
-        self._ops, self._case_id, self._runner, self._view_provider = ops, case_id, ops.runner, view_provider
-        self._job_id: int | None = None
+        self._case_id, self._view_provider = case_id, view_provider
+        self.cancelled_text = "Export cancelled; no file was written."
         self._result: dict[str, Any] | None = None
         self._confirmed_path = ""
         self.setWindowTitle("Export dossier")
@@ -109,20 +107,12 @@ class ExportDossierDialog(QDialog):
         form.addRow("Date on cover", self.date)
         form.addRow("Save as", path_row)
 
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages are shown literally
-
         self.export_button = QPushButton("Export")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.open_button = QPushButton("Open dossier")
         self.open_button.setVisible(False)
         self.open_button.clicked.connect(self._on_open_clicked)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self._on_close_clicked)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
@@ -134,9 +124,6 @@ class ExportDossierDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-
-        self._runner.progress.connect(self._on_runner_progress)
-        self._runner.cancelled.connect(self._on_runner_cancelled)
 
     # --- state ------------------------------------------------------------------------------
     def _describe_view(self) -> None:
@@ -157,7 +144,7 @@ class ExportDossierDialog(QDialog):
     def _default_path(self) -> Path:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         base = Path(folder) if folder and Path(folder).is_dir() else Path.home()
-        title = reporting.case_title(self._ops, self._case_id)
+        title = reporting.case_title(self.ops, self._case_id)
         # Letters, digits and CJK of the title survive; anything else becomes a hyphen.
         name = re.sub(r"[^\w]+", "-", title)[:60].strip("-")
         return base / f"case-{self._case_id}{'-' + name if name else ''}-dossier.pdf"
@@ -176,17 +163,12 @@ class ExportDossierDialog(QDialog):
             marking=self.marking.currentText(), author=self.author.text(),
             redaction=self.redaction.currentData(), date=self.date.date().toString("yyyy-MM-dd"))
 
-    def _set_running(self, running: bool) -> None:
+    def set_running(self, running: bool) -> None:
+        super().set_running(running)
         for widget in (self.whole_case, self.marking, self.author, self.redaction, self.date, self.path):
             widget.setEnabled(not running)
         self.current_view.setEnabled(not running and self._view_provider is not None)
         self.export_button.setEnabled(not running)
-        self.progress.setVisible(running)
-        self.close_button.setText("Cancel" if running else "Close")
-
-    def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b00020;" if error else "")
-        self.status.setText(text)
 
     # --- slots ------------------------------------------------------------------------------
     def _on_redaction_changed(self, *_args: object) -> None:
@@ -216,76 +198,31 @@ class ExportDossierDialog(QDialog):
             target = check_target(text)
             options = self.options()
         except CaseDeskError as exc:
-            self._show(str(exc), error=True)
+            self.show_status(str(exc), error=True)
             return
         if target.exists() and self._confirmed_path != str(target):
             self._confirmed_path = str(target)
-            self._show(f"{target} exists. Press Export again to replace it.", error=True)
+            self.show_status(f"{target} exists. Press Export again to replace it.", error=True)
             return
         self._result = None
-        self._set_running(True)
-        self.progress.setRange(0, 0)
-        self._show("Preparing…")
-        self._job_id = reporting.export_dossier(self._ops, self._case_id, target, options,
+        self.set_running(True)
+        self.show_status("Preparing…")
+        self.job_id = reporting.export_dossier(self.ops, self._case_id, target, options,
                                                 on_done=self._on_job_done, on_error=self._on_job_failed)
 
-    def _on_runner_progress(self, job_id: int, step: Progress) -> None:
-        if job_id != self._job_id:
-            return
-        if step.total:
-            self.progress.setRange(0, step.total)
-            self.progress.setValue(min(step.done, step.total))
-        else:
-            self.progress.setRange(0, 0)
-        if step.message:
-            self._show(step.message + "…")
-
     def _on_job_done(self, result: dict[str, Any]) -> None:
-        self._job_id = None
+        self.job_ended()
         self._result = result
         self._confirmed_path = result["path"]
-        self._set_running(False)
-        self._show(f"Wrote {result['pages']:,} pages to {result['path']}\nSHA-256 {result['sha256']}")
+        self.show_status(f"Wrote {result['pages']:,} pages to {result['path']}\nSHA-256 {result['sha256']}")
         self.open_button.setVisible(True)
         self.open_button.setDefault(True)
         self.exported.emit(result)
 
     def _on_job_failed(self, message: str) -> None:
-        self._job_id = None
-        self._set_running(False)
-        self._show(f"The dossier was not written: {message}", error=True)
-
-    def _on_runner_cancelled(self, job_id: int) -> None:
-        if job_id != self._job_id:
-            return
-        self._job_id = None
-        self._set_running(False)
-        self._show("Export cancelled; no file was written.")
+        self.job_ended()
+        self.show_status(f"The dossier was not written: {message}", error=True)
 
     def _on_open_clicked(self) -> None:
         if self._result:
             QDesktopServices.openUrl(QUrl.fromLocalFile(self._result["path"]))
-
-    def _on_close_clicked(self) -> None:
-        if self._job_id is not None:
-            self._ops.cancel(self._job_id)
-            self._show("Cancelling…")
-            return
-        self.accept()
-
-    def reject(self) -> None:  # Esc or the window's close button
-        if self._job_id is not None:
-            self._ops.cancel(self._job_id)
-            self._show("Cancelling…")
-            return
-        super().reject()
-
-    def done(self, result: int) -> None:
-        for signal, slot in ((self._runner.progress, self._on_runner_progress),
-                             (self._runner.cancelled, self._on_runner_cancelled)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-        super().done(result)
-

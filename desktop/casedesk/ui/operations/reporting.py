@@ -10,7 +10,6 @@ from casedesk.domain.errors import CaseDeskError
 from casedesk.services import reporting as dossiers
 from casedesk.services.cases import get_case
 from casedesk.services.reporting import DossierOptions
-from casedesk.storage.workspace import Workspace
 from casedesk.ui.operations.core import Operations
 
 
@@ -25,9 +24,7 @@ def case_title(ops: Operations, case_id: int) -> str:
 
 def export_dossier(ops: Operations, case_id: int, target: Path, options: DossierOptions, *,
                    on_done: Callable[[dict[str, Any]], None], on_error: Callable[[str], None]) -> int:
-    """Write the case's dossier to target as a Progress job; on_done gets {"path", "pages", "sha256"}."""
-    def job(ws: Workspace):  # noqa: ANN202 - a Progress generator run on the worker thread
-        with ws.read() as session:
-            return (yield from dossiers.write_report(session, case_id, target, options))
-
-    return ops.submit_job(job, on_done=on_done, on_error=on_error)
+    """Write the case's dossier to target and audit the export, as a Progress job; on_done gets
+    {"path", "pages", "sha256"}."""
+    return ops.submit_job(lambda ws: dossiers.export_report(ws, case_id, target, options),
+                          on_done=on_done, on_error=on_error)

@@ -64,6 +64,8 @@ class WindowActions:
         a("load_demo", "Load the &demo case", self.load_demo_case, shortcut="Ctrl+Alt+D")
         a("import_csv", "&Import CSV/XLSX evidence…", self.import_evidence, shortcut="Ctrl+I")
         a("export_dossier", "&Export dossier (PDF)…", self.export_dossier, shortcut="Ctrl+Shift+P")
+        a("export_case", "Export &case (FtM, GraphML, CSV, case pack)…", self.export_case, shortcut="Ctrl+Shift+E")
+        a("import_case_pack", "Import case &pack…", self.import_case_pack)
         a("run_analysis", "&Run analysis", self.run_analysis, shortcut="F5")
         a("load_watchlist", "&Load screening list…", self.load_watchlist, shortcut="Ctrl+Shift+L")
         a("screen_case", "&Screen case against lists", self.screen_case, shortcut="F6")
@@ -157,7 +159,8 @@ class WindowActions:
         self.recent_menu.setObjectName("menu_recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu("&File", "File", ["new_workspace", "open_workspace", "open_url", self.recent_menu, None,
-                               "new_case", "load_demo", None, "import_csv", "export_dossier", None, "quit"])
+                               "new_case", "load_demo", None, "import_csv", "import_case_pack", None,
+                               "export_dossier", "export_case", None, "quit"])
         menu("&Edit", "Edit", ["undo", "redo", None, "delete", "merge", "attach", None, "find", "select_all"])
         menu("&Insert", "Insert", [f"new_{k}" for k in RECORD_KINDS] + [None, "link_tool"])
         kinds = QMenu("Show record kinds", self)

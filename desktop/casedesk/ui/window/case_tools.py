@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QInputDialog,
-)
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from casedesk.ui import text as ui_text
+from casedesk.ui.dialogs.exchange_dialog import ExportCaseDialog
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
-from casedesk.ui.operations import cases
+from casedesk.ui.operations import cases, exchange
 
 
 class CaseTools:
@@ -44,6 +47,34 @@ class CaseTools:
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def export_case(self) -> ExportCaseDialog | None:
+        """Open the case export: FtM, GraphML, CSV or a case pack (File › Export case)."""
+        case_id = self._need_case("export it")
+        if case_id is None:
+            return None
+        dialog = ExportCaseDialog(self.ops, case_id, view_records=self.visible_record_ids, parent=self)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def import_case_pack(self, path: str | None = None) -> int | None:
+        """Add the case of a case pack to this workspace (File › Import case pack); the job id."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import case pack", str(Path.home()),
+                                                  "CaseDesk case pack (*.casepack);;All files (*)")
+        if not path:
+            return None
+        self.statusBar().showMessage(f"Checking {ui_text.plain(Path(path).name, 80)}…")
+
+        def done(imported: Any) -> None:
+            self.set_case(imported.case_id)
+            self.statusBar().showMessage(
+                f"Imported case {imported.case_id}: {imported.records:,} records, {imported.links:,} links, "
+                f"{imported.evidence:,} evidence files (every part's hash checked)", 10000)
+
+        return exchange.import_pack(self.ops, Path(path), on_done=done,
+                                    on_error=lambda e: self.show_error(e, "Import case pack"))
 
     def _view_state(self) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
         return self.visible_record_ids(), self.visible_link_ids(), self.chart_positions()

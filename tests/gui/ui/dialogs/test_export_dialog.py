@@ -110,7 +110,7 @@ def test_cancel_stops_the_export_and_writes_nothing(qtbot, demo_ws, runner, tmp_
             yield Progress(i, 10000, "Laying out pages")
         raise AssertionError("not cancelled")
 
-    monkeypatch.setattr("casedesk.services.reporting.write_report", slow_report)
+    monkeypatch.setattr("casedesk.services.reporting.job.write_report", slow_report)
     dialog = ExportDossierDialog(Operations(ws, runner), case_id)
     qtbot.addWidget(dialog)
     target = tmp_path / "never.pdf"
