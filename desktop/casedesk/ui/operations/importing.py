@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from casedesk.services.importing import ImportOptions, SourceInfo
@@ -28,3 +29,12 @@ def import_file(ops: Operations, case_id: int, info: SourceInfo, mapping: Any, o
     return ops.submit_job(
         lambda ws: run_import(ws, case_id, info.path, mapping, options=options, decisions=chosen, info=info),
         on_done=on_done, on_error=on_error)
+
+
+def import_ftm(ops: Operations, case_id: int, path: Path, options: ImportOptions, *,
+               on_done: OnDone, on_error: OnError) -> int:
+    """Import a FollowTheMoney entity file into the case in one transaction; on_done gets the FtmImport."""
+    from casedesk.services.exchange.ftm_in import run_ftm_import
+
+    return ops.submit_job(lambda ws: run_ftm_import(ws, case_id, path, options=options, vocab=ops.vocab),
+                          on_done=on_done, on_error=on_error)

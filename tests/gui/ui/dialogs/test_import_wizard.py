@@ -219,3 +219,21 @@ def test_closing_the_wizard_during_an_import_cancels_it_first(qtbot, setup, tmp_
         assert (
             s.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) == 1
         )
+
+
+def test_a_followthemoney_file_skips_the_mapping_and_arrives_as_records_and_links(qtbot, setup):
+    from casedesk.domain.models import Link
+
+    wizard, case_id, _existing = setup
+    ftm = Path(__file__).resolve().parents[3] / "data" / "ftm" / "zala_cluster.ftm.jsonl"
+    wizard.file_page.set_path(ftm)
+    assert "FollowTheMoney" in wizard.file_page.status.text() and wizard.file_page.isComplete()
+    wizard.next()
+    assert wizard.currentPage() is wizard.grade_page
+    assert wizard.grade_page.title.text() == f"Import of {ftm.name}"
+    with qtbot.waitSignal(wizard.import_finished, timeout=60000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=5000)
+    with wizard.ops.reading() as s:
+        types = [t for (t,) in s.execute(select(Link.link_type).where(Link.case_id == case_id))]
+    assert types.count("owns") == 14 and types.count("officer_of") == 3

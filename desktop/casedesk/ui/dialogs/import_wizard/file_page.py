@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
+from casedesk.services.exchange.ftm_in import looks_like_ftm
 from casedesk.services.importing import (
     ReadOptions,
     inspect_source,
@@ -126,6 +127,16 @@ class FilePage(QWizardPage):
             self.model.set_rows([], [])
             self.completeChanged.emit()
             return
+        self.w.ftm_path = None
+        if looks_like_ftm(Path(text)):
+            self.w.ftm_path = Path(text)
+            self.status.setStyleSheet("")
+            self.status.setText("A FollowTheMoney entity file: people, companies, organisations, wallets, "
+                                "addresses and the links between them come in as they are, with no column "
+                                "mapping. Next: grade the source, then import.")
+            self.model.set_rows([], [])
+            self.completeChanged.emit()
+            return
         try:
             info = inspect_source(Path(text), self.read_options())
         except CaseDeskError as exc:
@@ -156,4 +167,9 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return self.w.info is not None
+        return self.w.info is not None or self.w.ftm_path is not None
+
+    def nextId(self) -> int:  # noqa: N802 - an FtM file goes straight to grading
+        if self.w.ftm_path is not None:
+            return next(pid for pid in self.w.pageIds() if self.w.page(pid) is self.w.grade_page)
+        return super().nextId()

@@ -53,11 +53,11 @@ class GradePage(QWizardPage):
         form.addRow(rejects)
 
     def initializePage(self) -> None:  # noqa: N802
-        info = self.w.info
+        path = self.w.source_path()
         if not self.title.text():
-            self.title.setText(f"Import of {info.path.name}")
+            self.title.setText(f"Import of {path.name}")
         if not self.rejects_path.text():
-            self.rejects_path.setText(str(info.path.with_name(info.path.stem + "-rejects.csv")))
+            self.rejects_path.setText(str(path.with_name(path.stem + "-rejects.csv")))
         self.rejects_box.setChecked(bool(self.w.plan and self.w.plan.rejected))
 
     def _browse(self) -> None:

@@ -59,6 +59,12 @@ class RunPage(JobPage):
             title=grade_page.title.text().strip() or None,
             source=grade_page.source.text().strip(),
         )
+        if w.ftm_path is not None:
+            self.job_id = importing.import_ftm(w.ops, w.case_id, w.ftm_path, options,
+                                               on_done=lambda out: self._done(out.result), on_error=self._failed)
+            w.running = True
+            self.completeChanged.emit()
+            return
         mapping, info, decisions = w.mapping, w.info, dict(w.decisions)
         self.job_id = importing.import_file(w.ops, w.case_id, info, mapping, options, decisions,
                                             on_done=self._done, on_error=self._failed)

@@ -7,6 +7,8 @@ import back. Emits ``import_finished(batch_id)`` after a successful import.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QWidget,
@@ -45,6 +47,7 @@ class ImportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(1000, 700)
         self.info: SourceInfo | None = None
+        self.ftm_path: Path | None = None  # a FollowTheMoney entity file: no mapping, no preview
         self.mapping: Mapping | None = None
         self.mapping_columns: tuple[str, ...] = ()
         self.params: dict[str, str] = {}
@@ -79,6 +82,10 @@ class ImportWizard(QWizard):
         self.runner.cancelled.connect(self.run_page.on_cancelled)
         self._connected = True
         self.currentIdChanged.connect(self._page_changed)
+
+    def source_path(self) -> Path:
+        """The file being imported."""
+        return self.ftm_path if self.ftm_path is not None else self.info.path
 
     def _page_changed(self, _id: int) -> None:
         back = self.button(QWizard.WizardButton.BackButton)
