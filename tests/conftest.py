@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never the user's own preferences (name, organisation): a folder of the test run's own.
+os.environ["CASEDESK_CONFIG"] = tempfile.mkdtemp(prefix="casedesk-config-")
 
 PG_URL = os.environ.get("CASEDESK_TEST_PG_URL")
 DATA = Path(__file__).parent / "data"
@@ -20,6 +23,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_preferences() -> Iterator[None]:
+    """Each test starts with no saved preferences (a test that saves some leaves none behind)."""
+    yield
+    (Path(os.environ["CASEDESK_CONFIG"]) / "preferences.json").unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import threading
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casedesk.domain.errors import WorkspaceError
 from casedesk.domain.models import AuditEntry
 from casedesk.storage.engine import AUTOCHECKPOINT_OFF, WRITE_OPTION, is_url, make_engine
+from casedesk.storage.preferences import load_preferences
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
-                actor = getpass.getuser()
+                actor = load_preferences().actor()
             else:
                 actor = conn.execute(text("SELECT current_user")).scalar() or "unknown"
             conn.rollback()

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
+from casedesk.storage.preferences import load_preferences
 from casedesk.ui.dialogs.job_dialog import JobDialog
+from casedesk.ui.dialogs.preferences_dialog import author_line
 from casedesk.ui.operations import reporting
 from casedesk.ui.operations.core import Operations
 
@@ -76,7 +78,7 @@ class ExportDossierDialog(JobDialog):
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
         self.marking.setToolTip("Printed at the top and bottom of every page; type any marking")
-        self.author = QLineEdit(ops.actor)
+        self.author = QLineEdit(author_line(load_preferences(), ops.actor))
         self.redaction = QComboBox()
         for code, profile in redaction_profiles().items():
             self.redaction.addItem(profile.label, code)

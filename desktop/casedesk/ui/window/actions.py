@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.models import RECORD_KINDS
+from casedesk.ui import text as ui_text
 from casedesk.ui.icons import ICON_SIZE, icon, kind_icon
 
 
@@ -66,6 +67,7 @@ class WindowActions:
         a("export_dossier", "&Export dossier (PDF)…", self.export_dossier, shortcut="Ctrl+Shift+P")
         a("export_case", "Export &case (FtM, GraphML, CSV, case pack)…", self.export_case, shortcut="Ctrl+Shift+E")
         a("import_case_pack", "Import case &pack…", self.import_case_pack)
+        a("preferences", "&Preferences…", self.edit_preferences)
         a("run_analysis", "&Run analysis", self.run_analysis, shortcut="F5")
         a("load_watchlist", "&Load screening list…", self.load_watchlist, shortcut="Ctrl+Shift+L")
         a("screen_case", "&Screen case against lists", self.screen_case, shortcut="F6")
@@ -161,7 +163,8 @@ class WindowActions:
         menu("&File", "File", ["new_workspace", "open_workspace", "open_url", self.recent_menu, None,
                                "new_case", "load_demo", None, "import_csv", "import_case_pack", None,
                                "export_dossier", "export_case", None, "quit"])
-        menu("&Edit", "Edit", ["undo", "redo", None, "delete", "merge", "attach", None, "find", "select_all"])
+        menu("&Edit", "Edit", ["undo", "redo", None, "delete", "merge", "attach", None, "find", "select_all",
+                               None, "preferences"])
         menu("&Insert", "Insert", [f"new_{k}" for k in RECORD_KINDS] + [None, "link_tool"])
         kinds = QMenu("Show record kinds", self)
         for act in self.kind_filters.values():
@@ -219,8 +222,17 @@ class WindowActions:
         self.totals_label.setObjectName("status_totals")
         self.busy_label = QLabel("", self)
         self.busy_label.setObjectName("status_busy")
+        self.actor_label = QLabel(self)
+        self.actor_label.setObjectName("status_actor")
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.actor_label)
         self.statusBar().addPermanentWidget(self.totals_label)
+        self._update_actor()
+
+    def _update_actor(self) -> None:
+        """Say in the status bar who the audit records as acting."""
+        self.actor_label.setText(f"as {ui_text.plain(self.ops.actor, 60)}")
+        self.actor_label.setToolTip("Who the audit log records for your changes (Edit › Preferences)")
 
     def add_menu_action(self, menu_name: str, action: QAction) -> None:
         """Add an action to a menu ("File", "Edit", "Insert", "Chart", "View", "Help" or a new one)."""

@@ -12,6 +12,7 @@ from casedesk.ui import text as ui_text
 from casedesk.ui.dialogs.exchange_dialog import ExportCaseDialog
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
+from casedesk.ui.dialogs.preferences_dialog import PreferencesDialog
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
 from casedesk.ui.operations import cases, exchange
 
@@ -75,6 +76,21 @@ class CaseTools:
 
         return exchange.import_pack(self.ops, Path(path), on_done=done,
                                     on_error=lambda e: self.show_error(e, "Import case pack"))
+
+    def edit_preferences(self) -> PreferencesDialog:
+        """Edit › Preferences: your name (the audit's actor on a workspace file) and organisation."""
+        database_user = self.ops.actor if self.ws.dialect != "sqlite" else None
+        dialog = PreferencesDialog(database_user, self)
+
+        def saved() -> None:
+            if dialog.saved is not None and database_user is None:
+                self.ws.actor = dialog.saved.actor()  # the audit names the new name from the next edit
+                self._update_actor()
+
+        dialog.accepted.connect(saved)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def _view_state(self) -> tuple[list[int], list[int], dict[int, tuple[float, float]]]:
         return self.visible_record_ids(), self.visible_link_ids(), self.chart_positions()
