@@ -37,7 +37,7 @@ class Command:
         """Open the --db workspace; main() disposes of it when the command returns."""
         from casedesk.storage.workspace import open_workspace
 
-        ws = open_workspace(self.args.db)
+        ws = open_workspace(self.args.db, backup=not getattr(self.args, "no_backup", False))
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
         return ws

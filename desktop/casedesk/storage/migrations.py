@@ -73,10 +73,12 @@ def backup_sqlite(path: Path) -> Path:
     return dest
 
 
-def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
-    """Bring the database to head; back the SQLite file up first when it has to change.
+def upgrade(engine: Engine, *, backup_path: Path | None, pg_backup: bool = True) -> Path | None:
+    """Bring the database to head; back it up first when it has to change (the SQLite file copied,
+    a PostgreSQL database dumped with pg_dump unless pg_backup is False).
 
-    Returns the backup path when one was made. Refuses a workspace from a newer schema.
+    Returns the backup path when one was made. Refuses a workspace from a newer schema, and a
+    PostgreSQL upgrade without pg_dump on PATH (saying what the administrator should run).
     """
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
@@ -93,7 +95,9 @@ def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
                 f"(which knows up to {head}); open it with a newer CaseDesk"
             ) from None
     backup = None
-    if backup_path is not None and current is not None:
+    if engine.dialect.name == "postgresql" and current is not None and pg_backup:
+        backup = dump_postgresql(engine, current, head)
+    elif backup_path is not None and current is not None:
         backup = backup_sqlite(backup_path)
     elif backup_path is not None and current is None and _has_tables(engine):
         backup = backup_sqlite(backup_path)
@@ -101,6 +105,41 @@ def upgrade(engine: Engine, *, backup_path: Path | None) -> Path | None:
         _restamp(engine, stored, current)
     command.upgrade(alembic_config(engine), "head")
     return backup
+
+
+def dump_postgresql(engine: Engine, current: str, head: str) -> Path:
+    """pg_dump the database (custom format) into the user's backup folder before an upgrade."""
+    import os
+    import shutil
+    import subprocess
+    from datetime import datetime, timezone
+
+    from platformdirs import user_data_dir
+
+    url = engine.url
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise WorkspaceError(
+            f"the team database {url.database} needs an upgrade (schema {current} to {head}) and "
+            "CaseDesk backs it up first with pg_dump, which is not on PATH; ask the administrator to "
+            f"run `pg_dump --format=custom --file={url.database}-before-{head}.dump {url.database}`, "
+            "then open it again with --no-backup")
+    folder = Path(user_data_dir("CaseDesk", appauthor=False)) / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"{url.database}-{current}-{stamp}.dump"
+    args = [pg_dump, "--format=custom", f"--file={target}", f"--dbname={url.database}"]
+    for flag, value in (("--host", url.host), ("--port", url.port), ("--username", url.username)):
+        if value:
+            args.append(f"{flag}={value}")
+    env = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=3600)
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        reason = (done.stderr.strip().splitlines() or ["pg_dump failed"])[-1]
+        raise WorkspaceError(f"could not back up {url.database} before upgrading it ({reason}); nothing was "
+                             "changed. Back it up yourself and open it again with --no-backup")
+    return target
 
 
 def _restamp(engine: Engine, old: str, new: str) -> None:

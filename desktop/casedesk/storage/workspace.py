@@ -209,7 +209,8 @@ class Workspace:
         return self.target if not is_url(self.target) else self.engine.url.render_as_string()
 
 
-def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool = True) -> Workspace:
+def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool = True,
+                   backup: bool = True) -> Workspace:
     """Open (creating and upgrading as needed) the workspace named by a path or URL."""
     from casedesk.storage import migrations  # Alembic import is slow; only when opening
 
@@ -247,7 +248,8 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
         raise WorkspaceError(f"cannot open workspace {target}: {reason}") from None
     if migrate:
         try:
-            migrations.upgrade(engine, backup_path=None if is_url(target) or not existed else Path(target))
+            migrations.upgrade(engine, backup_path=None if is_url(target) or not existed else Path(target),
+                               pg_backup=backup)
         except WorkspaceError:
             engine.dispose()
             raise
