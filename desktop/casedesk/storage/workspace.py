@@ -156,6 +156,9 @@ class Workspace:
                     raise
             except DBAPIError as exc:
                 session.rollback()
+                if exc.connection_invalidated:  # the server went away or ended our connection
+                    raise WorkspaceError("the connection to the database was lost during the change; "
+                                         "nothing was written, and the next try reconnects") from None
                 refused = write_refusal(exc)
                 if refused is None:
                     raise

@@ -1,4 +1,4 @@
-"""A PostgreSQL upgrade takes a pg_dump first, or refuses saying what the administrator should run."""
+"""PostgreSQL faults: an upgrade takes a pg_dump first (or refuses), a dropped connection writes nothing."""
 
 from __future__ import annotations
 
@@ -39,3 +39,30 @@ def test_without_pg_dump_the_upgrade_is_refused_unless_told(pg_url, tmp_path, mo
     ws = open_workspace(pg_url, backup=False)  # the administrator made their own
     ws.dispose()
     assert not list((tmp_path / "data").rglob("*.dump"))
+
+
+def test_a_connection_ended_mid_edit_writes_nothing_and_the_next_edit_reconnects(pg_url):
+    from factories import make_case, make_party
+    from sqlalchemy import text
+
+    from casedesk.services.listings import list_records
+
+    ws = open_workspace(pg_url)
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        with ws.write() as s:
+            case_id = make_case(s)
+        with pytest.raises(WorkspaceError) as info, ws.write() as s:
+            make_party(s, case_id, "Half written")
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            make_party(s, case_id, "After the drop")
+        assert "connection to the database was lost" in str(info.value)
+        with ws.write() as s:
+            make_party(s, case_id, "Reconnected")
+        with ws.read() as s:
+            assert [r["label"] for r in list_records(s, case_id)] == ["Reconnected"]
+    finally:
+        admin.dispose()
+        ws.dispose()
