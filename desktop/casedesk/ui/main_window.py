@@ -40,6 +40,7 @@ from casedesk.ui.operations import Operations
 from casedesk.ui.operations.live import LiveRefresh
 from casedesk.ui.selection import SelectionModel
 from casedesk.ui.tasks import TaskRunner
+from casedesk.ui.widgets.duplicates_panel import DuplicatesPanel
 from casedesk.ui.widgets.findings_panel import FindingsPanel
 from casedesk.ui.widgets.hits_panel import ScreeningHitsPanel
 from casedesk.ui.widgets.inspector import InspectorWidget
@@ -109,6 +110,8 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
         self.findings = FindingsPanel(self.ops, self)
         self.hits = ScreeningHitsPanel(self.ops, self)
+        self.duplicates = DuplicatesPanel(self.ops, self)
+        self.duplicates.setObjectName("duplicates_panel")
         self.hits.setObjectName("hits_panel")
         for panel in (self.findings, self.hits):
             # Their layouts ask for ~250 px; the bottom dock starts shorter so the chart keeps room.
@@ -117,6 +120,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.bottom_tabs.addTab(self.timeline, "Timeline")
         self.bottom_tabs.addTab(self.findings, "Findings")
         self.bottom_tabs.addTab(self.hits, "Screening hits")
+        self.bottom_tabs.addTab(self.duplicates, "Possible duplicates")
         self.bottom_tabs.addTab(self.audit, "Audit log")
         self.dock_navigator = self._dock("Navigator", "dock_navigator", self.navigator,
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -168,6 +172,9 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.findings.finding_chosen.connect(sel.select_finding)
         self.findings.findings_changed.connect(self._on_findings_changed)
         self.hits.record_selected.connect(sel.select_record)
+        self.duplicates.record_chosen.connect(sel.select_record)
+        self.duplicates.merge_requested.connect(self._merge_pair)
+        self.inspector.other_case_chosen.connect(self.open_record_in_case)
         self.hits.hits_changed.connect(self._on_hits_changed)
         self.audit.record_chosen.connect(self._select_if_exists)
         self.audit.link_chosen.connect(lambda lid: self._select_if_exists(lid, link=True))
@@ -224,6 +231,16 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         """Chart positions of the shown records."""
         return self.chart.chart_positions()
 
+    def _merge_pair(self, record_a: int, record_b: int) -> None:
+        self.selection.select_records([record_a, record_b])
+        self.merge_selection()
+
+    def open_record_in_case(self, case_id: int, record_id: int) -> None:
+        """Open another case and select one of its records ("Also appears in")."""
+        if case_id != self.current_case_id():
+            self.set_case(case_id)
+        self.select_record(record_id)
+
     def apply_foreign_changes(self, found: ForeignChanges) -> None:
         """Show what others changed: in place when it can be replayed, else by reloading the case."""
         who = ", ".join(found.actors[:3]) + (" and others" if len(found.actors) > 3 else "")
@@ -248,6 +265,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.navigator.refresh(changes)
         for tab in self.tables.values():
             tab.apply(changes)
+        self.duplicates.apply(changes)
         self.chart.refresh(changes)
         self.inspector.refresh(changes)
         if {"record", "link", "event"} & (set(changes.created) | set(changes.updated) | set(changes.deleted)):
@@ -281,6 +299,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
             tab.model.load(case_id)
         self.findings.set_case(case_id)
         self.hits.set_case(case_id)
+        self.duplicates.set_case(case_id)
         self.chart.load_case(case_id)
         self.inspector.show_nothing()
         self._dirty = {"timeline", "audit"}

@@ -72,6 +72,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
     record_clicked = Signal(int)
     link_clicked = Signal(int)
     finding_clicked = Signal(int)
+    other_case_chosen = Signal(int, int)  # case id, record id ("Also appears in")
     files_dropped = Signal(list)
 
     def __init__(self, ops: Operations, vocab: Any, parent: QWidget | None = None):

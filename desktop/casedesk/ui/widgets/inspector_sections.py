@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.dates import parse_partial_date
-from casedesk.domain.errors import ValidationError
+from casedesk.domain.errors import CaseDeskError, ValidationError
 from casedesk.services import record_details as details
 from casedesk.services.records import (
     AddressIn,
@@ -22,6 +22,7 @@ from casedesk.services.records import (
 )
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
+from casedesk.ui.operations import duplicates
 from casedesk.ui.widgets.fields import ERROR_STYLE
 
 
@@ -209,6 +210,23 @@ class InspectorSections:
                 row = self._row(f["title"], detail=f"{f['severity']} · {f['status']}",
                                 on_click=lambda _=False, fid=f["id"]: self.finding_clicked.emit(fid))
                 lay.addWidget(row)
+        if d["kind"] in ("party", "wallet"):
+            self._build_also_in(rid)
+
+    def _build_also_in(self, record_id: int) -> None:
+        """Records of other cases that look like this one, each opening its case."""
+        try:
+            others = duplicates.also_in(self._ops, record_id)
+        except CaseDeskError:
+            return
+        if not others:
+            return
+        box, lay = self._section(f"Also appears in ({len(others)})")
+        for o in others[:20]:
+            lay.addWidget(self._row(o["label"], detail=f"case {o['case_id']} {ui_text.one_line(o['case_title'], 40)}"
+                                                       f" · {o['score']:.0f}",
+                                    on_click=lambda _=False, o=o: self.other_case_chosen.emit(o["case_id"],
+                                                                                              o["record_id"])))
 
     def _build_citations(self, d: dict[str, Any], *, record_id: int | None, link_id: int | None) -> None:
         box, lay = self._section(f"Sources ({len(d['citations'])})")

@@ -221,7 +221,8 @@ class EditController:
         box.setObjectName("merge_dialog")
         box.setText(f"Merge {ui_text.quoted(briefs[a][2])} and {ui_text.quoted(briefs[b][2])}?")
         box.setInformativeText("The kept record takes the other's names, identifiers, addresses, links, "
-                               "citations and events; the other's label becomes a name of it. Undo splits them again.")
+                               "citations, events, screening hits and decisions; the other's label becomes a name of it. "
+                               "Undo splits them again.")
         keep_a = box.addButton(f"Keep {ui_text.quoted(briefs[a][2], 30)}", QMessageBox.ButtonRole.AcceptRole)
         keep_b = box.addButton(f"Keep {ui_text.quoted(briefs[b][2], 30)}", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

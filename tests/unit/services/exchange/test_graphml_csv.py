@@ -59,7 +59,8 @@ def test_csv_files_join_on_ids(demo_ws, tmp_path, target):
     ws, cid = demo_ws
     with ws.write() as s:
         rid = s.scalar(select(Record.id).where(Record.case_id == cid, Record.kind == "party"))
-        update_record(s, rid, {"label": "=HYPERLINK(\"http://x\")"}, expected_version=None)
+        version = s.get(Record, rid).version
+        update_record(s, rid, {"label": "=HYPERLINK(\"http://x\")"}, expected_version=version)
     out = tmp_path / target
     result = run_to_end(export_case(ws, cid, "csv", out))
     if target.endswith(".zip"):
