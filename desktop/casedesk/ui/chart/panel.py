@@ -52,6 +52,7 @@ class ChartPanel(QWidget):
         super().__init__(parent)
         self._ops = ops
         self.case_id: int | None = None
+        self._picked_here: list[int] | None = None  # the selection last made on the chart itself
         self.total_records = 0
         self.layout_running = False
         self._layout_pending = False
@@ -85,6 +86,7 @@ class ChartPanel(QWidget):
         self.scene.hidden_records.clear()
         self._layout_pending = False
         self.case_id = case_id
+        self._picked_here: list[int] | None = None
         self.total_records = 0
         self._bar.hide()
         if case_id is None:
@@ -115,7 +117,7 @@ class ChartPanel(QWidget):
             self._place_and_save(unplaced, reason="place new records")
         else:
             self.scene.arrange_edge_labels()
-        self.view.fit_all()
+        self.view.fit_all(readable=True)
 
     def layout_pending(self) -> bool:
         """True while a first layout waits for the view to be shown."""
@@ -296,7 +298,7 @@ class ChartPanel(QWidget):
                 return
             if initial:
                 self.place_records(after)
-                self.view.fit_all()
+                self.view.fit_all(readable=True)
                 self.save_positions(after, reason="initial layout")
                 self.message.emit("Chart laid out")
             else:
@@ -314,6 +316,7 @@ class ChartPanel(QWidget):
     # --- selection and highlights ------------------------------------------------------------------
     def _on_scene_selection_made(self, record_ids: list, link_key: object) -> None:
         if record_ids:
+            self._picked_here = list(record_ids)
             self.records_selected.emit(record_ids)
             self._apply_neighbourhood(record_ids[-1])
         elif isinstance(link_key, str):
@@ -341,6 +344,11 @@ class ChartPanel(QWidget):
         if item is not None:
             if not item.isVisible():
                 self.scene.unhide_records([current])
+            picked_here, self._picked_here = self._picked_here == list(ids), None
+            if centre or not picked_here:
+                # A jump from the navigator, a table or a search lands where the label can be read;
+                # a click on the chart itself leaves the zoom alone.
+                self.view.ensure_readable(item)
             self.view.reveal(item, centre=centre)
         self._apply_neighbourhood(current)
 

@@ -10,6 +10,8 @@ Signals:
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
@@ -25,7 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QWidget
 
-from casedesk.ui.chart.items import LOW_DETAIL, EdgeItem, NodeItem
+from casedesk.ui.chart.items import LABEL_DETAIL, LOW_DETAIL, EdgeItem, NodeItem
 from casedesk.ui.chart.scene import ChartScene
 
 MIN_SCALE, MAX_SCALE = 0.03, 4.0
@@ -50,6 +52,9 @@ class ChartView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._drop_target: NodeItem | None = None
+        # After a fit and until the user zooms or pans, the view keeps fitting as it is resized: a
+        # case opened before the window has its final size would otherwise stay a speck.
+        self._follow_fit: bool | None = None  # None: not following; else the fit's `readable`
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(220)
@@ -74,16 +79,27 @@ class ChartView(QGraphicsView):
 
     def zoom_by(self, factor: float, *, interactive: bool = False) -> None:
         """Zoom in (>1) or out (<1), within limits; interactive=True for a gesture still going on."""
+        self._follow_fit = None
         if interactive and len(self.chart.edges) >= INTERACTIVE_MIN:
             self.chart.set_interacting(True)
             self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             self._settle.start()
+        self._scale_to(self.scale_factor() * factor)
+
+    def _scale_to(self, target: float) -> None:
         current = self.scale_factor()
-        target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
+        target = min(MAX_SCALE, max(MIN_SCALE, target))
         if abs(target - current) > 1e-9:
             self.scale(target / current, target / current)
             self.update_detail()
             self.zoom_changed.emit(target)
+
+    def ensure_readable(self, item: NodeItem | None = None) -> None:
+        """Zoom in to where labels are drawn (centred on item, if given) when the view is further out."""
+        if self.scale_factor() < LABEL_DETAIL:
+            self._scale_to(LABEL_DETAIL)
+            if item is not None:
+                self.centerOn(item)
 
     def _end_interaction(self) -> None:
         self.chart.set_interacting(False)
@@ -95,8 +111,13 @@ class ChartView(QGraphicsView):
         self.chart.set_overview(far)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, not far and not self.chart.interacting)
 
-    def fit_all(self, rect: QRectF | None = None) -> None:
-        """Fit the visible records (or a rectangle) into the view, at most at 150 %."""
+    def fit_all(self, rect: QRectF | None = None, *, readable: bool = False) -> None:
+        """Fit the visible records (or a rectangle) into the view, at most at 150 %.
+
+        readable=True (opening a case) never goes below the zoom where labels are drawn: a chart
+        too big for that is shown around its most connected record instead.
+        """
+        follow = rect is None
         if rect is None:
             rect = QRectF()
             for item in self.chart.nodes.values():
@@ -108,10 +129,28 @@ class ChartView(QGraphicsView):
         self.setSceneRect(self.chart.itemsBoundingRect().united(rect).adjusted(-2000, -2000, 2000, 2000))
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.scale_factor() > 1.5:
-            self.zoom_by(1.5 / self.scale_factor())
+            self._scale_to(1.5)
             self.centerOn(rect.center())
+        if readable and self.scale_factor() < LABEL_DETAIL:
+            self.ensure_readable(self._hub())
+        self._follow_fit = readable if follow else None
         self.update_detail()
         self.zoom_changed.emit(self.scale_factor())
+
+    def _hub(self) -> NodeItem | None:
+        """The visible record with the most links (where a reader starts)."""
+        shown = [item for item in self.chart.nodes.values() if item.isVisible()]
+        return max(shown, key=lambda item: (len(item.edges), -item.record_id), default=None)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._follow_fit is not None:
+            self.fit_all(readable=self._follow_fit)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+        super().scrollContentsBy(dx, dy)
+        if self._pan_from is not None:
+            self._follow_fit = None  # the user took the view somewhere: stop re-fitting it
 
     def reveal(self, item: NodeItem | EdgeItem, *, centre: bool = False) -> None:
         """Scroll so the item is in view (centred when asked or when far off)."""
