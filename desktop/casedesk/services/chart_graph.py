@@ -19,6 +19,7 @@ from casedesk.domain.models import ChartPosition, Contract, ContractParty, Link,
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
+from casedesk.services.screening.status import screening_status
 
 _CHUNK = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
 
@@ -31,6 +32,7 @@ class ChartNode:
     kind: str
     subkind: str | None  # party kind for parties
     label: str
+    screening: str = ""  # "confirmed", "open" or "dismissed" when the record has screening hits
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def chart_nodes(session: Session, case_id: int, ids: Collection[int] | None = No
     else:
         rows = [r for chunk in _chunks(ids) for r in session.execute(query.where(rec.id.in_(chunk)))]
         rows.sort(key=lambda r: r[0])
-    return [ChartNode(r[0], r[1], r[2], r[3]) for r in rows]
+    status = screening_status(session, case_id, None if ids is None else [r[0] for r in rows])
+    return [ChartNode(r[0], r[1], r[2], r[3], status.get(r[0], "")) for r in rows]
 
 
 def _link_edge(row: Any, vocab: Any) -> ChartEdge:

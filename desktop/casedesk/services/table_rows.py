@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.models import KIND_CLASSES, AuditEntry, Party, Record
 from casedesk.services.fields import KIND_FIELDS
+from casedesk.services.screening.status import STATUS_TEXT, screening_status
 
 _CHUNK = 900
 
@@ -27,9 +28,13 @@ def kind_counts(session: Session, case_id: int) -> dict[str, int]:
     return counts
 
 
+SCREENED_KINDS = ("party", "wallet")  # the kinds screening matches against lists
+
+
 def table_columns(kind: str) -> list[str]:
-    """The field names a record table shows for a kind (after id and label)."""
-    return ["tags"] + [f.name for f in KIND_FIELDS[kind] if f.type != "longtext"]
+    """The field names a record table shows for a kind (after id and label); "screening" for screened kinds."""
+    screening = ["screening"] if kind in SCREENED_KINDS else []
+    return screening + ["tags"] + [f.name for f in KIND_FIELDS[kind] if f.type != "longtext"]
 
 
 def record_ids(session: Session, case_id: int, kind: str) -> list[int]:
@@ -43,14 +48,19 @@ def record_rows(session: Session, case_id: int, kind: str, *, after_id: int | No
                 limit: int | None = None) -> list[dict[str, Any]]:
     """Rows of one kind in id order: {id, label, version, subkind, fields}; by page or by ids."""
     cls = KIND_CLASSES[kind]
-    names = table_columns(kind)
+    names = [n for n in table_columns(kind) if n != "screening"]
     cols = [Record.id, Record.label, Record.version] + [getattr(cls, n) for n in names]
     query = select(*cols).select_from(cls).where(Record.case_id == case_id)
     out: list[dict[str, Any]] = []
+    screened = kind in SCREENED_KINDS
 
     def convert(rows: Any) -> None:
+        rows = list(rows)
+        status = screening_status(session, case_id, [r[0] for r in rows]) if screened and rows else {}
         for row in rows:
             fields = dict(zip(names, row[3:]))
+            if screened:
+                fields["screening"] = STATUS_TEXT.get(status.get(row[0], ""), "")
             out.append({"id": row[0], "label": row[1], "version": row[2],
                         "subkind": fields.get("party_kind"), "fields": fields})
 

@@ -49,11 +49,33 @@ class ScreenResult:
                 "created": self.created, "reopened": self.reopened, "hits": self.hits}
 
 
-def hit_dict(hit: ScreeningHit, label: str) -> dict[str, Any]:
-    """A stored hit as plain data."""
+def program_of(source_list: str, programs: list[str] | None) -> str:
+    """The program an entry is listed under, as investigators name it ("Entity List (EL)", "SDN; CMIC")."""
+    return (source_list or "").strip() or "; ".join(p for p in (programs or []) if p)
+
+
+def entry_programs(session: Session, entry_ids: list[int | None]) -> dict[int, str]:
+    """{entry id: program} for list entries (see program_of)."""
+    ids = sorted({i for i in entry_ids if i is not None})
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        for eid, source, programs in session.execute(
+                select(WatchlistEntry.id, WatchlistEntry.source_list, WatchlistEntry.programs)
+                .where(WatchlistEntry.id.in_(ids[start:start + 900]))):
+            out[eid] = program_of(source, programs)
+    return out
+
+
+def hit_dict(hit: ScreeningHit, label: str, program: str | None = None) -> dict[str, Any]:
+    """A stored hit as plain data; program is the entry's (looked up when not given)."""
     exp = hit.explanation or {}
+    if program is None:
+        from sqlalchemy.orm import object_session
+
+        session = object_session(hit)
+        program = entry_programs(session, [hit.entry_id]).get(hit.entry_id, "") if session else ""
     return {"hit_id": hit.id, "record_id": hit.record_id, "record_label": label,
-            "list": hit.list_name, "list_id": hit.list_id, "entry_id": hit.entry_id,
+            "list": hit.list_name, "program": program, "list_id": hit.list_id, "entry_id": hit.entry_id,
             "entry_key": hit.entry_key, "entry_name": hit.entry_name, "score": hit.score,
             "explanation": exp.get("summary", ""), "features": exp.get("features", []),
             "steps": exp.get("steps", []), "status": hit.status, "reason": hit.reason,
@@ -131,7 +153,8 @@ def store_hits(session: Session, case_id: int, subjects: list[Subject], matches:
                         "created": created, "reopened": reopened,
                         "lists": [r[0] for r in session.execute(
                             select(Watchlist.name).order_by(Watchlist.name))]})
-    hits = [hit_dict(h, labels.get(h.record_id, "")) for h in result_hits]
+    programs = entry_programs(session, [h.entry_id for h in result_hits])
+    hits = [hit_dict(h, labels.get(h.record_id, ""), programs.get(h.entry_id, "")) for h in result_hits]
     return ScreenResult(case_id, threshold, hits, len(subjects), created, reopened)
 
 
@@ -143,9 +166,17 @@ def list_hits(session: Session, case_id: int, *, status: str | None = None) -> l
     if status:
         stmt = stmt.where(ScreeningHit.status == status)
     rows = session.execute(stmt).all()
-    hits = [hit_dict(h, label) for h, label in rows]
+    programs = entry_programs(session, [h.entry_id for h, _ in rows])
+    hits = [hit_dict(h, label, programs.get(h.entry_id, "")) for h, label in rows]
     hits.sort(key=lambda h: (-h["score"], h["record_id"], h["list"], h["entry_key"]))
     return hits
+
+
+def listed_on(session: Session, hit: ScreeningHit) -> str:
+    """Where a hit's entry is listed: "Entity List (EL) (US Consolidated Screening List)", or the list's name."""
+    program = entry_programs(session, [hit.entry_id]).get(hit.entry_id, "") if hit.entry_id else ""
+    name = hit.list_name[:150]
+    return f"{program[:150]} ({name})" if program and program.casefold() not in name.casefold() else name
 
 
 def decide_hit(session: Session, hit_id: int, status: str, reason: str = "") -> ScreeningHit:
@@ -175,7 +206,7 @@ def decide_hit(session: Session, hit_id: int, status: str, reason: str = "") -> 
                    "entry_name": hit.entry_name, "score": hit.score, "reason": reason}
         if finding is None:
             finding = Finding(case_id=hit.case_id, rule="screening_hit", subject_key=subject_key,
-                              severity="high", title=f"{label[:150]} is listed on {hit.list_name[:150]} "
+                              severity="high", title=f"{label[:150]} is listed on {listed_on(session, hit)} "
                                                      f"as {hit.entry_name[:150]}",
                               explanation=f"Confirmed screening hit. {summary}"
                                           + (f" Investigator: {reason}" if reason else ""),

@@ -38,6 +38,10 @@ LABEL_WIDTH = 128.0
 EDGE_LABEL_WIDTH = 120.0
 SELECT_COLOUR = QColor("#1565C0")
 PATH_COLOUR = QColor("#EF6C00")
+# Screening badges: a confirmed list match must stand out on the chart, as in Maltego and i2.
+BADGE_COLOURS = {"confirmed": QColor("#C62828"), "open": QColor("#F9A825")}
+BADGE_MARKS = {"confirmed": "!", "open": "?"}
+BADGE = 15.0
 EDGE_COLOUR = QColor("#8A94A6")
 PARTY_EDGE_COLOUR = QColor("#A1887F")
 OWNERSHIP_COLOUR = QColor("#5C6B82")
@@ -54,6 +58,15 @@ def label_font() -> QFont:
     """The font of record labels on the chart."""
     font = QFont()
     font.setPointSizeF(8.0)
+    return font
+
+
+@functools.lru_cache(maxsize=1)
+def badge_font() -> QFont:
+    """The font of the mark in a screening badge."""
+    font = QFont()
+    font.setPointSizeF(7.5)
+    font.setBold(True)
     return font
 
 
@@ -148,6 +161,7 @@ class NodeItem(QGraphicsItem):
         self.colour = kind_colour(node.kind, node.subkind)
         self.icon = icon_name(node.kind, node.subkind)
         self.label = node.label
+        self.screening = node.screening
         metrics = _label_metrics()
         self._lines = wrap_label(ui_text.one_line(node.label, 240), metrics, LABEL_WIDTH)
         width = min(LABEL_WIDTH, max((metrics.horizontalAdvance(line) for line in self._lines), default=0.0)) + 8
@@ -156,11 +170,29 @@ class NodeItem(QGraphicsItem):
         self._label_rect = QRectF(-width / 2, ICON / 2 + 3, width, height)
         self._statics = [_static(line, label_font(), width) for line in self._lines]
         self._icon_rect = QRectF(-ICON / 2, -ICON / 2, ICON, ICON)
-        self._bounds = self._icon_rect.adjusted(-5, -5, 5, 5).united(self._label_rect.adjusted(-2, -2, 2, 2))
+        self._badge_rect = QRectF(ICON / 2 - BADGE * 0.7, -ICON / 2 - BADGE * 0.3, BADGE, BADGE)
+        self._bounds = (self._icon_rect.adjusted(-5, -5, 5, 5).united(self._label_rect.adjusted(-2, -2, 2, 2))
+                        .united(self._badge_rect.adjusted(-1, -1, 1, 1)))
+        self.update()
+
+    def set_screening(self, status: str) -> None:
+        """Show a new screening status (badge: red ! confirmed, amber ? to review)."""
+        if status != self.screening:
+            self.screening = status
+            self.update()
+
+    def badge(self) -> str:
+        """The badge drawn on the record: "confirmed", "open" or "" (none)."""
+        return self.screening if self.screening in BADGE_COLOURS else ""
 
     def tooltip(self) -> str:
-        """The hover text: the full (shortened, isolated) label (the scene shows it on demand)."""
-        return ui_text.display(self.label, 500)
+        """The hover text: the full (shortened, isolated) label and screening status (shown on demand)."""
+        text = ui_text.display(self.label, 500)
+        if self.badge() == "confirmed":
+            return f"{text}\nScreening: confirmed list match"
+        if self.badge() == "open":
+            return f"{text}\nScreening: possible list match to review"
+        return text
 
     def label_rect(self) -> QRectF:
         """Where the label is drawn, in item coordinates."""
@@ -197,6 +229,10 @@ class NodeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(SELECT_COLOUR if selected else PATH_COLOUR if self.marked else self.colour)
             painter.drawEllipse(self._icon_rect)
+            if self.badge():
+                painter.setPen(QPen(BADGE_COLOURS[self.badge()], 8))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(self._icon_rect.adjusted(-6, -6, 6, 6))
             return
         if selected or self.marked:
             painter.setPen(QPen(SELECT_COLOUR if selected else PATH_COLOUR, 3.5))
@@ -204,6 +240,12 @@ class NodeItem(QGraphicsItem):
             painter.drawEllipse(self._icon_rect.adjusted(-3, -3, 3, 3))
         scale = min(4.0, max(1.0, lod)) * (widget.devicePixelRatioF() if widget is not None else 1.0)
         painter.drawPixmap(self._icon_rect.topLeft(), pixmap(self.icon, int(ICON), round(scale * 2) / 2))
+        if self.badge():
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(BADGE_COLOURS[self.badge()])
+            painter.drawEllipse(self._badge_rect)
+            painter.setFont(badge_font())
+            painter.drawText(self._badge_rect, Qt.AlignmentFlag.AlignCenter, BADGE_MARKS[self.badge()])
         if lod < LABEL_DETAIL:
             return
         painter.setPen(Qt.PenStyle.NoPen)

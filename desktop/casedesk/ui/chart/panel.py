@@ -25,6 +25,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casedesk.services import chart_graph as chart_svc
+from casedesk.services.screening.status import screening_status
 from casedesk.services.chart_layout import layout_job, place_near
 from casedesk.storage.workspace import ChangeSet
 from casedesk.ui.chart.scene import ChartScene
@@ -271,6 +272,15 @@ class ChartPanel(QWidget):
         if touched_edges:
             self.scene.arrange_edge_labels(touched_edges)
         self._update_info()
+
+    def refresh_screening(self) -> None:
+        """Re-read every shown record's screening status (after a screening run or a decision)."""
+        if self.case_id is None or not self.scene.nodes:
+            return
+        with self._ops.reading() as s:
+            status = screening_status(s, self.case_id)
+        for rid, item in self.scene.nodes.items():
+            item.set_screening(status.get(rid, ""))
 
     def place_records(self, positions: Mapping[int, Point], removed: Iterable[int] = ()) -> None:
         """Move records to positions (undo/redo of moves and layouts)."""

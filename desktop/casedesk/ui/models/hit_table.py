@@ -17,7 +17,8 @@ class HitTableModel(QAbstractTableModel):
     """Rows of hits (score, status, record, list entry, list, rule)."""
 
     COLUMNS = (("score", "Score"), ("status", "Status"), ("record_label", "Record"),
-               ("entry_name", "List entry"), ("list", "List"), ("rule", "Why"))
+               ("entry_name", "List entry"), ("program", "Program"), ("list", "List"),
+               ("rule", "Why"))
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)

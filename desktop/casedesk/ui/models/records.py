@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from casedesk.services.fields import KIND_FIELDS, FieldSpec
 from casedesk.services.table_rows import record_ids, record_rows, table_columns
@@ -31,7 +32,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 PAGE = 256
 
-_COMMON = {"tags": FieldSpec("tags", "Tags", "list")}
+_COMMON = {"tags": FieldSpec("tags", "Tags", "list"), "screening": FieldSpec("screening", "Screening", "text")}
+_SCREENING_COLOURS = {"confirmed hit": QColor("#C62828"), "hit to review": QColor("#8D6E00")}
 
 
 def format_value(spec: FieldSpec | None, value: Any, vocab: Any) -> str:
@@ -194,6 +196,12 @@ class RecordTableModel(QAbstractTableModel):
             else:
                 self._all.insert(i, rid)  # comes into view with a later page
 
+    def reload(self) -> None:
+        """Re-read every row shown (after a change that is not a record edit, e.g. a screening decision)."""
+        self._cache = {}
+        if self._shown:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._shown - 1, self.columnCount() - 1))
+
     # --- Qt --------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else self._shown
@@ -229,6 +237,9 @@ class RecordTableModel(QAbstractTableModel):
             if isinstance(value, (int, float)):
                 return value
             return ui_text.shorten(format_value(None, value, None), 200).casefold()
+        if role == Qt.ItemDataRole.ForegroundRole and column >= 2 and self._fields[column - 2] == "screening":
+            colour = _SCREENING_COLOURS.get(row["fields"].get("screening") or "")
+            return colour
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
             return kind_icon(self.kind, row.get("subkind"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
@@ -261,7 +272,16 @@ class RecordFilterProxyModel(QSortFilterProxyModel):
         super().sort(column, order)
 
     def set_filter_text(self, text: str) -> None:
-        """Show only rows with the text in any column (any case)."""
+        """Show only rows with the text in any column (any case); "column: text" looks in one column."""
         if text and self.sourceModel() is not None:
             self._source().fetch_all()
-        self.setFilterFixedString(text)
+        column, _, wanted = text.partition(":")
+        headers = {} if self.sourceModel() is None else {
+            str(self._source().headerData(c, Qt.Orientation.Horizontal)).casefold(): c
+            for c in range(self._source().columnCount())}
+        if wanted.strip() and column.strip().casefold() in headers:
+            self.setFilterKeyColumn(headers[column.strip().casefold()])
+            self.setFilterFixedString(wanted.strip())
+        else:
+            self.setFilterKeyColumn(-1)
+            self.setFilterFixedString(text)

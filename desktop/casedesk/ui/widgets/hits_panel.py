@@ -103,8 +103,9 @@ class ScreeningHitsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((60, 90, 220, 260, 200)):
+        for col, width in enumerate((60, 90, 220, 240, 170, 200)):
             self.table.setColumnWidth(col, width)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the strongest match first
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
 
         self.case_side = QTextBrowser(self)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesk.services.table_rows import SCREENED_KINDS
 from casedesk.ui.icons import icon
 from casedesk.ui.models.lists import (
     ID_ROLE,
@@ -66,7 +67,9 @@ class RecordTableTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
         self.filter.setObjectName(f"filter_{kind}")
-        self.filter.setPlaceholderText(f"Filter {vocab.record_kinds[kind].plural.lower()}…")
+        example = "screening: confirmed" if kind in SCREENED_KINDS else "country: CN"
+        self.filter.setPlaceholderText(f"Filter {vocab.record_kinds[kind].plural.lower()}… "
+                                       f"(or one column, e.g. {example})")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.set_filter_text)
         self.view = _table(self, f"table_{kind}")

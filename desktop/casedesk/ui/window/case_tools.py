@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from casedesk.services.table_rows import SCREENED_KINDS
 from casedesk.ui import text as ui_text
 from casedesk.ui.dialogs.exchange_dialog import ExportCaseDialog
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
@@ -123,6 +124,9 @@ class CaseTools:
 
     def _on_hits_changed(self, _case_id: int) -> None:
         self.findings.refresh()  # a confirmed hit becomes a finding
+        self.chart.refresh_screening()  # badges on the chart
+        for kind in SCREENED_KINDS:  # the tables' Screening column
+            self.tables[kind].model.reload()
         self._update_tab_titles()
 
     def new_case(self) -> QInputDialog:
