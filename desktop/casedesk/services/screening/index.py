@@ -136,6 +136,20 @@ class NameIndex:
                 else:
                     lst.append(vi)
 
+    def idf(self, token: str) -> float:
+        """A token's inverse document frequency over this list's names, 0..1 (1: not in the list).
+
+        Small lists say little about which words are common: below 1,000 names every token
+        counts as distinctive.
+        """
+        n = len(self.var_text)
+        if n < 1000:
+            return 1.0
+        from math import log
+
+        df = len(self.postings.get(token, ()))
+        return log((n + 1) / (df + 1)) / log(n + 1)
+
     def variants_of(self, pos: int) -> list[tuple[str, bool]]:
         """(text, syllabic) of the variants of the name at a position."""
         end = self.first_variant[pos + 1] if pos + 1 < len(self.first_variant) else len(self.var_text)
