@@ -208,3 +208,14 @@ def test_the_true_entry_is_kept_among_same_named_siblings(workspace, tmp_path):
     with workspace.read() as s:
         names = {r["entry_name"] for r in screen_name(s, "Jade Sistems International LLP", limit=1000)}
     assert {f"Jade Systems International {f}" for f in forms} <= names
+
+
+def test_unspaced_pinyin_meets_the_glossary_and_ranks_the_true_entry_first(workspace, tmp_path):
+    rows = [("1", "中国核工业集团有限公司", "CN", ""), ("2", "中国化学工程集团有限公司", "CN", ""),
+            ("3", "中国航空工业集团有限公司", "CN", ""), ("4", "中国核工业建设股份有限公司", "CN", "")]
+    load(workspace, write_list(tmp_path / "l.csv", rows), mapping=MAPPING)
+    with workspace.read() as s:
+        for query in ("Zhongguo Hegongye Jituan Youxian Gongsi", "ZhongguoHegongyeJituan",
+                      "Zhōngguó Hégōngyè Jítuán", "China He Industrial Group"):
+            res = screen_name(s, query, threshold=0, limit=10)
+            assert res[0]["entry_name"] == "中国核工业集团有限公司", query
