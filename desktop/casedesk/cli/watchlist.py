@@ -23,7 +23,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     wi = wsub.add_parser("import", parents=[common], help="load (or replace) a screening list")
     wi.add_argument("file", help="the list file (OFAC SDN: sdn.csv, with alt/add/sdn_comments beside it)")
     wi.add_argument("--format", default="auto",
-                    choices=["auto", "csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv"])
+                    choices=["auto", "csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv", "un-xml"])
     wi.add_argument("--name", help="list name (a list of the same name is replaced)")
     wi.add_argument("--mapping", help="YAML/JSON column mapping for any other CSV")
     wi.add_argument("--skip-bad-rows", action="store_true",

@@ -136,6 +136,20 @@ class NameIndex:
                 else:
                     lst.append(vi)
 
+    def idf(self, token: str) -> float:
+        """A token's inverse document frequency over this list's names, 0..1 (1: not in the list).
+
+        Small lists say little about which words are common: below 1,000 names every token
+        counts as distinctive.
+        """
+        n = len(self.var_text)
+        if n < 1000:
+            return 1.0
+        from math import log
+
+        df = len(self.postings.get(token, ()))
+        return log((n + 1) / (df + 1)) / log(n + 1)
+
     def variants_of(self, pos: int) -> list[tuple[str, bool]]:
         """(text, syllabic) of the variants of the name at a position."""
         end = self.first_variant[pos + 1] if pos + 1 < len(self.first_variant) else len(self.var_text)
@@ -148,8 +162,8 @@ class NameIndex:
         w = w or default_weights()
         if q.empty:
             return []
-        cutoff = (w.threshold if cutoff is None else cutoff) - w.prefilter_margin
-        limit = limit or w.max_scored
+        # RapidFuzz takes cutoffs in 0..100 only: a threshold of 0 or 10 looks at everything.
+        cutoff = max(0.0, min(100.0, (w.threshold if cutoff is None else cutoff) - w.prefilter_margin))
         postings = self.postings
         found: set[int] = set()
         exact_hits: set[int] = set()
@@ -182,19 +196,19 @@ class NameIndex:
             idx = list(found)
             texts = [self.var_text[i] for i in idx]
             compacts = [t.replace(" ", "") for t in texts]
-            keep = limit * 2
+            # No per-name cap here: every pre-scored variant above the cutoff goes on to the full
+            # scorer, so same-named siblings ("… Inc." / "… LLC") cannot crowd out the true entry.
             for v in q.variants:
                 for scorer, query, choices in ((fuzz.token_set_ratio, v.text, texts),
                                                (fuzz.ratio, v.compact, compacts)):
                     for _c, score, j in process.extract(query, choices, scorer=scorer,
-                                                        score_cutoff=cutoff, limit=keep):
+                                                        score_cutoff=cutoff, limit=None):
                         owner = owner_of[idx[j]]
                         if score > best.get(owner, -1) and not self.exact_only[owner]:
                             best[owner] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        exact = [Candidate(p, s, self) for p, s in ranked if s >= 100.0]
-        rest = [Candidate(p, s, self) for p, s in ranked if s < 100.0]
-        return exact + rest[:max(0, limit - len(exact))] if len(exact) < limit else exact
+        found_all = [Candidate(p, s, self) for p, s in ranked]
+        return found_all if limit is None else found_all[:max(limit, sum(s >= 100.0 for _p, s in ranked))]
 
 
 # --- stored form ---------------------------------------------------------------------------------
@@ -292,12 +306,10 @@ class MultiIndex:
                    cutoff: float | None = None, limit: int | None = None) -> list[Candidate]:
         """The best candidates over all lists."""
         w = w or default_weights()
-        limit = limit or w.max_scored
         found = [c for p in self.parts for c in p.candidates(q, w, cutoff=cutoff, limit=limit)]
         found.sort(key=lambda c: -c.prescore)
-        exact = [c for c in found if c.prescore >= 100.0]
-        return exact if len(exact) >= limit else exact + [c for c in found if c.prescore < 100.0][
-            :limit - len(exact)]
+        # Every candidate is kept unless the caller asks for a cap (the full scorer ranks them).
+        return found if limit is None else found[:max(limit, sum(c.prescore >= 100.0 for c in found))]
 
 
 _LOCK = threading.Lock()

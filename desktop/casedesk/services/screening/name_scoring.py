@@ -119,8 +119,66 @@ def _spelling(a: list[str], b: list[str], w: Weights) -> float:
     return score
 
 
-def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> tuple[float, str]:
-    """Score two variant texts (fuzzy); returns (score, rule)."""
+# Words nearly every company name has: they say almost nothing about which company it is.
+GENERIC_WORDS = frozenset(
+    ["china", "chinese", "national", "international", "intl", "group", "holdings", "holding", "technology", "technologies", "tech", "trading", "trade", "company", "co", "corporation", "corp", "limited", "ltd", "inc", "llc", "industrial", "industry", "industries", "development", "investment", "global", "asia", "pacific", "hong", "kong", "hongkong", "shenzhen", "shanghai", "beijing", "guangzhou", "tianjin", "macau", "macao", "singapore", "enterprise", "enterprises", "services", "service", "import", "export", "imp", "exp", "general", "new", "the", "of", "and"])
+
+
+def token_weight(token: str, concepts: frozenset[str], idf: Any = None) -> float:
+    """How much a token says about identity, 0..1: legal forms and generic words little.
+
+    idf (optional) maps a token to its inverse document frequency over the loaded lists (0..1);
+    glossary concepts ("bank", "shipping") keep most of their weight: they tell a bank from a
+    shipping line even though neither is a proper name.
+    """
+    if token in GENERIC_WORDS or _PATRONYMIC_RE.match(token):
+        return 0.1
+    base = 0.8 if token in concepts else 1.0
+    if idf is not None:
+        base *= max(0.25, min(1.0, idf(token)))
+    return round(base, 2)
+
+
+def _one_sided(ta: list[str], tb: list[str], concepts: frozenset[str], idf: Any) -> tuple[float, list[str]]:
+    """Share of token weight with a counterpart on the other side, and notes on the rest."""
+    notes: list[str] = []
+    matched = total = 0.0
+    for mine, other, side in ((ta, tb, "case"), (tb, ta, "list")):
+        for t in mine:
+            wt = token_weight(t, concepts, idf)
+            total += wt
+            if other and max(fuzz.ratio(t, u) for u in other) >= 80:
+                matched += wt
+            elif wt >= 0.5:
+                notes.append(f"'{t}' only in the {side} name, weight {wt:.1f}")
+    return (100.0 * matched / total if total else 100.0), notes
+
+
+def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
+                     idf: Any = None) -> tuple[float, str]:
+    """Score two variant texts (fuzzy); returns (score, rule).
+
+    When each name has a distinctive word the other lacks, the score is capped at the share of
+    token weight that did meet ("China Construction Bank" is not "China Communications
+    Construction").
+    """
+    score, how = _compare_variants(a, a_syl, b, b_syl, w)
+    if score >= 100.0 or (a_syl and b_syl):
+        return score, how
+    ta, tb = a.split(), b.split()
+    if fuzz.ratio("".join(ta), "".join(tb)) >= 90:
+        return score, how  # the same letters split otherwise (abdelaziz / abdul aziz)
+    share, notes = _one_sided(ta, tb, concept_tokens(), idf)
+    # Only a substitution costs: each name has a distinctive word the other lacks ("bank" vs
+    # "communications"). A word more on one side (a middle name, "science and technology") is
+    # left to the rules for extra words.
+    sides = {n.rsplit(" name,", 1)[0].rsplit(" ", 1)[-1] for n in notes}
+    if len(sides) == 2 and share < score:
+        return round(share, 1), f"{how}; " + "; ".join(notes)
+    return score, how
+
+
+def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> tuple[float, str]:
     if a == b or exact_keys(a)[1] == exact_keys(b)[1]:
         return 100.0, "identical after normalisation"
     if a.replace(" ", "") == b.replace(" ", ""):
@@ -167,8 +225,11 @@ def compare_han(a: str, b: str, w: Weights) -> float:
 
 
 def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exact_only: bool,
-                    w: Weights, c_han: str = "") -> NameMatch | None:
-    """The best variant pair of a query name and a candidate's stored variants (None: no match)."""
+                    w: Weights, c_han: str = "", idf: Any = None) -> NameMatch | None:
+    """The best variant pair of a query name and a candidate's stored variants (None: no match).
+
+    idf (optional): token → distinctiveness among the loaded lists' names (0..1).
+    """
     if q.empty or not c_variants:
         return None
     exact_only = q.exact_only or c_exact_only
@@ -198,7 +259,7 @@ def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exa
                 continue
             if both_chinese and not (qv.syllabic and cs):
                 continue
-            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w)
+            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w, idf)
             if best is None or score > best.score:
                 best = NameMatch(score, how, qi, ci)
     return best

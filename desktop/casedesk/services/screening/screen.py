@@ -56,7 +56,7 @@ def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: flo
             continue
         # Country and type can add a few points: look a little below the threshold.
         for cand in index.candidates(q, w, cutoff=threshold - w.country_match_bonus):
-            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han)
+            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf)
             if m is None or m.score < threshold - w.country_match_bonus:
                 continue
             entry_id = cand.entry_id

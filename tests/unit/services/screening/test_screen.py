@@ -185,3 +185,37 @@ def test_type_ahead_screening_of_one_name(workspace, tmp_path):
 def test_threshold_is_checked(workspace, case_id):
     with workspace.write() as s, pytest.raises(ValidationError, match="between 0 and 100"):
         run_to_end(screen_case(s, case_id, threshold=150))
+
+
+@pytest.mark.parametrize("threshold", [0, 10, 100])
+def test_the_whole_threshold_range_screens(workspace, case_id, tmp_path, threshold):
+    load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    party(workspace, case_id, "Huawei Investment & Holding Co., Ltd.")
+    with workspace.write() as s:
+        run_to_end(screen_case(s, case_id, threshold=threshold))
+    with workspace.read() as s:
+        assert any(h["entry_name"].startswith("Huawei") for h in list_hits(s, case_id))
+        low = screen_name(s, "Huawei Investment", threshold=threshold, limit=100)
+        assert low and low[0]["entry_name"].startswith("Huawei") or threshold == 100
+
+
+def test_the_true_entry_is_kept_among_same_named_siblings(workspace, tmp_path):
+    forms = ["Inc.", "Co., Ltd.", "LLC", "Limited", "GmbH", "S.A.", "Pte. Ltd.", "Corp.", "AG", "plc",
+             "B.V.", "Sdn. Bhd.", "Holdings Ltd.", "K.K.", "Oy", "AB", "SRL", "LLP"]
+    rows = [(str(i), f"Jade Systems International {f}", "CN", "") for i, f in enumerate(forms)]
+    rows += [(str(100 + i), f"Jade Systems Intl Branch {i} Ltd.", "CN", "") for i in range(20)]
+    load(workspace, write_list(tmp_path / "l.csv", rows), mapping=MAPPING)
+    with workspace.read() as s:
+        names = {r["entry_name"] for r in screen_name(s, "Jade Sistems International LLP", limit=1000)}
+    assert {f"Jade Systems International {f}" for f in forms} <= names
+
+
+def test_unspaced_pinyin_meets_the_glossary_and_ranks_the_true_entry_first(workspace, tmp_path):
+    rows = [("1", "中国核工业集团有限公司", "CN", ""), ("2", "中国化学工程集团有限公司", "CN", ""),
+            ("3", "中国航空工业集团有限公司", "CN", ""), ("4", "中国核工业建设股份有限公司", "CN", "")]
+    load(workspace, write_list(tmp_path / "l.csv", rows), mapping=MAPPING)
+    with workspace.read() as s:
+        for query in ("Zhongguo Hegongye Jituan Youxian Gongsi", "ZhongguoHegongyeJituan",
+                      "Zhōngguó Hégōngyè Jítuán", "China He Industrial Group"):
+            res = screen_name(s, query, threshold=0, limit=10)
+            assert res[0]["entry_name"] == "中国核工业集团有限公司", query

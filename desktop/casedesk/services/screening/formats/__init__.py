@@ -19,13 +19,14 @@ from typing import Any
 from casedesk.domain.errors import CaseDeskError
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 
-FORMATS = ("csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv", "mapping")
+FORMATS = ("csl", "ofac-sdn", "dpl", "ftm", "opensanctions-csv", "un-xml", "mapping")
 FORMAT_LABELS = {
     "csl": "US Consolidated Screening List (CSV)",
     "ofac-sdn": "OFAC SDN legacy CSV",
     "dpl": "BIS Denied Persons List (tab-separated)",
     "ftm": "FollowTheMoney entities (JSON lines)",
     "opensanctions-csv": "OpenSanctions targets.simple.csv",
+    "un-xml": "UN Security Council Consolidated List (XML)",
     "mapping": "CSV through a column mapping",
 }
 
@@ -238,6 +239,11 @@ def detect_format(path: Path) -> str:
             head.decode("cp1252", errors="replace")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     stripped = first.lstrip()
+    if stripped.startswith("<"):
+        if "CONSOLIDATED_LIST" in text[:4096]:
+            return "un-xml"
+        raise ListFormatError(f"{path.name}: an XML file, but not the UN consolidated list (no "
+                              "<CONSOLIDATED_LIST> element); pass --format un-xml to read it as one")
     if stripped.startswith("{"):
         try:
             obj = json.loads(stripped)
@@ -261,8 +267,8 @@ def detect_format(path: Path) -> str:
     shown = first[:120].replace("\t", "\\t")
     raise ListFormatError(
         f"{path.name}: unknown list format (first line: {shown!r}); expected the CSL CSV, the OFAC "
-        "SDN legacy CSV, the BIS Denied Persons file, FollowTheMoney JSON lines or OpenSanctions' "
-        "targets.simple.csv; pass --format, or --mapping for any other CSV")
+        "SDN legacy CSV, the BIS Denied Persons file, FollowTheMoney JSON lines, OpenSanctions' "
+        "targets.simple.csv or the UN consolidated list XML; pass --format, or --mapping for any other CSV")
 
 
 def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = None,
@@ -299,6 +305,8 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
         from casedesk.services.screening.formats.dpl import read_dpl as reader
     elif fmt == "ftm":
         from casedesk.services.screening.formats.ftm import read_ftm as reader
+    elif fmt == "un-xml":
+        from casedesk.services.screening.formats.unxml import read_un_xml as reader
     else:
         from casedesk.services.screening.formats.oscsv import read_opensanctions_csv as reader
     parsed = reader(path, vocab)

@@ -119,6 +119,10 @@ def normalize_name(name: str) -> NormalizedName:
     seg = split_syllables(work)
     base_for_roman = work
     if seg is not None:
+        # Glossary words can only be seen once written-together pinyin is split ("hegongye" →
+        # "he gong ye" → "he industrial"): so gongye meets 工业 and "industrial".
+        strip_latin_legal(seg)
+        replace_phrases(seg)
         variants.append(variant_of(seg, True))
         base_for_roman = seg
     has_han = not folded.isascii() and HAN_RE.search(folded) is not None
