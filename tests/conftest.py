@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -23,6 +25,69 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.gui)
+
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host: object) -> bool:
+    """True for 127.0.0.0/8, ::1 and the loopback names; the product makes no other connection."""
+    if host is None:
+        return True  # getaddrinfo(None, port) means the local host
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    name = str(host).strip("[]").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse(host: object) -> None:
+    """Fail the test: it reached for a host off this machine."""
+    raise AssertionError(f"network access in a test: {host!r} is not a loopback address (no network at run time)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """Any test that opens a socket to a non-loopback host fails (unix sockets and 127.0.0.1/::1 are fine)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_create, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+    def host_of(sock: socket.socket, address: object) -> object:
+        if sock.family == getattr(socket, "AF_UNIX", None) or not isinstance(address, tuple):
+            return None
+        return address[0]
+
+    def connect(self: socket.socket, address: object) -> None:
+        if not _is_loopback(host_of(self, address)):
+            _refuse(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        if not _is_loopback(host_of(self, address)):
+            _refuse(address)
+        return real_connect_ex(self, address)
+
+    def create_connection(address: tuple, *args: object, **kwargs: object) -> socket.socket:
+        if not _is_loopback(address[0]):
+            _refuse(address)
+        return real_create(address, *args, **kwargs)
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+        if not _is_loopback(host):
+            _refuse(host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex  # type: ignore[method-assign]
+    socket.create_connection, socket.getaddrinfo = create_connection, getaddrinfo  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex  # type: ignore[method-assign]
+        socket.create_connection, socket.getaddrinfo = real_create, real_getaddrinfo  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)
