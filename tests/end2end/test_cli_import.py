@@ -68,7 +68,7 @@ def test_import_prints_the_json_contract_and_writes_rejects(run, db, tmp_path):
         run("--db", str(path), "records", "list", "--case", str(case_id), "--json").stdout
     )
     assert len(records) == 6
-    # a second run: names are only suggested (and reported), identical parties stay separate
+    # a second run: the same names and countries are linked to the records of the first
     again = run(
         "--db",
         str(path),
@@ -81,8 +81,12 @@ def test_import_prints_the_json_contract_and_writes_rejects(run, db, tmp_path):
         "--json",
     )
     second = json.loads(again.stdout)
-    assert second["merged"] == 0 and len(second["suggestions"]) == 6
-    assert second["suggestions"][0]["candidates"][0]["reason"] == "same name"
+    assert second["merged"] == 6 and second["created"] == 0 and second["suggestions"] == []
+    assert {m["reason"] for m in second["merges"]} == {"same name and country"}
+    kept = json.loads(run("--db", str(path), "import", str(DATA / "ownership_aurora.csv"),
+                          "--case", str(case_id), "--preset", "ownership", "--keep-same-names",
+                          "--json").stdout)
+    assert kept["merged"] == 0 and kept["created"] == 6 and len(kept["suggestions"]) == 6
     verify = run("--db", str(path), "verify", "--json")
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
 
@@ -268,3 +272,41 @@ def test_an_excel_inventory_imports_through_the_servers_preset(run, db, tmp_path
         brisbane["fields"]["server_count"] == 300
         and brisbane["fields"]["accelerators_per_server"] == 8
     )
+
+
+def test_an_ownership_file_then_a_servers_file_make_one_company_and_the_hq_rule_sees_its_parent(
+    run, db, tmp_path
+):
+    # the Singapore company is in both files with the same name and country; its parent is Chinese
+    path, case_id = db
+    ownership = tmp_path / "ownership.csv"
+    ownership.write_text(
+        "owner,owned,share,owner_country,owned_country\n"
+        "Lingxi Cloud Holdings Co. Ltd.,Lingxi Compute Singapore Pte. Ltd.,100,CN,SG\n",
+        encoding="utf-8",
+    )
+    servers = tmp_path / "servers.csv"
+    servers.write_text(
+        "label,accelerator,accelerators_per_server,server_count,data_center,city,country,"
+        "operator,end_user,end_user_country\n"
+        "Jurong H100 pod,H100 SXM,8,40,Jurong DC2,Singapore,SG,Keppel DC Operations,"
+        "LINGXI COMPUTE SINGAPORE PTE LTD,SG\n",
+        encoding="utf-8",
+    )
+    for file, preset in ((ownership, "ownership"), (servers, "servers")):
+        out = run("--db", str(path), "import", str(file), "--case", str(case_id),
+                  "--preset", preset, "--json")
+        assert out.returncode == 0, out.stderr
+    second = json.loads(out.stdout)
+    assert second["merged"] == 1
+    assert second["merges"][0]["reason"] == "same name and country"
+    records = json.loads(
+        run("--db", str(path), "records", "list", "--case", str(case_id), "--json").stdout
+    )
+    lingxi_sg = [r for r in records if "singapore" in r["label"].lower() and r["kind"] == "party"]
+    assert len(lingxi_sg) == 1
+    analysis = run("--db", str(path), "analyse", "--case", str(case_id), "--json")
+    assert analysis.returncode == 0, analysis.stderr
+    findings = json.loads(analysis.stdout)["findings"]
+    hq = [f for f in findings if f["rule"] == "hq_controlled_compute"]
+    assert hq and lingxi_sg[0]["id"] in hq[0]["record_ids"]

@@ -26,9 +26,11 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     imp.add_argument("--rejects", metavar="OUT.csv", help="write rejected rows with row number and reason here")
     imp.add_argument("--grade", default="F6", help="Admiralty grade of the file as evidence (default F6: cannot be judged)")
     imp.add_argument("--chain", help="chain of a transactions file (default ETH)")
+    imp.add_argument("--keep-same-names", action="store_true",
+                     help="keep apart records whose normalised name and country are those of one in the "
+                          "case (by default they are linked to it: 'same name and country')")
     imp.add_argument("--merge-same-names", action="store_true",
-                     help="also merge records whose names are identical after normalising "
-                          "(by default only identifiers and wallet addresses merge; names are reported)")
+                     help="accepted for old scripts; merging same names and countries is the default now")
     imp.set_defaults(func=run_import_file)
 
 
@@ -72,7 +74,7 @@ def run_import_file(cmd: Command) -> int:
     ws = cmd.open_workspace()
     options = ImportOptions(grade=args.grade, params=params,
                             rejects_path=Path(args.rejects) if args.rejects else None,
-                            merge_same_names=args.merge_same_names)
+                            keep_same_names=args.keep_same_names)
     tty = sys.stderr.isatty()
     last = [0.0, ""]
 
@@ -115,7 +117,7 @@ def run_ftm_import(cmd: Command, path: Any) -> int:
     if args.preset or args.mapping:
         raise UsageError("a FollowTheMoney file needs no --preset or --mapping")
     ws = cmd.open_workspace()
-    options = ImportOptions(grade=args.grade, merge_same_names=args.merge_same_names)
+    options = ImportOptions(grade=args.grade, keep_same_names=args.keep_same_names)
     from casedesk.cli.core import end_progress_line, progress_to_stderr
 
     try:
@@ -148,6 +150,11 @@ def import_text(case_id: int, file_name: str, result: Any) -> str:
         lines += [f"  row {r.row}: {r.reason}" for r in result.rejects_sample[:10]]
         if result.rejected > 10:
             lines.append(f"  … {result.rejected - 10:,} more (use --rejects OUT.csv to keep them all)")
+    merged = [s for s in result.suggestions if s.decision is not None]
+    for sg in merged[:10]:
+        lines.append(f"  row {sg.first_row}: {sg.label!r} merged into record {sg.decision} ({sg.reason})")
+    if len(merged) > 10:
+        lines.append(f"  … {len(merged) - 10:,} more merged (--json lists them all)")
     kept = [s for s in result.suggestions if s.decision is None]
     if kept:
         lines.append(f"{len(kept):,} possible duplicates kept separate (merge them in the app):")

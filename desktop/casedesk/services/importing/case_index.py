@@ -18,6 +18,11 @@ from casedesk.services.importing.entities import Candidate, Entity, FuzzyResults
 from casedesk.services.importing.fuzzy_names import NameNormalizer, name_key, simple_normalize
 
 
+def _country_differs(theirs: str | None, ours: str | None) -> str:
+    """Why a same-name record is only a suggestion: the countries differ (or one is missing)."""
+    return f"same name, country {ours or 'not given'} here, {theirs or 'not given'} in the case"
+
+
 class CaseIndex:
     """The case's existing parties, wallets and data centers, loaded once for matching."""
 
@@ -42,6 +47,7 @@ class CaseIndex:
         self.name_keys: dict[str, list[str]] = {}
         self.name_ids: dict[str, list[int]] = {}
         self.same_name: dict[tuple[str, str], list[int]] = {}
+        self.countries: dict[int, str | None] = {}  # parties' and data centers' countries
         self._links: dict[tuple[str, int, int], int] | None = None
         self._sorted: dict[str, tuple[list[str], list[int], list[int]]] = {}
         self._session, self._case_id = session, case_id
@@ -52,23 +58,23 @@ class CaseIndex:
             ids: list[int] = []
             if kind == "party":
                 rows = session.execute(
-                    select(rec.id, rec.label, Party.__table__.c.party_kind)
+                    select(rec.id, rec.label, Party.__table__.c.party_kind, Party.__table__.c.country)
                     .join(Party.__table__, Party.__table__.c.id == rec.id)
                     .where(rec.case_id == case_id)
                 )
             elif kind == "wallet":
                 rows = session.execute(
-                    select(rec.id, rec.label, Wallet.__table__.c.match_key)
+                    select(rec.id, rec.label, Wallet.__table__.c.match_key, rec.id)
                     .join(Wallet.__table__, Wallet.__table__.c.id == rec.id)
                     .where(rec.case_id == case_id)
                 )
             else:
                 rows = session.execute(
-                    select(rec.id, rec.label, DataCenter.__table__.c.id)
+                    select(rec.id, rec.label, DataCenter.__table__.c.id, DataCenter.__table__.c.country)
                     .join(DataCenter.__table__, DataCenter.__table__.c.id == rec.id)
                     .where(rec.case_id == case_id)
                 )
-            for rid, label, extra in rows:
+            for rid, label, extra, country in rows:
                 self.labels[rid] = label
                 self.kinds[rid] = kind
                 if kind == "party":
@@ -76,6 +82,7 @@ class CaseIndex:
                 if kind == "wallet":
                     self.wallets.setdefault(extra, rid)
                 else:
+                    self.countries[rid] = country or None
                     keys.append(name_key(label, normalize))
                     ids.append(rid)
             if kind != "wallet" and ids:
@@ -97,6 +104,8 @@ class CaseIndex:
             self.name_keys[kind] = keys
             self.name_ids[kind] = ids
             for k, rid in zip(keys, ids):
+                if not k:
+                    continue  # a name that normalises to nothing is never a dedupe key
                 same = self.same_name.setdefault((kind, k), [])
                 if rid not in same:
                     same.append(rid)
@@ -120,9 +129,20 @@ class CaseIndex:
                     rid, self.labels[rid], 100.0, f"same {ident.scheme} {ident.value}", True
                 )
         draft_keys(draft, self.normalize)
-        for rid in self.same_name.get((draft.kind, draft.name_key), ())[: self.limit]:
+        if not draft.name_key:
+            return tuple(found.values())
+        country = draft.fields.get("country") or None
+        same = self.same_name.get((draft.kind, draft.name_key), ())
+        # one with the same country first: that is the one a same-name record is linked to
+        for rid in sorted(same, key=lambda r: self.countries.get(r) != country)[: self.limit]:
             if rid not in found:
-                found[rid] = Candidate(rid, self.labels[rid], 100.0, "same name", False)
+                if self.countries.get(rid) == country:
+                    reason = "same name and country" + ("" if country else " (neither gives one)")
+                    found[rid] = Candidate(rid, self.labels[rid], 100.0, reason, False, True)
+                else:
+                    found[rid] = Candidate(
+                        rid, self.labels[rid], 100.0, _country_differs(self.countries.get(rid), country), False
+                    )
         return tuple(found.values())
 
     def match_fuzzy(self, items: Sequence[tuple[Entity, str]]) -> None:

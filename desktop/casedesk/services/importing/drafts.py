@@ -92,11 +92,13 @@ def draft_keys(draft: EntityDraft, normalize: Callable[[str], str]) -> tuple[lis
         else:
             draft.norm = normalize(draft.label)
             draft.name_key = " ".join(sorted(draft.norm.split()))
+            # A name that normalises to nothing ("!!!", an emoji flag, a bare legal form) is
+            # never a dedupe key: each such row stays its own record.
             draft.keys = (
                 [f"{draft.kind}|id|{i.scheme}|{i.value}" for i in draft.identifiers]
                 if draft.identifiers
                 else [],
-                f"{draft.kind}|name|{draft.name_key}",
+                f"{draft.kind}|name|{draft.name_key}" if draft.name_key else None,
             )
     return draft.keys
 

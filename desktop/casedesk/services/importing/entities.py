@@ -22,6 +22,7 @@ class Candidate:
     score: float
     reason: str
     exact: bool
+    same_country: bool = False  # same normalised name and country (merged unless kept apart)
 
     def as_json(self) -> dict[str, Any]:
         """Plain data for the CLI."""

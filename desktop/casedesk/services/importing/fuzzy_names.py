@@ -7,6 +7,7 @@ on RapidFuzz ratio of token-sorted normalised names (i.e. token_sort_ratio).
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import re
@@ -33,6 +34,15 @@ def simple_normalize(name: str) -> str:
     if name.isascii():
         return " ".join(name.translate(_ASCII_FOLD).split())
     return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split())
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def import_normalize(name: str) -> str:
+    """The screening normaliser's key of a name (script, legal form, glossary, order folded);
+    '' when nothing identifying is left. Cached: each distinct name is normalised once."""
+    from casedesk.services.screening.normalize.pipeline import name_key as screening_key
+
+    return screening_key(name)
 
 
 def name_key(name: str, normalize: NameNormalizer = simple_normalize) -> str:

@@ -72,7 +72,11 @@ class FileIndex:
         key = (
             exact[0]
             if exact
-            else (name if draft.kind in MATCHED_KINDS else f"{draft.kind}|row|{row}|{draft.key}")
+            else (
+                name
+                if name is not None and draft.kind in MATCHED_KINDS
+                else f"{draft.kind}|row|{row}|{draft.key}"
+            )
         )
         return Entity(
             key=key,
@@ -185,7 +189,7 @@ class RowResolver:
         writer: ImportWriter | None,
     ):
         self.normalize = options.normalize
-        self.merge_same_names = options.merge_same_names
+        self.keep_same_names = options.keep_same_names
         self.decisions = decisions
         self.vocab = vocab
         self.converter = converter  # its endpoint rule, remembered per combination of kinds
@@ -323,7 +327,7 @@ class RowResolver:
                 (
                     c.record_id
                     for c in ent.candidates
-                    if c.exact or (self.merge_same_names and c.score >= 100)
+                    if c.exact or (c.same_country and not self.keep_same_names)
                 ),
                 None,
             )

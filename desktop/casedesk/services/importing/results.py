@@ -8,7 +8,7 @@ from typing import Any
 
 from casedesk.services.importing.drafts import Reject
 from casedesk.services.importing.entities import Candidate
-from casedesk.services.importing.fuzzy_names import NameNormalizer, simple_normalize
+from casedesk.services.importing.fuzzy_names import NameNormalizer, import_normalize
 from casedesk.services.importing.mapping import Mapping
 from casedesk.services.importing.reading import SourceInfo
 
@@ -20,10 +20,10 @@ class ImportOptions:
     grade: str = "F6"
     params: dict[str, str] = field(default_factory=dict)  # mapping parameters, e.g. chain
     rejects_path: Path | None = None
-    merge_same_names: bool = (
-        False  # also merge (not only suggest) names identical after normalising
-    )
-    normalize: NameNormalizer = simple_normalize  # the seam for the screening normaliser
+    # By default a party (or data center) whose normalised name and country are those of one in
+    # the case is linked to it ("same name and country"); True keeps every such record apart.
+    keep_same_names: bool = False
+    normalize: NameNormalizer = import_normalize  # the screening normaliser, each name once
     threshold: float | None = None  # fuzzy suggestion threshold; settings default when None
     title: str | None = None
     source: str = ""
@@ -45,6 +45,13 @@ class Suggestion:
     def exact(self) -> bool:
         """True when the best candidate matches on an identifier or wallet address."""
         return bool(self.candidates) and self.candidates[0].exact
+
+    @property
+    def reason(self) -> str:
+        """Why it was merged (the candidate merged into), or '' when kept separate."""
+        if self.decision is None:
+            return ""
+        return next((c.reason for c in self.candidates if c.record_id == self.decision), "chosen")
 
     def as_json(self) -> dict[str, Any]:
         """Plain data for the CLI."""
@@ -131,4 +138,16 @@ class ImportResult:
             "citations": self.citations,
             "rejects": str(self.rejects_path) if self.rejects_path else None,
             "suggestions": [s.as_json() for s in self.suggestions if s.decision is None],
+            # every incoming record linked to one already in the case, and why
+            "merges": [
+                {
+                    "row": s.first_row,
+                    "kind": s.kind,
+                    "label": s.label,
+                    "merged_into": s.decision,
+                    "reason": s.reason,
+                }
+                for s in self.suggestions
+                if s.decision is not None
+            ],
         }

@@ -187,7 +187,7 @@ def test_names_scored_while_the_file_is_read_become_the_same_suggestions(
         ).id
     rows = [["name", "country"]] + [[f"Filler {i} Ltd", "SG"] for i in range(12_000)]
     for at in (100, 7_000, 11_500):  # in the first, second and last chunk
-        rows[at] = ["Aurora Compute Holdings Ltd " + "x" * (at // 5000), "KY"]
+        rows[at] = ["Auroras Compute Holdings Ltd " + "x" * (at // 5000), "KY"]
     path = _csv(tmp_path / "many.csv", rows)
     plan = run_to_end(analyse_import(sqlite_ws, case, path, load_preset("parties")))
     result = _import(sqlite_ws, case, path, load_preset("parties"))

@@ -100,7 +100,7 @@ def test_exact_matches_merge_and_name_matches_are_only_suggested(sqlite_ws, case
                 "LEI:213800KUD8LAJWSQ9D15",
                 "https://acme.example",
             ],
-            ["Aurora Compute Holdings Ltd", "KY", "", ""],
+            ["Auroras Compute Holdings Ltd", "KY", "", ""],
             ["beijing widget co", "CN", "", ""],
         ],
     )
@@ -113,14 +113,17 @@ def test_exact_matches_merge_and_name_matches_are_only_suggested(sqlite_ws, case
         by_key["ACME Holdings Ltd (Singapore)"].candidates[0].reason
         == "same LEI 213800KUD8LAJWSQ9D15"
     )
-    fuzzy = by_key["Aurora Compute Holdings Ltd"]
+    fuzzy = by_key["Auroras Compute Holdings Ltd"]
     assert fuzzy.decision is None and fuzzy.candidates[0].record_id == similar
     assert 88 <= fuzzy.candidates[0].score < 100
-    assert by_key["beijing widget co"].candidates[0].reason == "same name"
+    # same name, another country: a suggestion, never linked
+    assert by_key["beijing widget co"].candidates[0].reason == (
+        "same name, country CN here, not given in the case"
+    )
     assert by_key["beijing widget co"].decision is None
     payload = result.as_json()
     assert {s["label"] for s in payload["suggestions"]} == {
-        "Aurora Compute Holdings Ltd",
+        "Auroras Compute Holdings Ltd",
         "beijing widget co",
     }
     with sqlite_ws.read() as s:
@@ -158,7 +161,7 @@ def test_the_wizards_decisions_merge_a_suggestion_or_keep_an_exact_match_apart(
         tmp_path / "p.csv",
         [
             ["name", "identifiers"],
-            ["Aurora Compute Holdings Ltd", ""],
+            ["Auroras Compute Holdings Ltd", ""],
             ["Acme Asia", "LEI:213800KUD8LAJWSQ9D15"],
         ],
     )
@@ -166,7 +169,7 @@ def test_the_wizards_decisions_merge_a_suggestion_or_keep_an_exact_match_apart(
     decisions = plan.default_decisions()
     assert sorted(decisions.values(), key=str) == [lei, None]
     keys = {s.label: s.entity_key for s in plan.suggestions}
-    decisions[keys["Aurora Compute Holdings Ltd"]] = similar
+    decisions[keys["Auroras Compute Holdings Ltd"]] = similar
     decisions[keys["Acme Asia"]] = None
     result = run_to_end(
         run_import(sqlite_ws, case, path, load_preset("parties"), decisions=decisions)
@@ -176,15 +179,37 @@ def test_the_wizards_decisions_merge_a_suggestion_or_keep_an_exact_match_apart(
         labels = sorted(r["label"] for r in list_records(s, case))
         aliases = s.scalars(select(Alias.name).where(Alias.record_id == similar)).all()
     assert labels == ["Acme", "Acme Asia", "Aurora Compute Holdings Limited"]
-    assert aliases == ["Aurora Compute Holdings Ltd"]
+    assert aliases == ["Auroras Compute Holdings Ltd"]
 
 
-def test_merge_same_names_option(sqlite_ws, case, tmp_path):
+def test_same_name_and_no_country_merges_by_default(sqlite_ws, case, tmp_path):
     with sqlite_ws.write() as s:
         existing = create_record(s, case, RecordIn("party", {"label": "Beijing Widget Co."})).id
     path = write_csv(tmp_path / "p.csv", [["name"], ["BEIJING WIDGET CO"]])
-    result = do_import(sqlite_ws, case, path, merge_same_names=True)
+    result = do_import(sqlite_ws, case, path)
     assert result.merged == 1 and result.created == 0 and result.suggestions[0].decision == existing
+    (merge,) = result.as_json()["merges"]
+    assert merge["merged_into"] == existing and merge["reason"].startswith("same name and country")
+
+
+def test_keep_same_names_keeps_them_apart_as_a_suggestion(sqlite_ws, case, tmp_path):
+    with sqlite_ws.write() as s:
+        existing = create_record(s, case, RecordIn("party", {"label": "Beijing Widget Co."})).id
+    path = write_csv(tmp_path / "p.csv", [["name"], ["BEIJING WIDGET CO"]])
+    result = do_import(sqlite_ws, case, path, keep_same_names=True)
+    assert result.merged == 0 and result.created == 1
+    assert result.suggestions[0].decision is None
+    assert result.suggestions[0].candidates[0].record_id == existing
+
+
+def test_same_name_in_another_country_stays_a_suggestion(sqlite_ws, case, tmp_path):
+    with sqlite_ws.write() as s:
+        create_record(s, case, RecordIn("party", {"label": "Aurora Compute Pte. Ltd.", "country": "SG"}))
+    path = write_csv(tmp_path / "p.csv", [["name", "country"], ["Aurora Compute Ltd", "HK"]])
+    result = do_import(sqlite_ws, case, path)
+    assert result.merged == 0 and result.created == 1
+    (sg,) = result.suggestions
+    assert sg.decision is None and "HK here, SG in the case" in sg.candidates[0].reason
 
 
 def test_a_merge_target_whose_kind_breaks_a_link_rejects_the_row(sqlite_ws, case, tmp_path):
@@ -194,16 +219,14 @@ def test_a_merge_target_whose_kind_breaks_a_link_rejects_the_row(sqlite_ws, case
         tmp_path / "o.csv",
         [["owner", "owned"], ["Aurora Holdings", "Tan Wei Ming"], ["Aurora Holdings", "Aurora HK"]],
     )
-    result = do_import(sqlite_ws, case, path, "ownership", merge_same_names=True)
+    result = do_import(sqlite_ws, case, path, "ownership")
     assert result.rejected == 1 and "cannot be linked by 'owns'" in result.rejects_sample[0].reason
     assert result.links == 1
 
 
 def test_reimporting_the_same_ownership_file_matches_its_links(sqlite_ws, case):
     first = do_import(sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership")
-    again = do_import(
-        sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership", merge_same_names=True
-    )
+    again = do_import(sqlite_ws, case, DATA / "ownership_aurora.csv", "ownership")
     assert again.created == 0 and again.merged == first.created and again.links == 0
     assert again.links_matched == first.links
     with sqlite_ws.read() as s:
