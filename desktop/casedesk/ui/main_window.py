@@ -52,6 +52,7 @@ from casedesk.ui.window.chart_commands import ChartCommands
 from casedesk.ui.window.edit_controller import EditController
 from casedesk.ui.window.link_menu import LinkMenu
 from casedesk.ui.window.status_totals import StatusTotals
+from casedesk.ui.window.undo_keys import UndoKeyFilter
 from casedesk.ui.window.window_state import WindowState
 from casedesk.ui.window.workspace_switcher import WorkspaceSwitcher
 
@@ -79,6 +80,8 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.ops = Operations(workspace, self.runner, self, vocab=self.vocab)
         self.ops.report_error = lambda e: self.show_error(e, "")
         self.undo_stack = QUndoStack(self)
+        self._undo_keys = UndoKeyFilter(self)
+        QApplication.instance().installEventFilter(self._undo_keys)
         self._case_id: int | None = None
         self._dirty: set[str] = set()
         self._timeline_case: int | None | str = "none"

@@ -292,3 +292,22 @@ def test_names_identifiers_and_events_are_edited_in_the_inspector(driver, qtbot)
     driver.idle()
     assert driver.record(rid)["events"] == []
     assert QApplication.instance() is not None and QPushButton is not None
+
+
+def test_ctrl_z_in_a_field_with_nothing_typed_undoes_the_last_step(driver, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = driver.window
+    rid = driver.ids()["Derek Aw"]
+    w.select_record(rid)
+    editor = w.inspector.editor("country")
+    editor.set_raw("Singapore")
+    editor.commit()
+    driver.idle()
+    assert dict((n, v) for n, _, v in driver.record(rid)["fields"])["country"] == "SG"
+    field = w.inspector.editor("country").input
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    driver.idle()
+    assert dict((n, v) for n, _, v in driver.record(rid)["fields"])["country"] is None
