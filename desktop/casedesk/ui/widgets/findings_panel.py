@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableView,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.services.analysis.engine import AnalysisResult
 from casedesk.services.analysis.explain import describe_path, finding_rows
+from casedesk.ui import text as ui_text
 from casedesk.ui.models.finding_table import (
     SEVERITY_COLOURS,
     STATUS_LABELS,
@@ -108,6 +111,14 @@ class FindingsPanel(QWidget):
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
+        # What the last run could not decide, beside the findings (each opens its first record).
+        self.questions_title = QLabel("Open questions")
+        self.questions_title.setStyleSheet("font-weight: bold;")
+        self.questions = QListWidget()
+        self.questions.setObjectName("open_questions")
+        self.questions.setWordWrap(True)
+        self.questions.itemActivated.connect(self._on_question_chosen)
+        self.questions.itemClicked.connect(self._on_question_chosen)
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -130,9 +141,21 @@ class FindingsPanel(QWidget):
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.questions_title)
+        side_layout.addWidget(self.questions, 1)
+        self.questions_box = side
+        side.hide()
+        across = QSplitter(Qt.Orientation.Horizontal)
+        across.addWidget(splitter)
+        across.addWidget(side)
+        across.setStretchFactor(0, 3)
+        across.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(across, 1)
         layout.addWidget(self.message)
 
         self.run_button.clicked.connect(self._on_run_button_clicked)
@@ -157,6 +180,7 @@ class FindingsPanel(QWidget):
         self.model.set_rows(self._load() if case_id is not None else [])
         self.detail.clear()
         self.message.clear()
+        self.show_questions([])
         self._update_buttons()
 
     def refresh(self) -> None:
@@ -323,9 +347,28 @@ class FindingsPanel(QWidget):
         undecided = f"; {len(result.undecided)} question(s) could not be decided" if result.undecided else ""
         self.message.setText(f"Analysis done: {c['created']} new, {c['updated']} updated, "
                              f"{c['reopened']} re-opened, {c['resolved']} resolved{undecided}.")
+        self.show_questions(result.undecided)
         self.refresh()
         self.analysis_finished.emit(result)
         self.findings_changed.emit()
+
+    def show_questions(self, undecided: list[Any]) -> None:
+        """List what the last analysis could not decide (hidden when nothing)."""
+        self.questions.clear()
+        for item in undecided:
+            text = item.get("question", "") if isinstance(item, dict) else str(item)
+            entry = QListWidgetItem(ui_text.display(text, 400))
+            ids = item.get("record_ids", []) if isinstance(item, dict) else []
+            entry.setData(Qt.ItemDataRole.UserRole, int(ids[0]) if ids else None)
+            entry.setToolTip(ui_text.display(text, 2000))
+            self.questions.addItem(entry)
+        self.questions_title.setText(f"Open questions ({len(undecided)}): what analysis could not decide")
+        self.questions_box.setVisible(bool(undecided))
+
+    def _on_question_chosen(self, item: QListWidgetItem) -> None:
+        record_id = item.data(Qt.ItemDataRole.UserRole)
+        if record_id is not None:
+            self.record_selected.emit(int(record_id))
 
     def _on_decision_done(self, finding_id: int) -> None:
         self.message.clear()

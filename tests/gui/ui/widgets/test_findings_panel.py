@@ -184,3 +184,16 @@ def test_cancel_leaves_nothing_written(qtbot, panel, runner, demo_ws):
     assert "cancelled" in panel.message.text() and panel.run_button.isEnabled()
     with ws.read() as s:
         assert list_findings(s, case_id) == []
+
+
+def test_open_questions_are_listed_beside_the_findings_and_open_their_record(qtbot, panel):
+    result = _run(qtbot, panel)
+    assert result.undecided, "the demo case has questions analysis cannot decide"
+    assert panel.questions.count() == len(result.undecided)
+    assert f"Open questions ({len(result.undecided)})" in panel.questions_title.text()
+    assert not panel.questions_box.isHidden()
+    item = next(panel.questions.item(i) for i in range(panel.questions.count())
+                if panel.questions.item(i).data(256) is not None)
+    with qtbot.waitSignal(panel.record_selected) as chosen:
+        panel.questions.itemClicked.emit(item)
+    assert chosen.args[0] == item.data(256)
