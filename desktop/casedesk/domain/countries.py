@@ -1,7 +1,8 @@
-"""Country resolution: ISO 3166-1 codes or English names -> upper-case alpha-2 code."""
+"""Country resolution: ISO 3166-1 codes, English or Chinese names -> upper-case alpha-2 code."""
 
 from __future__ import annotations
 
+import gettext
 import unicodedata
 from functools import lru_cache
 
@@ -59,6 +60,9 @@ _ALIASES = {
     "drc": "CD",
     "congo republic of the": "CG",
     "kosovo": "XK",
+    # Short Chinese forms the ISO translations spell longer ("台湾省", "中華民國", "澳門特別行政區").
+    "台湾": "TW", "臺灣": "TW", "台灣": "TW", "澳门": "MO", "澳門": "MO", "香港": "HK",
+    "阿联酋": "AE", "阿聯酋": "AE", "美國": "US", "英國": "GB", "韩国": "KR", "韓國": "KR", "南韩": "KR",
     "xkx": "XK",
 }
 
@@ -71,6 +75,9 @@ def _fold(text: str) -> str:
     return " ".join(kept.split())
 
 
+CHINESE_LOCALES = ("zh_CN", "zh_TW", "zh_HK")
+
+
 @lru_cache(maxsize=1)
 def _folded_index() -> dict[str, str]:
     """Every pycountry name form, folded, to its alpha-2 (accent- and punctuation-insensitive)."""
@@ -80,12 +87,25 @@ def _folded_index() -> dict[str, str]:
             value = getattr(country, attr, None)
             if value:
                 index.setdefault(_fold(value), country.alpha_2)
+    # Chinese names (中国, 新加坡, 香港, 中國 …) from pycountry's own ISO 3166 translations, so a
+    # register or invoice written in Chinese imports like an English one.
+    for locale in CHINESE_LOCALES:
+        try:
+            names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(country, attr, None)
+                translated = names.gettext(value) if value else ""
+                if translated and translated != value:
+                    index.setdefault(_fold(translated), country.alpha_2)
     return index
 
 
 @lru_cache(maxsize=4096)
 def resolve_country(text: str) -> str:
-    """ISO 3166-1 alpha-2 (upper-case) of a code or English name; ValidationError if unknown."""
+    """ISO 3166-1 alpha-2 (upper-case) of a code, English or Chinese name; ValidationError if unknown."""
     if not isinstance(text, str):
         raise ValidationError("country", "country must be text", value=text)
     cleaned = " ".join(text.split())

@@ -179,3 +179,17 @@ def test_property_only_validation_errors(text):
     assert len(code) == 2 and code.isupper()
     assert country_name(code)
     assert resolve_country(code) == code
+
+
+@pytest.mark.parametrize("text,code", [
+    ("中国", "CN"), ("中國", "CN"), ("新加坡", "SG"), ("香港", "HK"), ("澳门", "MO"), ("澳門", "MO"),
+    ("台湾", "TW"), ("臺灣", "TW"), ("美国", "US"), ("日本", "JP"), ("韩国", "KR"), ("英国", "GB"),
+    ("德国", "DE"), ("澳大利亚", "AU"), ("马来西亚", "MY"), ("阿联酋", "AE"),
+])
+def test_countries_by_their_chinese_names(text, code):
+    assert resolve_country(text) == code
+
+
+def test_an_unknown_chinese_name_is_still_refused_with_the_reason():
+    with pytest.raises(ValidationError, match="unknown country"):
+        resolve_country("火星")
