@@ -329,6 +329,7 @@ class Link(Base):
         Index("ix_link_case", "case_id"),
         Index("ix_link_source", "source_id"),
         Index("ix_link_target", "target_id"),
+        Index("ix_link_tx_hash", "tx_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -342,6 +343,12 @@ class Link(Base):
     end_on: Mapped[Str40 | None] = mapped_column(default=None)
     grade: Mapped[Str40] = mapped_column(default="")
     notes: Mapped[str] = mapped_column(default="")
+    # A transfer's or payment's facts (casedesk.domain.transfers): hash normalised per chain,
+    # value as exact decimal text, asset a token symbol or contract address, time UTC ISO text.
+    tx_hash: Mapped[Str200 | None] = mapped_column(default=None)
+    value: Mapped[Str40 | None] = mapped_column(default=None)
+    asset: Mapped[Str200 | None] = mapped_column(default=None)
+    tx_time: Mapped[Str40 | None] = mapped_column(default=None)
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     version: Mapped[int] = mapped_column(default=1)

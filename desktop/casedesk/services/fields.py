@@ -16,6 +16,8 @@ from typing import Any
 from casedesk.domain.countries import resolve_country
 from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError
+from casedesk.domain.transactions import validate_tx_hash
+from casedesk.domain.transfers import clean_amount, clean_asset, clean_transfer_time
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,8 @@ class FieldSpec:
 
     name: str
     label: str
-    type: str = "text"  # text, longtext, country, date, int, float, decimal, bool, choice, list
+    type: str = "text"  # text, longtext, country, date, int, float, decimal, bool, choice, list,
+    #                     tx_hash, amount, asset, datetime
     choices: str | None = None  # vocabulary list for type "choice"
     required: bool = False
 
@@ -92,7 +95,13 @@ LINK_FIELDS = (
     FieldSpec("end_on", "Until", "date"),
     FieldSpec("grade", "Grade", "grade"),
     FieldSpec("notes", "Notes", "longtext"),
+    # The facts of a transfer or payment (link types with `transfer: true` in the vocabulary).
+    FieldSpec("tx_hash", "Transaction hash", "tx_hash"),
+    FieldSpec("value", "Value", "amount"),
+    FieldSpec("asset", "Asset / token", "asset"),
+    FieldSpec("tx_time", "Time (UTC)", "datetime"),
 )
+TRANSFER_FIELDS = ("tx_hash", "value", "asset", "tx_time")
 
 _GRADE = re.compile(r"^[A-F][1-6]$")
 
@@ -204,6 +213,15 @@ def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
         if not _GRADE.match(text):
             raise ValidationError(spec.name, f"{value!r} is not an Admiralty grade like B2 (A–F, 1–6)")
         return text
+    if t == "tx_hash":
+        # Any known shape here; add_link and update_link check it again for the wallet's chain.
+        return validate_tx_hash(None, str(value), field=spec.name)
+    if t == "amount":
+        return clean_amount(value, field=spec.name)
+    if t == "asset":
+        return clean_asset(value, field=spec.name)
+    if t == "datetime":
+        return clean_transfer_time(value, field=spec.name)
     raise AssertionError(f"unhandled field type {t}")
 
 

@@ -8,15 +8,16 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.errors import NotFoundError, ValidationError
-from casedesk.domain.models import Link, Party, Record
+from casedesk.domain.models import Link, Party, Record, Wallet
+from casedesk.domain.transactions import validate_tx_hash
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit
-from casedesk.services.fields import clean_link_fields
+from casedesk.services.fields import TRANSFER_FIELDS, clean_link_fields
 from casedesk.services.records import check_version, get_record
 from casedesk.services.snapshot import link_snapshot
 from casedesk.storage.workspace import changes_of
 
-__all__ = ["add_link", "update_link", "delete_link", "get_link", "check_endpoints"]
+__all__ = ["check_transfer_facts", "add_link", "update_link", "delete_link", "get_link", "check_endpoints"]
 
 
 def get_link(session: Session, link_id: int) -> Link:
@@ -42,6 +43,24 @@ def check_endpoints(vocab: Any, link_type: str, source: Record, target: Record) 
             f"a {source.kind} cannot be linked to a {target.kind} by {lt.label!r}")
 
 
+def check_transfer_facts(vocab: Any, link_type: str, clean: dict[str, Any],
+                         source: Record, target: Record) -> None:
+    """Refuse transfer facts on a link type that carries none; check the hash for the wallets' chain."""
+    given = [n for n in TRANSFER_FIELDS if clean.get(n) not in (None, "")]
+    if given and not vocab.link_types[link_type].transfer:
+        raise ValidationError(given[0], f"{vocab.link_types[link_type].label!r} links carry no "
+                                        f"{given[0]} (only transfers and payments do)")
+    if clean.get("tx_hash"):
+        wallet = source if isinstance(source, Wallet) else target if isinstance(target, Wallet) else None
+        if wallet is not None and wallet.chain:
+            try:
+                clean["tx_hash"] = validate_tx_hash(wallet.chain, clean["tx_hash"], field="tx_hash")
+            except ValidationError as exc:
+                # A chain whose hashes are not checked here keeps the shape-checked hash.
+                if "are not checked here" not in exc.reason:
+                    raise
+
+
 def add_link(session: Session, case_id: int, link_type: str, source_id: int, target_id: int,
              *, vocab: Any = None, **fields: Any) -> Link:
     """Create a link of an allowed type between two records of the same case; audited."""
@@ -53,6 +72,7 @@ def add_link(session: Session, case_id: int, link_type: str, source_id: int, tar
         raise ValidationError("link", "a record cannot be linked to itself")
     check_endpoints(vocab, link_type, source, target)
     clean = clean_link_fields(fields, vocab)
+    check_transfer_facts(vocab, link_type, clean, source, target)
     if clean.get("share_pct") is not None and not vocab.link_types[link_type].has_share:
         raise ValidationError("share_pct", f"{vocab.link_types[link_type].label!r} links have no share")
     now = now_iso()
@@ -72,6 +92,8 @@ def update_link(session: Session, link_id: int, changes: dict[str, Any], *,
     link = get_link(session, link_id)
     check_version(session, "link", link, expected_version, f"link {link_id} ({link.link_type})")
     clean = clean_link_fields(changes, vocab)
+    check_transfer_facts(vocab, link.link_type, clean, get_record(session, link.source_id),
+                         get_record(session, link.target_id))
     before = link_snapshot(link)
     for name, value in clean.items():
         setattr(link, name, value)

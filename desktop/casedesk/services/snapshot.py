@@ -10,7 +10,7 @@ from casedesk.domain.models import Link, Record
 from casedesk.services.fields import fields_of
 
 _LINK_COLUMNS = ("link_type", "source_id", "target_id", "role", "share_pct", "start_on",
-                 "end_on", "grade", "notes")
+                 "end_on", "grade", "notes", "tx_hash", "value", "asset", "tx_time")
 
 
 def record_fields(record: Record) -> dict[str, Any]:

@@ -137,6 +137,7 @@ def _load_link_types(
         "symmetric",
         "same_kind",
         "description",
+        "transfer",
     }
     for code, raw in entries(read_file(directory, file, "link_types"), file, "link_types", LOWER_CODE):
         check_fields(raw, file, code, fields)
@@ -150,6 +151,7 @@ def _load_link_types(
             symmetric=opt_bool(raw, file, code, "symmetric"),
             same_kind=opt_bool(raw, file, code, "same_kind"),
             description=req_str(raw, file, code, "description"),
+            transfer=opt_bool(raw, file, code, "transfer"),
         )
         # A symmetric link reads the same both ways, so both ends and both labels must agree.
         if link.symmetric and set(link.sources) != set(link.targets):

@@ -61,6 +61,7 @@ class LinkType:
     symmetric: bool
     same_kind: bool  # both ends must be records of the same kind (same_as)
     description: str
+    transfer: bool = False  # the link carries a transfer's hash, value, asset and time
 
     def allows(
         self,
