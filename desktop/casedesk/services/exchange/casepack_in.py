@@ -65,7 +65,7 @@ from casedesk.storage.bulkinsert import insert_tuples
 from casedesk.storage.workspace import Workspace, changes_of
 
 _BATCH = 5000
-_LINK_FIELDS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
+_LINK_FIELDS = ("role", "share_pct", "start_on", "end_on", "grade", "notes", "tx_hash", "value", "asset", "tx_time")
 
 
 class PackRefused(CaseDeskError):
