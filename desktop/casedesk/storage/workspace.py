@@ -215,6 +215,30 @@ class Workspace:
         self.wait_for_checkpoint()
         self.engine.dispose()
 
+    def write_block(self) -> str | None:
+        """Why this user cannot change the workspace (a read-only role or file), or None if they can."""
+        if self.dialect == "postgresql":
+            with self.read() as s:
+                can_insert, read_only, standby = s.execute(text(
+                    "SELECT has_table_privilege('record', 'INSERT') AND has_table_privilege('audit_entry', 'INSERT'),"
+                    " current_setting('transaction_read_only') = 'on', pg_is_in_recovery()")).one()
+            if standby:
+                return "the database server is a read-only standby"
+            if read_only:
+                return "the database session is read-only"
+            if not can_insert:
+                return f"the database role {self.actor} may read this workspace but not change it"
+            return None
+        if is_url(self.target) or ":memory:" in self.target:
+            return None
+        path = Path(self.target)
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"the file {path} is read-only"
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            # SQLite writes its journal beside the file: a read-only folder is a read-only workspace
+            return f"the folder {path.parent} is read-only (SQLite needs to write its journal there)"
+        return None
+
     def describe(self) -> str:
         """A short human description of where the workspace lives."""
         return self.target if not is_url(self.target) else self.engine.url.render_as_string()

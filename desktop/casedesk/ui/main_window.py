@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -51,6 +52,7 @@ from casedesk.ui.window.case_tools import CaseTools
 from casedesk.ui.window.chart_commands import ChartCommands
 from casedesk.ui.window.edit_controller import EditController
 from casedesk.ui.window.link_menu import LinkMenu
+from casedesk.ui.window.read_only import ReadOnlyBanner, ReadOnlyMode
 from casedesk.ui.window.status_totals import StatusTotals
 from casedesk.ui.window.undo_keys import UndoKeyFilter
 from casedesk.ui.window.window_state import WindowState
@@ -61,7 +63,7 @@ def _workspace_key(ws: Workspace) -> str:
     return hashlib.sha256(ws.target.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands, LinkMenu,  # noqa: E501
+class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands, LinkMenu,  # noqa: E501
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -97,7 +99,14 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.resize(1500, 920)
         self.chart = ChartPanel(self.ops, self)
         self.chart.setObjectName("chart_panel")
-        self.setCentralWidget(self.chart)
+        self.read_only_banner = ReadOnlyBanner(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_banner)
+        column.addWidget(self.chart, 1)
+        self.setCentralWidget(central)
         self.navigator = NavigatorPanel(self.ops, self.vocab, self)
         self.inspector = InspectorWidget(self.ops, self.vocab, self)
         self.inspector.setObjectName("inspector")
@@ -142,6 +151,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self._remember_workspace(workspace)
         self._update_title()
         self._load_initial_case()
+        self.apply_write_access()
         self.live = LiveRefresh(self.ops, self)  # other users' and processes' changes, within a second
         self.live.foreign.connect(self.apply_foreign_changes)
         self.live.start()

@@ -86,3 +86,46 @@ def test_a_storm_of_changes_reloads_once_and_stays_responsive(two_windows, qtbot
 def test_windows_on_postgresql_are_woken_by_notify_and_sqlite_ones_poll(two_windows, workspace):
     alice, *_ = two_windows
     assert alice.live.listening == (workspace.dialect == "postgresql")
+
+
+def test_a_read_only_role_opens_the_window_read_only_with_a_banner(pg_url, open_window, qtbot):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    ws = open_workspace(pg_url)
+    with ws.write() as s:
+        case_id = make_case(s, "Team case")
+        make_party(s, case_id, "Aurora Compute")
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = 'casedesk_viewer'")).first() is None:
+            conn.execute(text("CREATE ROLE casedesk_viewer LOGIN"))
+        conn.execute(text("GRANT USAGE ON SCHEMA public TO casedesk_viewer"))
+        conn.execute(text("GRANT SELECT ON ALL TABLES IN SCHEMA public TO casedesk_viewer"))
+    reader = open_workspace(make_url(pg_url).set(username="casedesk_viewer").render_as_string(hide_password=False),
+                            migrate=False)
+    try:
+        w = open_window(reader)
+        w.set_case(case_id)
+        qtbot.waitUntil(w.is_idle)
+        assert w.read_only_banner.isVisible()
+        assert "casedesk_viewer may read this workspace but not change it" in w.read_only_banner.label.text()
+        for name in ("new_party", "delete", "import_csv", "screen_case", "run_analysis"):
+            assert not w.actions_by_name[name].isEnabled(), name
+        assert w.actions_by_name["export_dossier"].isEnabled()
+        w.select_record(next(iter(w.chart.scene.nodes)))
+        qtbot.waitUntil(lambda: w.inspector.current() is not None and w.inspector.current()[0] == "record")
+        assert not w.inspector.editor("label").isEnabled()
+        w.close()
+    finally:
+        reader.dispose()
+        ws.dispose()
+        with admin.connect() as conn:
+            conn.execute(text("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM casedesk_viewer"))
+            conn.execute(text("REVOKE ALL ON SCHEMA public FROM casedesk_viewer"))
+        admin.dispose()
+
+
+def test_a_writable_workspace_shows_no_banner(two_windows):
+    alice, *_ = two_windows
+    assert not alice.read_only_banner.isVisible() and alice.actions_by_name["new_party"].isEnabled()

@@ -98,6 +98,13 @@ class Operations(QObject):
         self.versions = VersionSteps()
         self.workspace_changed.emit(workspace)
 
+    def write_block(self) -> str | None:
+        """Why this user cannot change the open workspace (read-only role or file), or None."""
+        try:
+            return self.ws.write_block()
+        except Exception:  # noqa: BLE001 - unknown: let writes try and say why if refused
+            return None
+
     def busy(self) -> bool:
         """True while an operation is queued or running."""
         return self._pending > 0

@@ -118,6 +118,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
         self._held = False  # a colleague changed the record while a field here was being edited
         self._layout.addWidget(self.banner)
         self._forms: dict[str, tuple[QWidget, dict[str, FieldEditor]]] = {}
+        self.read_only = False  # a read-only workspace: fields are shown, not editable
         self._form_host = QVBoxLayout()
         self._layout.addLayout(self._form_host)
         self._sections = QWidget(body)
@@ -306,9 +307,16 @@ class InspectorWidget(InspectorSections, QScrollArea):
                 form.addRow(label, editor)
                 editors[spec.name] = editor
             host.hide()
+            host.setEnabled(not self.read_only)
             self._form_host.addWidget(host)
             self._forms[kind] = (host, editors)
         return self._forms[kind]
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show fields without letting them be edited (a workspace this user may only read)."""
+        self.read_only = read_only
+        for host, _ in self._forms.values():
+            host.setEnabled(not read_only)
 
     def _show_form(self, form: QWidget | None) -> None:
         for host, _ in self._forms.values():

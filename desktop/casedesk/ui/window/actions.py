@@ -261,6 +261,7 @@ class WindowActions:
         self.actions_by_name["redo"].setEnabled(self.undo_stack.canRedo() and not busy)
         for name in ("new_party", "new_wallet", "new_datacenter", "new_server", "new_contract", "layout"):
             self.actions_by_name[name].setEnabled(self._case_id is not None)
+        self.grey_out_writes()
 
     def show_shortcuts(self) -> QMessageBox:
         """List every action with a keyboard shortcut."""

@@ -77,6 +77,7 @@ class WorkspaceSwitcher:
         self.undo_stack.clear()
         self._remember_workspace(ws)
         self._load_initial_case()
+        self.apply_write_access()
         self.workspace_changed.emit(ws)
         if old is not ws:
             old.dispose()
