@@ -32,6 +32,7 @@ def upgrade() -> None:
     op.create_table(
         'audit_seal',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('first_entry_id', sa.Integer(), nullable=False),
         sa.Column('entry_id', sa.Integer(), nullable=False),
         sa.Column('entries', sa.Integer(), nullable=False),
         sa.Column('entry_hash', sa.String(length=200), nullable=False),

@@ -12,8 +12,14 @@ SEAL_FORMAT = "casedesk-head/1"
 
 
 def head_message(workspace_uuid: str, entries: int, entry_id: int, entry_hash: str) -> bytes:
-    """The exact bytes a seal or head receipt signs."""
+    """The exact bytes a head receipt signs."""
     return f"{SEAL_FORMAT}\n{workspace_uuid}\n{entries}\n{entry_id}\n{entry_hash}".encode("ascii")
+
+
+def seal_message(workspace_uuid: str, entries: int, entry_id: int, entry_hash: str,
+                 first_entry_id: int) -> bytes:
+    """The exact bytes a seal signs: the head plus the first entry its transaction appended."""
+    return head_message(workspace_uuid, entries, entry_id, entry_hash) + f"\nfrom {first_entry_id}".encode()
 
 
 class AuditKey(Base):
@@ -34,6 +40,9 @@ class AuditSeal(Base):
     __table_args__ = (Index("ix_audit_seal_entry", "entry_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The transaction's entries: first_entry_id to entry_id (an entry in no seal's span was
+    # appended outside CaseDesk).
+    first_entry_id: Mapped[int]
     entry_id: Mapped[int]
     # How many audit entries there were up to and including entry_id.
     entries: Mapped[int]

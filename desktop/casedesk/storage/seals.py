@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import AuditEntry, WorkspaceInfo
-from casedesk.domain.seals import AuditKey, AuditSeal, head_message
+from casedesk.domain.seals import AuditKey, AuditSeal, head_message, seal_message
 from casedesk.storage.signing import data_dir, install_key, key_id_of, verify_signature
 
 log = logging.getLogger(__name__)
 
 RECEIPT_FORMAT = "casedesk-receipt/1"
+# session.info: the first audit id the transaction appended (services.audit sets it)
+OWN_AUDIT_FROM = "own_audit_from"
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,12 @@ def seal_transaction(session: Session) -> Head | None:
         session.add(AuditKey(key_id=key.key_id, public_key=key.public_key.hex(),
                              actor=session.info.get("actor") or "unknown", first_used_at=now_iso()))
     head = Head(workspace_uuid(session), entries, newest.id, newest.hash)
-    session.add(AuditSeal(entry_id=newest.id, entries=entries, entry_hash=newest.hash,
-                          key_id=key.key_id, signature=key.sign(head_message(*_fields(head))),
-                          at=now_iso()))
+    first = session.info.get(OWN_AUDIT_FROM) or newest.id
+    if last is not None:
+        first = max(first, last.entry_id + 1)
+    session.add(AuditSeal(first_entry_id=first, entry_id=newest.id, entries=entries,
+                          entry_hash=newest.hash, key_id=key.key_id,
+                          signature=key.sign(seal_message(*_fields(head), first)), at=now_iso()))
     session.flush()
     return head
 

@@ -20,13 +20,14 @@ from casedesk.domain.models import AuditEntry
 from casedesk.storage.engine import AUTOCHECKPOINT_OFF, WRITE_OPTION, is_url, make_engine
 from casedesk.storage.preferences import load_preferences
 from casedesk.storage.schema_check import refuse_foreign_triggers
-from casedesk.storage.seals import check_receipt, load_local_receipt, seal_transaction, store_local_receipt
+# OWN_AUDIT_FROM (session.info): the first audit id this transaction appended
+from casedesk.storage.seals import (OWN_AUDIT_FROM, check_receipt, load_local_receipt, seal_transaction,
+                                    store_local_receipt)
 from casedesk.storage.seals import workspace_uuid as _workspace_uuid
 
 log = logging.getLogger(__name__)
 
 
-OWN_AUDIT_FROM = "own_audit_from"  # session.info: the first audit id this transaction appended
 
 
 def default_workspace_path() -> Path:
