@@ -79,13 +79,15 @@ def _fields(head: Head) -> tuple[str, int, int, str]:
     return head.workspace, head.entries, head.entry_id, head.entry_hash
 
 
-def make_receipt(head: Head) -> dict[str, Any]:
-    """A head receipt signed by this install's key (JSON-ready)."""
+def make_receipt(head: Head, *, stamped: bool = True) -> dict[str, Any]:
+    """A head receipt signed by this install's key (JSON-ready); stamped adds when (unsigned:
+    Ed25519 is deterministic, so an unstamped receipt of one head is always the same)."""
     key = install_key()
-    return {"format": RECEIPT_FORMAT, "workspace": head.workspace, "entries": head.entries,
-            "head_id": head.entry_id, "head": head.entry_hash, "key_id": key.key_id,
-            "public_key": key.public_key.hex(), "signed_at": now_iso(),
-            "signature": key.sign(head_message(*_fields(head)))}
+    receipt = {"format": RECEIPT_FORMAT, "workspace": head.workspace, "entries": head.entries,
+               "head_id": head.entry_id, "head": head.entry_hash, "key_id": key.key_id,
+               "public_key": key.public_key.hex(),
+               "signature": key.sign(head_message(*_fields(head)))}
+    return receipt | {"signed_at": now_iso()} if stamped else receipt
 
 
 def receipt_problem(receipt: Any) -> str | None:

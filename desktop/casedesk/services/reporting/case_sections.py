@@ -271,6 +271,7 @@ class CaseSections:
         self.out.append(self.facts([
             ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(d.audit.at)}'),
             ("Head hash", f'<font face="{mono}">{d.audit.hash}</font>'),
+            *_receipt_facts(d, mono),
             ("Workspace id", f'<font face="{mono}">{markup(c.workspace_uuid)}</font>'),
             ("Case id", str(c.case_id)),
             ("Scope", markup(c.scope)),
@@ -299,3 +300,14 @@ class CaseSections:
                                                            bulletIndent=0), bulletText=f"{i}."))
         self.out.append(self.p(f'Fingerprint: <font face="{mono}" size=7>{markup(fingerprint_text(d))}</font>',
                                st.small))
+
+
+def _receipt_facts(d: Any, mono: str) -> list[tuple[str, str]]:
+    """The signed head receipt: entry count + head hash signed by the install that made the dossier."""
+    r = d.audit.receipt
+    if not r:
+        return []
+    return [("Head receipt", f'{r["entries"]:,} entries up to entry {r["head_id"]:,}, signed by key '
+                             f'<font face="{mono}">{r["key_id"]}</font>'),
+            ("Public key", f'<font face="{mono}" size=7>{r["public_key"]}</font>'),
+            ("Signature", f'<font face="{mono}" size=6>{r["signature"]}</font>')]
