@@ -154,3 +154,43 @@ def test_a_file_that_is_not_a_workspace_exits_2_with_the_reason(run, tmp_path):
     bogus.write_text("these are my notes, not a database\n" * 50)
     out = run("--db", str(bogus), "verify", "--json")
     assert out.returncode == 2 and "not a database" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_case_pack_carries_a_signed_receipt_checked_on_import(run, db, demo_db, tmp_path):
+    import zipfile
+
+    pack = tmp_path / "demo.casepack"
+    assert run("--db", str(db), "export", "--case", str(demo_db[1]), "--format", "casepack",
+               "-o", str(pack)).returncode == 0
+    with zipfile.ZipFile(pack) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    receipt = manifest["receipt"]
+    assert receipt["head_id"] == manifest["audit_head"]["id"] and receipt["signature"]
+    # the receipt, handed on by itself, checks the exporting workspace
+    handed = tmp_path / "from-the-pack.json"
+    handed.write_text(json.dumps(receipt))
+    assert run("--db", str(db), "verify", "--receipt", str(handed)).returncode == 0
+    # a pack whose receipt was altered is refused, naming it
+    bad = tmp_path / "bad.casepack"
+    manifest["receipt"]["entries"] += 5
+    with zipfile.ZipFile(pack) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = json.dumps(manifest).encode() if name == "manifest.json" else zin.read(name)
+            zout.writestr(name, data)
+    out = run("--db", str(tmp_path / "other.casedesk"), "cases", "import", str(bad))
+    assert out.returncode == 2 and "head receipt" in out.stderr and "signature" in out.stderr
+
+
+def test_a_dossier_carries_the_receipt_and_verify_checks_it(run, db, demo_db, tmp_path):
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "d.pdf"
+    assert run("--db", str(db), "report", "--case", str(demo_db[1]), "-o", str(pdf)).returncode == 0
+    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    assert "Head receipt" in text and "Signature" in text
+    assert run("--db", str(db), "verify", "--dossier", str(pdf)).returncode == 0
+    _sql(db, "DELETE FROM audit_log WHERE id > (SELECT max(id) - 20 FROM audit_log)")
+    out = run("--db", str(db), "verify", "--dossier", str(pdf), "--json")
+    assert out.returncode == 1
+    dossier = json.loads(out.stdout)["dossier"]
+    assert any("head receipt" in p for p in dossier["problems"])

@@ -83,6 +83,7 @@ def _imported_case_problems(s: Any) -> Iterator[Problem]:
     """Each case imported from a case pack: its manifest, the source audit entries it carried."""
     from casedesk.domain.origins import CaseOrigin
     from casedesk.services.audit import entry_hash
+    from casedesk.services.exchange.casepack_receipt import receipt_refusal
 
     for origin in s.scalars(select(CaseOrigin).order_by(CaseOrigin.id)):
         subject = f"imported case {origin.case_id}"
@@ -96,6 +97,9 @@ def _imported_case_problems(s: Any) -> Iterator[Problem]:
         except (ValueError, KeyError, TypeError):
             yield Problem("import", subject, "its stored manifest cannot be read")
             continue
+        refused = receipt_refusal(manifest)
+        if refused is not None:
+            yield Problem("import", subject, f"the pack's {refused.removeprefix('its ')}")
         if origin.audit_sha256 != audit_part.get("sha256"):
             yield Problem("import", subject, "the source audit entries it keeps are not the pack's")
             continue
