@@ -43,6 +43,7 @@ class VerifyReport:
     signers: list[dict] = field(default_factory=list)
     unsigned_before: int | None = None
     workspace: str = ""
+    install_key: str = ""  # this install's key id, to compare with signers out of band
 
     @property
     def ok(self) -> bool:
@@ -54,7 +55,7 @@ class VerifyReport:
         return {"ok": self.ok, "problems": [asdict(p) | {"message": str(p)} for p in self.problems],
                 "blobs_checked": self.blobs_checked, "audit_entries": self.audit_entries,
                 "audit_head": self.audit_head, "workspace": self.workspace, "signers": self.signers,
-                "unsigned_before": self.unsigned_before}
+                "unsigned_before": self.unsigned_before, "install_key": self.install_key}
 
     def notes(self) -> list[str]:
         """Facts worth a line that are not problems (who signed, where signing began)."""
@@ -192,6 +193,7 @@ def verify_workspace(ws: Workspace, *, receipts: Iterable[tuple[str, Any]] = ())
     from casedesk.services.verify_seals import check_seals
     from casedesk.services.verify_state import state_problems
     from casedesk.storage.seals import workspace_uuid
+    from casedesk.storage.signing import install_key
 
     problems: list[Problem] = []
     _guarded("database", problems, lambda: list(_database_problems(ws)))
@@ -218,6 +220,7 @@ def verify_workspace(ws: Workspace, *, receipts: Iterable[tuple[str, Any]] = ())
             _, report.audit_head = chain_head(s)
             report.audit_entries = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
             report.workspace = workspace_uuid(s)
+            report.install_key = install_key().key_id
         except Exception as exc:  # noqa: BLE001
             problems.append(Problem("audit", "head", f"could not be read: {exc}"))
     report.problems, report.blobs_checked = problems, blobs[0]

@@ -80,4 +80,9 @@ class WorkspaceSwitcher:
         self.workspace_changed.emit(ws)
         if old is not ws:
             old.dispose()
+        if ws.receipt_problems:  # the history this install last saw was cut or rewritten since
+            self.statusBar().showMessage("Warning: this workspace does not match the head receipt this "
+                                         f"install kept: {ui_text.plain(ws.receipt_problems[0], 160)} "
+                                         "(run Verify)")
+            return
         self.statusBar().showMessage(f"Opened {ui_text.plain(ws.describe(), 80)}", 5000)
