@@ -49,7 +49,7 @@ def check_seals(session: Session, batch: int = 50000) -> SealReport:
     mine = install_key().key_id
     counts: dict[str, int] = {}
     for k in keys.values():
-        if key_id_of(bytes.fromhex(k.public_key)) != k.key_id if _hex(k.public_key) else True:
+        if not _hex(k.public_key) or key_id_of(bytes.fromhex(k.public_key)) != k.key_id:
             report.problems.append((f"key {k.key_id}", "its public key does not match its key id"))
     for seal in seals:
         key = keys.get(seal.key_id)
@@ -116,6 +116,8 @@ def _walk(session: Session, seals: list[AuditSeal], batch: int, report: SealRepo
                                     f"holds {count}: entries were removed or inserted")
     if legacy:
         report.unsigned_before = start
+    elif start is None and count:
+        report.unsigned_before = last_id + 1  # nothing signed at all: written before sealing began
     for seal in seals:
         if seal.id not in seen:
             yield (f"audit entry {seal.entry_id}", f"it is missing, but a seal signed it ({seal.entries} "

@@ -134,20 +134,28 @@ def load_local_receipt(workspace: str) -> dict[str, Any] | None:
         return {"unreadable": str(exc)}
 
 
+# receipt file → entry count this process last wrote there (saves re-reading it on every write)
+_written: dict[Path, int] = {}
+
+
 def store_local_receipt(head: Head) -> None:
     """Replace this install's receipt of the workspace with one for head (never shrinking it)."""
     if not head.workspace:
         return
     path = receipt_path(head.workspace)
     try:
-        old = load_local_receipt(head.workspace)
-        if old and receipt_problem(old) is None and int(old["entries"]) > head.entries:
+        known = _written.get(path)
+        if known is None:  # first write of this process: what the file says (if it is sound)
+            old = load_local_receipt(head.workspace)
+            known = int(old["entries"]) if old and receipt_problem(old) is None else 0
+        if known > head.entries:
             # another writer of a shared workspace raced us; the longer history is the one to keep
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(make_receipt(head), indent=1), encoding="utf-8")
         os.replace(tmp, path)
+        _written[path] = head.entries
     except (OSError, ValueError) as exc:  # the change is committed; a missing receipt is reported later
         log.warning("could not write the head receipt %s: %s", path, exc)
 

@@ -126,3 +126,24 @@ def test_a_foreign_view_and_index_are_named(filled):
     _raw(ws, "CREATE VIEW peek AS SELECT id FROM record", "CREATE INDEX ix_sneaky ON record (label)")
     schema = "\n".join(_checks(ws)["schema"])
     assert "view peek" in schema and "index ix_sneaky" in schema
+
+
+def test_history_from_before_sealing_is_reported_as_unsigned_not_as_a_problem(workspace):
+    from casedesk.storage.seals import receipt_path, workspace_uuid
+
+    with workspace.write() as s:
+        cid = create_case(s, "Old case").id
+        make_party(s, cid, "Written before 0010")
+    # what a workspace from before migration 0010 looks like: entries, no seals, no receipt
+    _raw(workspace, "DELETE FROM audit_seal", "DELETE FROM audit_key")
+    with workspace.read() as s:
+        receipt_path(workspace_uuid(s)).unlink()
+        old = s.query(AuditEntry).count()
+    report = verify_workspace(workspace)
+    assert report.ok, report.problems
+    assert report.unsigned_before == old + 1 and "unsigned before entry" in report.notes()[-1]
+    with workspace.write() as s:
+        make_party(s, cid, "Written after")
+    report = verify_workspace(workspace)
+    assert report.ok, report.problems
+    assert report.unsigned_before == old + 1 and len(report.signers) == 1
