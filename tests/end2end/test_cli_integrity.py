@@ -170,6 +170,12 @@ def test_a_case_pack_carries_a_signed_receipt_checked_on_import(run, db, demo_db
     handed = tmp_path / "from-the-pack.json"
     handed.write_text(json.dumps(receipt))
     assert run("--db", str(db), "verify", "--receipt", str(handed)).returncode == 0
+    # imported elsewhere, the signer is named and recognised as a key not seen there before
+    out = run("--db", str(tmp_path / "elsewhere.casedesk"), "cases", "import", str(pack), "--json",
+              env={"CASEDESK_DATA_DIR": str(tmp_path / "other-install")})
+    assert out.returncode == 0, out.stderr
+    origin = json.loads(out.stdout)["origin"]
+    assert origin["receipt_key"] == receipt["key_id"] and origin["receipt_key_known"] is False
     # a pack whose receipt was altered is refused, naming it
     bad = tmp_path / "bad.casepack"
     manifest["receipt"]["entries"] += 5

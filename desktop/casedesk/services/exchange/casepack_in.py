@@ -37,7 +37,7 @@ from casedesk.domain.origins import CaseOrigin
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import DuplicateDecision, ScreeningHit, Watchlist
 from casedesk.services.audit import record_audit, record_audit_bulk
-from casedesk.services.exchange.casepack_receipt import receipt_key, receipt_refusal
+from casedesk.services.exchange.casepack_receipt import receipt_key, receipt_refusal, signer_known
 from casedesk.services.bulk import (
     CleanRecord,
     allocate_ids,
@@ -601,6 +601,7 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
                           "import it again only on purpose (--again)")
     zf = _open_zip(pack.path)
     with zf, ws.write(defer_checkpoint=True) as s, few_gc_passes():
+        known = signer_known(s, pack.manifest)  # before this import's own seal registers our key
         imp = _Importer(s, zf, pack, vocab)
         imp.case()
         yield Progress(0, None, "Adding records…")
@@ -614,6 +615,7 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
         origin_json = {"workspace": origin.source_workspace_uuid,
                        "workspace_name": origin.source_workspace_name,
                        "case_id": origin.source_case_id, "exporter": origin.exporter,
-                       "exported_at": origin.exported_at, "audit_head": origin.source_audit_head}
+                       "exported_at": origin.exported_at, "audit_head": origin.source_audit_head,
+                       "receipt_key": receipt_key(pack.manifest), "receipt_key_known": known}
     return PackImport(imp.case_id, imp.counts["records"], imp.counts["links"], imp.counts["evidence"],
                       pack.pack_sha256, origin_json, imp.counts, earlier)

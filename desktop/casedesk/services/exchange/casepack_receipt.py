@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from casedesk.domain.seals import AuditKey
 from casedesk.services.receipts import current_receipt
 from casedesk.storage.seals import receipt_problem
+from casedesk.storage.signing import install_key
 
 
 def pack_receipt(session: Session) -> dict[str, Any]:
@@ -41,3 +43,12 @@ def receipt_key(manifest: dict[str, Any]) -> str | None:
     """The key id that signed the manifest's receipt (None for a pack without one)."""
     receipt = manifest.get("receipt")
     return receipt.get("key_id") if isinstance(receipt, dict) else None
+
+
+def signer_known(session: Session, manifest: dict[str, Any]) -> bool | None:
+    """Whether the receipt's key is this install's or one that already sealed this workspace
+    (None for a pack without a receipt): an unknown key is someone CaseDesk has not met here."""
+    key_id = receipt_key(manifest)
+    if key_id is None:
+        return None
+    return key_id == install_key().key_id or session.get(AuditKey, key_id) is not None
