@@ -287,7 +287,8 @@ class CaseSections:
             "fingerprint this dossier carries in its metadata (workspace id, case id, audit entry and head "
             "hash) and checks that the workspace is the same one and that its audit chain still holds entry "
             f"{d.audit.entry_id:,} with the hash above. It also says whether the workspace changed after "
-            "the dossier was made (a newer audit head).",
+            "the dossier was made (a newer audit head), and checks the head receipt above: its "
+            "signature, and that the workspace still holds that many entries up to that one.",
             "The evidence register lists the SHA-256 of every source; the same hash identifies the "
             "stored content in the workspace.",
             f"Re-running <font face='{mono}'>casedesk report</font> with the same options on an unchanged "
