@@ -2,14 +2,20 @@
 
 A workspace received from someone else can carry a trigger that rewrites data as it is written
 (no audit entry ever shows it). The expected objects are those the migrations make in a fresh
-in-memory database (built once per process, ~0.2 s), compared by name and SQL text.
+in-memory database (built once, ~0.2 s, then cached under the data folder), compared by name and
+SQL text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import sqlite3
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 
@@ -41,18 +47,49 @@ def _expected_sqlite() -> dict[tuple[str, str], str]:
     global _expected
     with _lock:
         if _expected is None:
-            from casedesk.storage import migrations
-            from casedesk.storage.engine import make_engine
-
-            engine = make_engine("sqlite://")
+            cache = _cache_path()
             try:
-                migrations.upgrade(engine, backup_path=None)
-                with engine.connect() as conn:
-                    _expected = {(t, n): _normal(sql) for t, n, sql in conn.exec_driver_sql(
-                        "SELECT type, name, sql FROM sqlite_master")}
-            finally:
-                engine.dispose()
+                _expected = {(t, n): sql for t, n, sql in json.loads(cache.read_text("utf-8"))}
+            except (OSError, ValueError, TypeError):
+                _expected = _build_expected()
+                _store(cache, _expected)
         return _expected
+
+
+def _build_expected() -> dict[tuple[str, str], str]:
+    from casedesk.storage import migrations
+    from casedesk.storage.engine import make_engine
+
+    engine = make_engine("sqlite://")
+    try:
+        migrations.upgrade(engine, backup_path=None)
+        with engine.connect() as conn:
+            return {(t, n): _normal(sql) for t, n, sql in conn.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master")}
+    finally:
+        engine.dispose()
+
+
+def _cache_path() -> Path:
+    """A cache of the expected schema (building it takes 0.2 s, a CLI write command ~1 s), named by
+    the migration scripts' bytes and the SQLite version, so any change of either rebuilds it."""
+    from casedesk.paths import migrations_dir
+    from casedesk.storage.signing import data_dir
+
+    digest = hashlib.sha256(sqlite3.sqlite_version.encode())
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        digest.update(script.name.encode() + b"\0" + script.read_bytes())
+    return data_dir() / "cache" / f"schema-{digest.hexdigest()[:24]}.json"
+
+
+def _store(path: Path, expected: dict[tuple[str, str], str]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(sorted([t, n, sql] for (t, n), sql in expected.items())), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # only a cache: the next process builds it again
 
 
 def foreign_objects(conn: Connection, *, triggers_only: bool = False) -> list[ForeignObject]:
