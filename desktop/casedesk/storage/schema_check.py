@@ -117,6 +117,14 @@ def _sqlite_foreign(conn: Connection, triggers_only: bool) -> list[ForeignObject
             # tables and indexes are compared by name only: an upgraded workspace's CREATE TABLE
             # text differs from a fresh one's (batch migrations rewrite it), their meaning does not
             found.append(ForeignObject(type_, name, table, "differs from what CaseDesk's migrations create"))
+    if not triggers_only:
+        have = {(t, n) for t, n, _table, _sql in rows}
+        for type_, name in sorted(set(expected) - have):
+            # automatic indexes and FTS5 shadow tables come and go with what owns them
+            if name.startswith("sqlite_") or (type_ == "table" and name.startswith("record_search_")):
+                continue
+            found.append(ForeignObject(type_, name, "the workspace", "created by CaseDesk's "
+                                       "migrations but missing (dropped outside CaseDesk)"))
     return found
 
 

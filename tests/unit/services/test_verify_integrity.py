@@ -147,3 +147,15 @@ def test_history_from_before_sealing_is_reported_as_unsigned_not_as_a_problem(wo
     report = verify_workspace(workspace)
     assert report.ok, report.problems
     assert report.unsigned_before == old + 1 and len(report.signers) == 1
+
+
+def test_a_dropped_table_or_index_is_named_not_a_crash(sqlite_ws):
+    # SQLite only: the dropped-object check compares with a freshly migrated SQLite database
+    ws = sqlite_ws
+    with ws.write() as s:
+        make_party(s, create_case(s, "Case").id, "Alpha")
+    _raw(ws, "DROP INDEX ix_link_case", "DROP TABLE audit_seal")
+    checks = _checks(ws)
+    assert any(p.startswith("index ix_link_case") and "missing" in p for p in checks["schema"])
+    assert any(p.startswith("table audit_seal") and "missing" in p for p in checks["schema"])
+    assert any("could not be completed" in p for p in checks["seal"])
