@@ -80,9 +80,8 @@ class WorkspaceSwitcher:
         self.workspace_changed.emit(ws)
         if old is not ws:
             old.dispose()
-        if ws.receipt_problems:  # the history this install last saw was cut or rewritten since
-            self.statusBar().showMessage("Warning: this workspace does not match the head receipt this "
-                                         f"install kept: {ui_text.plain(ws.receipt_problems[0], 160)} "
-                                         "(run Verify)")
-            return
         self.statusBar().showMessage(f"Opened {ui_text.plain(ws.describe(), 80)}", 5000)
+        if ws.receipt_problems:  # the history this install last saw was cut or rewritten since
+            self.show_error("Warning: this workspace does not match the head receipt this install "
+                            f"kept of it: {'; '.join(ws.receipt_problems)}. Check it with "
+                            "`casedesk verify` before relying on it (docs/integrity.md).", "Open workspace")
