@@ -159,3 +159,15 @@ def test_a_dropped_table_or_index_is_named_not_a_crash(sqlite_ws):
     assert any(p.startswith("index ix_link_case") and "missing" in p for p in checks["schema"])
     assert any(p.startswith("table audit_seal") and "missing" in p for p in checks["schema"])
     assert any("could not be completed" in p for p in checks["seal"])
+
+
+def test_two_installs_writing_one_workspace_are_both_named_signers(filled, tmp_path, monkeypatch):
+    ws, a, *_ = filled
+    monkeypatch.setenv("CASEDESK_DATA_DIR", str(tmp_path / "colleague"))
+    with ws.write() as s:
+        update_record(s, a, {"notes": "by a colleague"}, expected_version=1)
+    report = verify_workspace(ws)
+    assert report.ok, report.problems
+    assert sorted(s["this_install"] for s in report.signers) == [False, True]
+    monkeypatch.undo()  # back on the first install: its receipt is a prefix of the history, still sound
+    assert local_receipt_problems(ws) == []
