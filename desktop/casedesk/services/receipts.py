@@ -23,9 +23,3 @@ def current_receipt(session: Session) -> dict[str, Any]:
     """A signed receipt for the whole history as it stands."""
     return receipt_at(session, *chain_head(session))
 
-
-def receipt_line(receipt: dict[str, Any]) -> str:
-    """The receipt on one line, as dossiers print it."""
-    return (f"Head receipt: {receipt['entries']} audit entries, entry {receipt['head_id']} "
-            f"hash {receipt['head']}, signed by key {receipt['key_id']} "
-            f"(public key {receipt['public_key']}), signature {receipt['signature']}")

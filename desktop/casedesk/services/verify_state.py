@@ -106,9 +106,12 @@ def _check(s: Session, entity: str, cases: set[int], load: Any, diff: Any) -> It
     model = {"record": Record, "link": Link, "evidence": Evidence}[entity]
     present = list(s.scalars(select(model.id).order_by(model.id)))
     present_set = set(present)
-    for rid in present:
-        if rid not in last:
-            yield f"{entity} {rid}", "has no audit entry: it was added outside CaseDesk"
+    unaudited = [rid for rid in present if rid not in last][:_MAX_NAMED + 1]
+    for start in range(0, len(unaudited), _BATCH):
+        chunk = unaudited[start:start + _BATCH]
+        objs = load(s, chunk)
+        for rid in chunk:
+            yield _name(entity, objs[rid]), "has no audit entry: it was added outside CaseDesk"
     audited = sorted(last)
     for start in range(0, len(audited), _BATCH):
         chunk = audited[start:start + _BATCH]

@@ -67,9 +67,13 @@ def test_direct_updates_of_record_party_and_link_rows_are_named(filled):
 
 def test_a_row_added_or_deleted_behind_the_app_is_named(filled):
     ws, a, b, link = filled
-    _raw(ws, f"DELETE FROM link WHERE id = {link}")
+    _raw(ws, f"DELETE FROM link WHERE id = {link}",
+         "INSERT INTO record (id, case_id, kind, label, notes, tags, sensitive, created_at, updated_at, "
+         "version) VALUES (900, 1, 'party', 'Planted', '', '[]', false, 'x', 'x', 1)",
+         "INSERT INTO party (id, party_kind, website, description) VALUES (900, 'company', '', '')")
     state = "\n".join(_checks(ws)["state"])
     assert f"link {link}: is missing" in state
+    assert "party 900 'Planted': has no audit entry" in state
 
 
 def test_an_entry_appended_outside_the_app_is_unsealed(filled):
