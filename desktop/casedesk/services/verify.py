@@ -190,10 +190,9 @@ def verify_workspace(ws: Workspace, *, receipts: Iterable[tuple[str, Any]] = ())
 
     receipts: (label, parsed JSON) of head receipts someone handed over, checked as this install's is.
     """
-    from casedesk.services.verify_seals import check_seals
+    from casedesk.services.verify_seals import check_seals, own_key_id
     from casedesk.services.verify_state import state_problems
     from casedesk.storage.seals import workspace_uuid
-    from casedesk.storage.signing import install_key
 
     problems: list[Problem] = []
     _guarded("database", problems, lambda: list(_database_problems(ws)))
@@ -220,7 +219,7 @@ def verify_workspace(ws: Workspace, *, receipts: Iterable[tuple[str, Any]] = ())
             _, report.audit_head = chain_head(s)
             report.audit_entries = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
             report.workspace = workspace_uuid(s)
-            report.install_key = install_key().key_id
+            report.install_key = own_key_id() or ""
         except Exception as exc:  # noqa: BLE001
             problems.append(Problem("audit", "head", f"could not be read: {exc}"))
     report.problems, report.blobs_checked = problems, blobs[0]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casedesk.domain.errors import WorkspaceError
 from casedesk.domain.models import AuditEntry
 from casedesk.domain.seals import AuditKey, AuditSeal, seal_message
 from casedesk.storage.seals import workspace_uuid
@@ -46,7 +47,7 @@ def check_seals(session: Session, batch: int = 50000) -> SealReport:
     seals = session.scalars(select(AuditSeal).order_by(AuditSeal.entry_id, AuditSeal.id)).all()
     keys = {k.key_id: k for k in session.scalars(select(AuditKey))}
     uuid = workspace_uuid(session)
-    mine = install_key().key_id
+    mine = own_key_id()
     counts: dict[str, int] = {}
     for k in keys.values():
         if not _hex(k.public_key) or key_id_of(bytes.fromhex(k.public_key)) != k.key_id:
@@ -68,6 +69,14 @@ def check_seals(session: Session, batch: int = 50000) -> SealReport:
     report.sealed = bool(seals)
     report.problems.extend(_walk(session, seals, batch, report))
     return report
+
+
+def own_key_id() -> str | None:
+    """This install's key id, or None when it has none and cannot make one (read-only data folder)."""
+    try:
+        return install_key().key_id
+    except WorkspaceError:
+        return None
 
 
 def _hex(text: str) -> bool:

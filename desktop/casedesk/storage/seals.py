@@ -128,7 +128,7 @@ def load_local_receipt(workspace: str) -> dict[str, Any] | None:
     path = receipt_path(workspace)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError) as exc:
         return {"unreadable": str(exc)}

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, with_polymorphic
 
-from casedesk.domain.errors import ValidationError
+from casedesk.domain.errors import ValidationError, WorkspaceError
 from casedesk.domain.models import (
     Address,
     Alias,
@@ -134,7 +134,10 @@ class _Reader(RecordReaders, CaseReaders):
         head_at = s.scalar(select(AuditEntry.at).where(AuditEntry.id == head_id)) if head_id else None
         entries = s.scalar(select(func.count()).select_from(AuditEntry)
                            .where(AuditEntry.id <= head_id)) or 0
-        receipt = make_receipt(Head(self.workspace_uuid, entries, head_id, head_hash), stamped=False)
+        try:
+            receipt = make_receipt(Head(self.workspace_uuid, entries, head_id, head_hash), stamped=False)
+        except WorkspaceError:  # no usable signing key here: the dossier goes out without a receipt
+            receipt = None
         self.audit = AuditAnchor(head_id, head_hash, head_at or "", entries, receipt)
 
     # --- scope and redaction ---------------------------------------------------------------
