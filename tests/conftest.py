@@ -15,6 +15,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never the user's own preferences (name, organisation): a folder of the test run's own.
 os.environ["CASEDESK_CONFIG"] = tempfile.mkdtemp(prefix="casedesk-config-")
+# Nor the user's signing key and head receipts: a data folder of the test run's own.
+os.environ["CASEDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="casedesk-data-")
 
 PG_URL = os.environ.get("CASEDESK_TEST_PG_URL")
 DATA = Path(__file__).parent / "data"

@@ -62,6 +62,9 @@ def run_cases_import(cmd: Command) -> int:
          f"imported case {result.case_id}: {result.records:,} records, {result.links:,} links, "
          f"{result.evidence:,} evidence items; from case {o['case_id']} of workspace "
          f"{o['workspace']} ({o['workspace_name']}), exported by {o['exporter']} at {o['exported_at']}"
+         + (f"; its head receipt is signed by key {o['receipt_key']}"
+            f"{'' if o['receipt_key_known'] else ' (a key this workspace has not seen before)'}"
+            if o.get("receipt_key") else "; the pack carries no head receipt")
          + (f"\nnote: this pack was imported before as case "
             f"{', '.join(map(str, result.earlier_imports))}" if result.earlier_imports else ""))
     return EXIT_OK

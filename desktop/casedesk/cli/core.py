@@ -40,6 +40,8 @@ class Command:
         ws = open_workspace(self.args.db, backup=not getattr(self.args, "no_backup", False))
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
+        for problem in ws.receipt_problems:  # checked on every open: a cut history shows at once
+            sys.stderr.write(f"warning: the workspace does not match this install's head receipt: {problem}\n")
         return ws
 
 

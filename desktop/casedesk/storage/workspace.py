@@ -25,11 +25,15 @@ from casedesk.storage.engine import (
 )
 from casedesk.storage.notify import notify_audit_appended
 from casedesk.storage.preferences import load_preferences
+from casedesk.storage.schema_check import refuse_foreign_triggers
+# OWN_AUDIT_FROM (session.info): the first audit id this transaction appended
+from casedesk.storage.seals import (OWN_AUDIT_FROM, check_receipt, load_local_receipt, seal_transaction,
+                                    store_local_receipt)
+from casedesk.storage.seals import workspace_uuid as _workspace_uuid
 
 log = logging.getLogger(__name__)
 
 
-OWN_AUDIT_FROM = "own_audit_from"  # session.info: the first audit id this transaction appended
 
 
 def default_workspace_path() -> Path:
@@ -99,6 +103,8 @@ class Workspace:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self.last_changes = ChangeSet()
+        # set on open: how the workspace differs from this install's head receipt of it
+        self.receipt_problems: list[str] = []
         self._checkpointer: threading.Thread | None = None
         # Audit id ranges our own transactions appended, so a live view tells them from others'.
         self.own_audit_spans: list[tuple[int, int]] = []
@@ -135,6 +141,7 @@ class Workspace:
         checkpoint_soon), so the data is committed, durable and visible seconds earlier.
         """
         deferred = defer_checkpoint and self.dialect == "sqlite" and ":memory:" not in self.target
+        head = None
         with self._writer() as session:
             session.info["actor"] = self.actor
             session.info["changes"] = ChangeSet()
@@ -142,12 +149,15 @@ class Workspace:
                 if self.dialect == "postgresql":
                     # Serialise writers so the audit hash chain never forks.
                     session.execute(text("SELECT pg_advisory_xact_lock(7270301)"))
+                # a trigger planted in the file could rewrite what this transaction writes
+                refuse_foreign_triggers(session.connection())
                 if deferred:
                     conn = session.connection()
                     conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
                     # the pool puts the usual setting back when the connection is returned
                     conn.connection.info[AUTOCHECKPOINT_OFF] = True
                 yield session
+                head = seal_transaction(session) if OWN_AUDIT_FROM in session.info else None
                 # noted before the commit, so a live view never sees our entries without the span
                 span = self._own_span(session)
                 if span is not None:
@@ -176,6 +186,8 @@ class Workspace:
                 session.rollback()
                 raise
             self.last_changes = session.info["changes"]
+        if head is not None:
+            store_local_receipt(head)
         if deferred:
             self.checkpoint_soon()
 
@@ -291,7 +303,16 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
     ws = Workspace(engine, target, actor)
     if migrate:
         _ensure_identity(ws)
+        ws.receipt_problems = local_receipt_problems(ws)
     return ws
+
+
+def local_receipt_problems(ws: Workspace) -> list[str]:
+    """How the workspace differs from the head receipt this install kept of it (empty: it matches,
+    or this install never wrote to it)."""
+    with ws.read() as s:
+        receipt = load_local_receipt(_workspace_uuid(s))
+        return [] if receipt is None else check_receipt(s, receipt)
 
 
 def _redact(url: str) -> str:

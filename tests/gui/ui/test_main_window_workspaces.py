@@ -56,3 +56,39 @@ def test_an_unreadable_workspace_is_refused_in_one_line(driver, tmp_path: Path):
     driver.idle()
     assert w.ws.target == driver.ws.target
     assert "folder" in w.dialog.text()
+
+
+def test_opening_a_workspace_whose_history_was_cut_says_so(driver, tmp_path: Path):
+    import sqlite3
+
+    from casedesk.services.demo import load_demo_case
+    from casedesk.storage.workspace import open_workspace
+
+    w = driver.window
+    cut = tmp_path / "cut.casedesk"
+    ws = open_workspace(str(cut))
+    with ws.write() as s:
+        load_demo_case(s)
+    ws.dispose()
+    con = sqlite3.connect(cut)
+    con.execute("DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
+    con.commit()
+    con.close()
+    w.open_workspace_target(str(cut))
+    driver.idle()
+    assert w.ws.target == str(cut.resolve())
+    assert "Warning" in w.dialog.text() and "history was cut" in w.dialog.text()
+
+
+def test_a_workspace_carrying_a_foreign_trigger_refuses_an_edit_with_a_clear_message(driver):
+    from sqlalchemy import text
+
+    w = driver.window
+    with driver.ws.engine.begin() as conn:
+        conn.execute(text("CREATE TRIGGER scrub AFTER INSERT ON party BEGIN "
+                          "UPDATE party SET country = NULL WHERE id = NEW.id; END"))
+    w.actions_by_name["new_party"].trigger()
+    w.dialog.editor("label").set_raw("Refused party")
+    w.dialog.try_accept()
+    driver.idle()
+    assert "scrub" in w.dialog.text() and "will not write" in w.dialog.text()

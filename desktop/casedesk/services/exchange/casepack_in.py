@@ -37,6 +37,7 @@ from casedesk.domain.origins import CaseOrigin
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import DuplicateDecision, ScreeningHit, Watchlist
 from casedesk.services.audit import record_audit, record_audit_bulk
+from casedesk.services.exchange.casepack_receipt import receipt_key, receipt_refusal, signer_known
 from casedesk.services.bulk import (
     CleanRecord,
     allocate_ids,
@@ -232,6 +233,9 @@ def _read_manifest(zf: zipfile.ZipFile) -> tuple[dict[str, Any], str]:
     for key in ("workspace", "case", "audit_head"):
         if not isinstance(manifest.get(key), dict):
             raise PackRefused(f"part {MANIFEST}: no {key}")
+    why = receipt_refusal(manifest)
+    if why is not None:
+        raise PackRefused(f"part {MANIFEST}: {why}")
     return manifest, text
 
 
@@ -556,7 +560,8 @@ class _Importer:
             "case_pack": self.pack.pack_sha256, "file": self.pack.path.name,
             "source_workspace": origin.source_workspace_uuid, "source_case_id": origin.source_case_id,
             "exporter": origin.exporter, "exported_at": origin.exported_at,
-            "source_audit_head": origin.source_audit_head, "counts": self.counts})
+            "source_audit_head": origin.source_audit_head, "source_receipt_key": receipt_key(m),
+            "counts": self.counts})
         return origin
 
 
@@ -596,6 +601,7 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
                           "import it again only on purpose (--again)")
     zf = _open_zip(pack.path)
     with zf, ws.write(defer_checkpoint=True) as s, few_gc_passes():
+        known = signer_known(s, pack.manifest)  # before this import's own seal registers our key
         imp = _Importer(s, zf, pack, vocab)
         imp.case()
         yield Progress(0, None, "Adding records…")
@@ -609,6 +615,7 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
         origin_json = {"workspace": origin.source_workspace_uuid,
                        "workspace_name": origin.source_workspace_name,
                        "case_id": origin.source_case_id, "exporter": origin.exporter,
-                       "exported_at": origin.exported_at, "audit_head": origin.source_audit_head}
+                       "exported_at": origin.exported_at, "audit_head": origin.source_audit_head,
+                       "receipt_key": receipt_key(pack.manifest), "receipt_key_known": known}
     return PackImport(imp.case_id, imp.counts["records"], imp.counts["links"], imp.counts["evidence"],
                       pack.pack_sha256, origin_json, imp.counts, earlier)

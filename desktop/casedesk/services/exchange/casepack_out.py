@@ -96,6 +96,7 @@ def _table_rows(session: Any, model: Any, where: Any, batch: int = 20000) -> Ite
 
 def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
     """Write the whole case as a case pack; returns the ExportResult (sha256 of the pack file)."""
+    from casedesk.services.exchange.casepack_receipt import pack_receipt
     from casedesk.storage.migrations import head_revision
 
     target = check_output(out_path)
@@ -153,6 +154,8 @@ def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
                 "exported_at": now_iso(),
                 "case": {"id": cid, "title": case.title},
                 "audit_head": {"id": head_id, "hash": head_hash},
+                # the whole history's head, signed by this install (casepack_receipt)
+                "receipt": pack_receipt(s),
                 "counts": counts,
                 "parts": pw.parts,
             }

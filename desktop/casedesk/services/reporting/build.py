@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, with_polymorphic
 
-from casedesk.domain.errors import ValidationError
+from casedesk.domain.errors import ValidationError, WorkspaceError
 from casedesk.domain.models import (
     Address,
     Alias,
@@ -53,6 +53,7 @@ from casedesk.services.reporting.model import (
 )
 from casedesk.services.reporting.record_readers import RecordReaders
 from casedesk.services.reporting.redaction import RedactionProfile, Scrubber, get_profile
+from casedesk.storage.seals import Head, make_receipt
 
 PAYMENT_LINKS = ("funds",)  # and every link type the vocabulary marks as a transfer
 _MARKING_LIMIT = 80
@@ -133,7 +134,11 @@ class _Reader(RecordReaders, CaseReaders):
         head_at = s.scalar(select(AuditEntry.at).where(AuditEntry.id == head_id)) if head_id else None
         entries = s.scalar(select(func.count()).select_from(AuditEntry)
                            .where(AuditEntry.id <= head_id)) or 0
-        self.audit = AuditAnchor(head_id, head_hash, head_at or "", entries)
+        try:
+            receipt = make_receipt(Head(self.workspace_uuid, entries, head_id, head_hash), stamped=False)
+        except WorkspaceError:  # no usable signing key here: the dossier goes out without a receipt
+            receipt = None
+        self.audit = AuditAnchor(head_id, head_hash, head_at or "", entries, receipt)
 
     # --- scope and redaction ---------------------------------------------------------------
     def scope(self) -> None:

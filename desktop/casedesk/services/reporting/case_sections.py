@@ -271,6 +271,7 @@ class CaseSections:
         self.out.append(self.facts([
             ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(d.audit.at)}'),
             ("Head hash", f'<font face="{mono}">{d.audit.hash}</font>'),
+            *_receipt_facts(d, mono),
             ("Workspace id", f'<font face="{mono}">{markup(c.workspace_uuid)}</font>'),
             ("Case id", str(c.case_id)),
             ("Scope", markup(c.scope)),
@@ -286,7 +287,8 @@ class CaseSections:
             "fingerprint this dossier carries in its metadata (workspace id, case id, audit entry and head "
             "hash) and checks that the workspace is the same one and that its audit chain still holds entry "
             f"{d.audit.entry_id:,} with the hash above. It also says whether the workspace changed after "
-            "the dossier was made (a newer audit head).",
+            "the dossier was made (a newer audit head), and checks the head receipt above: its "
+            "signature, and that the workspace still holds that many entries up to that one.",
             "The evidence register lists the SHA-256 of every source; the same hash identifies the "
             "stored content in the workspace.",
             f"Re-running <font face='{mono}'>casedesk report</font> with the same options on an unchanged "
@@ -299,3 +301,14 @@ class CaseSections:
                                                            bulletIndent=0), bulletText=f"{i}."))
         self.out.append(self.p(f'Fingerprint: <font face="{mono}" size=7>{markup(fingerprint_text(d))}</font>',
                                st.small))
+
+
+def _receipt_facts(d: Any, mono: str) -> list[tuple[str, str]]:
+    """The signed head receipt: entry count + head hash signed by the install that made the dossier."""
+    r = d.audit.receipt
+    if not r:
+        return []
+    return [("Head receipt", f'{r["entries"]:,} entries up to entry {r["head_id"]:,}, signed by key '
+                             f'<font face="{mono}">{r["key_id"]}</font>'),
+            ("Public key", f'<font face="{mono}" size=7>{r["public_key"]}</font>'),
+            ("Signature", f'<font face="{mono}" size=6>{r["signature"]}</font>')]

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.models import AuditEntry, Case, WorkspaceInfo
 from casedesk.services.audit import OUTPUT_ACTIONS, content_head
+from casedesk.services.reporting.fingerprint import receipt_of
+from casedesk.storage.seals import check_receipt
 
 
 @dataclass
@@ -92,6 +94,9 @@ def check_dossier(session: Session, path: str | os.PathLike[str]) -> DossierChec
         elif stored != fp.get("audit-head"):
             result.problems.append(f"audit entry {entry_id} has hash {stored}, the dossier says "
                                    f"{fp.get('audit-head')}: the workspace history differs")
+    receipt = receipt_of(fp)
+    if receipt is not None:  # dossiers before receipts carry none; the entry check above still holds
+        result.problems.extend(f"its head receipt: {p}" for p in check_receipt(session, receipt))
     head_id, _head = content_head(session)  # exports since the dossier change nothing
     result.changed_since = head_id != entry_id
     result.entries_since = session.scalar(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,9 @@ class AuditAnchor:
     hash: str
     at: str
     entries: int
+    # The head receipt of that anchor signed by the install that made the dossier
+    # (storage.seals.make_receipt; Ed25519 is deterministic, so re-runs stay byte-identical).
+    receipt: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
