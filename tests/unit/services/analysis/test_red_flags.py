@@ -265,18 +265,29 @@ def test_operator_without_identified_owner(build, analyse):
         director = b.party("Director", kind="person")
         b.link("officer_of", director, op)
         ops = b.link("operates", op, fleet)
+        user = b.party("Customer", country="DE")
+        uses = b.link("uses_compute_of", user, fleet)
         owned_op = b.party("Owned operator")
         b.link("operates", owned_op, fleet)
         b.link("owns", b.party("Founder", kind="person"), owned_op, share_pct=100)
         broker = b.party("Broker without owner")
-        b.contract("Deal", parties=((broker, "broker"),))
+        b.contract("Deal", parties=((broker, "broker"), (user, "customer")))
+        lonely_broker = b.party("Broker of a deal with no customer")
+        b.contract("Empty deal", parties=((lonely_broker, "broker"),))
+        plain_owner = b.party("Plain owner")
+        own_fleet = b.fleet("Own fleet")
+        b.link("owns_asset", plain_owner, own_fleet)
         b.party("Bystander company")
         cid = b.case_id
-    _, by_rule = analyse(cid)
+    result, by_rule = analyse(cid)
     found = {f["details"]["party_id"]: f for f in by_rule["intermediary_without_owner"]}
     assert set(found) == {op, broker}
-    assert found[op]["record_ids"][:2] == [op, fleet] and ops in found[op]["link_ids"]
+    assert found[op]["record_ids"][:2] == [op, fleet] and {ops, uses} <= set(found[op]["link_ids"])
+    assert "used by Customer" in found[op]["explanation"]
     assert "officers are recorded: Director" in found[op]["explanation"]
+    # the plain owner's unknown owner is an open question, not a red flag
+    q = [g for g in result.open_questions if g["gap"] == "owner_unknown"]
+    assert len(q) == 1 and q[0]["record_ids"] == [plain_owner]
 
 
 # --- quantity_mismatch --------------------------------------------------------------------------
