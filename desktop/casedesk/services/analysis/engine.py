@@ -32,7 +32,7 @@ from casedesk.domain.clock import now_iso
 from casedesk.domain.models import Finding
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
-from casedesk.services.analysis.as_of import restrict_to_day
+from casedesk.services.analysis.as_of import AsOfCut, restrict_to_day
 from casedesk.services.analysis.classify import default_rules
 from casedesk.services.analysis.compute import Inventory, compute_inventory
 from casedesk.services.analysis.graph import CaseGraph, load_case_graph
@@ -128,6 +128,38 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
     return result
 
 
+def _prepare(session: Session, case_id: int, as_of: date, vocab: Any, book: RuleBook
+             ) -> tuple[CaseGraph, AsOfCut, Inventory, Ownership, RuleContext]:
+    """Load the case as it stood on `as_of` and build what every rule reads."""
+    graph = load_case_graph(session, case_id)
+    cut = restrict_to_day(graph, as_of)
+    inventory = compute_inventory(graph, as_of=as_of, vocab=vocab, rules=default_rules())
+    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths",
+                                                  "max_total_paths") if k in book.ownership}
+    ownership = Ownership(graph, as_of, **own_params)
+    ctx = RuleContext(graph, inventory, ownership, vocab, as_of,
+                      screening_hits=load_screening_hits(session, case_id))
+    return graph, cut, inventory, ownership, ctx
+
+
+def open_questions_on(session: Session, case_id: int, as_of: date, *, vocab: Any = None,
+                      rulebook: RuleBook | None = None) -> list[dict[str, Any]]:
+    """The grouped open questions of a case on a day, without saving anything (for the dossier)."""
+    get_case(session, case_id)
+    vocab = vocab if vocab is not None else default_vocabulary()
+    book = rulebook or default_rulebook()
+    functions = registered_rules()
+    with few_gc_passes():
+        graph, cut, inventory, ownership, ctx = _prepare(session, case_id, as_of, vocab, book)
+        for spec in book.rules:
+            if spec.in_force(as_of):
+                for _ in functions[spec.id](ctx, spec.params):
+                    pass
+    undecided = _dedupe([*cut.undecided, *inventory.undecided, *ownership.problems,
+                         *ctx.undecided_items])
+    return group_questions(undecided, graph, book.questions)
+
+
 def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
              rulebook: RuleBook | None) -> Job[AnalysisResult]:
     get_case(session, case_id)
@@ -136,16 +168,9 @@ def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
     as_of = as_of or date.today()
     functions = registered_rules()
     total = len(book.rules) + 4
-    yield Progress(0, total, "Loading the case")
-    graph = load_case_graph(session, case_id)
-    cut = restrict_to_day(graph, as_of)
-    yield Progress(1, total, "Computing accelerators, TPP and ECCN classes")
-    inventory = compute_inventory(graph, as_of=as_of, vocab=vocab, rules=default_rules())
-    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths",
-                                                  "max_total_paths") if k in book.ownership}
-    ownership = Ownership(graph, as_of, **own_params)
-    ctx = RuleContext(graph, inventory, ownership, vocab, as_of,
-                      screening_hits=load_screening_hits(session, case_id))
+    yield Progress(0, total, "Loading the case and computing accelerators, TPP and ECCN classes")
+    graph, cut, inventory, ownership, ctx = _prepare(session, case_id, as_of, vocab, book)
+    yield Progress(1, total, "Checking the rules")
     drafts: list[tuple[RuleSpec, Draft]] = []
     not_in_force = []
     for i, spec in enumerate(book.rules):
