@@ -173,6 +173,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.timeline.record_chosen.connect(sel.select_record)
         self.timeline.link_chosen.connect(sel.select_link)
         self.findings.finding_chosen.connect(sel.select_finding)
+        self.findings.question_record_chosen.connect(sel.select_record)
         self.findings.findings_changed.connect(self._on_findings_changed)
         self.hits.record_selected.connect(sel.select_record)
         self.duplicates.record_chosen.connect(sel.select_record)

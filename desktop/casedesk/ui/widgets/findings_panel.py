@@ -3,7 +3,9 @@
 Signals:
     path_requested(list, list): the record ids and link ids explaining the selected finding
         (the chart highlights them).
-    record_selected(int): the finding's subject record (the inspector shows it).
+    record_selected(int): the finding's subject record (the inspector shows it), or a record
+        chosen under an open question.
+    question_record_chosen(int): a record chosen under an open question (the window selects it).
     analysis_finished(object): an AnalysisResult after a run (status bar, inspector refresh).
     findings_changed(): findings were added, decided or updated.
 """
@@ -63,6 +65,7 @@ class FindingsPanel(QWidget):
 
     path_requested = Signal(list, list)
     record_selected = Signal(int)
+    question_record_chosen = Signal(int)
     finding_chosen = Signal(int)
     analysis_finished = Signal(object)
     findings_changed = Signal()
@@ -119,6 +122,7 @@ class FindingsPanel(QWidget):
         self.questions_title.setStyleSheet("font-weight: bold;")
         self.questions = OpenQuestionsView()
         self.questions.record_chosen.connect(self.record_selected)
+        self.questions.record_chosen.connect(self.question_record_chosen)
         # The day the analysis describes (what existed then, the rules in force then).
         self.as_of_check = QCheckBox("As of")
         self.as_of_check.setToolTip("Analyse the case as it stood on a past day: fleets installed and "
