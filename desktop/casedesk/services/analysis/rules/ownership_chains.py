@@ -137,8 +137,8 @@ def intermediary_without_owner(ctx: RuleContext, params: dict[str, Any]) -> Iter
         if not acts:
             if g.provided_fleets(pid):
                 ctx.undecided("intermediary_without_owner", [pid],
-                              f"who ultimately owns {g.name(pid)}, which holds or operates compute: "
-                              "no owner chain reaches a person or a known parent company",
+                              f"{g.name(pid)}: no owner chain reaches a person or a known parent "
+                              "company (it holds or operates compute nobody else is recorded to use)",
                               gap="owner_unknown")
             continue
         officers = [g.links[lid].source for lid in g.in_links("officer_of", pid)]
