@@ -61,8 +61,8 @@ def test_contract_term_and_dated_use_links_decide_who_could_use_the_compute(buil
     with build() as b:
         fleet = b.fleet("Fleet", servers=10, per=8)
         renter = b.party("Renter", country="CN")
-        contract = b.contract("Rental 2023", parties=((renter, "customer"),),
-                              start_on="2023-01-01", end_on="2023-12-31")
+        contract = b.contract("Rental Q1 2024", parties=((renter, "customer"),),
+                              start_on="2024-01-01", end_on="2024-03-31")
         b.link("covers", contract, fleet)
         later = b.party("Later user", country="CN")
         b.link("uses_compute_of", later, fleet, start_on="2025-01")
@@ -70,7 +70,7 @@ def test_contract_term_and_dated_use_links_decide_who_could_use_the_compute(buil
     result, by_rule = analyse(cid, as_of=date(2024, 6, 1))
     assert "hq_controlled_compute" not in by_rule
     assert {c["record_id"] for c in result.left_out["contracts"]} == {contract}
-    _, by_rule = analyse(cid, as_of=date(2023, 6, 1))
+    _, by_rule = analyse(cid, as_of=date(2024, 2, 1))
     assert [f["details"]["party_id"] for f in by_rule["hq_controlled_compute"]] == [renter]
     _, by_rule = analyse(cid, as_of=date(2025, 6, 1))
     assert [f["details"]["party_id"] for f in by_rule["hq_controlled_compute"]] == [later]
@@ -85,3 +85,19 @@ def test_rules_not_in_force_on_the_day_are_not_applied(build, analyse):
     assert "prc_advanced_ic" in result.left_out["rules_not_in_force"]
     _, by_rule = analyse(cid, as_of=date(2025, 6, 1))
     assert [f["details"]["fleet_id"] for f in by_rule["prc_advanced_ic"]] == [fleet]
+
+
+def test_before_the_headquarters_rule_only_a_destination_of_concern_is_raised(build, analyse):
+    with build() as b:
+        abroad = b.fleet("Australian fleet")
+        b.link("hosted_at", abroad, b.dc("Brisbane DC", country="AU"))
+        home = b.fleet("Beijing fleet")
+        b.link("hosted_at", home, b.dc("Beijing DC", country="CN"))
+        user = b.party("Beijing Co", country="CN")
+        b.link("uses_compute_of", user, abroad)
+        b.link("uses_compute_of", user, home)
+        cid = b.case_id
+    _, by_rule = analyse(cid, as_of=date(2023, 6, 1))   # October 2022 rule: destinations only
+    assert [f["details"]["fleet_id"] for f in by_rule["hq_controlled_compute"]] == [home]
+    _, by_rule = analyse(cid, as_of=date(2024, 6, 1))   # AC/S rule: headquarters too
+    assert {f["details"]["fleet_id"] for f in by_rule["hq_controlled_compute"]} == {home, abroad}

@@ -96,6 +96,11 @@ def load_rulebook(path: Path) -> RuleBook:
         for key, value in params.items():
             if key.startswith("severity") and value not in SEVERITIES:
                 raise VocabularyError(_FILE, rid, f"params.{key}", f"one of {', '.join(SEVERITIES)}")
+            if key.endswith("_from"):
+                try:
+                    date.fromisoformat(str(value))
+                except ValueError:
+                    raise VocabularyError(_FILE, rid, f"params.{key}", "a YYYY-MM-DD date") from None
         if rid not in functions:
             raise VocabularyError(_FILE, rid, "id", "no rule function is registered under this id")
         since = raw.get("in_force_from")
