@@ -16,7 +16,7 @@ from typing import Any
 
 from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError
-from casedesk.services.analysis.graph import CaseGraph
+from casedesk.services.analysis.graph import CaseGraph, FleetRow
 
 # Links whose dates decide whether a party could use, provide or reach compute on the day.
 DATED_COMPUTE_LINKS = frozenset({"uses_compute_of", "operates", "owns_asset", "hosted_at",
@@ -56,7 +56,7 @@ class AsOfCut:
     undecided: list[dict[str, Any]] = field(default_factory=list)
 
 
-def fleet_start(row: Any) -> str | None:
+def fleet_start(row: FleetRow) -> str | None:
     """The date a fleet first existed as compute: installation, else entry into service."""
     return row.installed_on or row.in_service_on
 
@@ -66,14 +66,15 @@ def restrict_to_day(graph: CaseGraph, on: date) -> AsOfCut:
     cut = AsOfCut(on)
     day = on.isoformat()
     for fid, row in list(graph.fleets.items()):
-        end = getattr(row, "decommissioned_on", None)
+        end = row.decommissioned_on
         start = fleet_start(row)
         if not start and not end:
             continue
         state = presence(start, end, on)
         if state is False:
-            gone = bool(end) and _bounds(end) is not None and _bounds(end)[1] < on
-            cut.fleets_out[fid] = (f"decommissioned {parse_partial_date(end).display()}" if gone
+            ended = _bounds(end)
+            cut.fleets_out[fid] = (f"decommissioned {parse_partial_date(end).display()}"
+                                   if ended and ended[1] < on
                                    else f"installed {parse_partial_date(start).display()}")
             del graph.fleets[fid]
         elif state is None:
@@ -82,8 +83,7 @@ def restrict_to_day(graph: CaseGraph, on: date) -> AsOfCut:
                                               "its dates are not precise enough"})
     ended = set()
     for cid, c in graph.contracts.items():
-        end = getattr(c, "end_on", None)
-        if presence(c.start_on, end, on) is False:
+        if presence(c.start_on, c.end_on, on) is False:
             ended.add(cid)
             cut.contracts_out[cid] = "its term does not include the day"
     drop = []
