@@ -119,6 +119,8 @@ class CaseReaders:
             extra = f" ({f.days_to_service} days after installation)" if f.days_to_service is not None else ""
             add(f.in_service_on, None, "fleet", 2, f.id, join_text("In service: ", f.label, extra),
                 (f.id,), f.cites)
+            add(f.decommissioned_on, None, "fleet", 2, f.id, join_text("Decommissioned: ", f.label),
+                (f.id,), f.cites)
         for c in contracts:
             add(c.start_on, c.end_on, "contract", 3, c.id, join_text("Contract term: ", c.label),
                 (c.id,), c.cites)

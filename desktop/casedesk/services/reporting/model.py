@@ -206,6 +206,7 @@ class FleetEntry:
     operators: tuple[int, ...]
     users: tuple[int, ...]
     cites: tuple[Cite, ...]
+    decommissioned_on: str | None = None
 
 
 @dataclass(frozen=True)

@@ -216,3 +216,15 @@ def test_open_questions_are_grouped_and_the_as_of_day_is_stated(demo):
     assert _build(demo.ws, demo.case_id, date="2026-01-05").as_of == "2026-01-05"
     with pytest.raises(ValidationError, match="as_of"):
         _build(demo.ws, demo.case_id, as_of="2024-13")
+
+
+def test_a_decommissioned_fleet_shows_its_date_in_the_fleet_entry_and_timeline(demo):
+    from casedesk.services.records import get_record, update_record
+
+    fleet = demo.ids["Brisbane H100 fleet"]
+    with demo.ws.write() as s:
+        update_record(s, fleet, {"decommissioned_on": "2025-03"},
+                      expected_version=get_record(s, fleet).version)
+    d = _build(demo.ws, demo.case_id)
+    assert next(f for f in d.fleets if f.id == fleet).decommissioned_on == "2025-03"
+    assert any("Decommissioned: " in _all_text(t.title) for t in d.timeline)
