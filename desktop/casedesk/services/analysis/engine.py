@@ -186,7 +186,9 @@ def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
         d.details["compute_touched"] = compute_touched(d.record_ids, graph, inventory)
     questions = group_questions(undecided, graph, book.questions)
     yield Progress(total - 2, total, "Saving findings")
-    counts, ids = _save(session, case_id, book, drafts, graph, skip=set(not_in_force))
+    # A rule not in force on the day raises nothing: its findings resolve like any that no longer
+    # hold, and a later run on a day it applies restores them with their decisions.
+    counts, ids = _save(session, case_id, book, drafts, graph)
     left_out = {"fleets": [{"record_id": fid, "label": graph.name(fid), "why": why}
                            for fid, why in sorted(cut.fleets_out.items())],
                 "contracts": [{"record_id": cid, "label": graph.name(cid), "why": why}
@@ -238,13 +240,10 @@ def _audit_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _save(session: Session, case_id: int, book: RuleBook, drafts: list[tuple[RuleSpec, Draft]],
-          graph: CaseGraph, skip: set[str] | None = None) -> tuple[dict[str, int], list[int]]:
-    """Insert, update and resolve findings; returns counts and the ids of current findings.
-
-    Rules in `skip` (not in force on the analysis date) keep their findings as they are.
-    """
+          graph: CaseGraph) -> tuple[dict[str, int], list[int]]:
+    """Insert, update and resolve findings; returns counts and the ids of current findings."""
     f = Finding.__table__.c
-    rule_ids = [s.id for s in book.rules if s.id not in (skip or ())]
+    rule_ids = [s.id for s in book.rules]
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     # JSON columns come back as their stored text: most findings are unchanged on a re-run, and
     # comparing text is far cheaper than decoding every row (decoded only when needed).

@@ -101,3 +101,21 @@ def test_before_the_headquarters_rule_only_a_destination_of_concern_is_raised(bu
     assert [f["details"]["fleet_id"] for f in by_rule["hq_controlled_compute"]] == [home]
     _, by_rule = analyse(cid, as_of=date(2024, 6, 1))   # AC/S rule: headquarters too
     assert {f["details"]["fleet_id"] for f in by_rule["hq_controlled_compute"]} == {home, abroad}
+
+
+def test_a_past_day_resolves_what_did_not_apply_and_today_restores_decisions(build, analyse, sqlite_ws):
+    from casedesk.services.findings import decide_finding
+
+    with build() as b:
+        fleet = b.fleet("Ascend fleet", model="Ascend 910B", servers=10, per=8)
+        cid = b.case_id
+    _, by_rule = analyse(cid, as_of=date(2025, 6, 1))
+    fid = by_rule["prc_advanced_ic"][0]["id"]
+    with sqlite_ws.write() as s:
+        decide_finding(s, fid, "dismissed", "licensed supply, checked")
+    _, by_rule = analyse(cid, as_of=date(2024, 6, 1))
+    assert "prc_advanced_ic" not in by_rule   # resolved for that day
+    _, by_rule = analyse(cid, as_of=date(2025, 6, 1))
+    f = by_rule["prc_advanced_ic"][0]
+    assert f["id"] == fid and f["status"] == "dismissed" and f["reason"] == "licensed supply, checked"
+    del fleet
