@@ -7,7 +7,12 @@ contracts covering fleets, wallets paying each other), then times:
   * loading the case graph (column selects into dicts),
   * the compute inventory,
   * the whole run_analysis job, first run (creates findings) and an unchanged re-run,
+  * the run as of an earlier day (fleets not installed yet or decommissioned left out),
+  * the first analysis in a fresh process (cold imports and caches), as a user's run would be,
   * case_totals (status bar) and compute_for_record (inspector) for a few records.
+
+Fleets draw their model from the whole accelerator catalog (every model it holds, plus one name
+it does not know), so the figures hold for the catalog as shipped.
 
 Usage: python benchmarks/bench_analysis.py [--records 100000] [--links 300000] [--db URL_OR_PATH]
 Prints one line per figure; median of --repeat runs where it says so.
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,11 +41,13 @@ from casedesk.services.cases import create_case  # noqa: E402
 from casedesk.services.progress import run_to_end  # noqa: E402
 from casedesk.services.records import RecordIn  # noqa: E402
 from casedesk.storage.workspace import open_workspace  # noqa: E402
+from casedesk.domain.vocabulary import default_vocabulary  # noqa: E402
 
 AS_OF = date(2025, 6, 1)
+EARLIER = date(2023, 9, 1)  # a day when part of the dated fleets were not installed yet
 COUNTRIES = ["US", "SG", "MY", "AE", "GB", "DE", "JP", "AU", "HK", "IN"] * 8 + ["CN"] * 12 + ["RU", "MO"] * 2
-MODELS = ["H100 SXM", "H100 SXM", "H200", "A100 SXM", "H20", "L20", "B200", "RTX 4090", "Ascend 910B",
-          "Mystery X1"]
+# The full catalog (as the case's vocabulary has it), H100s twice as often, one unknown name.
+MODELS = [m.name for m in default_vocabulary().accelerators.models.values()] + ["H100 SXM", "Mystery X1"]
 QUALIFIERS = ["exact", "exact", "at_least", "about"]
 
 
@@ -77,18 +85,25 @@ def build_case(ws, n_records: int, n_links: int, seed: int = 7) -> tuple[int, di
         dated = rnd.random() < 0.4
         installed = date(2023, 1, 1).toordinal() + rnd.randint(0, 600)
         in_service = installed + rnd.choice([7, 21, 45, 90, 180, 365])
+        retired = dated and rnd.random() < 0.1
         items.append(RecordIn("server", {
             "label": f"Fleet {i}", "accelerator_model": rnd.choice(MODELS),
             "server_count": rnd.randint(1, 500) if known else None, "accelerators_per_server": 8,
             "count_qualifier": rnd.choice(QUALIFIERS), "status": "in_service",
             "installed_on": date.fromordinal(installed).isoformat() if dated else None,
-            "in_service_on": date.fromordinal(in_service).isoformat() if dated else None}))
+            "in_service_on": date.fromordinal(in_service).isoformat() if dated else None,
+            "decommissioned_on": (date.fromordinal(in_service + rnd.randint(90, 700)).isoformat()
+                                  if retired else None)}))
         kinds.append("server")
     for i in range(counts["contract"]):
+        start = date(2022, 6, 1).toordinal() + rnd.randint(0, 900)
+        termed = rnd.random() < 0.3
         items.append(RecordIn("contract", {
             "label": f"Contract {i}", "contract_type": "compute_rental",
             "currency": rnd.choice(["USD", "USDT", "EUR", "ETH", ""]),
-            "accelerator_count": rnd.randint(1, 4000) if rnd.random() < 0.3 else None}))
+            "accelerator_count": rnd.randint(1, 4000) if rnd.random() < 0.3 else None,
+            "start_on": date.fromordinal(start).isoformat() if termed else None,
+            "end_on": date.fromordinal(start + rnd.randint(180, 1100)).isoformat() if termed else None}))
         kinds.append("contract")
     with ws.write() as s:
         case_id = create_case(s, "Benchmark case").id
@@ -162,13 +177,29 @@ def cpu() -> str:
     return f"CPU {CPU[0]:.2f} s"
 
 
+def fresh_run(db: str, case_id: int) -> int:
+    """Time one run_analysis in this (fresh) process: what a user's first analysis costs."""
+    ws = open_workspace(db)
+    t0, c0 = time.perf_counter(), time.process_time()
+    with ws.write() as s:
+        result = run_to_end(run_analysis(s, case_id, as_of=AS_OF))
+    wall, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    print(f"run_analysis in a fresh process ({result.counts['unchanged']:,} unchanged, "
+          f"{len(result.open_questions)} open questions): {wall:.2f} s wall, CPU {cpu_s:.2f} s")
+    ws.dispose()
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--links", type=int, default=300_000)
     ap.add_argument("--db", help="workspace path or URL (default: a new SQLite file)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--fresh-case", type=int, help=argparse.SUPPRESS)  # the child of the fresh-process run
     args = ap.parse_args()
+    if args.fresh_case is not None:
+        return fresh_run(args.db, args.fresh_case)
     db = args.db or str(Path(tempfile.mkdtemp()) / "bench.casedesk")
     ws = open_workspace(db)
     t, (case_id, by) = timed(lambda: build_case(ws, args.records, args.links))
@@ -189,6 +220,8 @@ def main() -> int:
     t, first = timed(analyse)
     print(f"run_analysis, first run (creates {first.counts['created']:,} findings, "
           f"{len(first.undecided):,} undecided): {t:.2f} s wall, {cpu()}")
+    print(f"catalog models drawn: {len(MODELS) - 2} (+ 1 unknown); open questions: "
+          + ", ".join(f"{q['gap']} {q['count']:,}" for q in first.open_questions))
     t, again = timed(analyse, args.repeat)
     print(f"run_analysis, unchanged re-run ({again.counts['unchanged']:,} unchanged): "
           f"{t:.2f} s wall, {cpu()} (median of {args.repeat})")
@@ -198,6 +231,21 @@ def main() -> int:
         for f in list_findings(s, case_id):
             per_rule[f["rule"]] = per_rule.get(f["rule"], 0) + 1
     print("findings by rule: " + ", ".join(f"{k} {v:,}" for k, v in sorted(per_rule.items())))
+    ws.dispose()
+    child = subprocess.run([sys.executable, __file__, "--db", db, "--fresh-case", str(case_id)],
+                           capture_output=True, text=True, check=False)
+    print(child.stdout.strip() or f"fresh-process run failed: {child.stderr.strip()[-500:]}")
+    ws = open_workspace(db)
+
+    def earlier():
+        with ws.write() as s:
+            return run_to_end(run_analysis(s, case_id, as_of=EARLIER))
+    t, past = timed(earlier)
+    print(f"run_analysis as of {EARLIER.isoformat()} ({len(past.left_out['fleets']):,} fleets and "
+          f"{len(past.left_out['contracts']):,} contracts left out, {past.counts['resolved']:,} "
+          f"findings resolved): {t:.2f} s wall, {cpu()}")
+    with ws.write() as s:  # back to the day the other figures use
+        run_to_end(run_analysis(s, case_id, as_of=AS_OF))
 
     def totals():
         with ws.read() as s:

@@ -81,3 +81,38 @@ def test_bad_input_is_one_line_and_exit_2(run, demo, args, message):
     db, *_ = demo
     out = run("--db", str(db), "analyse", *args)
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_json_keeps_findings_and_adds_grouped_open_questions(demo):
+    _, _, report, ids = demo
+    for f in report["findings"]:
+        assert {"rule", "severity", "title", "record_ids"} <= set(f)
+    questions = report["open_questions"]
+    assert questions and all({"rule", "title", "record_ids"} <= set(q) for q in questions)
+    gaps = [q["gap"] for q in questions]
+    assert len(gaps) == len(set(gaps))
+    count = next(q for q in questions if q["gap"] == "count_unknown")
+    assert count["record_ids"] == [ids["Planned Blackwell cluster"]]
+    inter = {f["record_ids"][0] for f in report["findings"] if f["rule"] == "intermediary_without_owner"}
+    assert inter == {ids["Aw's GPU platform company (name not given)"],
+                     ids["Decentralised GPU platform used for the California cluster (unnamed)"]}
+    ranks = ["critical", "high", "medium", "low", "info"]
+    assert [ranks.index(f["severity"]) for f in report["findings"]] == \
+        sorted(ranks.index(f["severity"]) for f in report["findings"])
+
+
+def test_as_of_a_partial_date_before_the_brisbane_installation(run, demo):
+    db, case_id, _, ids = demo
+    out = run("--db", str(db), "analyse", "--case", str(case_id), "--json", "--as-of", "2024-05")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["as_of"] == "2024-05-31"
+    assert [f["record_id"] for f in report["left_out"]["fleets"]] == [ids["Brisbane H100 fleet"]]
+    assert ids["Brisbane H100 fleet"] not in {f["fleet_id"] for f in report["compute"]["fleets"]}
+    users = {f["record_ids"][0] for f in report["findings"] if f["rule"] == "hq_controlled_compute"}
+    assert ids["Beijing AI company (unnamed)"] not in users
+    text = run("--db", str(db), "analyse", "--case", str(case_id), "--as-of", "2024-05").stdout
+    assert "Left out as of 2024-05-31: Brisbane H100 fleet (installed June 2024)" in text
+    assert "Open questions (" in text
+    # back to the demo's day for the other tests of this module
+    assert run("--db", str(db), "analyse", "--case", str(case_id), "--as-of", "2025-06-01").returncode == 0

@@ -18,6 +18,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     report.add_argument("--marking", default="UNCLASSIFIED", help="classification marking on every page")
     report.add_argument("--author", help="author on the cover (default: the workspace user)")
     report.add_argument("--date", help="date on the cover, YYYY-MM-DD (default: the newest audit entry's)")
+    report.add_argument("--as-of", help="the day the compute, ECCN classes and open questions describe "
+                                        "(YYYY-MM-DD, or YYYY-MM / YYYY meaning its last day; "
+                                        "default: the cover date)")
     report.set_defaults(func=run_report)
 
 
@@ -29,7 +32,7 @@ def run_report(cmd: Command) -> int:
     args = cmd.args
     ws = cmd.open_workspace()
     options = DossierOptions(marking=args.marking, author=ws.actor if args.author is None else args.author,
-                             redaction=args.redact, date=args.date)
+                             redaction=args.redact, date=args.date, as_of=args.as_of)
     shown = {"message": ""}
 
     def progress(step) -> None:  # noqa: ANN001 - Progress

@@ -225,6 +225,8 @@ class ServerFleet(Record):
     # Days from installation to service when a source states it ("three weeks later") even though
     # the dates themselves are only known to the month.
     days_to_service: Mapped[int | None] = mapped_column(Integer, default=None)
+    # When the fleet stopped being usable compute (as-of analysis leaves it out after this day).
+    decommissioned_on: Mapped[Str40 | None] = mapped_column(default=None)
 
     __mapper_args__ = {"polymorphic_identity": "server"}
 

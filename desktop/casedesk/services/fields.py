@@ -74,6 +74,7 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("installed_on", "Installed", "date"),
         FieldSpec("in_service_on", "In service", "date"),
         FieldSpec("days_to_service", "Days from installation to service (as stated)", "int"),
+        FieldSpec("decommissioned_on", "Decommissioned", "date"),
     ),
     "contract": (
         FieldSpec("contract_type", "Contract type", "choice", "contract_types"),

@@ -24,6 +24,13 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
+def finding_sort_key(f: dict[str, Any]) -> tuple[Any, ...]:
+    """Most severe first, then the most controlled TPP touched (details.compute_touched), all TPP, id."""
+    w = (f.get("details") or {}).get("compute_touched") or {}
+    return (severity_rank(f["severity"]), -float(w.get("controlled_tpp") or 0.0),
+            -float(w.get("tpp") or 0.0), f["id"])
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
     """A finding as plain data (for views, CLI and reports)."""
     return {"id": f.id, "case_id": f.case_id, "rule": f.rule, "severity": f.severity,
@@ -34,10 +41,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def list_findings(session: Session, case_id: int) -> list[dict[str, Any]]:
-    """A case's findings, most severe first."""
+    """A case's findings, most severe first, then by the controlled compute they touch."""
     get_case(session, case_id)
     rows = session.scalars(select(Finding).where(Finding.case_id == case_id).order_by(Finding.id)).all()
-    return sorted((finding_dict(f) for f in rows), key=lambda f: (severity_rank(f["severity"]), f["id"]))
+    return sorted((finding_dict(f) for f in rows), key=finding_sort_key)
 
 
 def add_manual_finding(session: Session, case_id: int, title: str, *, severity: str = "medium",

@@ -25,8 +25,9 @@ from casedesk.services.cases import get_case
 class TimelineItem:
     """One dated thing on the timeline, in the lane of one record (or the case's own lane)."""
 
-    key: str  # "event:<id>", "link:<id>", "installed:<record>", "in_service:<record>", "term:<record>"
-    kind: str  # event | link | installed | in_service | term
+    key: str  # "event:<id>", "link:<id>", "installed:<record>", "in_service:<record>",
+    #           "decommissioned:<record>", "term:<record>"
+    kind: str  # event | link | installed | in_service | decommissioned | term
     lane_id: int | None  # record id of the lane; None for events of the case as a whole
     lane_label: str
     lane_kind: str  # record kind of the lane, "" for the case lane
@@ -116,8 +117,9 @@ def timeline_items(session: Session, case_id: int, *, vocab: Any = None) -> list
         items.append(TimelineItem(f"link:{row.id}", "link", row.source_id, label, kind,
                                   f"{verb}{share} {other}", start, end, row.source_id, row.id,
                                   open_end=end is None and _valid(row.start_on)))
-    for rid, installed, in_service in session.execute(
-            select(ServerFleet.id, ServerFleet.installed_on, ServerFleet.in_service_on)
+    for rid, installed, in_service, retired in session.execute(
+            select(ServerFleet.id, ServerFleet.installed_on, ServerFleet.in_service_on,
+                   ServerFleet.decommissioned_on)
             .where(ServerFleet.case_id == case_id)):
         label, kind = lane(rid)
         if _valid(installed):
@@ -126,6 +128,9 @@ def timeline_items(session: Session, case_id: int, *, vocab: Any = None) -> list
         if _valid(in_service):
             items.append(TimelineItem(f"in_service:{rid}", "in_service", rid, label, kind, "In service",
                                       in_service, None, rid))
+        if _valid(retired):
+            items.append(TimelineItem(f"decommissioned:{rid}", "decommissioned", rid, label, kind,
+                                      "Decommissioned", retired, None, rid))
     for rid, start, end in session.execute(
             select(Contract.id, Contract.start_on, Contract.end_on).where(Contract.case_id == case_id)):
         first = start if _valid(start) else (end if _valid(end) else None)

@@ -183,6 +183,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.timeline.record_chosen.connect(sel.select_record)
         self.timeline.link_chosen.connect(sel.select_link)
         self.findings.finding_chosen.connect(sel.select_finding)
+        self.findings.question_record_chosen.connect(sel.select_record)
         self.findings.findings_changed.connect(self._on_findings_changed)
         self.hits.record_selected.connect(sel.select_record)
         self.duplicates.record_chosen.connect(sel.select_record)

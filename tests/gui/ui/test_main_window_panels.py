@@ -28,6 +28,11 @@ def test_run_analysis_from_the_menu_fills_findings_and_selecting_one_highlights_
     fid = blocker.args[0]
     assert w.selection.finding_id == fid if hasattr(w.selection, "finding_id") else True
     assert w.inspector.mode == "finding"
+    # an open question's record, selected beside the findings, becomes the window's selection
+    qtbot.waitUntil(lambda: w.findings.questions.group_count() > 0, timeout=10000)
+    target = w.findings.questions.records_of(0)[0]
+    w.findings.questions.choose(0, 0)
+    qtbot.waitUntil(lambda: w.selection.current_record_id() == target, timeout=5000)
     w.runner.shutdown()
 
 

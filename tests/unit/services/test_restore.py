@@ -180,3 +180,18 @@ def test_timeline_keeps_date_precision(demo_ws):
     case_event = by_title["Wall Street Journal publishes the report"]
     assert case_event.lane_id is None and case_event.lane_label == "Case"
     assert [i.first_day for i in items] == sorted(i.first_day for i in items)
+
+
+def test_timeline_shows_a_fleet_decommissioning(demo_ws):
+    from casedesk.services.listings import list_records
+    from casedesk.services.records import get_record, update_record
+
+    ws, case_id = demo_ws
+    with ws.write() as s:
+        fleet = next(r["id"] for r in list_records(s, case_id) if r["label"] == "Brisbane H100 fleet")
+        update_record(s, fleet, {"decommissioned_on": "2025-03"},
+                      expected_version=get_record(s, fleet).version)
+    with ws.read() as s:
+        items = timeline_items(s, case_id)
+    retired = next(i for i in items if i.kind == "decommissioned")
+    assert retired.record_id == fleet and retired.start == "2025-03" and retired.title == "Decommissioned"

@@ -32,10 +32,12 @@ from casedesk.domain.clock import now_iso
 from casedesk.domain.models import Finding
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
+from casedesk.services.analysis.as_of import AsOfCut, restrict_to_day
 from casedesk.services.analysis.classify import default_rules
 from casedesk.services.analysis.compute import Inventory, compute_inventory
 from casedesk.services.analysis.graph import CaseGraph, load_case_graph
 from casedesk.services.analysis.ownership import Ownership
+from casedesk.services.analysis.questions import group_questions
 from casedesk.services.analysis.rules.context import Draft, RuleContext
 from casedesk.services.analysis.rules.registry import (
     RuleBook,
@@ -43,6 +45,7 @@ from casedesk.services.analysis.rules.registry import (
     default_rulebook,
     registered_rules,
 )
+from casedesk.services.analysis.weights import compute_touched
 from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
@@ -66,6 +69,11 @@ class AnalysisResult:
     rules: list[str]
     finding_ids: list[int] = field(default_factory=list)
     graph: CaseGraph | None = field(default=None, repr=False)
+    # What the analysis could not decide, grouped by gap (questions.group_questions).
+    open_questions: list[dict[str, Any]] = field(default_factory=list)
+    # What the analysis date left out: fleets not installed yet or decommissioned, and
+    # rules not in force yet (as_of.restrict_to_day, RuleSpec.in_force_from).
+    left_out: dict[str, Any] = field(default_factory=dict)
     _compute: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -79,6 +87,7 @@ class AnalysisResult:
         """Plain data for JSON."""
         return {"case_id": self.case_id, "as_of": self.as_of.isoformat(), "compute": self.compute,
                 "counts": dict(self.counts), "undecided": list(self.undecided),
+                "open_questions": list(self.open_questions), "left_out": dict(self.left_out),
                 "rules": list(self.rules)}
 
 
@@ -119,6 +128,38 @@ def run_analysis(session: Session, case_id: int, *, as_of: date | None = None, v
     return result
 
 
+def _prepare(session: Session, case_id: int, as_of: date, vocab: Any, book: RuleBook
+             ) -> tuple[CaseGraph, AsOfCut, Inventory, Ownership, RuleContext]:
+    """Load the case as it stood on `as_of` and build what every rule reads."""
+    graph = load_case_graph(session, case_id)
+    cut = restrict_to_day(graph, as_of)
+    inventory = compute_inventory(graph, as_of=as_of, vocab=vocab, rules=default_rules())
+    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths",
+                                                  "max_total_paths") if k in book.ownership}
+    ownership = Ownership(graph, as_of, **own_params)
+    ctx = RuleContext(graph, inventory, ownership, vocab, as_of,
+                      screening_hits=load_screening_hits(session, case_id))
+    return graph, cut, inventory, ownership, ctx
+
+
+def open_questions_on(session: Session, case_id: int, as_of: date, *, vocab: Any = None,
+                      rulebook: RuleBook | None = None) -> list[dict[str, Any]]:
+    """The grouped open questions of a case on a day, without saving anything (for the dossier)."""
+    get_case(session, case_id)
+    vocab = vocab if vocab is not None else default_vocabulary()
+    book = rulebook or default_rulebook()
+    functions = registered_rules()
+    with few_gc_passes():
+        graph, cut, inventory, ownership, ctx = _prepare(session, case_id, as_of, vocab, book)
+        for spec in book.rules:
+            if spec.in_force(as_of):
+                for _ in functions[spec.id](ctx, spec.params):
+                    pass
+    undecided = _dedupe([*cut.undecided, *inventory.undecided, *ownership.problems,
+                         *ctx.undecided_items])
+    return group_questions(undecided, graph, book.questions)
+
+
 def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
              rulebook: RuleBook | None) -> Job[AnalysisResult]:
     get_case(session, case_id)
@@ -127,29 +168,39 @@ def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
     as_of = as_of or date.today()
     functions = registered_rules()
     total = len(book.rules) + 4
-    yield Progress(0, total, "Loading the case")
-    graph = load_case_graph(session, case_id)
-    yield Progress(1, total, "Computing accelerators, TPP and ECCN classes")
-    inventory = compute_inventory(graph, as_of=as_of, vocab=vocab, rules=default_rules())
-    own_params = {k: book.ownership[k] for k in ("control_threshold_pct", "max_depth", "max_paths",
-                                                  "max_total_paths") if k in book.ownership}
-    ownership = Ownership(graph, as_of, **own_params)
-    ctx = RuleContext(graph, inventory, ownership, vocab, as_of,
-                      screening_hits=load_screening_hits(session, case_id))
+    yield Progress(0, total, "Loading the case and computing accelerators, TPP and ECCN classes")
+    graph, cut, inventory, ownership, ctx = _prepare(session, case_id, as_of, vocab, book)
+    yield Progress(1, total, "Checking the rules")
     drafts: list[tuple[RuleSpec, Draft]] = []
+    not_in_force = []
     for i, spec in enumerate(book.rules):
         yield Progress(2 + i, total, f"Checking: {spec.title}")
+        if not spec.in_force(as_of):
+            not_in_force.append(spec.id)
+            continue
         drafts.extend((spec, d) for d in functions[spec.id](ctx, spec.params))
-    undecided = _dedupe([*inventory.undecided, *ownership.problems, *ctx.undecided_items])
+    undecided = _dedupe([*cut.undecided, *inventory.undecided, *ownership.problems,
+                         *ctx.undecided_items])
     _attach_undecided(drafts, undecided)
+    for _, d in drafts:
+        d.details["compute_touched"] = compute_touched(d.record_ids, graph, inventory)
+    questions = group_questions(undecided, graph, book.questions)
     yield Progress(total - 2, total, "Saving findings")
+    # A rule not in force on the day raises nothing: its findings resolve like any that no longer
+    # hold, and a later run on a day it applies restores them with their decisions.
     counts, ids = _save(session, case_id, book, drafts, graph)
+    left_out = {"fleets": [{"record_id": fid, "label": graph.name(fid), "why": why}
+                           for fid, why in sorted(cut.fleets_out.items())],
+                "contracts": [{"record_id": cid, "label": graph.name(cid), "why": why}
+                              for cid, why in sorted(cut.contracts_out.items())],
+                "links": cut.links_out, "rules_not_in_force": not_in_force}
     record_audit(session, "analyse", "case", case_id, case_id=case_id, after={
         "as_of": as_of.isoformat(), "rules": [s.id for s in book.rules], "counts": counts,
-        "undecided": len(undecided)})
+        "undecided": len(undecided), "open_questions": len(questions),
+        "fleets_left_out": len(cut.fleets_out), "rules_not_in_force": not_in_force})
     yield Progress(total - 1, total, "Done")
     return AnalysisResult(case_id, as_of, inventory, counts, undecided, [s.id for s in book.rules],
-                          ids, graph)
+                          ids, graph, open_questions=questions, left_out=left_out)
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

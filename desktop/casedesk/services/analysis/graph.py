@@ -57,6 +57,7 @@ class FleetRow(NamedTuple):
     installed_on: str | None
     in_service_on: str | None
     days_to_service: int | None
+    decommissioned_on: str | None = None
 
 
 class ContractRow(NamedTuple):
@@ -67,6 +68,7 @@ class ContractRow(NamedTuple):
     tx_hashes: list[str]
     accelerator_count: int | None
     start_on: str | None
+    end_on: str | None = None
 
 
 class LinkRow(NamedTuple):
@@ -304,16 +306,17 @@ def _fill_kind_rows(session: Session, graph: CaseGraph, where_record: object) ->
         graph.datacenters[rid] = DataCenterRow(country, city or "")
     for row in session.execute(
             select(_S.id, _S.accelerator_model, _S.accelerators_per_server, _S.server_count,
-                   _S.count_qualifier, _S.status, _S.installed_on, _S.in_service_on, _S.days_to_service)
+                   _S.count_qualifier, _S.status, _S.installed_on, _S.in_service_on, _S.days_to_service,
+                   _S.decommissioned_on)
             .join(Record.__table__, _R.id == _S.id).where(where_record)).all():
         graph.fleets[row[0]] = FleetRow(row[1] or "", row[2], row[3], row[4] or "exact", row[5] or "",
-                                        row[6], row[7], row[8])
+                                        row[6], row[7], row[8], row[9])
     for row in session.execute(
             select(_C.id, _C.contract_type, _C.currency, _C.chain, _C.contract_address, _C.tx_hashes,
-                   _C.accelerator_count, _C.start_on)
+                   _C.accelerator_count, _C.start_on, _C.end_on)
             .join(Record.__table__, _R.id == _C.id).where(where_record)).all():
         graph.contracts[row[0]] = ContractRow(row[1] or "other", row[2] or "", row[3], row[4] or "",
-                                              list(row[5] or []), row[6], row[7])
+                                              list(row[5] or []), row[6], row[7], row[8])
 
 
 def _raw_rows(session: Session, sql: str, case_id: int) -> list[tuple[Any, ...]]:

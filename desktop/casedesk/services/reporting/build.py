@@ -7,6 +7,7 @@ workspace state and options give an equal Dossier and hence the same PDF bytes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from datetime import date
@@ -14,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, with_polymorphic
 
+from casedesk.domain.dates import parse_partial_date
 from casedesk.domain.errors import ValidationError, WorkspaceError
 from casedesk.domain.models import (
     Address,
@@ -33,6 +35,7 @@ from casedesk.domain.models import (
 )
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
+from casedesk.services.analysis.engine import open_questions_on
 from casedesk.services.audit import content_head
 from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
@@ -77,6 +80,27 @@ def _check_date(text: str | None) -> str | None:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
         raise ValidationError("date", f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _check_as_of(text: str | None) -> str | None:
+    """An as-of day: ISO, or a partial date meaning its last day (ValidationError naming the field)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_partial_date(text.strip()).last_day().isoformat()
+    except ValidationError as exc:
+        raise ValidationError("as_of", f"{text!r} is not a date: {exc.reason}") from None
+
+
+def _last_analysis_as_of(session: Session, case_id: int) -> str:
+    """The as-of day of the case's latest analysis (its audit entry), or '' if never analysed."""
+    after = session.scalar(select(AuditEntry.after).where(
+        AuditEntry.case_id == case_id, AuditEntry.action == "analyse", AuditEntry.entity == "case")
+        .order_by(AuditEntry.id.desc()).limit(1))
+    try:
+        return str(json.loads(after).get("as_of") or "") if after else ""
+    except (ValueError, AttributeError):
+        return ""
 
 
 class _Reader(RecordReaders, CaseReaders):
@@ -264,9 +288,11 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     entries = r.record_entries()
     links = r.link_entries()
     day = chosen_date or (r.audit.at[:10] if r.audit.at else "2000-01-01")
-    on = date.fromisoformat(day)
+    as_of = _check_as_of(options.as_of) or day
+    on = date.fromisoformat(as_of)
     r.on = on
     findings = r.finding_entries(links)
+    questions = r.question_entries(open_questions_on(session, case_id, on, vocab=r.vocab))
     fleets = r.fleet_entries(links)
     contracts = r.contract_entries(links)
     hits = r.hit_entries()
@@ -300,5 +326,6 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
                        or getattr(r.vocab.link_types.get(links[lid].type), "transfer", False)),
         timeline=r.timeline(entries, links, fleets, contracts), hits=hits,
         evidence=r.evidence_entries(),
-        eccn_note=f"ECCN class under the rule in force on {day}: {eccn_rule(on)}.",
-        notes=tuple(notes))
+        eccn_note=f"ECCN class under the rule in force on {as_of}: {eccn_rule(on)}.",
+        notes=tuple(notes), as_of=as_of, open_questions=questions,
+        analysis_as_of=_last_analysis_as_of(session, case_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from casedesk.services.findings import SEVERITIES, severity_rank
 from casedesk.services.reporting.entry_helpers import (
@@ -23,6 +24,7 @@ from casedesk.services.reporting.model import (
     HitEntry,
     KeyFigures,
     LinkEntry,
+    QuestionEntry,
     RecordEntry,
     Text,
     TimelineEntry,
@@ -50,13 +52,31 @@ class CaseReaders:
             for r in sorted(on_path | set(others)):
                 cites.extend(self.record_cites.get(r, ()))
             outside = (len(set(rids)) - len(set(shown_r))) + (len(set(lids)) - len(set(shown_l)))
+            weight = ((f.details or {}).get("compute_touched") or {}).get("controlled_tpp") or 0.0
             out.append(FindingEntry(
                 f.id, f.severity, f.status, f.rule, self.txt(f.title), self.txt(f.explanation),
                 tuple(path), others, outside, self.field(f.reason, "decision_reasons", "reason"),
-                f.decided_by or "", f.decided_at or "", _markers_only(cites)))
+                f.decided_by or "", f.decided_at or "", _markers_only(cites), float(weight)))
         status_rank = {"confirmed": 0, "open": 1, "dismissed": 2}
+        # As everywhere: severity, then the controlled compute touched (services.findings).
         return tuple(sorted(out, key=lambda e: (status_rank.get(e.status, 1) == 2,
-                                                severity_rank(e.severity), e.id)))
+                                                severity_rank(e.severity), -e.controlled_tpp, e.id)))
+
+    def question_entries(self, groups: Sequence[dict[str, Any]]) -> tuple[QuestionEntry, ...]:
+        """The open questions about what this dossier shows (records it leaves out are counted)."""
+        out = []
+        for g in groups:
+            items, outside = [], 0
+            for it in g.get("items", ()):
+                rid = it.get("record_id")
+                if rid is not None and rid not in self.shown:
+                    outside += 1
+                    continue
+                items.append((rid, self.txt(it.get("question", ""))))
+            if items or outside:
+                out.append(QuestionEntry(str(g.get("gap", "")), self.txt(g.get("title", "")),
+                                         tuple(items), outside))
+        return tuple(out)
 
     def timeline(self, entries: dict[int, RecordEntry], links: dict[int, LinkEntry],
                  fleets: Sequence[FleetEntry], contracts: Sequence[ContractEntry]) -> tuple[TimelineEntry, ...]:
@@ -98,6 +118,8 @@ class CaseReaders:
             add(f.installed_on, None, "fleet", 2, f.id, join_text("Installed: ", f.label), (f.id,), f.cites)
             extra = f" ({f.days_to_service} days after installation)" if f.days_to_service is not None else ""
             add(f.in_service_on, None, "fleet", 2, f.id, join_text("In service: ", f.label, extra),
+                (f.id,), f.cites)
+            add(f.decommissioned_on, None, "fleet", 2, f.id, join_text("Decommissioned: ", f.label),
                 (f.id,), f.cites)
         for c in contracts:
             add(c.start_on, c.end_on, "contract", 3, c.id, join_text("Contract term: ", c.label),

@@ -61,6 +61,8 @@ class CaseSections:
             ("Classification", markup(c.marking)),
             ("Author", markup(c.author) or "—"),
             ("Date", markup(c.date)),
+            ("As of", f"{markup(d.as_of or c.date)}: compute, ECCN classes and open questions "
+                      "describe the case on this day"),
             ("Case", f"case {c.case_id}"),
             ("Workspace", f'{markup(c.workspace_name)} <font face="{self.f.mono}">{markup(c.workspace_uuid)}</font>'),
             ("Scope", markup(c.scope)),
@@ -98,6 +100,8 @@ class CaseSections:
                                              "H100 SXM equivalents)"),
             ("Findings", f"{findings_open:,} open or confirmed, "
                          f"{sum(x[3] for x in fig.findings_by_severity):,} dismissed"),
+            ("Open questions", f"{len(d.open_questions):,} data gap(s) concerning "
+                               f"{sum(len(q.items) for q in d.open_questions):,} record(s)"),
             ("Screening hits", ", ".join(f"{n:,} {markup(s)}" for s, n in fig.hits_by_status) or "none"),
             ("Evidence items", f"{fig.evidence:,}"),
         ]
@@ -169,6 +173,36 @@ class CaseSections:
                                     "this dossier's view or withheld.", st.note))
             self.out.append(KeepTogether(block) if len(f.path) < 12 else block[0])
             if len(f.path) >= 12:
+                self.out += block[1:]
+
+    def sec_questions(self) -> None:
+        """Open questions: one entry per data gap listing its records (never a red flag)."""
+        d, st = self.d, self.st
+        self.out.append(self.heading("sec-questions", "Open questions"))
+        self.out.append(self.p(
+            f"What the analysis as of {markup(d.as_of)} could not decide because data is missing: "
+            "each entry is one kind of gap with the records it concerns. These are questions to "
+            "research, not red flags.", st.note))
+        if d.analysis_as_of and d.analysis_as_of != d.as_of:
+            self.out.append(self.p(
+                f"The findings above come from the analysis as of {markup(d.analysis_as_of)}; run "
+                f"the analysis as of {markup(d.as_of)} for findings on this dossier's day.", st.note))
+        if not d.open_questions:
+            self.out.append(self.p("None: every figure and owner the rules need is recorded."))
+            return
+        for n, q in enumerate(d.open_questions, 1):
+            block: list[Flowable] = [self.heading(
+                f"question-{n}", f"Q{n}. " + plain(q.title, limit=100), level=1, style=st.h2,
+                text=f"<b>Q{n}.</b> {markup(q.title, self.f.bold, limit=600)} ({len(q.items):,})")]
+            rows = [[Paragraph(self.ref(rid) if rid is not None else "the case", st.cell),
+                     self.cell(question, self.width - 160)] for rid, question in q.items]
+            if rows:
+                block += self.table(["Record", "Question"], rows, [160, self.width - 160])
+            if q.outside_view:
+                block.append(self.p(f"{q.outside_view:,} more record(s) are outside this dossier's "
+                                    "view or withheld.", st.note))
+            self.out.append(KeepTogether(block) if len(rows) < 12 else block[0])
+            if len(rows) >= 12:
                 self.out += block[1:]
 
     def sec_chart(self) -> None:

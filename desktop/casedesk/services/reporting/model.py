@@ -50,6 +50,8 @@ class DossierOptions:
     # ISO date shown on the cover; None means the date of the newest audit entry, so the same
     # workspace state gives the same bytes.
     date: str | None = None
+    # The day the compute, ECCN classes and open questions describe (ISO); None: the cover date.
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,17 @@ class FindingEntry:
     decided_by: str
     decided_at: str
     cites: tuple[Cite, ...]
+    controlled_tpp: float = 0.0  # controlled compute the finding touches (the order after severity)
+
+
+@dataclass(frozen=True)
+class QuestionEntry:
+    """An open question: one data gap and the records it concerns, each with what is asked."""
+
+    gap: str
+    title: Text
+    items: tuple[tuple[int | None, Text], ...]  # (record id or None, question)
+    outside_view: int  # records of the question the view (or redaction) leaves out
 
 
 @dataclass(frozen=True)
@@ -198,6 +211,7 @@ class FleetEntry:
     operators: tuple[int, ...]
     users: tuple[int, ...]
     cites: tuple[Cite, ...]
+    decommissioned_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -365,3 +379,6 @@ class Dossier:
     evidence: tuple[EvidenceEntry, ...]
     eccn_note: str = ""
     notes: tuple[str, ...] = field(default=())  # remarks on scope shown in the summary
+    as_of: str = ""  # the day the analysis figures and open questions describe
+    open_questions: tuple[QuestionEntry, ...] = ()
+    analysis_as_of: str = ""  # the as-of day of the analysis that produced the saved findings

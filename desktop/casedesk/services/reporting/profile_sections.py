@@ -120,7 +120,8 @@ class ProfileSections:
                 tpp = (f"{f.tpp_each:,.0f} each" if f.tpp_each else "—") + (
                     f"<br/>{f.tpp_total:,.0f} total" if f.tpp_total else "")
                 status = markup(f.status.replace("_", " ")) if f.status else ""
-                for label, value in (("installed", f.installed_on), ("in service from", f.in_service_on)):
+                for label, value in (("installed", f.installed_on), ("in service from", f.in_service_on),
+                                     ("decommissioned", f.decommissioned_on)):
                     if value:
                         status += f"<br/>{label} {markup(value)}"
                 if f.days_to_service is not None:

@@ -63,7 +63,8 @@ ProgressCallback = Callable[[Progress], None]
 
 # --- the story -------------------------------------------------------------------------------
 
-SECTIONS = (("summary", "Executive summary"), ("findings", "Findings"), ("chart", "Link chart"),
+SECTIONS = (("summary", "Executive summary"), ("findings", "Findings"), ("questions", "Open questions"),
+            ("chart", "Link chart"),
             ("parties", "Party profiles"), ("compute", "Compute inventory"),
             ("contracts", "Contracts and payments"), ("timeline", "Timeline"),
             ("screening", "Screening hits and decisions"), ("evidence", "Evidence register"),

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from casedesk.services.findings import severity_rank
+from casedesk.services.findings import finding_sort_key, severity_rank
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -37,6 +37,7 @@ class FindingTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._ids: list[int] = []
         self._rows: dict[int, dict[str, Any]] = {}
+        self._keys: dict[int, tuple[Any, ...]] = {}  # sort keys, computed once per row version
 
     # --- content ---
 
@@ -45,6 +46,7 @@ class FindingTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = [r["id"] for r in rows]
         self._rows = {r["id"]: dict(r) for r in rows}
+        self._keys.clear()
         self.endResetModel()
 
     def update_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -56,11 +58,13 @@ class FindingTableModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), pos, pos)
                 del self._ids[pos]
                 del self._rows[fid]
+                self._keys.pop(fid, None)
                 self.endRemoveRows()
         last = len(self.COLUMNS) - 1
         for pos, fid in enumerate(self._ids):
             if self._rows[fid] != new[fid]:
                 self._rows[fid] = new[fid]
+                self._keys.pop(fid, None)
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
         added = [r["id"] for r in rows if r["id"] not in self._rows]
         if added:
@@ -81,11 +85,20 @@ class FindingTableModel(QAbstractTableModel):
             self.endInsertRows()
             return
         self._rows[finding["id"]] = dict(finding)
+        self._keys.pop(finding["id"], None)
         self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self.COLUMNS) - 1))
 
     def finding(self, row: int) -> dict[str, Any]:
         """The cached finding shown in a row."""
         return self._rows[self._ids[row]]
+
+    def sort_key(self, row: int) -> tuple[Any, ...]:
+        """The order of a row: most severe first, then most controlled compute touched."""
+        fid = self._ids[row]
+        key = self._keys.get(fid)
+        if key is None:
+            key = self._keys[fid] = finding_sort_key(self._rows[fid])
+        return key
 
     def row_of(self, finding_id: int) -> int | None:
         """The row showing a finding, or None."""
@@ -137,7 +150,7 @@ class FindingTableModel(QAbstractTableModel):
 
 
 class FindingFilterProxyModel(QSortFilterProxyModel):
-    """Shows findings whose status is in a set, most severe first (then oldest first)."""
+    """Shows findings whose status is in a set, most severe first, then by controlled compute touched."""
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
@@ -157,6 +170,6 @@ class FindingFilterProxyModel(QSortFilterProxyModel):
         return index.data(STATUS_ROLE) in self._statuses
 
     def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802
-        a = (left.data(SEVERITY_RANK_ROLE), left.data(FINDING_ID_ROLE))
-        b = (right.data(SEVERITY_RANK_ROLE), right.data(FINDING_ID_ROLE))
-        return a < b
+        # Severity, then the controlled compute a finding touches (services.findings.finding_sort_key).
+        model = self.sourceModel()
+        return model.sort_key(left.row()) < model.sort_key(right.row())

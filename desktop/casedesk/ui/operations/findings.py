@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from casedesk.services.analysis.engine import run_analysis
@@ -14,11 +15,13 @@ OnDone = Callable[[Any], None]
 OnError = Callable[[Any], None]
 
 
-def analyse_case(ops: Operations, case_id: int, *, on_done: OnDone, on_error: OnError) -> int:
-    """Run the analysis of a case in one write transaction as a Progress job; returns the job id."""
+def analyse_case(ops: Operations, case_id: int, *, on_done: OnDone, on_error: OnError,
+                 as_of: date | None = None) -> int:
+    """Run the analysis of a case (as of a day; None: today) in one write transaction as a
+    Progress job; returns the job id."""
     def job(ws: Workspace):  # noqa: ANN202 - a Progress generator returning an AnalysisResult
         with ws.write() as s:
-            result = yield from run_analysis(s, case_id)
+            result = yield from run_analysis(s, case_id, as_of=as_of)
         return result
 
     return ops.submit_job(job, on_done=on_done, on_error=on_error)

@@ -3,7 +3,9 @@
 Signals:
     path_requested(list, list): the record ids and link ids explaining the selected finding
         (the chart highlights them).
-    record_selected(int): the finding's subject record (the inspector shows it).
+    record_selected(int): the finding's subject record (the inspector shows it), or a record
+        chosen under an open question.
+    question_record_chosen(int): a record chosen under an open question (the window selects it).
     analysis_finished(object): an AnalysisResult after a run (status bar, inspector refresh).
     findings_changed(): findings were added, decided or updated.
 """
@@ -11,18 +13,19 @@ Signals:
 from __future__ import annotations
 
 import html
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableView,
@@ -42,6 +45,7 @@ from casedesk.ui.models.finding_table import (
 )
 from casedesk.ui.operations import Operations
 from casedesk.ui.operations import findings as finding_ops
+from casedesk.ui.widgets.open_questions import OpenQuestionsView
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
 
 # Filter choices: label -> statuses shown (None: every status).
@@ -61,6 +65,7 @@ class FindingsPanel(QWidget):
 
     path_requested = Signal(list, list)
     record_selected = Signal(int)
+    question_record_chosen = Signal(int)
     finding_chosen = Signal(int)
     analysis_finished = Signal(object)
     findings_changed = Signal()
@@ -111,17 +116,29 @@ class FindingsPanel(QWidget):
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        # What the last run could not decide, beside the findings (each opens its first record).
+        # What the last run could not decide, beside the findings: one item per data gap, its
+        # records beneath it (selecting one jumps to it).
         self.questions_title = QLabel("Open questions")
         self.questions_title.setStyleSheet("font-weight: bold;")
-        self.questions = QListWidget()
-        self.questions.setObjectName("open_questions")
-        self.questions.setWordWrap(True)
-        self.questions.itemActivated.connect(self._on_question_chosen)
-        self.questions.itemClicked.connect(self._on_question_chosen)
+        self.questions = OpenQuestionsView()
+        self.questions.record_chosen.connect(self.record_selected)
+        self.questions.record_chosen.connect(self.question_record_chosen)
+        # The day the analysis describes (what existed then, the rules in force then).
+        self.as_of_check = QCheckBox("As of")
+        self.as_of_check.setToolTip("Analyse the case as it stood on a past day: fleets installed and "
+                                    "not decommissioned, contracts and links in force, rules in force")
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setObjectName("as_of_date")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setDate(QDate.currentDate())
+        self.as_of_edit.setEnabled(False)
+        self.as_of_check.toggled.connect(self.as_of_edit.setEnabled)
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
+        top.addWidget(self.as_of_check)
+        top.addWidget(self.as_of_edit)
         top.addWidget(QLabel("Show:"))
         top.addWidget(self.filter_combo)
         top.addStretch(1)
@@ -198,11 +215,25 @@ class FindingsPanel(QWidget):
         if self._case_id is None or self._busy_job is not None:
             return None
         self.message.setText("Analysing…")
-        self._busy_job = finding_ops.analyse_case(self._ops, self._case_id, on_done=self._on_analysis_done,
+        self._busy_job = finding_ops.analyse_case(self._ops, self._case_id, as_of=self.as_of(),
+                                                  on_done=self._on_analysis_done,
                                                   on_error=self._on_job_failed)
         self._progress = JobProgressDialog(self._runner, self._busy_job, "Running analysis", self)
         self._update_buttons()
         return self._busy_job
+
+    def as_of(self) -> date | None:
+        """The analysis day chosen in the date control (None: today)."""
+        if not self.as_of_check.isChecked():
+            return None
+        d = self.as_of_edit.date()
+        return date(d.year(), d.month(), d.day())
+
+    def set_as_of(self, day: date | None) -> None:
+        """Choose the analysis day (None: today)."""
+        self.as_of_check.setChecked(day is not None)
+        if day is not None:
+            self.as_of_edit.setDate(QDate(day.year, day.month, day.day))
 
     def selected_finding_id(self) -> int | None:
         """The id of the selected finding, or None."""
@@ -344,31 +375,23 @@ class FindingsPanel(QWidget):
     def _on_analysis_done(self, result: AnalysisResult) -> None:
         self._end_job()
         c = result.counts
-        undecided = f"; {len(result.undecided)} question(s) could not be decided" if result.undecided else ""
-        self.message.setText(f"Analysis done: {c['created']} new, {c['updated']} updated, "
-                             f"{c['reopened']} re-opened, {c['resolved']} resolved{undecided}.")
-        self.show_questions(result.undecided)
+        groups = result.open_questions
+        undecided = f"; {len(groups)} open question(s)" if groups else ""
+        left = (result.left_out or {}).get("fleets") or []
+        gone = f"; {len(left)} fleet(s) not in service that day left out" if left else ""
+        self.message.setText(f"Analysis as of {result.as_of.isoformat()} done: {c['created']} new, "
+                             f"{c['updated']} updated, {c['reopened']} re-opened, "
+                             f"{c['resolved']} resolved{undecided}{gone}.")
+        self.show_questions(groups)
         self.refresh()
         self.analysis_finished.emit(result)
         self.findings_changed.emit()
 
-    def show_questions(self, undecided: list[Any]) -> None:
-        """List what the last analysis could not decide (hidden when nothing)."""
-        self.questions.clear()
-        for item in undecided:
-            text = item.get("question", "") if isinstance(item, dict) else str(item)
-            entry = QListWidgetItem(ui_text.display(text, 400))
-            ids = item.get("record_ids", []) if isinstance(item, dict) else []
-            entry.setData(Qt.ItemDataRole.UserRole, int(ids[0]) if ids else None)
-            entry.setToolTip(ui_text.display(text, 2000))
-            self.questions.addItem(entry)
-        self.questions_title.setText(f"Open questions ({len(undecided)}): what analysis could not decide")
-        self.questions_box.setVisible(bool(undecided))
-
-    def _on_question_chosen(self, item: QListWidgetItem) -> None:
-        record_id = item.data(Qt.ItemDataRole.UserRole)
-        if record_id is not None:
-            self.record_selected.emit(int(record_id))
+    def show_questions(self, groups: list[Any]) -> None:
+        """List the last analysis's open questions, one item per data gap (hidden when none)."""
+        n = self.questions.set_groups(groups)
+        self.questions_title.setText(f"Open questions ({n}): data gaps, not red flags")
+        self.questions_box.setVisible(bool(n))
 
     def _on_decision_done(self, finding_id: int) -> None:
         self.message.clear()

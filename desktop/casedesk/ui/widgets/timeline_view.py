@@ -407,7 +407,7 @@ class TimelineView(QAbstractScrollArea):
             border.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(border)
         painter.setBrush(fill)
-        if item.kind in ("installed", "in_service") or (item.precision == "day" and not item.end):
+        if item.kind in ("installed", "in_service", "decommissioned") or (item.precision == "day" and not item.end):
             # A point in time: a diamond, so it reads as a date rather than a span.
             c = rect.center()
             r = min(ROW_H / 2 - 3, max(rect.width() / 2, 5))

@@ -188,12 +188,65 @@ def test_cancel_leaves_nothing_written(qtbot, panel, runner, demo_ws):
 
 def test_open_questions_are_listed_beside_the_findings_and_open_their_record(qtbot, panel):
     result = _run(qtbot, panel)
-    assert result.undecided, "the demo case has questions analysis cannot decide"
-    assert panel.questions.count() == len(result.undecided)
-    assert f"Open questions ({len(result.undecided)})" in panel.questions_title.text()
+    assert result.open_questions, "the demo case has questions analysis cannot decide"
+    assert panel.questions.group_count() == len(result.open_questions)
+    assert f"Open questions ({len(result.open_questions)})" in panel.questions_title.text()
     assert not panel.questions_box.isHidden()
-    item = next(panel.questions.item(i) for i in range(panel.questions.count())
-                if panel.questions.item(i).data(256) is not None)
+    records = panel.questions.records_of(0)
+    assert records == result.open_questions[0]["record_ids"]
     with qtbot.waitSignal(panel.record_selected) as chosen:
-        panel.questions.itemClicked.emit(item)
-    assert chosen.args[0] == item.data(256)
+        panel.questions.choose(0, 0)
+    assert chosen.args[0] == records[0]
+
+
+def test_data_gaps_of_many_parties_are_one_item_each_openable(qtbot, panel, demo_ws):
+    ws, case_id = demo_ws
+    with ws.write() as s:
+        owners = []
+        for i in range(12):
+            owner = create_record(s, case_id, RecordIn("party", {"label": f"Cluster owner {i}", "party_kind": "company"})).id
+            fleet = create_record(s, case_id, RecordIn("server", {"label": f"Cluster {i}",
+                                                                 "accelerator_model": "H100 SXM"})).id
+            add_link(s, case_id, "owns_asset", owner, fleet)
+            owners.append(owner)
+    result = _run(qtbot, panel)
+    assert not [f for f in list_findings_of(ws, case_id) if f["rule"] == "intermediary_without_owner"
+                and f["details"]["party_id"] in owners]
+    gaps = [q["gap"] for q in result.open_questions]
+    assert len(gaps) == len(set(gaps)), "one item per kind of gap"
+    g = gaps.index("owner_unknown")
+    assert set(owners) <= set(panel.questions.records_of(g))
+    row = panel.questions.records_of(g).index(owners[5])
+    with qtbot.waitSignal(panel.record_selected) as chosen:
+        panel.questions.choose(g, row)
+    assert chosen.args[0] == owners[5]
+
+
+def test_the_date_control_analyses_as_of_a_day(qtbot, panel):
+    from datetime import date
+
+    panel.set_as_of(date(2024, 5, 15))
+    assert panel.as_of() == date(2024, 5, 15)
+    result = _run(qtbot, panel)
+    assert result.as_of == date(2024, 5, 15)
+    assert "Brisbane H100 fleet" in [f["label"] for f in result.left_out["fleets"]]
+    assert "as of 2024-05-15" in panel.message.text()
+    panel.set_as_of(None)
+    assert panel.as_of() is None
+
+
+def test_rows_sort_by_severity_then_controlled_compute(qtbot, panel):
+    _run(qtbot, panel)
+    keys = []
+    for r in range(panel.proxy.rowCount()):
+        src = panel.proxy.mapToSource(panel.proxy.index(r, 0))
+        f = panel.model.finding(src.row())
+        keys.append((f["severity"], f["details"]["compute_touched"]["controlled_tpp"]))
+    from casedesk.services.findings import severity_rank
+    assert keys == sorted(keys, key=lambda k: (severity_rank(k[0]), -k[1]))
+    assert keys[0][1] > 0
+
+
+def list_findings_of(ws, case_id):
+    with ws.read() as s:
+        return list_findings(s, case_id)

@@ -265,18 +265,29 @@ def test_operator_without_identified_owner(build, analyse):
         director = b.party("Director", kind="person")
         b.link("officer_of", director, op)
         ops = b.link("operates", op, fleet)
+        user = b.party("Customer", country="DE")
+        uses = b.link("uses_compute_of", user, fleet)
         owned_op = b.party("Owned operator")
         b.link("operates", owned_op, fleet)
         b.link("owns", b.party("Founder", kind="person"), owned_op, share_pct=100)
         broker = b.party("Broker without owner")
-        b.contract("Deal", parties=((broker, "broker"),))
+        b.contract("Deal", parties=((broker, "broker"), (user, "customer")))
+        lonely_broker = b.party("Broker of a deal with no customer")
+        b.contract("Empty deal", parties=((lonely_broker, "broker"),))
+        plain_owner = b.party("Plain owner")
+        own_fleet = b.fleet("Own fleet")
+        b.link("owns_asset", plain_owner, own_fleet)
         b.party("Bystander company")
         cid = b.case_id
-    _, by_rule = analyse(cid)
+    result, by_rule = analyse(cid)
     found = {f["details"]["party_id"]: f for f in by_rule["intermediary_without_owner"]}
     assert set(found) == {op, broker}
-    assert found[op]["record_ids"][:2] == [op, fleet] and ops in found[op]["link_ids"]
+    assert found[op]["record_ids"][:2] == [op, fleet] and {ops, uses} <= set(found[op]["link_ids"])
+    assert "used by Customer" in found[op]["explanation"]
     assert "officers are recorded: Director" in found[op]["explanation"]
+    # the plain owner's unknown owner is an open question, not a red flag
+    q = [g for g in result.open_questions if g["gap"] == "owner_unknown"]
+    assert len(q) == 1 and q[0]["record_ids"] == [plain_owner]
 
 
 # --- quantity_mismatch --------------------------------------------------------------------------
@@ -359,3 +370,82 @@ def test_bad_input_does_not_stop_the_analysis(build, analyse):
     assert "cycle" in questions and "150 %" in questions and "Zorg 9000" in questions
     assert "accelerator count unknown" in questions
     assert "hq_controlled_compute" in by_rule  # C is controlled by its Chinese owner A (90 %)
+
+
+# --- findings an analyst would call signal (the demo case) ----------------------------------------
+
+
+def _demo_findings(ws, case_id, as_of=date(2025, 6, 1)):
+    from casedesk.services.analysis.engine import run_analysis
+    from casedesk.services.findings import list_findings
+    from casedesk.services.progress import run_to_end
+
+    with ws.write() as s:
+        result = run_to_end(run_analysis(s, case_id, as_of=as_of))
+    with ws.read() as s:
+        return result, [f for f in list_findings(s, case_id) if f["status"] != "resolved"]
+
+
+def test_demo_intermediaries_are_the_platforms_leasing_to_chinese_users_not_plain_owners(demo_ws):
+    from casedesk.services.links import add_link
+    from casedesk.services.listings import list_records
+    from casedesk.services.records import RecordIn, create_record
+
+    ws, case_id = demo_ws
+    with ws.write() as s:
+        ids = {r["label"]: r["id"] for r in list_records(s, case_id)}
+        owner = create_record(s, case_id, RecordIn("party", {"label": "Plain cluster owner",
+                                                            "party_kind": "company"})).id
+        own_fleet = create_record(s, case_id, RecordIn("server", {
+            "label": "Plain owner's cluster", "accelerator_model": "H100 SXM",
+            "server_count": 100, "accelerators_per_server": 8})).id
+        add_link(s, case_id, "owns_asset", owner, own_fleet)
+        add_link(s, case_id, "operates", owner, own_fleet)
+    result, findings = _demo_findings(ws, case_id)
+    inter = {f["details"]["party_id"]: f for f in findings if f["rule"] == "intermediary_without_owner"}
+    platform = ids["Decentralised GPU platform used for the California cluster (unnamed)"]
+    operator = ids["Aw's GPU platform company (name not given)"]
+    assert set(inter) == {platform, operator}
+    assert "used by Shanghai AI start-up" in inter[platform]["explanation"]
+    assert "used by Beijing AI company" in inter[operator]["explanation"]
+    assert owner not in inter
+    gaps = {q["gap"]: q for q in result.open_questions}
+    assert owner in gaps["owner_unknown"]["record_ids"]
+    # the critical findings an analyst must act on come first
+    assert [f["severity"] for f in findings[:3]] == ["critical"] * 3
+    assert findings[0]["rule"] == "hq_controlled_compute"
+
+
+def test_a_hundred_plain_owners_give_no_red_flag_and_one_question_per_gap(build, analyse):
+    with build() as b:
+        for i in range(100):
+            owner = b.party(f"Cluster owner {i}", country=None)
+            fleet = b.fleet(f"Cluster {i}", model="H100 SXM" if i % 3 else "Zorg 9000",
+                            servers=None if i % 5 == 0 else 10)
+            b.link("owns_asset", owner, fleet)
+            if i % 2:
+                b.link("operates", owner, fleet)
+        cid = b.case_id
+    result, by_rule = analyse(cid)
+    assert "intermediary_without_owner" not in by_rule
+    assert not [f for fs in by_rule.values() for f in fs if f["severity"] in ("critical", "high", "medium")]
+    gaps = [q["gap"] for q in result.open_questions]
+    assert len(gaps) == len(set(gaps))
+    owners = next(q for q in result.open_questions if q["gap"] == "owner_unknown")
+    assert owners["count"] == 100 and len(owners["items"]) == 100
+    assert {"count_unknown", "model_unknown"} <= set(gaps)
+
+
+def test_findings_sort_by_severity_then_controlled_compute(build, analyse):
+    with build() as b:
+        small = b.fleet("Small fleet", servers=10, per=8)
+        big = b.fleet("Big fleet", servers=1000, per=8)
+        old = b.fleet("A100 fleet", model="A100 SXM", servers=1000, per=8)
+        for fleet, name in ((small, "Small user"), (big, "Big user"), (old, "A100 user")):
+            b.link("uses_compute_of", b.party(name, country="CN"), fleet)
+        cid = b.case_id
+    _, by_rule = analyse(cid)
+    order = [f["details"]["fleet_id"] for f in by_rule["hq_controlled_compute"]]
+    assert order == [big, old, small]   # 8,000 H100 > 8,000 A100 (TPP-weighted) > 80 H100
+    w = [f["details"]["compute_touched"]["controlled_tpp"] for f in by_rule["hq_controlled_compute"]]
+    assert w == sorted(w, reverse=True) and w[0] == 8000 * 15832

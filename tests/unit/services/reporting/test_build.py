@@ -203,3 +203,28 @@ def test_hostile_names_round_trip_on_every_backend(workspace, helpers):
     d = _build(workspace, h.case_id)
     labels = {r.label for r in d.records.values()}
     assert set(helpers.hostile_names.values()) <= labels  # NUL and overrides kept as data
+
+
+def test_open_questions_are_grouped_and_the_as_of_day_is_stated(demo):
+    d = _build(demo.ws, demo.case_id, date="2026-01-05", as_of="2024-05")
+    assert d.as_of == "2024-05-31" and d.cover.date == "2026-01-05"
+    assert "2024-05-31" in d.eccn_note
+    gaps = [q.gap for q in d.open_questions]
+    assert len(gaps) == len(set(gaps)) and "count_unknown" in gaps
+    q = next(q for q in d.open_questions if q.gap == "count_unknown")
+    assert [rid for rid, _ in q.items] == [demo.ids["Planned Blackwell cluster"]]
+    assert _build(demo.ws, demo.case_id, date="2026-01-05").as_of == "2026-01-05"
+    with pytest.raises(ValidationError, match="as_of"):
+        _build(demo.ws, demo.case_id, as_of="2024-13")
+
+
+def test_a_decommissioned_fleet_shows_its_date_in_the_fleet_entry_and_timeline(demo):
+    from casedesk.services.records import get_record, update_record
+
+    fleet = demo.ids["Brisbane H100 fleet"]
+    with demo.ws.write() as s:
+        update_record(s, fleet, {"decommissioned_on": "2025-03"},
+                      expected_version=get_record(s, fleet).version)
+    d = _build(demo.ws, demo.case_id)
+    assert next(f for f in d.fleets if f.id == fleet).decommissioned_on == "2025-03"
+    assert any("Decommissioned: " in _all_text(t.title) for t in d.timeline)

@@ -91,11 +91,21 @@ def test_every_font_is_embedded_truetype(demo_pdf):
 def test_bookmarks_cover_sections_and_profiles(demo_pdf, helpers):
     _demo, _result, data = demo_pdf
     titles = helpers.outline(data)
-    for section in ("Contents", "Executive summary", "Findings", "Link chart", "Party profiles",
+    for section in ("Contents", "Executive summary", "Findings", "Open questions", "Link chart",
+                    "Party profiles",
                     "Compute inventory", "Contracts and payments", "Timeline",
                     "Screening hits and decisions", "Evidence register", "Appendix: verifying this dossier"):
         assert section in titles
     assert "Derek Aw" in titles and "Beijing AI company (unnamed)" in titles
+
+
+def test_open_questions_section_lists_each_gap_once_with_its_records(demo, out_dir, helpers):
+    _result, data = _write(demo.ws, demo.case_id, out_dir / "q.pdf", as_of="2024-05")
+    body = _body(data, "Remote H100 access for Chinese AI firms via a decentralised GPU platform (demo)")
+    section = body[body.index("What the analysis as of 2024-05-31 could not decide"):]
+    assert "Q1. Accelerator count unknown (1)" in section
+    assert "Planned Blackwell cluster" in section
+    assert "2024-05-31" in helpers.pdf_text(data)   # the cover's As of
 
 
 def test_contents_page_lists_each_section_with_its_page(demo_pdf):

@@ -38,10 +38,18 @@ class RuleContext:
     undecided_items: list[dict[str, Any]] = field(default_factory=list)
     _hq: dict[int, Headquarters] = field(default_factory=dict)
 
-    def undecided(self, rule: str, record_ids: Iterable[int], question: str) -> None:
-        """Record something a rule could not decide (shown to the user, never guessed)."""
-        self.undecided_items.append({"rule": rule, "record_ids": list(dict.fromkeys(record_ids)),
-                                     "question": question})
+    def undecided(self, rule: str, record_ids: Iterable[int], question: str, *,
+                  gap: str | None = None) -> None:
+        """Record something a rule could not decide (shown to the user, never guessed).
+
+        `gap` names the kind of missing data (owner_unknown, …): open questions are grouped by it
+        (default: by rule), one item per group listing its records.
+        """
+        item: dict[str, Any] = {"rule": rule, "record_ids": list(dict.fromkeys(record_ids)),
+                                "question": question}
+        if gap:
+            item["gap"] = gap
+        self.undecided_items.append(item)
 
     def headquarters(self, party_id: int) -> Headquarters:
         """The headquarters rule for a party (cached per run)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from casedesk.domain.dates import parse_partial_date
@@ -25,8 +26,14 @@ _date = functools.lru_cache(maxsize=4096)(parse_partial_date)
 
 
 def hq_controlled_compute(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
-    """Controlled accelerators used by a party the headquarters rule puts in a country of concern."""
+    """Controlled accelerators used by a party the headquarters rule puts in a country of concern.
+
+    Before the headquarters rule took effect (params.headquarters_rule_from, the AC/S rule of
+    2023-11-17) only the destination counted: a fleet at a data center in a country of concern.
+    """
     g, inv = ctx.graph, ctx.inventory
+    since = params.get("headquarters_rule_from")
+    hq_rule = since is None or ctx.as_of >= date.fromisoformat(str(since))
     for fid, f in inv.fleets.items():
         if not f.controlled:
             continue  # not 3A090, or undecided (already listed by the compute step)
@@ -48,6 +55,8 @@ def hq_controlled_compute(ctx: RuleContext, params: dict[str, Any]) -> Iterator[
             dc_countries = [g.datacenters[dc].country for dc, _ in dcs]
             where = ""
             known = [c for c in dc_countries if c]
+            if not hq_rule and not any(ctx.of_concern(c) for c in known):
+                continue  # remote use from abroad: not within the rules in force on that day
             if known and all(not ctx.of_concern(c) and c != hq.decisive_country for c in known):
                 where = f" remotely from a data center in {country_phrase(known[0])}"
             elif known:

@@ -1,14 +1,22 @@
 """Red flags about who owns whom: ownership reaching out of a country of concern, and
-intermediaries in the compute chain with no identified owner."""
+intermediaries (parties between compute and another user) with no identified owner."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from casedesk.services.analysis.ownership import party_country
 from casedesk.services.analysis.rules.context import Draft, RuleContext, RuleFunction
 from casedesk.services.analysis.rules.wording import country_phrase, distinct
+
+
+class Act(NamedTuple):
+    """One way a party stands between compute and someone else, with the records and links showing it."""
+
+    text: str
+    record_ids: list[int]
+    link_ids: list[int]
 
 
 def ownership_into_concern(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
@@ -49,60 +57,106 @@ def ownership_into_concern(ctx: RuleContext, params: dict[str, Any]) -> Iterator
 
 
 
+def _intermediations(ctx: RuleContext, pid: int, params: dict[str, Any]) -> list[Act]:
+    """Evidence that a party stands between compute and a *different* user (empty: it does not).
+
+    Owning or operating compute is not enough: someone else must use what it provides, it must
+    broker for someone (intermediary_for), be used by someone (uses_compute_of), or hold a
+    provider-side role in a contract with another party on the user side.
+    """
+    g, inv = ctx.graph, ctx.inventory
+    acts: list[Act] = []
+    seen: set[int] = set()
+    for fid, recs, lks in g.provided_fleets(pid):
+        if fid in seen:
+            continue  # owned and operated: one act
+        seen.add(fid)
+        users = [(u, r) for u, r in inv.end_uses.get(fid, ()) if u != pid]
+        if not users:
+            continue
+        verb = "operates" if g.links[lks[0]].type == "operates" else "owns"
+        names = list(dict.fromkeys(g.name(u) for u, _ in users))
+        acts.append(Act(f"{verb} the {g.name(fid)}, used by {_few(names)}",
+                        [*recs, fid, *[x for _, r in users for x in r.record_ids]],
+                        [*lks, *[x for _, r in users for x in r.link_ids]]))
+    for lt in params.get("link_types_broker", ["intermediary_for"]):
+        for lid in g.out_links(lt, pid):
+            other = g.links[lid].target
+            if other != pid:
+                acts.append(Act(f"acts as intermediary for {g.name(other)}", [other], [lid]))
+    for lt in params.get("link_types_in", ["uses_compute_of"]):
+        for lid in g.in_links(lt, pid):
+            other = g.links[lid].source
+            if other != pid:
+                acts.append(Act(f"provides compute to {g.name(other)}", [other], [lid]))
+    provider_roles = set(params.get("provider_roles", []))
+    user_roles = set(params.get("user_roles", ["customer", "lessee", "buyer"]))
+    own_wallets = {g.links[lid].target for lid in g.out_links("controls_wallet", pid)}
+    for m in g.memberships.get(pid, ()):
+        if m.role not in provider_roles:
+            continue
+        others = [o for o in g.members.get(m.contract_id, ())
+                  if o.role in user_roles and o.member_id != pid and o.member_id not in own_wallets]
+        if others:
+            acts.append(Act(f"is {m.role} in {g.name(m.contract_id)} for "
+                            f"{_few([g.name(o.member_id) for o in others])}",
+                            [m.contract_id, *[o.member_id for o in others]],
+                            [x for x in (m.link_id, *[o.link_id for o in others]) if x is not None]))
+    return acts
+
+
+def _few(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
 def intermediary_without_owner(ctx: RuleContext, params: dict[str, Any]) -> Iterator[Draft]:
-    """A body providing, operating, brokering or paid for compute with no identified owner."""
+    """A party standing between compute and another user, with no identified beneficial owner.
+
+    A party that only owns or operates compute nobody else is recorded to use is no
+    intermediary: if its owner is unknown that is an open question (gap owner_unknown), not a flag.
+    """
     g, own = ctx.graph, ctx.ownership
     kinds = set(params.get("party_kinds", ["company", "platform", "organization"]))
-    roles_in = set(params.get("contract_roles", []))
-    out_types = params.get("link_types_out", [])
-    in_types = params.get("link_types_in", [])
+    provider_roles = set(params.get("provider_roles", []))
     # Candidates come from the link indexes, not a scan of every party.
     candidates: set[int] = set()
-    for lt in out_types:
+    for lt in ("operates", "owns_asset", *params.get("link_types_broker", ["intermediary_for"])):
         candidates.update(g.out.get(lt, {}))
-    for lt in in_types:
+    for lt in params.get("link_types_in", ["uses_compute_of"]):
         candidates.update(g.inc.get(lt, {}))
-    candidates.update(pid for pid, ms in g.memberships.items() if any(m.role in roles_in for m in ms))
+    candidates.update(pid for pid, ms in g.memberships.items() if any(m.role in provider_roles for m in ms))
     for pid in sorted(candidates):
         row = g.parties.get(pid)
         if row is None or row.party_kind not in kinds:
             continue
-        role_links = [lid for lt in out_types for lid in g.out_links(lt, pid)]
-        role_links += [lid for lt in in_types for lid in g.in_links(lt, pid)]
-        contracts = [m for m in g.memberships.get(pid, ()) if m.role in roles_in]
-        if not role_links and not contracts:
-            continue
         known, _ = own.beneficial_owner_known(pid)
         if known:
             continue
-        acts = []
-        for lid in role_links:
-            link = g.links[lid]
-            other = link.target if link.source == pid else link.source
-            lt = ctx.vocab.link_types.get(link.type)
-            if lt is None:
-                verb = link.type.replace("_", " ")
-            else:
-                verb = lt.label if link.source == pid else lt.inverse_label
-            acts.append(f"{verb} the {g.name(other)}" if other in g.fleets else f"{verb} {g.name(other)}")
-        acts += [f"is {m.role} in {g.name(m.contract_id)}" for m in contracts]
+        acts = _intermediations(ctx, pid, params)
+        if not acts:
+            if g.provided_fleets(pid):
+                ctx.undecided("intermediary_without_owner", [pid],
+                              f"{g.name(pid)}: no owner chain reaches a person or a known parent "
+                              "company (it holds or operates compute nobody else is recorded to use)",
+                              gap="owner_unknown")
+            continue
         officers = [g.links[lid].source for lid in g.in_links("officer_of", pid)]
         owners = own.owners(pid)
         known_text = ("no owner is recorded" if not owners else
                       "its recorded owners lead to no person or known parent company")
         off = (f" (officers are recorded: {', '.join(g.name(o) for o in officers[:3])})"
                if officers else "")
+        texts = [a.text for a in acts]
         yield Draft(
             subject_key=str(pid), title=f"No identified beneficial owner: {g.name(pid)}",
-            explanation=(f"{g.name(pid)} {'; '.join(acts[:3])}{' and more' if len(acts) > 3 else ''}, "
+            explanation=(f"{g.name(pid)} {'; '.join(texts[:3])}{' and more' if len(texts) > 3 else ''}, "
                          f"but {known_text}{off}."),
-            record_ids=distinct([pid, *[g.links[lid].target if g.links[lid].source == pid else g.links[lid].source
-                                     for lid in role_links], *[m.contract_id for m in contracts],
-                              *[e.owner for e in owners]]),
-            link_ids=distinct([*role_links, *[m.link_id for m in contracts if m.link_id is not None],
-                            *[e.link_id for e in owners]]),
-            details={"party_id": pid, "acts": acts, "owners": [e.owner for e in owners],
+            record_ids=distinct([pid, *[r for a in acts for r in a.record_ids], *[e.owner for e in owners]]),
+            link_ids=distinct([*[x for a in acts for x in a.link_ids], *[e.link_id for e in owners]]),
+            details={"party_id": pid, "acts": texts, "owners": [e.owner for e in owners],
                      "officers": officers})
+
 
 # (rule id in red_flags.yaml, function): read by rules.registry
 RULES: tuple[tuple[str, RuleFunction], ...] = (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,20 @@ class RuleSpec:
     description: str
     source: str
     params: dict[str, Any]
+    in_force_from: date | None = None  # the rule applies to analyses as of this day or later
+
+    def in_force(self, on: date) -> bool:
+        """True if the rule applies to an analysis as of `on`."""
+        return self.in_force_from is None or self.in_force_from <= on
 
 
 @dataclass(frozen=True)
 class RuleBook:
-    """Every rule's data, in file order, and the ownership walk settings."""
+    """Every rule's data, in file order, the ownership walk settings and open-question titles."""
 
     rules: tuple[RuleSpec, ...]
     ownership: dict[str, Any]
+    questions: dict[str, str] = field(default_factory=dict)  # gap or rule id -> title
 
     def get(self, rule_id: str) -> RuleSpec:
         """The spec of a rule (KeyError if unknown)."""
@@ -77,7 +84,8 @@ def load_rulebook(path: Path) -> RuleBook:
         for name in ("id", "title", "severity", "description", "source"):
             if not isinstance(raw.get(name), str) or not raw[name].strip():
                 raise VocabularyError(_FILE, rid, name, "is required text")
-        unknown = set(raw) - {"id", "title", "severity", "description", "source", "params"}
+        unknown = set(raw) - {"id", "title", "severity", "description", "source", "params",
+                              "in_force_from"}
         if unknown:
             raise VocabularyError(_FILE, rid, sorted(unknown)[0], "unknown field")
         if raw["severity"] not in SEVERITIES:
@@ -88,11 +96,27 @@ def load_rulebook(path: Path) -> RuleBook:
         for key, value in params.items():
             if key.startswith("severity") and value not in SEVERITIES:
                 raise VocabularyError(_FILE, rid, f"params.{key}", f"one of {', '.join(SEVERITIES)}")
+            if key.endswith("_from"):
+                try:
+                    date.fromisoformat(str(value))
+                except ValueError:
+                    raise VocabularyError(_FILE, rid, f"params.{key}", "a YYYY-MM-DD date") from None
         if rid not in functions:
             raise VocabularyError(_FILE, rid, "id", "no rule function is registered under this id")
+        since = raw.get("in_force_from")
+        if since is not None:
+            try:
+                since = date.fromisoformat(str(since))
+            except ValueError:
+                raise VocabularyError(_FILE, rid, "in_force_from", f"{since!r} is not a YYYY-MM-DD date") from None
         specs.append(RuleSpec(rid, raw["title"], raw["severity"], raw["description"], raw["source"],
-                              params))
+                              params, since))
     missing = set(functions) - {s.id for s in specs}
     if missing:
         raise VocabularyError(_FILE, sorted(missing)[0], "id", "registered rule has no entry")
-    return RuleBook(tuple(specs), dict(doc.get("ownership") or {}))
+    questions = doc.get("open_questions") or {}
+    if not isinstance(questions, dict) or not all(isinstance(v, str) and v.strip()
+                                                  for v in questions.values()):
+        raise VocabularyError(_FILE, "open_questions", "(entry)", "expected gap: title text")
+    return RuleBook(tuple(specs), dict(doc.get("ownership") or {}),
+                    {str(k): v.strip() for k, v in questions.items()})
