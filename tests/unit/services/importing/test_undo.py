@@ -1,0 +1,124 @@
+"""Undoing an import batch: exactly what it added goes, merged records come back, later edits refuse."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from casedesk.domain.errors import ConflictError, NotFoundError
+from casedesk.domain.models import (
+    Alias,
+    AuditEntry,
+    Blob,
+    Citation,
+    Evidence,
+    ImportBatch,
+    Link,
+    Record,
+)
+from casedesk.services.cases import create_case
+from casedesk.services.importing import ImportOptions, load_preset, run_import
+from casedesk.services.importing.undo import undo_import
+from casedesk.services.links import add_link
+from casedesk.services.progress import run_to_end
+from casedesk.services.records import IdentifierIn, RecordIn, create_record, update_record
+from casedesk.services.verify import verify_workspace
+
+DATA = Path(__file__).resolve().parents[3] / "data" / "import"
+TABLES = (Record, Link, Citation, Evidence, Blob, ImportBatch, Alias)
+
+
+def _counts(ws) -> dict[str, int]:
+    with ws.read() as s:
+        return {m.__name__: s.scalar(select(func.count()).select_from(m)) for m in TABLES}
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def case_with_acme(sqlite_ws):
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Undo case").id
+        acme = create_record(s, case_id, RecordIn(
+            "party", {"label": "Acme Holdings Limited"},
+            identifiers=[IdentifierIn("LEI", "213800KUD8LAJWSQ9D15")])).id
+    return case_id, acme
+
+
+def _import(ws, case_id, path, preset="parties"):
+    return run_to_end(run_import(ws, case_id, path, load_preset(preset), options=ImportOptions()))
+
+
+def test_undo_removes_what_the_import_added_and_restores_the_merged_record(sqlite_ws, case_with_acme,
+                                                                           tmp_path):
+    case_id, acme = case_with_acme
+    with sqlite_ws.read() as s:
+        acme_before = (s.get(Record, acme).country, s.get(Record, acme).website,
+                       [a.name for a in s.get(Record, acme).aliases], s.get(Record, acme).version)
+    before = _counts(sqlite_ws)
+    path = _csv(tmp_path / "p.csv", [
+        ["name", "country", "identifiers", "website"],
+        ["ACME Holdings Ltd (Singapore)", "SG", "LEI:213800KUD8LAJWSQ9D15", "https://acme.example"],
+        ["New Co Pte. Ltd.", "SG", "", ""],
+        ["Other Co Ltd", "GB", "", ""],
+    ])
+    result = _import(sqlite_ws, case_id, path)
+    assert result.merged == 1 and result.created == 2
+    with sqlite_ws.write() as s:
+        undone = undo_import(s, result.batch_id)
+    assert (undone.records, undone.links, undone.restored) == (2, 0, 1)
+    assert _counts(sqlite_ws) == before
+    with sqlite_ws.read() as s:
+        rec = s.get(Record, acme)
+        # the merge filled country and website and added the file's spelling: all put back
+        assert (rec.country, rec.website, [a.name for a in rec.aliases]) == acme_before[:3]
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.entity == "import_batch",
+                                                  AuditEntry.action == "undo"))
+        assert json.loads(entry.after)["records_removed"] == 2
+        deletes = s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "delete", AuditEntry.entity == "record"))
+        assert deletes == 2
+    assert verify_workspace(sqlite_ws).ok
+    with sqlite_ws.write() as s, pytest.raises(NotFoundError, match="already undone"):
+        undo_import(s, result.batch_id)
+
+
+def test_undo_of_an_ownership_import_removes_its_links(sqlite_ws, case_with_acme):
+    case_id, _ = case_with_acme
+    before = _counts(sqlite_ws)
+    result = _import(sqlite_ws, case_id, DATA / "ownership_aurora.csv", "ownership")
+    assert result.links > 0
+    with sqlite_ws.write() as s:
+        undone = undo_import(s, result.batch_id)
+    assert undone.links == result.links
+    assert _counts(sqlite_ws) == before
+
+
+def test_a_record_edited_after_the_import_refuses_the_undo_by_name(sqlite_ws, case_with_acme, tmp_path):
+    case_id, _ = case_with_acme
+    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["New Co Ltd"]]))
+    with sqlite_ws.write() as s:
+        new = s.scalar(select(Record).where(Record.label == "New Co Ltd"))
+        update_record(s, new.id, {"notes": "checked by phone"}, expected_version=new.version)
+    after = _counts(sqlite_ws)
+    with sqlite_ws.write() as s, pytest.raises(ConflictError, match=r"New Co Ltd\) was edited"):
+        undo_import(s, result.batch_id)
+    assert _counts(sqlite_ws) == after
+
+
+def test_a_link_added_to_an_imported_record_refuses_the_undo(sqlite_ws, case_with_acme, tmp_path):
+    case_id, acme = case_with_acme
+    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["Sub Co Ltd"]]))
+    with sqlite_ws.write() as s:
+        sub = s.scalar(select(Record.id).where(Record.label == "Sub Co Ltd"))
+        add_link(s, case_id, "owns", acme, sub)
+    with sqlite_ws.write() as s, pytest.raises(ConflictError, match="link #.* was added"):
+        undo_import(s, result.batch_id)
