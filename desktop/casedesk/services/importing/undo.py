@@ -19,7 +19,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
-from casedesk.domain.errors import ConflictError, NotFoundError
+from casedesk.domain.errors import NotFoundError, ValidationError
 from casedesk.domain.models import (
     Address,
     Alias,
@@ -113,10 +113,10 @@ def _batch_work(session: Session, batch: ImportBatch) -> _BatchWork:
     return work
 
 
-def _refuse(batch: ImportBatch, what: str) -> ConflictError:
-    return ConflictError(
-        f"import batch {batch.id} ({batch.filename}) cannot be undone: {what} after the import. "
-        "Undo or remove that change first.", expected=0, actual=0)
+def _refuse(batch: ImportBatch, what: str) -> ValidationError:
+    # Not a ConflictError: nothing to reload, the user has to take the later change back first.
+    return ValidationError(f"import batch {batch.id} ({batch.filename})",
+                           f"cannot be undone: {what} after the import; undo or remove that change first")
 
 
 def _check_untouched(session: Session, batch: ImportBatch, work: _BatchWork) -> set[int]:
@@ -187,7 +187,7 @@ def _restore(session: Session, record_id: int, before: dict[str, Any], batch_id:
 def undo_import(session: Session, batch_id: int) -> UndoneImport:
     """Remove everything import batch `batch_id` added and restore what it merged into (one transaction).
 
-    Raises NotFoundError for an unknown (or already undone) batch and ConflictError, naming the
+    Raises NotFoundError for an unknown (or already undone) batch and ValidationError, naming the
     object, when later changes depend on what the import added.
     """
     batch = session.get(ImportBatch, batch_id)

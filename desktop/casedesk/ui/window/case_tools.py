@@ -15,7 +15,7 @@ from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
 from casedesk.ui.dialogs.preferences_dialog import PreferencesDialog
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
-from casedesk.ui.operations import cases, exchange
+from casedesk.ui.operations import cases, exchange, importing
 
 
 class CaseTools:
@@ -34,10 +34,25 @@ class CaseTools:
         if case_id is None:
             return None
         wizard = ImportWizard(self.ops, case_id, self)
-        wizard.import_finished.connect(lambda _batch: self.set_case(self.current_case_id()))
+        wizard.import_finished.connect(lambda batch: self._imported(wizard, batch))
+        wizard.import_undone.connect(self._import_undone)
         self.dialog = wizard
         wizard.open()
         return wizard
+
+    def _imported(self, wizard: ImportWizard, batch_id: int) -> None:
+        """Show the imported records, and put the import on the undo stack (Edit › Undo import)."""
+        self.set_case(self.current_case_id())  # clears the stack: the command goes on after it
+        name = wizard.result.filename if wizard.result is not None else f"batch {batch_id}"
+        command = importing.ImportCommand(self, batch_id, name)
+        command.push_done()
+        self._import_commands = {**getattr(self, "_import_commands", {}), batch_id: command}
+
+    def _import_undone(self, batch_id: int) -> None:
+        """The wizard's Undo import ran: the stack steps past the import without running it again."""
+        command = getattr(self, "_import_commands", {}).get(batch_id)
+        if command is not None:
+            command.mark_undone()
 
     def export_dossier(self) -> ExportDossierDialog | None:
         """Open the dossier export for the current case or view (File › Export dossier)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from casedesk.domain.errors import ConflictError, NotFoundError
+from casedesk.domain.errors import ValidationError, NotFoundError
 from casedesk.domain.models import (
     Alias,
     AuditEntry,
@@ -109,7 +109,7 @@ def test_a_record_edited_after_the_import_refuses_the_undo_by_name(sqlite_ws, ca
         new = s.scalar(select(Record).where(Record.label == "New Co Ltd"))
         update_record(s, new.id, {"notes": "checked by phone"}, expected_version=new.version)
     after = _counts(sqlite_ws)
-    with sqlite_ws.write() as s, pytest.raises(ConflictError, match=r"New Co Ltd\) was edited"):
+    with sqlite_ws.write() as s, pytest.raises(ValidationError, match=r"New Co Ltd\) was edited"):
         undo_import(s, result.batch_id)
     assert _counts(sqlite_ws) == after
 
@@ -120,5 +120,5 @@ def test_a_link_added_to_an_imported_record_refuses_the_undo(sqlite_ws, case_wit
     with sqlite_ws.write() as s:
         sub = s.scalar(select(Record.id).where(Record.label == "Sub Co Ltd"))
         add_link(s, case_id, "owns", acme, sub)
-    with sqlite_ws.write() as s, pytest.raises(ConflictError, match="link #.* was added"):
+    with sqlite_ws.write() as s, pytest.raises(ValidationError, match="link #.* was added"):
         undo_import(s, result.batch_id)
