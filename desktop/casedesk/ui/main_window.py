@@ -49,6 +49,7 @@ from casedesk.ui.widgets.tabs import AuditTab, RecordTableTab, TimelineTab
 from casedesk.ui.window.actions import WindowActions
 from casedesk.ui.window.case_tools import CaseTools
 from casedesk.ui.window.chart_commands import ChartCommands
+from casedesk.ui.window.context_menus import ContextMenus
 from casedesk.ui.window.edit_controller import EditController
 from casedesk.ui.window.link_menu import LinkMenu
 from casedesk.ui.window.status_totals import StatusTotals
@@ -61,7 +62,7 @@ def _workspace_key(ws: Workspace) -> str:
     return hashlib.sha256(ws.target.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands, LinkMenu,  # noqa: E501
+class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands, ContextMenus, LinkMenu,  # noqa: E501
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -109,6 +110,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
             tab = RecordTableTab(kind, self.ops, self.vocab, self)
             self.tables[kind] = tab
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
+        self._build_links_tab()
         self.timeline = TimelineTab(self)
         # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
         self.findings = FindingsPanel(self.ops, self)
@@ -268,6 +270,7 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
         self.navigator.refresh(changes)
         for tab in self.tables.values():
             tab.apply(changes)
+        self.links_table.apply(changes)
         self.duplicates.apply(changes)
         self.chart.refresh(changes)
         self.inspector.refresh(changes)

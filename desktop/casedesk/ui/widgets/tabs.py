@@ -2,6 +2,7 @@
 
 Signals:
     record_chosen(int): the user picked a record in a tab.
+    context_requested(object, QPoint): right-click on a record table row (record id or None), global position.
     link_chosen(int): the user picked a link (timeline item, audit entry).
     finding_chosen(int): the user picked a finding.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +33,7 @@ from casedesk.ui.models.lists import (
     FindingListModel,
     TimelineModel,
 )
+from casedesk.ui.models.records import EXPORT_ROLE
 from casedesk.ui.models.records import ID_ROLE as RECORD_ID_ROLE
 from casedesk.ui.models.records import RecordFilterProxyModel, RecordTableModel
 from casedesk.ui.operations.core import Operations
@@ -54,10 +56,41 @@ def _table(parent: QWidget, name: str) -> QTableView:
     return view
 
 
+def visible_rows(view: QTableView, *, selected_only: bool = False) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) as the table shows them now: its filter, sort and column order, whole cell texts."""
+    model = view.model()
+    source = model.sourceModel() if hasattr(model, "sourceModel") else None
+    if source is not None and hasattr(source, "fetch_all"):
+        source.fetch_all()  # rows not yet paged in still pass the filter
+    header_view = view.horizontalHeader()
+    columns = sorted((c for c in range(model.columnCount()) if not view.isColumnHidden(c)),
+                     key=header_view.visualIndex)
+    header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
+    if selected_only:
+        rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
+    else:
+        rows = list(range(model.rowCount()))
+    return header, [[model.index(r, c).data(EXPORT_ROLE) or "" for c in columns] for r in rows]
+
+
+def _menu_on_rows(view: QTableView, emit: Any) -> None:
+    """Right-click on a row: make it current, then emit (its id or None, global position)."""
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def requested(pos: QPoint) -> None:
+        index = view.indexAt(pos)
+        if index.isValid() and not view.selectionModel().isRowSelected(index.row(), index.parent()):
+            view.selectRow(index.row())
+        emit(index.data(RECORD_ID_ROLE) if index.isValid() else None, view.viewport().mapToGlobal(pos))
+
+    view.customContextMenuRequested.connect(requested)
+
+
 class RecordTableTab(QWidget):
     """A filter box over a sortable table of one record kind."""
 
     record_chosen = Signal(int)
+    context_requested = Signal(object, QPoint)
 
     def __init__(self, kind: str, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +117,7 @@ class RecordTableTab(QWidget):
         self.view.setColumnWidth(1, 320)
         self._echo = False
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        _menu_on_rows(self.view, self.context_requested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)

@@ -68,7 +68,9 @@ class LinkMenu:
         if record_id is not None:
             if record_id not in self.selection.selected_record_ids():
                 self.selection.select_record(record_id)
-            for name in ("expand", "hide", "path", "merge", "attach", None, "delete"):
+            self.add_record_actions(menu, record_id, on_chart=True)  # what every view offers
+            menu.addSeparator()
+            for name in ("expand", "hide", "path", "attach", None, "delete"):
                 if name is None:
                     menu.addSeparator()
                 else:
