@@ -33,9 +33,14 @@ class ContextMenus:
             signal.connect(lambda *_: self.links_table.select_link(None))
         self.case_changed.connect(self.links_table.load)
         self.links_table.context_requested.connect(self._on_links_context)
+        self.links_table.model.modelReset.connect(self._update_links_title)
         for tab in self.tables.values():
             tab.context_requested.connect(lambda rid, pos, t=tab: self._on_table_context(t.view, t.kind, rid, pos))
         self.navigator.context_requested.connect(lambda _rid, pos: self.show_record_menu(pos))
+
+    def _update_links_title(self) -> None:
+        n = self.links_table.model.rowCount()
+        self.bottom_tabs.setTabText(self.bottom_tabs.indexOf(self.links_table), f"Links ({n:,})")
 
     def _popup(self, menu: QMenu, where: QPoint) -> QMenu:
         self.context_menu = menu

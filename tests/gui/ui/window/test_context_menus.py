@@ -121,7 +121,7 @@ def test_screen_this_party_stores_its_hits(driver, qtbot):
 def test_the_links_tab_lists_every_link_sorts_and_filters(driver, qtbot):
     w = driver.window
     tab = w.links_table
-    assert w.bottom_tabs.tabText(w.bottom_tabs.indexOf(tab)).startswith("Links")
+    assert w.bottom_tabs.tabText(w.bottom_tabs.indexOf(tab)) == "Links (30)"
     with driver.ws.read() as s:
         count = len(s.scalars(select(Link.id).where(Link.case_id == driver.case_id)).all())
     assert tab.proxy.rowCount() == count == 30
