@@ -50,7 +50,7 @@ class ManualDialog(QDialog):
         column.addLayout(bar)
         column.addWidget(self.browser, 1)
         split.addWidget(right)
-        split.setSizes([230, 720])
+        split.setSizes([270, 730])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self.contents.currentRowChanged.connect(self.show_page)
