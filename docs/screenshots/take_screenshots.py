@@ -107,6 +107,11 @@ def main(out: Path) -> int:
             wizard.next()
         shot("import_review.png")
         wizard.reject()
+
+    manual = window.show_manual()  # F1
+    manual.setGeometry(200, 80, 1150, 800)
+    shot("manual.png")
+    manual.close()
     window.close()
     ws.dispose()
     return 0

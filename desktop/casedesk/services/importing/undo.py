@@ -69,6 +69,7 @@ class _BatchWork:
     created_links: dict[int, dict[str, Any]]
     created_parties: set[int]  # contract_party ids
     updated: dict[int, tuple[dict[str, Any], int]]  # record id -> (state before the batch, version after)
+    last_entry: int  # the batch's own audit entry: what follows came later
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -87,7 +88,7 @@ def _batch_work(session: Session, batch: ImportBatch) -> _BatchWork:
         AuditEntry.entity_id == batch.id))
     if first is None or last is None:
         raise NotFoundError(f"import batch {batch.id} has no complete audit trail; it cannot be undone")
-    work = _BatchWork({}, {}, set(), {})
+    work = _BatchWork({}, {}, set(), {}, last)
     needle = f'"import_batch":{batch.id}'  # canonical JSON has no spaces
     rows = session.execute(
         select(AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.before,
@@ -150,6 +151,13 @@ def _check_untouched(session: Session, batch: ImportBatch, work: _BatchWork) -> 
             ContractParty.id.not_in(work.created_parties or {0}))).first()
         if party is not None:
             raise _refuse(batch, f"a party of contract #{party.contract_id} was added")
+    for (after,) in session.execute(select(AuditEntry.after).where(
+            AuditEntry.id > work.last_entry, AuditEntry.case_id == batch.case_id,
+            AuditEntry.entity == "citation", AuditEntry.action == "create")):
+        data = json.loads(after or "{}")
+        if data.get("evidence_id") == batch.evidence_id:
+            what = f"record #{data['record_id']}" if data.get("record_id") else f"link #{data.get('link_id')}"
+            raise _refuse(batch, f"the imported file was cited for {what}")
     for chunk in _chunks(links):
         for lid, ltype, version in session.execute(
                 select(Link.id, Link.link_type, Link.version).where(Link.id.in_(chunk))):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from casedesk.domain.errors import ValidationError
+from casedesk.domain.errors import CaseDeskError
 from casedesk.services.importing import ImportOptions, SourceInfo
 from casedesk.services.importing.engine import analyse_import, run_import
 from casedesk.services.importing.undo import undo_import as undo_batch
@@ -65,7 +65,7 @@ class ImportCommand(OpCommand):
         self.ctx.undo_stack.push(self)
 
     def forward(self, session: Session) -> Any:
-        raise ValidationError(self.text(), "an undone import cannot be redone: import the file again")
+        raise CaseDeskError("an undone import cannot be redone: import the file again")
 
     def backward(self, session: Session) -> Any:
         return undo_batch(session, self.batch_id)

@@ -122,3 +122,14 @@ def test_a_link_added_to_an_imported_record_refuses_the_undo(sqlite_ws, case_wit
         add_link(s, case_id, "owns", acme, sub)
     with sqlite_ws.write() as s, pytest.raises(ValidationError, match="link #.* was added"):
         undo_import(s, result.batch_id)
+
+
+def test_the_imported_file_cited_later_for_another_record_refuses_the_undo(sqlite_ws, case_with_acme, tmp_path):
+    from casedesk.services.evidence import cite
+
+    case_id, acme = case_with_acme
+    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["Cited Co Ltd"]]))
+    with sqlite_ws.write() as s:
+        cite(s, result.evidence_id, record_id=acme, locator="row 2")
+    with sqlite_ws.write() as s, pytest.raises(ValidationError, match=f"file was cited for record #{acme}"):
+        undo_import(s, result.batch_id)
