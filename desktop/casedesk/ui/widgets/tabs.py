@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -37,6 +38,7 @@ from casedesk.ui.models.records import EXPORT_ROLE
 from casedesk.ui.models.records import ID_ROLE as RECORD_ID_ROLE
 from casedesk.ui.models.records import RecordFilterProxyModel, RecordTableModel
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.operations.tables import clipboard_text
 from casedesk.ui.widgets.timeline_view import TimelineView
 
 
@@ -73,8 +75,22 @@ def visible_rows(view: QTableView, *, selected_only: bool = False) -> tuple[list
     return header, [[model.index(r, c).data(EXPORT_ROLE) or "" for c in columns] for r in rows]
 
 
+def copy_selected_rows(view: QTableView) -> str:
+    """Put the selected rows (with the header) on the clipboard, tab-separated; returns the text."""
+    header, rows = visible_rows(view, selected_only=True)
+    text = clipboard_text(header, rows) if rows else ""
+    if text:
+        QGuiApplication.clipboard().setText(text)
+    return text
+
+
 def _menu_on_rows(view: QTableView, emit: Any) -> None:
-    """Right-click on a row: make it current, then emit (its id or None, global position)."""
+    """Right-click on a row: make it current, then emit (its id or None, global position); Ctrl+C copies rows."""
+    copy = QAction("Copy row", view)
+    copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+    copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # only while the table has focus
+    copy.triggered.connect(lambda: copy_selected_rows(view))
+    view.addAction(copy)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def requested(pos: QPoint) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QTableView
 
 from casedesk.services.table_rows import SCREENED_KINDS, record_briefs
@@ -162,7 +162,8 @@ class ContextMenus:
     def add_row_actions(self, menu: QMenu, view: QTableView, table: str) -> None:
         """Copy the selected row, copy or export every visible row (the filter and sort as shown)."""
         has_rows = view.model().rowCount() > 0
-        self._item(menu, "copy_row", "&Copy row", lambda: self.copy_rows(view, selected_only=True),
+        keys = QKeySequence(QKeySequence.StandardKey.Copy).toString(QKeySequence.SequenceFormat.NativeText)
+        self._item(menu, "copy_row", f"&Copy row\t{keys}", lambda: self.copy_rows(view, selected_only=True),
                    enabled=view.selectionModel().hasSelection())
         self._item(menu, "copy_rows", "Copy all &visible rows", lambda: self.copy_rows(view), enabled=has_rows)
         self._item(menu, "export_rows", "E&xport visible rows as CSV…", lambda: self.export_rows(view, table),

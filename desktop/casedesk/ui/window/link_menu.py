@@ -78,7 +78,11 @@ class LinkMenu:
         elif isinstance(link_key, str):
             edge = self.chart.scene.edges[link_key]
             if edge.link_id is not None:
-                self.selection.select_link(edge.link_id)
+                lid = edge.link_id
+                self.selection.select_link(lid)
+                self._item(menu, "inspect_link", "&Inspect", lambda: self.selection.select_link(lid))
+                self._item(menu, "copy_id", "Copy &id", lambda: self._copy(str(lid), "id"))
+                menu.addSeparator()
                 menu.addAction(names["attach"])
                 menu.addAction(names["delete"])
             else:

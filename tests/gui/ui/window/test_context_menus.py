@@ -191,3 +191,30 @@ def test_export_visible_rows_writes_the_filtered_sorted_rows_neutralised_and_aud
     assert after["format"] == "csv rows" and after["rows"] == len(shown) and "filter 'Aw'" in after["scope"]
     text = w.copy_rows(tab.view)
     assert text.splitlines()[0].split("\t")[:2] == ["Id", "Label"] and len(text.splitlines()) == len(shown) + 1
+
+
+def test_the_chart_menu_on_a_link_inspects_copies_and_deletes(driver):
+    w = driver.window
+    key = next(k for k, e in w.chart.scene.edges.items() if e.link_id is not None)
+    lid = w.chart.scene.edges[key].link_id
+    w._on_chart_context(None, key, w.chart.view.mapToScene(QPoint(5, 5)), w.chart.view.mapToGlobal(QPoint(5, 5)))
+    names = _actions(w.context_menu)
+    assert {"context_inspect_link", "context_copy_id", "action_attach", "action_delete"} <= set(names)
+    assert w.inspector.current() == ("link", lid)
+    names["context_copy_id"].trigger()
+    assert QGuiApplication.clipboard().text() == str(lid)
+    w.context_menu.close()
+
+
+def test_ctrl_c_in_a_table_copies_the_selected_row_whole(driver, qtbot):
+    w = driver.window
+    tab = w.tables["party"]
+    w._show_tab(tab)
+    tab.filter.setText("Derek Aw")
+    tab.view.selectRow(0)
+    tab.view.setFocus()
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(tab.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["Id", "Label"]
+    assert lines[1].split("\t")[:2] == [str(driver.ids()["Derek Aw"]), "Derek Aw"] and len(lines) == 2
