@@ -110,8 +110,8 @@ class MainWindow(StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartC
             tab = RecordTableTab(kind, self.ops, self.vocab, self)
             self.tables[kind] = tab
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
-        self._build_links_tab()
         self.timeline = TimelineTab(self)
+        self._build_links_tab()  # the Links tab after the record tables; its menus reach the timeline
         # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
         self.findings = FindingsPanel(self.ops, self)
         self.hits = ScreeningHitsPanel(self.ops, self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -180,10 +180,11 @@ class RecordTableTab(QWidget):
 
 
 class TimelineTab(QWidget):
-    """The timeline with zoom buttons."""
+    """The timeline with zoom buttons; a right-click on a bar asks for its record's or link's menu."""
 
     record_chosen = Signal(int)
     link_chosen = Signal(int)
+    context_requested = Signal(object, object, QPoint)  # record id, link id (one of them), global position
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -212,6 +213,16 @@ class TimelineTab(QWidget):
         layout.addWidget(self.view, 1)
         self.view.item_clicked.connect(self._on_item_clicked)
         self.view.lane_clicked.connect(lambda lane: lane is not None and self.record_chosen.emit(lane))
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context)
+
+    def _on_context(self, pos: QPoint) -> None:
+        item = self.view.item_at(QPointF(pos))
+        if item is None or (item.link_id is None and item.record_id is None):
+            return
+        self._on_item_clicked(item)  # what is right-clicked becomes the selection, as elsewhere
+        self.context_requested.emit(item.record_id if item.link_id is None else None, item.link_id,
+                                    self.view.viewport().mapToGlobal(pos))
 
     def _on_item_clicked(self, item: Any) -> None:
         if item.link_id is not None:

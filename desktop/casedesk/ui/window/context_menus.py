@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QTableView
 
-from casedesk.services.table_rows import SCREENED_KINDS, record_briefs
+from casedesk.services.table_rows import SCREENED_KINDS, link_rows, record_briefs
 from casedesk.ui import text as ui_text
 from casedesk.ui.dialogs.link_target import LinkTargetDialog
 from casedesk.ui.icons import icon
@@ -37,6 +37,8 @@ class ContextMenus:
         for tab in self.tables.values():
             tab.context_requested.connect(lambda rid, pos, t=tab: self._on_table_context(t.view, t.kind, rid, pos))
         self.navigator.context_requested.connect(lambda _rid, pos: self.show_record_menu(pos))
+        self.timeline.context_requested.connect(
+            lambda rid, lid, pos: self.show_link_menu(lid, pos) if lid is not None else self.show_record_menu(pos))
 
     def _update_links_title(self) -> None:
         n = self.links_table.model.rowCount()
@@ -198,10 +200,13 @@ class ContextMenus:
 
     # ==== links ========================================================================================
     def _on_links_context(self, link_id: Any, where: QPoint) -> QMenu:
-        view = self.links_table.view
+        return self.show_link_menu(link_id, where, rows=self.links_table.view)
+
+    def show_link_menu(self, link_id: int | None, where: QPoint, *, rows: QTableView | None = None) -> QMenu:
+        """A link's menu (inspect, show on chart, either end, copy id, delete); rows: a table's row actions too."""
         menu = self._new_menu("link_context_menu")
         if link_id is not None:
-            ends = self.links_table.ends(link_id)
+            ends = self._link_ends(link_id)
             self._item(menu, "inspect_link", "&Inspect", lambda: self.selection.select_link(link_id))
             self._item(menu, "show_link_on_chart", "Show on &chart", lambda: self.show_link_on_chart(link_id))
             if ends is not None:
@@ -209,16 +214,27 @@ class ContextMenus:
                 self._item(menu, "open_target", "Go to the &target record", lambda: self.show_on_chart(ends[1]))
             self._item(menu, "copy_id", "Copy &id", lambda: self._copy(str(link_id), "id"))
             menu.addSeparator()
-        self.add_row_actions(menu, view, "links")
+        if rows is not None:
+            self.add_row_actions(menu, rows, "links")
         if link_id is not None:
             menu.addSeparator()
             menu.addAction(self.actions_by_name["attach"])
             menu.addAction(self.actions_by_name["delete"])
         return self._popup(menu, where)
 
+    def _link_ends(self, link_id: int) -> tuple[int, int] | None:
+        ends = self.links_table.ends(link_id)
+        if ends is None:  # not in the table (yet): ask the workspace
+            if self._case_id is None:
+                return None
+            with self.ops.reading() as s:
+                found = link_rows(s, self._case_id, ids=[link_id])
+            ends = (found[0]["source_id"], found[0]["target_id"]) if found else None
+        return ends
+
     def show_link_on_chart(self, link_id: int) -> None:
         """Bring both ends of a link onto the chart and select the link."""
-        ends = self.links_table.ends(link_id)
+        ends = self._link_ends(link_id)
         if ends is not None:
             self.chart.ensure_shown(list(ends))
         self.selection.select_link(link_id)

@@ -218,3 +218,18 @@ def test_ctrl_c_in_a_table_copies_the_selected_row_whole(driver, qtbot):
     lines = QGuiApplication.clipboard().text().splitlines()
     assert lines[0].split("\t")[:2] == ["Id", "Label"]
     assert lines[1].split("\t")[:2] == [str(driver.ids()["Derek Aw"]), "Derek Aw"] and len(lines) == 2
+
+
+def test_right_click_on_a_timeline_bar_opens_its_links_menu(driver, qtbot):
+    w = driver.window
+    w._show_tab(w.timeline)
+    view = w.timeline.view
+    qtbot.waitUntil(lambda: any(i.link_id is not None for i in view.items()), timeout=5000)
+    item = next(i for i in view.items() if i.link_id is not None and view.rect_of(i.key) is not None)
+    centre = view.rect_of(item.key).center().toPoint()
+    _right_click(view, centre)
+    names = _actions(w.context_menu)
+    assert {"context_inspect_link", "context_show_link_on_chart", "context_open_source", "action_delete"} <= set(names)
+    assert "context_export_rows" not in names  # no table here
+    assert w.inspector.current() == ("link", item.link_id)
+    w.context_menu.close()
