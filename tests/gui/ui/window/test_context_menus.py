@@ -233,3 +233,13 @@ def test_right_click_on_a_timeline_bar_opens_its_links_menu(driver, qtbot):
     assert "context_export_rows" not in names  # no table here
     assert w.inspector.current() == ("link", item.link_id)
     w.context_menu.close()
+
+
+def test_the_splitter_above_the_bottom_dock_is_drawn_where_it_can_be_seen(driver):
+    from PySide6.QtGui import QColor
+
+    w = driver.window
+    top = w.dock_bottom.geometry().top()
+    picture = w.grab().toImage()
+    x = w.centralWidget().geometry().center().x()
+    assert QColor(picture.pixel(x, top - 3)).name() == "#d3d8dd"  # the grip-coloured bar
