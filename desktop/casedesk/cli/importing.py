@@ -53,7 +53,7 @@ def run_import_file(cmd: Command) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path} is not a file")
-    from casedesk.services.exchange.ftm_in import looks_like_ftm
+    from casedesk.services.exchange.ftm_reading import looks_like_ftm
 
     if looks_like_ftm(path):
         return run_ftm_import(cmd, path)

@@ -46,7 +46,7 @@ from casedesk.storage.bulkinsert import insert_tuples, next_ids, search_index_ba
 from casedesk.storage.workspace import changes_of
 
 _COMMON = ("label", "notes", "tags", "sensitive")
-_LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes")
+_LINK_KEYS = ("role", "share_pct", "start_on", "end_on", "grade", "notes", "tx_hash", "value", "asset", "tx_time")
 
 
 @dataclass
@@ -256,7 +256,8 @@ def insert_clean_links(session: Session, case_id: int,
     for n, (lid, (link_type, s, t, clean)) in enumerate(zip(ids, items)):
         get = clean.get  # the _LINK_KEYS in order with their defaults, spelled out per row
         db_rows.append((lid, link_type, s, t, get("role", ""), get("share_pct"), get("start_on"),
-                        get("end_on"), get("grade", ""), get("notes", "")))
+                        get("end_on"), get("grade", ""), get("notes", ""), get("tx_hash"), get("value"),
+                        get("asset"), get("tx_time")))
         after = {"id": lid, "link_type": link_type, "source_id": s, "target_id": t, **clean, **extra}
         if source_rows is not None:
             after["row"] = source_rows[n]

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import AuditEntry
-from casedesk.storage.workspace import ChangeSet
+from casedesk.storage.notify import AuditListener, audit_listener
+from casedesk.storage.workspace import ChangeSet, Workspace
 
 REPLAY_LIMIT = 2000  # more new entries than this: reload the views rather than replay each change
 
@@ -85,3 +86,8 @@ def _changed_fields(before: str | None, after: str | None) -> list[str]:
     if not isinstance(a, dict) or not isinstance(b, dict):
         return []
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k not in ("version", "updated_at"))
+
+
+def watch_audit(ws: Workspace) -> AuditListener | None:
+    """A LISTEN connection telling when anyone appends to the audit log (PostgreSQL); None on SQLite."""
+    return audit_listener(ws.engine)

@@ -4,7 +4,9 @@ On SQLite an FTS5 trigram index (migration 0003) answers queries of three charac
 about a millisecond. Trigrams match nothing shorter, and many Chinese names are two characters
 (王伟), so one- and two-character queries scan the names instead (about 10 ms over 100,000
 records). PostgreSQL, and a SQLite without the index, scan with (I)LIKE. Han queries also try
-their simplified and traditional forms, so 中国 finds 中國 and the other way round.
+their simplified and traditional forms, so 中国 finds 中國 and the other way round. A query that
+looks like a transaction hash (or its first ten digits or more) also finds the transfers carrying
+it: their sending and receiving records, and contracts that list it.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, literal, or_, select, text, union_all
+from sqlalchemy import Engine, String, and_, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
-from casedesk.domain.models import Alias, Party, Record
+import re
+
+from casedesk.domain.models import Alias, Contract, Link, Party, Record
 
 SEARCH_TABLE = "record_search"
 MAX_QUERY = 200  # longer input is no type-ahead query; the first 200 characters decide
 _TRIGRAM = 3
+# 0x and at least 10 hex digits, or 10+ bare hex digits (BTC, TRON): a hash or the start of one
+_HASH_PREFIX = re.compile(r"(0x)?[0-9a-f]{10,64}")
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,9 @@ def search_records(session: Session, case_id: int, query: str, *, limit: int = 5
             break
     folded = [v.casefold() for v in variants]
     ordered = sorted(found.items(), key=lambda item: (_rank(item[1][0], folded), item[0]))[:limit]
+    seen = {rid for rid, _ in ordered}
+    ordered = [*[(rid, m) for rid, m in _transfer_matches(session, case_id, query, limit)
+                 if rid not in seen], *ordered][:limit]
     if not ordered:
         return []
     ids = [rid for rid, _ in ordered]
@@ -135,6 +144,34 @@ def search_records(session: Session, case_id: int, query: str, *, limit: int = 5
         .where(Record.id.in_(ids)))}
     return [SearchHit(rid, rows[rid].kind, rows[rid].party_kind, rows[rid].label, name, via_alias)
             for rid, (name, via_alias) in ordered if rid in rows]
+
+
+def _transfer_matches(session: Session, case_id: int, query: str,
+                      limit: int) -> list[tuple[int, tuple[str, bool]]]:
+    """Records a transaction hash (or its start) points to: a transfer's two ends, contracts listing it."""
+    key = query.strip().lower()
+    if not _HASH_PREFIX.fullmatch(key):
+        return []
+    out: dict[int, tuple[str, bool]] = {}
+    # Hashes are stored lower-case (domain.transactions) and the key is hex only: a plain LIKE.
+    for tx_hash, source, target in session.execute(
+            select(Link.tx_hash, Link.source_id, Link.target_id)
+            .where(Link.case_id == case_id, Link.tx_hash.like(f"{key}%"))
+            .limit(limit)):
+        out.setdefault(source, (f"sent {tx_hash}", False))
+        out.setdefault(target, (f"received {tx_hash}", False))
+    for rid, hashes in session.execute(
+            select(Contract.id, Contract.tx_hashes)
+            .where(Contract.case_id == case_id, cast(Contract.tx_hashes, String).like(f"%{key}%"))
+            .limit(limit)):
+        match = next((h for h in _hash_list(hashes) if h.lower().startswith(key)), None)
+        if match:
+            out.setdefault(rid, (f"transaction {match}", False))
+    return list(out.items())[:limit]
+
+
+def _hash_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _match_index(session: Session, case_id: int, variants: list[str], n: int,

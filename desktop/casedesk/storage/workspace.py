@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casedesk.domain.errors import WorkspaceError
 from casedesk.domain.models import AuditEntry
-from casedesk.storage.engine import AUTOCHECKPOINT_OFF, WRITE_OPTION, is_url, make_engine
+from casedesk.storage.engine import (
+    AUTOCHECKPOINT_OFF,
+    WRITE_OPTION,
+    is_url,
+    make_engine,
+)
+from casedesk.storage.notify import notify_audit_appended
 from casedesk.storage.preferences import load_preferences
 
 log = logging.getLogger(__name__)
@@ -147,6 +153,8 @@ class Workspace:
                 if span is not None:
                     with self._own_lock:
                         self.own_audit_spans.append(span)
+                    if self.dialect == "postgresql":
+                        notify_audit_appended(session, span[1])  # sent by the server on commit
                 try:
                     session.commit()
                 except BaseException:

@@ -81,3 +81,8 @@ def test_a_storm_of_changes_reloads_once_and_stays_responsive(two_windows, qtbot
     qtbot.waitUntil(alice.is_idle, timeout=15000)
     assert len(alice.tables["party"].model._all) == 10_001  # every row known, fetched page by page
     assert "views reloaded" in alice.statusBar().currentMessage()
+
+
+def test_windows_on_postgresql_are_woken_by_notify_and_sqlite_ones_poll(two_windows, workspace):
+    alice, *_ = two_windows
+    assert alice.live.listening == (workspace.dialect == "postgresql")

@@ -311,3 +311,23 @@ def test_ctrl_z_in_a_field_with_nothing_typed_undoes_the_last_step(driver, qtbot
     qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     driver.idle()
     assert dict((n, v) for n, _, v in driver.record(rid)["fields"])["country"] is None
+
+
+def test_the_inspector_shows_transfer_facts_only_on_transfer_links(driver):
+    from casedesk.services.links import update_link
+
+    with driver.ws.read() as s:
+        links = {lk.link_type: (lk.id, lk.version) for lk in s.scalars(select(Link)
+                                                                     .where(Link.case_id == driver.case_id))}
+    paid_id, version = links["paid"]
+    tx = "0x" + "9f" * 32
+    with driver.ws.write() as s:
+        update_link(s, paid_id, {"tx_hash": tx, "value": "12.5", "asset": "USDT"}, expected_version=version)
+    inspector = driver.window.inspector
+    inspector.show_link(paid_id)
+    assert inspector.editor("tx_hash").isVisibleTo(inspector)
+    assert inspector.editor("tx_hash").raw() == tx and inspector.editor("value").raw() == "12.5"
+    inspector.show_link(links["subsidiary_of"][0])
+    assert not inspector.editor("tx_hash").isVisibleTo(inspector)
+    assert not inspector.editor("tx_time").isVisibleTo(inspector)
+    assert inspector.editor("role").isVisibleTo(inspector)

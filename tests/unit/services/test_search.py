@@ -104,3 +104,22 @@ def test_bulk_created_records_are_searchable(workspace, case_id):
             RecordIn("party", {"label": f"Bulk {i}"}, aliases=[AliasIn(f"批量{i}號")]) for i in range(50)])
     assert _ids(workspace, case_id, "Bulk 42") == [ids[42]]
     assert _ids(workspace, case_id, "批量7號") == [ids[7]]
+
+
+def test_a_transaction_hash_finds_the_transfer_ends_and_contracts(workspace, case_id):
+    from tests.factories import make_contract, make_link, make_wallet
+
+    tx = "0x" + "5e" * 32
+    other = "0x" + "77" * 32
+    with workspace.write() as s:
+        a = make_wallet(s, case_id, "Sender", address="0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107")
+        b = make_wallet(s, case_id, "Receiver", address="0xde709f2102306220921060314715629080e2fb77")
+        make_link(s, case_id, "transferred_to", a, b, tx_hash=tx.upper().replace("0X", "0x"),
+                  value="1.5", asset="ETH")
+        rental = make_contract(s, case_id, "GPU rental", chain="ETH", tx_hashes=[other, tx])
+    with workspace.read() as s:
+        hits = search_records(s, case_id, tx[:14].upper())  # the first digits, as pasted
+    assert {h.record_id for h in hits} == {a, b, rental}
+    assert {h.matched for h in hits if h.record_id == a} == {f"sent {tx}"}
+    assert _ids(workspace, case_id, other) == [rental]
+    assert _ids(workspace, case_id, "0x" + "99" * 10) == []

@@ -10,38 +10,42 @@ Three streamed passes over the file, so memory holds an index per entity, never 
 3. edges: Ownership, Directorship, Employment, Membership, Representation, Payment, Family,
    Associate, UnknownLink and ContractAward become links between the records of pass 2.
 The file is evidence; every record and link cites it with its entity id as locator. One
-transaction; each entity refused gets its own reason.
+transaction; each entity refused gets its own reason. Reading the file is ftm_reading, node drafts
+ftm_drafts, the rows written beside the importer's writer ftm_writes.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from casedesk.domain.errors import ValidationError
-from casedesk.domain.models import Citation
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
-from casedesk.paths import resources_dir
 from casedesk.services.cases import get_case
 from casedesk.services.collector import few_gc_passes
 from casedesk.services.evidence import parse_grade
+from casedesk.services.exchange.ftm_drafts import NodeDrafter
 from casedesk.services.exchange.ftm_mapping import (
     ATTACHED_SCHEMATA,
     EDGE_SCHEMATA,
-    KEYWORD_KIND,
-    PARTY_SCHEMATA,
-    PROPERTY_SCHEME,
-    SCHEMA_PARTY,
     SKIPPED_SCHEMATA,
 )
-from casedesk.services.fields import clean_fields, clean_value, fields_of
+from casedesk.services.exchange.ftm_reading import (
+    FtmFile,
+    IndexLine,
+    check_entity,
+    first,
+    note_lines,
+)
+from casedesk.services.exchange.ftm_writes import (
+    add_contract_parties,
+    relocate_citations,
+)
+from casedesk.services.fields import clean_value, fields_of
 from casedesk.services.importing.drafts import EntityDraft, Reject
 from casedesk.services.importing.entities import LinkState, RowSpans
 from casedesk.services.importing.provenance import (
@@ -55,182 +59,10 @@ from casedesk.services.importing.results import ImportOptions, ImportResult
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.importing.writer import ImportWriter, large_cache
 from casedesk.services.progress import Job, Progress
-from casedesk.services.records import (
-    AddressIn,
-    AliasIn,
-    IdentifierIn,
-    checked_identifier,
-    prepare_wallet,
-)
 from casedesk.storage.workspace import Workspace
 
 _PROGRESS_EVERY = 2000
-_MAX_LINE = 64 * 1024 * 1024
-_MAX_ARRAY_FILE = 256 * 1024 * 1024
-_NOTE_SKIP = frozenset({"indexText", "addressEntity", "address", "holder", "proof", "riskSource"})
-
-
-@cache
-def ftm_schemata() -> dict[str, Any]:
-    """FtM's schemata: ancestors, required and inherited properties (resources/exchange)."""
-    data = json.loads((resources_dir() / "exchange" / "ftm_schemata.json").read_text("utf-8"))
-    data.pop("_source", None)
-    return data
-
-
-def looks_like_ftm(path: Path) -> bool:
-    """True for a file `import` should read as FtM: .ftm.json / .jsonl / .ndjson, or JSON entities."""
-    name = path.name.lower()
-    if name.endswith((".ftm.json", ".ftm.jsonl", ".jsonl", ".ndjson")):
-        return True
-    if name.endswith(".json"):
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(4096).lstrip()
-        except OSError:
-            return False
-        return head.startswith(b"[") or (head.startswith(b"{") and b'"schema"' in head)
-    return False
-
-
-@dataclass
-class _Line:
-    """What pass 1 keeps of an entity id: its schema and the lines that hold its final word."""
-
-    schema: str
-    lines: list[int]
-
-
-class FtmFile:
-    """One FtM file read as (line number, entity) pairs, flat, nested and delta forms alike."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[tuple[int, str, str]] = []  # (line, id, reason) from reading
-        self.deltas = 0
-
-    def raw_lines(self) -> Iterator[tuple[int, bytes]]:
-        with self.path.open("rb") as fh:
-            head = fh.read(64).lstrip()
-            fh.seek(0)
-            if head.startswith(b"["):
-                if self.path.stat().st_size > _MAX_ARRAY_FILE:
-                    raise ValidationError("file", f"{self.path.name} is one JSON array larger than "
-                                          "256 MB; give it as JSON lines (one entity a line)")
-                try:
-                    items = json.load(fh)
-                except ValueError as exc:
-                    raise ValidationError("file", f"{self.path.name} is not JSON: {exc}") from None
-                for n, item in enumerate(items if isinstance(items, list) else [items], 1):
-                    yield n, json.dumps(item).encode()
-                return
-            for n, raw in enumerate(fh, 1):
-                if len(raw) > _MAX_LINE:
-                    yield n, b"\x00too long"
-                elif raw.strip():
-                    yield n, raw
-
-    def entities(self, *, report: bool) -> Iterator[tuple[int, str, dict[str, Any] | None]]:
-        """(line, op, entity) for each entity; op ADD or DEL; nested entities come out flat."""
-        for n, raw in self.raw_lines():
-            try:
-                data = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                if report:
-                    self.problems.append((n, "", "not JSON" if raw != b"\x00too long"
-                                          else "a line longer than 64 MB"))
-                continue
-            if not isinstance(data, dict):
-                if report:
-                    self.problems.append((n, "", "not a JSON object"))
-                continue
-            op = "ADD"
-            if "op" in data and "entity" in data:
-                op = str(data.get("op")).upper()
-                if report:
-                    self.deltas += 1
-                if op not in ("ADD", "MOD", "DEL"):
-                    if report:
-                        self.problems.append((n, "", f"unknown delta operation {data.get('op')!r}"))
-                    continue
-                data = data["entity"]
-                if op == "DEL":
-                    eid = data.get("id") if isinstance(data, dict) else data
-                    yield n, "DEL", {"id": eid} if isinstance(eid, str) else None
-                    continue
-                if not isinstance(data, dict):
-                    if report:
-                        self.problems.append((n, "", "a delta line without an entity"))
-                    continue
-            for ent in _flatten(data):
-                yield n, "ADD", ent
-
-
-def _flatten(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The entity with nested entities (the nested form) replaced by their ids, then each nested one."""
-    props = data.get("properties")
-    nested: list[dict[str, Any]] = []
-    if isinstance(props, dict):
-        flat: dict[str, Any] = {}
-        for name, values in props.items():
-            vals = values if isinstance(values, list) else [values]
-            out = []
-            for v in vals:
-                if isinstance(v, dict) and "schema" in v:
-                    nested.append(v)
-                    out.append(v.get("id"))
-                else:
-                    out.append(v)
-            flat[name] = out
-        data = {**data, "properties": flat}
-    yield data
-    for child in nested:
-        yield from _flatten(child)
-
-
-def _check(ent: dict[str, Any]) -> tuple[str, str, dict[str, list[str]], list[str]]:
-    """(id, schema, properties as lists of text, notes on dropped properties); ValueError if unusable."""
-    eid = ent.get("id")
-    if not isinstance(eid, str) or not eid.strip():
-        raise ValueError("an entity without an id")
-    schema = ent.get("schema")
-    schemata = ftm_schemata()
-    if not isinstance(schema, str) or schema not in schemata:
-        raise ValueError(f"unknown FtM schema {schema!r}")
-    if schemata[schema]["abstract"]:
-        raise ValueError(f"{schema} is an abstract FtM schema (no entity can have it)")
-    known = set(schemata[schema]["properties"])
-    props: dict[str, list[str]] = {}
-    dropped: list[str] = []
-    raw = ent.get("properties") or {}
-    if not isinstance(raw, dict):
-        raise ValueError("properties is not an object")
-    for name, values in raw.items():
-        vals = values if isinstance(values, list) else [values]
-        texts = [str(v).strip() for v in vals if v is not None and not isinstance(v, (dict, list))]
-        texts = [t for t in texts if t]
-        if name not in known:
-            dropped.append(f"unknown property {name!r} of {schema} dropped")
-            continue
-        if texts:
-            props[name] = texts
-    return eid, schema, props, dropped
-
-
-def _first(props: dict[str, list[str]], *names: str) -> str | None:
-    for name in names:
-        if props.get(name):
-            return props[name][0]
-    return None
-
-
-def _note_lines(props: dict[str, list[str]], used: set[str]) -> list[str]:
-    return [f"{name}: {'; '.join(vals)}" for name, vals in sorted(props.items())
-            if name not in used and name not in _NOTE_SKIP]
-
-
 _SHARE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
-_LINES = re.compile(r"(\d+)(?:\s*[–-]\s*(\d+))?")
 
 
 @dataclass
@@ -259,184 +91,24 @@ class _NoRule:
         return True
 
 
-class FtmImporter:
+class FtmImporter(NodeDrafter):
     """Turns checked FtM entities into drafts and links, through the importer's resolver."""
 
     def __init__(self, vocab: Vocabulary, resolver: RowResolver):
-        self.vocab = vocab
+        super().__init__(vocab)
         self.resolver = resolver
-        self.addresses: dict[str, AddressIn] = {}
-        self.idents: dict[str, list[IdentifierIn]] = {}  # holder id -> identifications
         self.drafts: dict[str, EntityDraft] = {}
         self.line_ids: dict[int, str] = {}
         self.rejects: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self.missing: list[dict[str, Any]] = []
         self.links = 0
-        self.caption: str | None = None  # the entity's own caption, when the file gives one
         self.link_keys: dict[tuple[Any, ...], Any] = {}
         self.case_links: dict[tuple[Any, ...], int] | None = None
         self.contract_parties: list[tuple[Any, Any, str, int]] = []
 
     def reject(self, line: int, eid: str, schema: str, reason: str) -> None:
         self.rejects.append({"line": line, "id": eid, "schema": schema, "reason": reason})
-
-    # attached entities -------------------------------------------------------------------
-    def attach(self, schema: str, eid: str, props: dict[str, list[str]]) -> None:
-        if schema == "Address":
-            full = _first(props, "full") or ", ".join(
-                v for v in (_first(props, "street"), _first(props, "postalCode"), _first(props, "city"),
-                            _first(props, "region"), _first(props, "country")) if v)
-            if full:
-                self.addresses[eid] = AddressIn(full, _first(props, "city") or "", _first(props, "country"),
-                                                _float(_first(props, "latitude")),
-                                                _float(_first(props, "longitude")))
-            return
-        holder = _first(props, "holder")
-        number = _first(props, "number")
-        if holder and number:
-            scheme = _first(props, "type") or ("PASSPORT" if schema == "Passport" else "OTHER")
-            self.idents.setdefault(holder, []).append(IdentifierIn(scheme, number, _first(props, "country")))
-
-    # nodes -------------------------------------------------------------------------------
-    def node_draft(self, eid: str, schema: str, props: dict[str, list[str]]) -> EntityDraft:
-        """The record draft of a node entity; ValueError/ValidationError with the reason if it cannot be one."""
-        used = {"name", "alias", "weakAlias", "previousName", "abbreviation", "notes", "keywords"}
-        names = list(props.get("name") or [])
-        if self.caption and self.caption in names:
-            names.remove(self.caption)
-            names.insert(0, self.caption)
-        keywords = props.get("keywords") or []
-        kind = "party"
-        if schema in PARTY_SCHEMATA:
-            kind = "party"
-        elif schema == "CryptoWallet":
-            kind = "wallet"
-        elif schema == "Asset" and any(k in KEYWORD_KIND for k in keywords):
-            kind = next(KEYWORD_KIND[k] for k in keywords if k in KEYWORD_KIND)
-        elif schema == "Contract":
-            kind = "contract"
-            names = list(props.get("title") or []) + names
-            used.add("title")
-        else:
-            raise ValueError(f"{schema} entities are not imported")
-        aliases: list[AliasIn] = []
-        if kind == "wallet":
-            address = _first(props, "publicKey", "cryptoAddress", "accountId")
-            if not address:
-                raise ValueError("a crypto wallet without an address (publicKey/cryptoAddress)")
-            label = names[0] if names else address
-        else:
-            if not names:
-                raise ValueError(f"a {schema} without a name")
-            label = names[0]
-        for prop, kind_code in (("name", "aka"), ("alias", "aka"), ("abbreviation", "aka"),
-                                ("weakAlias", "other"), ("previousName", "former")):
-            for value in props.get(prop, ()):
-                if value != label and all(a.name != value for a in aliases):
-                    aliases.append(AliasIn(value, kind=kind_code))
-        raw: dict[str, Any] = {"label": label}
-        notes = list(props.get("notes") or [])
-        if kind == "party":
-            party_kind = SCHEMA_PARTY[schema]
-            classification = _first(props, "classification")
-            if classification and classification.lower().replace(" ", "_") in self.vocab.party_kinds:
-                party_kind = classification.lower().replace(" ", "_")
-                used.add("classification")
-            raw["party_kind"] = party_kind
-            countries = [c for p in (("country", "nationality", "citizenship", "jurisdiction")
-                                     if party_kind == "person" else ("jurisdiction", "country"))
-                         for c in props.get(p, ())]
-            used |= {"country", "nationality", "citizenship", "jurisdiction", "mainCountry", "website",
-                     "description"}
-            if countries:
-                raw["country"] = countries[0]
-                more = sorted(set(countries[1:]) - {countries[0]})
-                if more:
-                    notes.append(f"other countries: {', '.join(more)}")
-            if props.get("mainCountry"):
-                raw["hq_country"] = props["mainCountry"][0]
-            if props.get("website"):
-                raw["website"] = props["website"][0]
-            desc = [*props.get("description", ()), *props.get("summary", ())]
-            if desc:
-                raw["description"] = "\n".join(desc)
-                used.add("summary")
-        elif kind == "wallet":
-            chain_text = _first(props, "currencySymbol", "blockchain")
-            chain = self.vocab.find_chain(chain_text) if chain_text else None
-            if chain is None and props.get("blockchain"):
-                chain = self.vocab.find_chain(props["blockchain"][0])
-            if chain is None:
-                raise ValueError(f"crypto wallet on an unknown chain {chain_text!r}")
-            raw.update({"chain": chain.code, "address": address,
-                        "custodian": _first(props, "managingExchange") or ""})
-            if "illustrative" in keywords:
-                raw["illustrative"] = True
-            used |= {"publicKey", "cryptoAddress", "accountId", "currencySymbol", "blockchain",
-                     "managingExchange"}
-        else:
-            facts = _facts(kind, props.get("summary") or [])
-            raw.update(facts)
-            used.add("summary")
-            if kind == "datacenter" and "country" in props:
-                raw["country"] = props["country"][0]
-                used.add("country")
-            if kind == "contract":
-                used |= {"type", "contractDate", "amount", "currency"}
-                ctype = _first(props, "type")
-                if ctype and ctype.lower().replace(" ", "_") in self.vocab.contract_types:
-                    raw["contract_type"] = ctype.lower().replace(" ", "_")
-                elif ctype:
-                    notes.append(f"type: {ctype}")
-                if props.get("contractDate") and "start_on" not in raw:
-                    raw["start_on"] = props["contractDate"][0]
-                if props.get("amount") and "value_amount" not in raw:
-                    raw["value_amount"] = props["amount"][0]
-                if props.get("currency") and "currency" not in raw:
-                    raw["currency"] = props["currency"][0]
-        tags = [k for k in keywords if k not in KEYWORD_KIND and k != "illustrative"]
-        if tags:
-            raw["tags"] = tags
-        # identifiers: by scheme where FtM names it, then Identification/Passport entities
-        idents = []
-        seen: set[tuple[str, str]] = set()
-        wanted = [(PROPERTY_SCHEME[p], v) for p in sorted(props) if p in PROPERTY_SCHEME
-                  for v in props[p]] + [(i.scheme, i.value) for i in self.idents.get(eid, ())]
-        used |= set(PROPERTY_SCHEME)
-        for scheme, value in wanted:
-            if kind != "party" and scheme != "OTHER":
-                scheme = "OTHER"
-            try:
-                row = checked_identifier(IdentifierIn(scheme, value), self.vocab)
-            except ValidationError:
-                row = checked_identifier(IdentifierIn("OTHER", value), self.vocab)
-            if (row.scheme, row.value) not in seen:
-                seen.add((row.scheme, row.value))
-                idents.append(row)
-        addresses = [self.addresses[a] for a in props.get("addressEntity", ()) if a in self.addresses]
-        known_full = {a.full for a in addresses}
-        addresses += [AddressIn(t) for t in props.get("address", ()) if t not in known_full]
-        notes += _note_lines(props, used)
-        if notes:
-            raw["notes"] = "\n".join(notes)
-        fields = {k: v for k, v in clean_fields(kind, _cleanable(kind, raw), self.vocab).items()
-                  if v is not None}
-        if kind == "wallet":
-            fields = prepare_wallet(fields)
-        # countries of addresses are codes, like every other country (one it cannot read: none)
-        addresses = [AddressIn(a.full, a.city, self._country(a.country), a.latitude, a.longitude)
-                     for a in addresses]
-        return EntityDraft(key="entity", kind=kind, fields=fields, aliases=aliases,
-                           identifiers=idents, addresses=addresses, shared=True)
-
-    def _country(self, text: str | None) -> str | None:
-        if not text:
-            return None
-        try:
-            return clean_value(_COUNTRY, text, self.vocab)
-        except ValidationError:
-            return None
 
     def _keys(self, eid: str, draft: EntityDraft) -> None:
         """The draft's dedupe keys, set before the resolver computes its own (drafts.draft_keys).
@@ -480,7 +152,7 @@ class FtmImporter:
     # edges -------------------------------------------------------------------------------
     def link_type(self, schema: str, props: dict[str, list[str]], src: Any, tgt: Any) -> tuple[str, str]:
         """(link type, role) for an edge between two resolved entities; ValueError with why not."""
-        role = _first(props, "role", "relationship") or ""
+        role = first(props, "role", "relationship") or ""
         both_parties = src.kind == "party" and tgt.kind == "party"
         s_person = self._party_kind(src) == "person"
         t_person = self._party_kind(tgt) == "person"
@@ -497,8 +169,8 @@ class FtmImporter:
         if schema == "Representation":
             return "intermediary_for", role
         if schema == "Payment":
-            role = _first(props, "purpose") or ""
-            named = (_first(props, "summary") or "").strip().lower()  # a CaseDesk export's type
+            role = first(props, "purpose") or ""
+            named = (first(props, "summary") or "").strip().lower()  # a CaseDesk export's type
             if named in _PAYMENT_TYPES:
                 return _PAYMENT_TYPES[named], role
             return ("transferred_to" if src.kind == "wallet" and tgt.kind == "wallet" else "paid"), role
@@ -529,7 +201,7 @@ class FtmImporter:
         sp, tp = EDGE_SCHEMATA[schema]
         ends = []
         for prop in (sp, tp):
-            ref = _first(props, prop)
+            ref = first(props, prop)
             if ref is None:
                 self.reject(line, eid, schema, f"no {prop}")
                 return
@@ -565,9 +237,9 @@ class FtmImporter:
         used = {sp, tp, "role", "relationship", "purpose", "startDate", "endDate", "date",
                 "percentage", "description"}
         raw: dict[str, Any] = {"role": role}
-        if schema == "Payment" and (_first(props, "summary") or "").strip().lower() in _PAYMENT_TYPES:
+        if schema == "Payment" and (first(props, "summary") or "").strip().lower() in _PAYMENT_TYPES:
             used.add("summary")
-        share = _first(props, "percentage")
+        share = first(props, "percentage")
         notes = list(props.get("description") or [])
         if share is not None:
             m = _SHARE.match(share)
@@ -576,17 +248,17 @@ class FtmImporter:
             else:
                 notes.append(f"percentage: {share}")
         for field_name, names in (("start_on", ("startDate", "date")), ("end_on", ("endDate",))):
-            value = _first(props, *names)
+            value = first(props, *names)
             if value:
                 try:
                     raw[field_name] = clean_value(_DATE, value, self.vocab)
                 except ValidationError:
                     notes.append(f"{names[0]}: {value}")
         if props.get("amount"):
-            cur = _first(props, "currency") or ""
+            cur = first(props, "currency") or ""
             notes.append(f"amount: {props['amount'][0]} {cur}".rstrip())
             used |= {"amount", "currency"}
-        notes += _note_lines(props, used)
+        notes += note_lines(props, used)
         if notes:
             raw["notes"] = "\n".join(notes)
         fields = {k: v for k, v in raw.items() if v not in (None, "")}
@@ -632,99 +304,9 @@ class FtmImporter:
         res.writer.links.append((link_type, src, tgt, fields, line, state))
 
 
+_DATE = next(s for s in fields_of("contract") if s.name == "start_on")
 _PAYMENT_TYPES = {"paid": "paid", "transferred to": "transferred_to"}
 _SIGNATURE = ("role", "share_pct", "start_on", "end_on", "notes")
-_DATE = next(s for s in fields_of("contract") if s.name == "start_on")
-_COUNTRY = next(s for s in fields_of("party") if s.name == "country")
-
-
-def _cleanable(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """Fields whose values fail their check move to the notes instead of refusing the entity."""
-    specs = {s.name: s for s in fields_of(kind)}
-    out, notes = {}, []
-    vocab = default_vocabulary()
-    for name, value in raw.items():
-        spec = specs.get(name)
-        if spec is None:
-            continue
-        try:
-            clean_value(spec, value, vocab)
-            out[name] = value
-        except ValidationError:
-            if spec.required:
-                raise
-            notes.append(f"{spec.label}: {value}")
-    if notes:
-        out["notes"] = "\n".join(filter(None, [out.get("notes", ""), *notes]))
-    return out
-
-
-def _facts(kind: str, summaries: list[str]) -> dict[str, Any]:
-    """Fields read back from 'Label: value' lines of a CaseDesk export's summary."""
-    by_label = {s.label.lower(): s.name for s in fields_of(kind)}
-    out: dict[str, Any] = {}
-    for text in summaries:
-        for line in text.splitlines():
-            label, sep, value = line.partition(": ")
-            name = by_label.get(label.strip().lower())
-            if sep and name and value.strip():
-                out[name] = value.strip()
-    return out
-
-
-def _float(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def _add_contract_parties(session: Any, case_id: int, batch_id: int,
-                          items: list[tuple[Any, Any, str, int]]) -> None:
-    """ContractAward entities: parties of contracts (a contract's own rows, not links), audited."""
-    from casedesk.domain.models import ContractParty
-    from casedesk.services.audit import record_audit_bulk
-    from casedesk.services.bulk import allocate_ids
-    from casedesk.storage.bulkinsert import insert_tuples
-
-    seen: set[tuple[int, int, str]] = set()
-    rows = []
-    for contract, party, role, _line in items:
-        key = (contract.record_id, party.record_id, role)
-        if key not in seen:
-            seen.add(key)
-            rows.append(key)
-    if not rows:
-        return
-    ids = allocate_ids(session, ContractParty.__table__, len(rows))
-    insert_tuples(session, ContractParty.__table__, ["id", "contract_id", "party_id", "role"],
-                  [(i, *r) for i, r in zip(ids, rows)])
-    record_audit_bulk(session, [("create", "contract_party", i, case_id, c, None,
-                                 {"contract_id": c, "party_id": p, "role": r, "import_batch": batch_id})
-                                for i, (c, p, r) in zip(ids, rows)])
-
-
-def _relocate(session: Any, evidence_id: int, line_ids: dict[int, str]) -> None:
-    """Citations of this import name entity ids (not file lines) as their locators."""
-    updates = []
-    for cid, locator in session.execute(
-            select(Citation.id, Citation.locator).where(Citation.evidence_id == evidence_id)):
-        ids: list[str] = []
-        for m in _LINES.finditer(locator or ""):
-            first = int(m.group(1))
-            last = int(m.group(2)) if m.group(2) else first
-            for n in range(first, min(last, first + 10000) + 1):
-                eid = line_ids.get(n)
-                if eid is not None and eid not in ids:
-                    ids.append(eid)
-        if ids:
-            text = ("entity " if len(ids) == 1 else "entities ") + ", ".join(ids[:50])
-            if len(ids) > 50:
-                text += f" and {len(ids) - 50} more"
-            updates.append({"cid": cid, "loc": text})
-    if updates:
-        session.execute(update(Citation.__table__).where(Citation.__table__.c.id == bindparam("cid"))
-                        .values(locator=bindparam("loc")), updates)
 
 
 def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
@@ -741,7 +323,7 @@ def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
     ftm = FtmFile(path)
     # pass 1: the index (each id's final lines; deleted ids), attached entities kept aside
     yield Progress(0, size, f"Reading {path.name}…")
-    index: dict[str, _Line | None] = {}
+    index: dict[str, IndexLine | None] = {}
     attached: dict[str, tuple[str, dict[str, list[str]]]] = {}
     skipped: dict[str, int] = {}
     warnings: list[dict[str, Any]] = []
@@ -756,7 +338,7 @@ def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
             attached.pop(ent["id"], None)
             continue
         try:
-            eid, schema, props, dropped = _check(ent)
+            eid, schema, props, dropped = check_entity(ent)
         except ValueError as exc:
             early_rejects.append({"line": n, "id": ent.get("id") if isinstance(ent.get("id"), str) else "",
                                   "schema": str(ent.get("schema", "")), "reason": str(exc)})
@@ -765,7 +347,7 @@ def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
             warnings.append({"line": n, "id": eid, "warning": d})
         entry = index.get(eid)
         if entry is None or ftm.deltas:  # a delta's later word replaces the earlier one
-            index[eid] = _Line(schema, [n])
+            index[eid] = IndexLine(schema, [n])
         else:
             entry.lines.append(n)  # fragments of one entity (flat files): merged
         if schema in ATTACHED_SCHEMATA:
@@ -807,7 +389,7 @@ def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
                 if entry is None or n not in entry.lines:
                     return None
                 try:
-                    eid, schema, props, _ = _check(ent)
+                    eid, schema, props, _ = check_entity(ent)
                 except ValueError:
                     return None
                 return eid, schema, props
@@ -849,8 +431,8 @@ def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,
             resolver.match_queued()
             yield Progress(size, size, "Citing the evidence…")
             writer.finish(resolver.entities, resolver.link_states)
-            _add_contract_parties(s, case_id, batch_id, imp.contract_parties)
-            _relocate(s, evidence_id, imp.line_ids)
+            add_contract_parties(s, case_id, batch_id, imp.contract_parties)
+            relocate_citations(s, evidence_id, imp.line_ids)
             counts = {"rows": count, "valid": len(imp.line_ids), "rejected": len(imp.rejects),
                       "created": sum(resolver.created.values()), "created_by_kind": dict(resolver.created),
                       "merged": resolver.merged, "links": resolver.links,

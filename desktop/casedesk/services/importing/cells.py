@@ -60,18 +60,44 @@ def normalise_number(text: str) -> str:
     return t
 
 
-def unix_time_date(text: str) -> str:
-    """ISO date (UTC) of a Unix timestamp in seconds (or milliseconds); ValidationError if not one."""
+def _unix_moment(text: str, field: str) -> dt.datetime:
     try:
         value = float(normalise_number(text))
     except ValueError:
-        raise ValidationError("date", f"{text[:40]!r} is not a Unix timestamp") from None
+        raise ValidationError(field, f"{text[:40]!r} is not a Unix timestamp") from None
     if value > 1e11:  # milliseconds, as some exports write
         value /= 1000
     try:
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc).date().isoformat()
+        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
     except (OverflowError, OSError, ValueError):
-        raise ValidationError("date", f"{text[:40]!r} is out of the range of dates") from None
+        raise ValidationError(field, f"{text[:40]!r} is out of the range of dates") from None
+
+
+def unix_time_date(text: str) -> str:
+    """ISO date (UTC) of a Unix timestamp in seconds (or milliseconds); ValidationError if not one."""
+    return _unix_moment(text, "date").date().isoformat()
+
+
+def unix_time_moment(text: str) -> str:
+    """ISO UTC time (2024-05-01T13:05:00Z) of a Unix timestamp in seconds (or milliseconds)."""
+    return _unix_moment(text, "tx_time").replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+_UNIT = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def header_unit(column: str) -> str:
+    """The unit a column header names in brackets ("Value_IN(ETH)" → "ETH"), or ""."""
+    m = _UNIT.search(column)
+    return m.group(1).strip() if m else ""
+
+
+def is_zero(text: str) -> bool:
+    """Whether a cell is a number equal to zero ("0", "0.00", "0,0"); text that is no number is not."""
+    try:
+        return float(normalise_number(text)) == 0
+    except ValueError:
+        return False
 
 
 _MISS = object()

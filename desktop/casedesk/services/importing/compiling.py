@@ -18,7 +18,10 @@ from casedesk.services.importing.cells import (
     CellCleaner,
     bounded_store,
     fixed_outcome,
+    header_unit,
+    is_zero,
     unix_time_date,
+    unix_time_moment,
 )
 from casedesk.services.importing.drafts import MATCHED_KINDS, EntityDraft
 from casedesk.services.importing.mapping import (
@@ -205,12 +208,26 @@ class CompiledMapping:
             self._keep.append(simple)
             return simple
 
+        if transform == "header_unit":
+            unit = header_unit(names[0])
+            fixed = lambda cells: (unit, names[0])  # noqa: E731
+            return fixed
+        if transform == "nonzero":
+
+            def nonzero(cells: list[str]) -> tuple[str, str]:
+                given = [(v, n) for i, n in zip(idxs, names) if (v := cells[i].strip())]
+                return next((g for g in given if not is_zero(g[0])), given[0] if given else ("", ""))
+
+            return nonzero
+
         def column(cells: list[str]) -> tuple[str, str]:
             for i, n in zip(idxs, names):
                 v = cells[i].strip()
                 if v:
                     if transform == "unix_time":
                         return unix_time_date(v), n
+                    if transform == "unix_datetime":
+                        return unix_time_moment(v), n
                     return v, n
             return "", ""
 

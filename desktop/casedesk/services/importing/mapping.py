@@ -12,7 +12,9 @@ A field's value comes from a *source*, written in a mapping file as:
   - ``{template: "{a} at {b}"}``     columns put into a text (empty when one of them is empty)
   - ``{labelled: [Txhash, Status]}`` "Txhash: …" lines for those columns that have a value
   - ``{column: x, split: ";"}``      several values in one cell (aliases, identifiers)
-  - ``{column: x, transform: unix_time}``  seconds since 1970 → date
+  - ``{column: x, transform: unix_time}``  seconds since 1970 → date (``unix_datetime``: → UTC time)
+  - ``{column: [a, b], transform: nonzero}``  the first of the columns whose number is not zero
+  - ``{column: "Value_IN(*)", transform: header_unit}``  the unit the header names: "ETH"
   - a list of sources                the first one giving a value
 """
 
@@ -30,7 +32,7 @@ from casedesk.services.importing.sniffing import header_key
 
 # Fields a record's mapping may fill besides its kind's own: child rows of the record.
 CHILD_FIELDS = ("aliases", "identifiers", "addresses")
-TRANSFORMS = ("unix_time",)
+TRANSFORMS = ("unix_time", "unix_datetime", "nonzero", "header_unit")
 # The two columns a rejects file adds; ignored when a corrected rejects file is imported again.
 REJECT_COLUMNS = ("rejected_row", "rejected_reason")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")

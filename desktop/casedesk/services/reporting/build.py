@@ -55,7 +55,7 @@ from casedesk.services.reporting.record_readers import RecordReaders
 from casedesk.services.case_properties import case_properties
 from casedesk.services.reporting.redaction import RedactionProfile, Scrubber, get_profile
 
-PAYMENT_LINKS = ("paid", "funds")
+PAYMENT_LINKS = ("funds",)  # and every link type the vocabulary marks as a transfer
 _MARKING_LIMIT = 80
 
 
@@ -239,7 +239,11 @@ class _Reader(RecordReaders, CaseReaders):
             out[lid] = LinkEntry(
                 lid, lk.link_type, lt.label if lt else lk.link_type, lk.source_id, lk.target_id,
                 self.txt(lk.role), lk.share_pct, lk.start_on, lk.end_on, lk.grade or "",
-                self.field(lk.notes, "notes", "notes"), _sorted_cites(self.link_cites.get(lid, ())))
+                self.field(lk.notes, "notes", "notes"), _sorted_cites(self.link_cites.get(lid, ())),
+                self.field(lk.tx_hash, "tx_hashes", "transaction hash"), lk.value or "",
+                # a token named by its contract address is an address like a wallet's; ETH is not
+                self.field(lk.asset, "wallet_addresses", "token address") if len(lk.asset or "") > 20
+                else self.txt(lk.asset), lk.tx_time or "")
         return out
 
 
@@ -291,7 +295,8 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         positions_source=positions_source,
         findings=findings, parties=r.profiles(entries, links), fleets=fleets, contracts=contracts,
         wallets=r.wallet_entries(),
-        payments=tuple(lid for lid in sorted(links) if links[lid].type in PAYMENT_LINKS),
+        payments=tuple(lid for lid in sorted(links) if links[lid].type in PAYMENT_LINKS
+                       or getattr(r.vocab.link_types.get(links[lid].type), "transfer", False)),
         timeline=r.timeline(entries, links, fleets, contracts), hits=hits,
         evidence=r.evidence_entries(),
         eccn_note=f"ECCN class under the rule in force on {day}: {eccn_rule(on)}.",

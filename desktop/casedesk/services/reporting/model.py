@@ -87,6 +87,10 @@ class LinkEntry:
     grade: str = ""
     notes: Text = ""
     cites: tuple[Cite, ...] = ()
+    tx_hash: Text = ""  # a transfer's facts (typed fields of paid / transferred_to links)
+    value: str = ""
+    asset: Text = ""
+    tx_time: str = ""
 
 
 @dataclass(frozen=True)

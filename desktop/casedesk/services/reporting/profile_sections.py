@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.platypus import (
     Flowable,
@@ -197,9 +198,24 @@ class ProfileSections:
             rows = []
             for lid in d.payments:
                 lk = d.links[lid]
-                rows.append([self.ref_cell(lk.source_id, (w - 288) / 2), self.link_cell(lk, 50),
-                             self.ref_cell(lk.target_id, (w - 288) / 2), self.cell(lk.role, 100),
-                             self.cell(self.dates(lk.start_on, lk.end_on), 60), self.cell(lk.grade, 30),
-                             self.cites_cell(lk.cites, 48)])
-            self.out += self.table(["From", "Link", "To", "Role", "When", "Grade", "Sources"], rows,
-                                   [(w - 288) / 2, 50, (w - 288) / 2, 100, 60, 30, 48])
+                rows.append([self.ref_cell(lk.source_id, (w - 308) / 2), self.link_cell(lk, 50),
+                             self.ref_cell(lk.target_id, (w - 308) / 2), self._transfer_cell(lk),
+                             self.cell(lk.tx_time.replace("T", " ") if lk.tx_time
+                                       else self.dates(lk.start_on, lk.end_on), 60),
+                             self.cell(lk.grade, 30), self.cites_cell(lk.cites, 48)])
+            self.out += self.table(["From", "Link", "To", "Value · transaction", "When", "Grade", "Sources"],
+                                   rows, [(w - 308) / 2, 50, (w - 308) / 2, 120, 60, 30, 48])
+
+    def _transfer_cell(self, lk: Any) -> Flowable:
+        """A payment's value and asset, its transaction hash (in full, monospaced) and its role."""
+        parts = []
+        if lk.value or lk.asset:
+            asset = self.t(lk.asset, 100)
+            if len(lk.asset or "") > 20:  # a token's contract address, monospaced like other addresses
+                asset = f'<font face="{self.f.mono}" size="6">{asset}</font>'
+            parts.append(f"<b>{markup(lk.value) or 'amount not stated'}</b> {asset}".strip())
+        if lk.tx_hash:
+            parts.append(f'<font face="{self.f.mono}" size="6">{self.t(lk.tx_hash, 200)}</font>')
+        if lk.role:
+            parts.append(f"<font color='#666666'>{self.t(lk.role, 100)}</font>")
+        return Paragraph("<br/>".join(parts) or "—", self.st.cell)

@@ -196,7 +196,7 @@ class SearchResultModel(KeyedListModel):
             return row
         if role == Qt.ItemDataRole.DisplayRole:
             label = ui_text.display(row.label, 120)
-            if row.via_alias and row.matched != row.label:
+            if row.matched != row.label:  # an alias, or the transfer a hash named
                 return f"{label}  —  {ui_text.display(row.matched, 80)}"
             return label
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.services import record_details as details
-from casedesk.services.fields import LINK_FIELDS, fields_of
+from casedesk.services.fields import LINK_FIELDS, TRANSFER_FIELDS, fields_of
 from casedesk.storage.workspace import ChangeSet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
@@ -187,6 +187,10 @@ class InspectorWidget(InspectorSections, QScrollArea):
             editor.set_value(data["values"].get(name))
             if name == "share_pct":
                 editor.setEnabled(data["has_share"] or data["values"].get("share_pct") is not None)
+        # a transfer's hash, value, asset and time only on links that are transfers (or hold them)
+        transfer = getattr(self.vocab.link_types.get(data["link_type"]), "transfer", False)
+        for name in TRANSFER_FIELDS:
+            form.layout().setRowVisible(editors[name], transfer or data["values"].get(name) is not None)
         self._show_form(form)
         self._build_link_sections(data)
 

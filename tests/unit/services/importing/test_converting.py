@@ -48,10 +48,10 @@ def test_a_wallet_on_many_rows_is_one_record_citing_every_row(sqlite_ws, case, t
         tmp_path / "tx.csv",
         [
             HEADER,
-            ["0x01", "2024-03-01 10:00:00", A, B, "Transfer"],
-            ["0x02", "2024-03-01 11:00:00", A, C, "Transfer"],
-            ["0x03", "2024-03-02 09:00:00", C, A.upper().replace("0X", "0x"), "Transfer"],
-            ["0x04", "2024-03-03 09:00:00", B, A, "Transfer"],
+            ["0x" + "1" * 64, "2024-03-01 10:00:00", A, B, "Transfer"],
+            ["0x" + "2" * 64, "2024-03-01 11:00:00", A, C, "Transfer"],
+            ["0x" + "3" * 64, "2024-03-02 09:00:00", C, A.upper().replace("0X", "0x"), "Transfer"],
+            ["0x" + "4" * 64, "2024-03-03 09:00:00", B, A, "Transfer"],
         ],
     )
     result = _import(sqlite_ws, case, path, load_preset("transactions"))
@@ -111,7 +111,7 @@ def test_notes_of_a_repeated_record_stay_with_their_own_row(sqlite_ws, case, tmp
 def test_a_bad_parameter_rejects_every_row_with_its_reason(sqlite_ws, case, tmp_path):
     mapping = load_preset("transactions")
     converter = RowConverter(mapping, tuple(HEADER), default_vocabulary(), {"chain": "NOPE-CHAIN"})
-    rows = [["0x01", "2024-03-01", A, B, "T"], ["0x02", "2024-03-01", B, A, "T"]]
+    rows = [["0x" + "1" * 64, "2024-03-01", A, B, "T"], ["0x02", "2024-03-01", B, A, "T"]]
     outcomes = [converter.convert(n, row) for n, row in enumerate(rows, start=2)]
     assert all(isinstance(o, Reject) for o in outcomes)
     assert all("chain" in o.reason for o in outcomes)

@@ -185,6 +185,10 @@ def test_transactions_make_wallets_and_transfers(workspace, case_id):
         lk["type"] == "transferred_to" and lk["fields"]["role"] == "transfer" for lk in links
     )
     assert {lk["fields"]["start_on"] for lk in links} >= {"2024-05-01", "2024-06-01"}
+    first = next(lk for lk in links if lk["fields"]["tx_hash"].startswith("0x95cd603f"))
+    assert (first["fields"]["value"], first["fields"]["asset"]) == ("1.25", "ETH")
+    assert first["fields"]["tx_time"] == "2024-05-01T00:00:00Z"
+    assert all(len(lk["fields"]["tx_hash"]) == 66 for lk in links)
     created = [lk for lk in links if "Method: Create" in lk["fields"]["notes"]][0]
     assert (
         wallets[next(k for k, w in wallets.items() if w["id"] == created["target_id"])][
@@ -202,7 +206,7 @@ def test_transactions_chain_and_unix_timestamps(sqlite_ws, tmp_path):
     path = tmp_path / "bsc.csv"
     path.write_text(
         "Txhash,UnixTimestamp,From,To,Value_IN(BNB),Value_OUT(BNB)\n"
-        "0x1,1717200000,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
+        "0x" + "ab" * 32 + ",1717200000,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
         "0xde709f2102306220921060314715629080e2fb77,0,1.5\n",
         encoding="utf-8",
     )
@@ -221,7 +225,35 @@ def test_transactions_chain_and_unix_timestamps(sqlite_ws, tmp_path):
         link = list_links(s, case_id)[0]
     assert {w["fields"]["chain"] for w in wallets} == {"BSC"}
     assert link["fields"]["start_on"] == "2024-06-01"
-    assert "Value_OUT(BNB): 1.5" in link["fields"]["notes"]
+    # the transfer's facts are typed fields: the nonzero value, the coin the header names, UTC time
+    assert link["fields"]["tx_hash"] == "0x" + "ab" * 32
+    assert (link["fields"]["value"], link["fields"]["asset"]) == ("1.5", "BNB")
+    assert link["fields"]["tx_time"] == "2024-06-01T00:00:00Z"
+
+
+def test_transactions_token_export_and_bad_hash(sqlite_ws, tmp_path):
+    from casedesk.services.cases import create_case
+
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Tokens").id
+    path = tmp_path / "tokens.csv"
+    good = "0x" + "cd" * 32
+    path.write_text(
+        "Txhash,DateTime (UTC),From,To,TokenValue,TokenSymbol\n"
+        f"{good},2024-06-02 13:05:00,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
+        "0xde709f2102306220921060314715629080e2fb77,\"1,250.5\",USDT\n"
+        "hello world,2024-06-03 10:00:00,0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107,"
+        "0xde709f2102306220921060314715629080e2fb77,2,USDT\n",
+        encoding="utf-8",
+    )
+    result = run_to_end(run_import(sqlite_ws, case_id, path, load_preset("transactions")))
+    assert (result.links, result.rejected) == (1, 1)
+    reject = result.rejects_sample[0]
+    assert reject.row == 3 and "Txhash" in reject.reason and "transaction hash" in reject.reason
+    with sqlite_ws.read() as s:
+        link = list_links(s, case_id)[0]
+    assert (link["fields"]["tx_hash"], link["fields"]["value"], link["fields"]["asset"]) == (good, "1250.5", "USDT")
+    assert link["fields"]["tx_time"] == "2024-06-02T13:05:00Z"
 
 
 def test_every_import_is_one_batch_in_the_audit_chain(sqlite_ws, tmp_path):

@@ -296,3 +296,21 @@ def test_long_tables_split_across_pages_with_the_header_repeated(sqlite_ws, out_
         assert "When\nUntil\nWhat" in text or "When Until What" in text
     everything = "\n".join(pages)
     assert all(f"Event number {i:04d}" in everything for i in range(600))
+
+
+def test_payments_show_the_transfer_facts_and_external_blacks_out_the_hash(sqlite_ws, out_dir):
+    from tests.factories import make_link, make_wallet
+
+    tx = "0x" + "3c" * 32
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Transfers").id
+        a = make_wallet(s, case_id, "Buyer wallet", address="0x7db418b5d567a4e0e8c59ad71be1fce48f3e6107")
+        b = make_wallet(s, case_id, "Platform wallet", address="0xde709f2102306220921060314715629080e2fb77")
+        make_link(s, case_id, "transferred_to", a, b, tx_hash=tx, value="1250.5", asset="USDT",
+                  tx_time="2024-06-02T13:05:00Z")
+    _result, data = _write(sqlite_ws, case_id, out_dir / "t.pdf")
+    text = _squash(_body(data, "Transfers"))
+    assert "1250.5USDT" in text and tx in text and "2024-06-0213:05:00Z" in text
+    _result, external = _write(sqlite_ws, case_id, out_dir / "x.pdf", redaction="external")
+    text = _squash(_body(external, "Transfers"))
+    assert tx not in text and "1250.5USDT" in text

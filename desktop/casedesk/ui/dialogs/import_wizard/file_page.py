@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
-from casedesk.services.exchange.ftm_in import looks_like_ftm
+from casedesk.services.exchange.ftm_reading import looks_like_ftm
 from casedesk.services.importing import (
     ReadOptions,
     inspect_source,
