@@ -44,8 +44,8 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 @pytest.fixture
-def case_with_acme(sqlite_ws):
-    with sqlite_ws.write() as s:
+def case_with_acme(workspace):
+    with workspace.write() as s:
         case_id = create_case(s, "Undo case").id
         acme = create_record(s, case_id, RecordIn(
             "party", {"label": "Acme Holdings Limited"},
@@ -57,26 +57,26 @@ def _import(ws, case_id, path, preset="parties"):
     return run_to_end(run_import(ws, case_id, path, load_preset(preset), options=ImportOptions()))
 
 
-def test_undo_removes_what_the_import_added_and_restores_the_merged_record(sqlite_ws, case_with_acme,
+def test_undo_removes_what_the_import_added_and_restores_the_merged_record(workspace, case_with_acme,
                                                                            tmp_path):
     case_id, acme = case_with_acme
-    with sqlite_ws.read() as s:
+    with workspace.read() as s:
         acme_before = (s.get(Record, acme).country, s.get(Record, acme).website,
                        [a.name for a in s.get(Record, acme).aliases], s.get(Record, acme).version)
-    before = _counts(sqlite_ws)
+    before = _counts(workspace)
     path = _csv(tmp_path / "p.csv", [
         ["name", "country", "identifiers", "website"],
         ["ACME Holdings Ltd (Singapore)", "SG", "LEI:213800KUD8LAJWSQ9D15", "https://acme.example"],
         ["New Co Pte. Ltd.", "SG", "", ""],
         ["Other Co Ltd", "GB", "", ""],
     ])
-    result = _import(sqlite_ws, case_id, path)
+    result = _import(workspace, case_id, path)
     assert result.merged == 1 and result.created == 2
-    with sqlite_ws.write() as s:
+    with workspace.write() as s:
         undone = undo_import(s, result.batch_id)
     assert (undone.records, undone.links, undone.restored) == (2, 0, 1)
-    assert _counts(sqlite_ws) == before
-    with sqlite_ws.read() as s:
+    assert _counts(workspace) == before
+    with workspace.read() as s:
         rec = s.get(Record, acme)
         # the merge filled country and website and added the file's spelling: all put back
         assert (rec.country, rec.website, [a.name for a in rec.aliases]) == acme_before[:3]
@@ -86,50 +86,50 @@ def test_undo_removes_what_the_import_added_and_restores_the_merged_record(sqlit
         deletes = s.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "delete", AuditEntry.entity == "record"))
         assert deletes == 2
-    assert verify_workspace(sqlite_ws).ok
-    with sqlite_ws.write() as s, pytest.raises(NotFoundError, match="already undone"):
+    assert verify_workspace(workspace).ok
+    with workspace.write() as s, pytest.raises(NotFoundError, match="already undone"):
         undo_import(s, result.batch_id)
 
 
-def test_undo_of_an_ownership_import_removes_its_links(sqlite_ws, case_with_acme):
+def test_undo_of_an_ownership_import_removes_its_links(workspace, case_with_acme):
     case_id, _ = case_with_acme
-    before = _counts(sqlite_ws)
-    result = _import(sqlite_ws, case_id, DATA / "ownership_aurora.csv", "ownership")
+    before = _counts(workspace)
+    result = _import(workspace, case_id, DATA / "ownership_aurora.csv", "ownership")
     assert result.links > 0
-    with sqlite_ws.write() as s:
+    with workspace.write() as s:
         undone = undo_import(s, result.batch_id)
     assert undone.links == result.links
-    assert _counts(sqlite_ws) == before
+    assert _counts(workspace) == before
 
 
-def test_a_record_edited_after_the_import_refuses_the_undo_by_name(sqlite_ws, case_with_acme, tmp_path):
+def test_a_record_edited_after_the_import_refuses_the_undo_by_name(workspace, case_with_acme, tmp_path):
     case_id, _ = case_with_acme
-    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["New Co Ltd"]]))
-    with sqlite_ws.write() as s:
+    result = _import(workspace, case_id, _csv(tmp_path / "p.csv", [["name"], ["New Co Ltd"]]))
+    with workspace.write() as s:
         new = s.scalar(select(Record).where(Record.label == "New Co Ltd"))
         update_record(s, new.id, {"notes": "checked by phone"}, expected_version=new.version)
-    after = _counts(sqlite_ws)
-    with sqlite_ws.write() as s, pytest.raises(ValidationError, match=r"New Co Ltd\) was edited"):
+    after = _counts(workspace)
+    with workspace.write() as s, pytest.raises(ValidationError, match=r"New Co Ltd\) was edited"):
         undo_import(s, result.batch_id)
-    assert _counts(sqlite_ws) == after
+    assert _counts(workspace) == after
 
 
-def test_a_link_added_to_an_imported_record_refuses_the_undo(sqlite_ws, case_with_acme, tmp_path):
+def test_a_link_added_to_an_imported_record_refuses_the_undo(workspace, case_with_acme, tmp_path):
     case_id, acme = case_with_acme
-    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["Sub Co Ltd"]]))
-    with sqlite_ws.write() as s:
+    result = _import(workspace, case_id, _csv(tmp_path / "p.csv", [["name"], ["Sub Co Ltd"]]))
+    with workspace.write() as s:
         sub = s.scalar(select(Record.id).where(Record.label == "Sub Co Ltd"))
         add_link(s, case_id, "owns", acme, sub)
-    with sqlite_ws.write() as s, pytest.raises(ValidationError, match="link #.* was added"):
+    with workspace.write() as s, pytest.raises(ValidationError, match="link #.* was added"):
         undo_import(s, result.batch_id)
 
 
-def test_the_imported_file_cited_later_for_another_record_refuses_the_undo(sqlite_ws, case_with_acme, tmp_path):
+def test_the_imported_file_cited_later_for_another_record_refuses_the_undo(workspace, case_with_acme, tmp_path):
     from casedesk.services.evidence import cite
 
     case_id, acme = case_with_acme
-    result = _import(sqlite_ws, case_id, _csv(tmp_path / "p.csv", [["name"], ["Cited Co Ltd"]]))
-    with sqlite_ws.write() as s:
+    result = _import(workspace, case_id, _csv(tmp_path / "p.csv", [["name"], ["Cited Co Ltd"]]))
+    with workspace.write() as s:
         cite(s, result.evidence_id, record_id=acme, locator="row 2")
-    with sqlite_ws.write() as s, pytest.raises(ValidationError, match=f"file was cited for record #{acme}"):
+    with workspace.write() as s, pytest.raises(ValidationError, match=f"file was cited for record #{acme}"):
         undo_import(s, result.batch_id)
