@@ -11,7 +11,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libxkbc
 	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils \
 	libicu-dev pkg-config g++
 
-.PHONY: run test setup bench clean screenshots
+.PHONY: run test setup bench clean screenshots manual
 
 $(STAMP): pyproject.toml | $(APT_STAMP)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: setup
 # Screenshots of the main window on the demo case, in a real X window under Xvfb.
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb $(BIN)/python docs/screenshots/take_screenshots.py docs/screenshots
+
+manual:  # refresh the manual's copies of the docs (what a frozen build shows on F1)
+	cp docs/importing.md docs/screening.md docs/analysis.md docs/interop.md docs/team.md resources/manual/
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info desktop/*.egg-info

@@ -18,3 +18,8 @@ def resources_dir() -> Path:
 def migrations_dir() -> Path:
     """Return the directory holding the Alembic environment and versions (the repository's db/)."""
     return _REPO_ROOT / "db"
+
+
+def docs_dir() -> Path:
+    """Return the repository's docs/ directory (absent in a frozen build: the manual's copies serve)."""
+    return _REPO_ROOT / "docs"

@@ -70,6 +70,48 @@ def main(out: Path) -> int:
     window.actions_by_name["show_findings"].trigger()
     window.findings.view.selectRow(0)
     shot("main_window_finding.png")
+
+    def right_click(view, row: int) -> None:  # the menu a right click on a table row opens
+        from PySide6.QtGui import QContextMenuEvent
+        from PySide6.QtWidgets import QApplication
+
+        pos = view.visualRect(view.model().index(row, 2)).center()
+        QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+            QContextMenuEvent.Reason.Mouse, pos, view.viewport().mapToGlobal(pos)))
+
+    links = window.links_table
+    window.bottom_tabs.setCurrentWidget(links)
+    links.filter.setText("type: funds")
+    right_click(links.view, 1)
+    shot("main_window_links.png")
+    window.context_menu.close()
+    links.filter.setText("")
+    window.bottom_tabs.setCurrentWidget(window.tables["party"])
+    right_click(window.tables["party"].view, 2)
+    shot("main_window_context_menu.png")
+    window.context_menu.close()
+
+    # The import wizard's review page: what Import will write, before anything is written.
+    sample = Path(__file__).resolve().parents[2] / "tests" / "data" / "import" / "ownership_aurora.csv"
+    if sample.exists():
+        wizard = window.import_evidence()
+        wizard.move(250, 120)
+        wizard.file_page.set_path(sample)
+        wizard.next()
+        wizard.next()
+        run_idle(window, app, 30000)
+        while wizard.plan is None:
+            app.processEvents()
+            time.sleep(0.02)
+        for _ in range(3):
+            wizard.next()
+        shot("import_review.png")
+        wizard.reject()
+
+    manual = window.show_manual()  # F1
+    manual.setGeometry(200, 80, 1150, 800)
+    shot("manual.png")
+    manual.close()
     window.close()
     ws.dispose()
     return 0

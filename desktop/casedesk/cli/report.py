@@ -15,7 +15,8 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     report.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     report.add_argument("--redact", default="none", metavar="PROFILE",
                         help="redaction profile: none, sensitive, external (resources/reporting)")
-    report.add_argument("--marking", default="UNCLASSIFIED", help="classification marking on every page")
+    report.add_argument("--marking", default="",
+                        help="classification marking on every page (default: the case's, else UNCLASSIFIED)")
     report.add_argument("--author", help="author on the cover (default: the workspace user)")
     report.add_argument("--date", help="date on the cover, YYYY-MM-DD (default: the newest audit entry's)")
     report.add_argument("--as-of", help="the day the compute, ECCN classes and open questions describe "

@@ -121,6 +121,8 @@ class Case(Base):
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
     created_by: Mapped[Str200] = mapped_column(default="")
+    # reference, client, marking … (resources/vocab/case_properties.yaml); {} when none given
+    properties: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Record(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,17 +26,21 @@ class CaseSummary:
     created_at: str
 
 
-def create_case(session: Session, title: str, description: str = "") -> Case:
-    """Create a case; the title must not be blank."""
+def create_case(session: Session, title: str, description: str = "", *,
+                properties: dict[str, Any] | None = None) -> Case:
+    """Create a case; the title must not be blank; properties (reference, client, marking) are checked."""
+    from casedesk.services.case_properties import clean_properties
+
     if not isinstance(title, str) or not title.strip():
         raise ValidationError("title", "a case needs a title")
+    props = clean_properties(properties)
     now = now_iso()
     case = Case(title=title, description=description, created_at=now, updated_at=now,
-                created_by=actor_of(session))
+                created_by=actor_of(session), properties=props)
     session.add(case)
     session.flush()
     record_audit(session, "create", "case", case.id, case_id=case.id,
-                 after={"title": title, "description": description})
+                 after={"title": title, "description": description, **({"properties": props} if props else {})})
     changes_of(session).add("created", "case", case.id)
     return case
 

@@ -141,3 +141,35 @@ def audit_rows(session: Session, case_id: int, *, before_id: int | None = None, 
     return [{"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
              "entity_id": r.entity_id, "record_id": r.record_id,
              "summary": summarise(r.action, r.entity, r.before, r.after)} for r in rows]
+
+
+def link_rows(session: Session, case_id: int, *, ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """A case's links in id order for the Links table: {id, type, version, source/target id, kind, label, fields}."""
+    from sqlalchemy.orm import aliased
+
+    from casedesk.domain.models import Link
+    from casedesk.services.fields import LINK_FIELDS
+
+    src, dst = aliased(Record.__table__), aliased(Record.__table__)
+    names = [f.name for f in LINK_FIELDS]
+    lk = Link.__table__.c
+    query = (select(lk.id, lk.link_type, lk.version, lk.source_id, src.c.kind, src.c.label, lk.target_id,
+                    dst.c.kind, dst.c.label, *[lk[n] for n in names])
+             .join(src, src.c.id == lk.source_id).join(dst, dst.c.id == lk.target_id)
+             .where(lk.case_id == case_id))
+    out: list[dict[str, Any]] = []
+
+    def convert(rows: Any) -> None:
+        for r in rows:
+            out.append({"id": r[0], "type": r[1], "version": r[2], "source_id": r[3], "source_kind": r[4],
+                        "source_label": r[5], "target_id": r[6], "target_kind": r[7], "target_label": r[8],
+                        "fields": dict(zip(names, r[9:]))})
+
+    if ids is None:
+        convert(session.execute(query.order_by(lk.id)))
+        return out
+    items = sorted(set(ids))
+    for start in range(0, len(items), _CHUNK):
+        convert(session.execute(query.where(lk.id.in_(items[start:start + _CHUNK]))))
+    out.sort(key=lambda r: r["id"])
+    return out

@@ -50,6 +50,7 @@ from casedesk.ui.widgets.tabs import AuditTab, RecordTableTab, TimelineTab
 from casedesk.ui.window.actions import WindowActions
 from casedesk.ui.window.case_tools import CaseTools
 from casedesk.ui.window.chart_commands import ChartCommands
+from casedesk.ui.window.context_menus import ContextMenus
 from casedesk.ui.window.edit_controller import EditController
 from casedesk.ui.window.link_menu import LinkMenu
 from casedesk.ui.window.read_only import ReadOnlyBanner, ReadOnlyMode
@@ -63,7 +64,8 @@ def _workspace_key(ws: Workspace) -> str:
     return hashlib.sha256(ws.target.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands, LinkMenu,  # noqa: E501
+class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands,  # noqa: E501
+                 ContextMenus, LinkMenu,
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -119,6 +121,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
             self.tables[kind] = tab
             self.bottom_tabs.addTab(tab, kind_icon(kind), self.vocab.record_kinds[kind].plural)
         self.timeline = TimelineTab(self)
+        self._build_links_tab()  # the Links tab after the record tables; its menus reach the timeline
         # Findings (with Run analysis and decisions) and screening hits are their issues' panels.
         self.findings = FindingsPanel(self.ops, self)
         self.hits = ScreeningHitsPanel(self.ops, self)
@@ -279,6 +282,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.navigator.refresh(changes)
         for tab in self.tables.values():
             tab.apply(changes)
+        self.links_table.apply(changes)
         self.duplicates.apply(changes)
         self.chart.refresh(changes)
         self.inspector.refresh(changes)

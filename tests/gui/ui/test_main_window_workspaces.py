@@ -17,7 +17,8 @@ def test_open_another_workspace_create_a_case_and_come_back_through_recent(drive
     assert w.current_case_id() is None
     assert "No case open" in w.totals_label.text()
     dialog = w.new_case()
-    dialog.textValueSelected.emit("Second investigation")
+    dialog.title.setText("Second investigation")
+    dialog.accept()
     driver.idle()
     with w.ws.read() as s:
         cases = list_cases(s)

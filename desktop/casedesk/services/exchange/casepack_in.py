@@ -45,6 +45,7 @@ from casedesk.services.bulk import (
     insert_clean_links,
     insert_clean_records,
 )
+from casedesk.services.case_properties import case_properties
 from casedesk.services.cases import create_case
 from casedesk.services.collector import few_gc_passes
 from casedesk.services.exchange.casepack_format import (
@@ -309,7 +310,13 @@ class _Importer:
         if not isinstance(title, str) or not title.strip():
             raise PackRefused("part case.json: the case has no title")
         description = data.get("description") if isinstance(data.get("description"), str) else ""
-        self.case_id = create_case(self.s, title, description).id
+        props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
+        known = {p.name for p in case_properties()}  # a newer CaseDesk's extra properties are left out
+        try:
+            self.case_id = create_case(self.s, title, description,
+                                       properties={k: v for k, v in props.items() if k in known}).id
+        except ValidationError as exc:
+            raise PackRefused(f"part case.json: {exc}") from None
 
     # records -------------------------------------------------------------------------------
     def _record(self, name: str, number: int, rec: dict[str, Any]) -> tuple[CleanRecord, list]:

@@ -112,7 +112,7 @@ def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
             pw.part("case.json", [_json_line({
                 "id": cid, "title": case.title, "description": case.description,
                 "created_at": case.created_at, "updated_at": case.updated_at,
-                "created_by": case.created_by})])
+                "created_by": case.created_by, "properties": dict(case.properties or {})})])
             counts["records"] = pw.part("records.jsonl", (_json_line(r) for r in rows.records()))
             yield Progress(total, total, f"Packing the case: {counts['records']:,} records")
             counts["links"] = pw.part("links.jsonl", (_json_line(lk) for lk in rows.links()))

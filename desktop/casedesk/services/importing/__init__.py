@@ -16,6 +16,7 @@ writer       bulk insert of records and links with their citations
 provenance   the file as evidence, the import batch, the rejects file
 results      ImportOptions, ImportPlan, ImportResult, Suggestion, PreviewRow
 engine       analyse_import (preview) and run_import (one transaction), both Progress generators
+undo         undo_import: remove what a batch added, restore what it merged into (audited)
 
 This package re-exports the public API the wizard and the CLI use.
 """

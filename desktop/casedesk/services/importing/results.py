@@ -97,6 +97,23 @@ class ImportPlan:
         """Each suggestion's default: exact matches merged, name matches kept separate."""
         return {s.entity_key: s.decision for s in self.suggestions}
 
+    def possible_matches(self) -> int:
+        """Incoming records that resemble one in the case but are not merged by default."""
+        return sum(1 for s in self.suggestions if s.decision is None)
+
+    def outcome(self, decisions: dict[str, int | None]) -> tuple[dict[str, int], int]:
+        """(new records by kind, records merged into the case) once `decisions` replace the defaults."""
+        created, merged = dict(self.new_records), self.matched
+        for sg in self.suggestions:
+            chosen = decisions.get(sg.entity_key, sg.decision)
+            if sg.decision is None and chosen is not None:
+                created[sg.kind] = created.get(sg.kind, 0) - 1
+                merged += 1
+            elif sg.decision is not None and chosen is None:
+                created[sg.kind] = created.get(sg.kind, 0) + 1
+                merged -= 1
+        return {k: n for k, n in created.items() if n > 0}, merged
+
 
 @dataclass
 class ImportResult:

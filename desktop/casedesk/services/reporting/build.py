@@ -55,6 +55,7 @@ from casedesk.services.reporting.model import (
     Text,
 )
 from casedesk.services.reporting.record_readers import RecordReaders
+from casedesk.services.case_properties import case_properties
 from casedesk.services.reporting.redaction import RedactionProfile, Scrubber, get_profile
 from casedesk.storage.seals import Head, make_receipt
 
@@ -279,10 +280,11 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
                   vocab: Vocabulary | None = None) -> Dossier:
     """Read a case (or the view's part of it) into a Dossier, applying the redaction profile."""
     options = options or DossierOptions()
-    marking = clean_marking(options.marking)
     chosen_date = _check_date(options.date)
     r = _Reader(session, case_id, options, vocab or default_vocabulary())
     r.read()
+    props = dict(r.case.properties or {})
+    marking = clean_marking(options.marking or props.get("marking", ""))
     r.scope()
     r.cites_by_subject()
     entries = r.record_entries()
@@ -301,7 +303,9 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         f"Current view: {len(entries):,} of {len(r.all_records):,} records, "
         f"{len(links):,} of {len(r.all_links):,} links")
     cover = Cover(r.txt(r.case.title), r.txt(r.case.description), marking, " ".join(options.author.split()),
-                  day, r.workspace_uuid, r.workspace_name, case_id, scope, r.profile.code, r.profile.label)
+                  day, r.workspace_uuid, r.workspace_name, case_id, scope, r.profile.code, r.profile.label,
+                  tuple((p.label, r.txt(props[p.name]))
+                        for p in case_properties() if p.name != "marking" and props.get(p.name)))
     edges = [(lk.source_id, lk.target_id) for lk in links.values()]
     positions = chart_positions(list(entries), edges, options.positions, r.saved_positions)
     notes = []

@@ -59,6 +59,7 @@ class CaseSections:
         ]
         self.out.append(self.facts([
             ("Classification", markup(c.marking)),
+            *((label, self.t(value, 200)) for label, value in c.properties),
             ("Author", markup(c.author) or "—"),
             ("Date", markup(c.date)),
             ("As of", f"{markup(d.as_of or c.date)}: compute, ECCN classes and open questions "

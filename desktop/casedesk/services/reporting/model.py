@@ -44,7 +44,7 @@ class DossierOptions:
     link_ids: frozenset[int] | None = None
     # Chart positions from the view (record id -> scene x, y; y grows downwards as on screen).
     positions: Mapping[int, tuple[float, float]] | None = None
-    marking: str = "UNCLASSIFIED"
+    marking: str = ""  # empty: the case's marking (case properties), else UNCLASSIFIED
     author: str = ""
     redaction: str = "none"
     # ISO date shown on the cover; None means the date of the newest audit entry, so the same
@@ -326,6 +326,7 @@ class Cover:
     scope: str
     redaction: str
     redaction_label: str
+    properties: tuple[tuple[str, Text], ...] = ()  # (label, value) of the case's reference, client …
 
 
 @dataclass(frozen=True)

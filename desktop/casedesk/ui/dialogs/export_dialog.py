@@ -32,7 +32,7 @@ from casedesk.domain.errors import CaseDeskError
 from casedesk.storage.preferences import load_preferences
 from casedesk.ui.dialogs.job_dialog import JobDialog
 from casedesk.ui.dialogs.preferences_dialog import author_line
-from casedesk.ui.operations import reporting
+from casedesk.ui.operations import cases, reporting
 from casedesk.ui.operations.core import Operations
 
 # (record ids, link ids, positions by record id) of what the main window's view shows.
@@ -78,6 +78,9 @@ class ExportDossierDialog(JobDialog):
         self.marking.setEditable(True)
         self.marking.addItems(MARKINGS)
         self.marking.setToolTip("Printed at the top and bottom of every page; type any marking")
+        case_marking = cases.case_properties_of(ops, case_id).get("marking")
+        if case_marking:  # the case's own marking (New case) comes first
+            self.marking.setCurrentText(case_marking)
         self.author = QLineEdit(author_line(load_preferences(), ops.actor))
         self.redaction = QComboBox()
         for code, profile in redaction_profiles().items():

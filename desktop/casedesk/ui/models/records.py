@@ -30,6 +30,7 @@ from casedesk.ui.operations.core import Operations
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+EXPORT_ROLE = Qt.ItemDataRole.UserRole + 3  # the whole cell text, for copy and CSV export
 PAGE = 256
 
 _COMMON = {"tags": FieldSpec("tags", "Tags", "list"), "screening": FieldSpec("screening", "Screening", "text")}
@@ -230,6 +231,11 @@ class RecordTableModel(QAbstractTableModel):
             spec = self._specs[column - 2] if column >= 2 else None
             limit = 200 if role == Qt.ItemDataRole.DisplayRole else 1000
             return ui_text.display(format_value(spec, value, self._vocab), limit)
+        if role == EXPORT_ROLE:
+            value = self._raw(row, column)
+            if column < 2:
+                return str(value)
+            return format_value(self._specs[column - 2], value, self._vocab)
         if role == SORT_ROLE:
             value = self._raw(row, column)
             if isinstance(value, bool):

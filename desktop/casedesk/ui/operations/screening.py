@@ -52,3 +52,22 @@ def decide(ops: Operations, hit_id: int, status: str, reason: str, record_label:
     """Confirm, dismiss or re-open a hit; on_done gets the updated hit row."""
     return ops.run(lambda s: hit_dict(decide_hit(s, hit_id, status, reason), record_label),
                    on_done=on_done, on_error=lambda e: on_error(str(e)))
+
+
+def screen_records(ops: Operations, case_id: int, record_ids: list[int], threshold: float | None, *,
+                   on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> int:
+    """Screen some records of a case against every list and store their hits (a job); on_done gets the JSON."""
+    from casedesk.services.screening.screen import screen_subjects
+    from casedesk.services.screening.subjects import load_subjects
+    from casedesk.services.screening.name_scoring import default_weights
+
+    wanted = threshold if threshold is not None else default_weights().threshold
+
+    def job(ws: Workspace):  # noqa: ANN202
+        with ws.read() as s:
+            subjects = load_subjects(s, case_id=case_id, record_ids=list(record_ids))
+            matches = yield from screen_subjects(s, subjects, threshold=wanted)
+        with ws.write() as s:
+            return store_hits(s, case_id, subjects, matches, wanted).as_json()
+
+    return ops.submit_job(job, on_done=on_done, on_error=on_error)

@@ -3,13 +3,14 @@
 Signals:
     record_chosen(int): the user picked a record (tree or search result).
     case_chosen(int): the user picked another case.
+    context_requested(int, QPoint): right-click on a record (tree or search result), global position.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +55,7 @@ class NavigatorPanel(QWidget):
 
     record_chosen = Signal(int)
     case_chosen = Signal(int)
+    context_requested = Signal(int, QPoint)
 
     def __init__(self, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +101,25 @@ class NavigatorPanel(QWidget):
         self.results.clicked.connect(self._on_results_clicked)
         self.results.activated.connect(self._on_results_clicked)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
+        for view in (self.tree, self.results):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._on_context(v, pos))
+
+    def _on_context(self, view: QAbstractItemView, pos: QPoint) -> None:
+        """Right-click on a record: make it current, then ask the window for its menu."""
+        index = view.indexAt(pos)
+        if not index.isValid():
+            return
+        if view is self.results:
+            record_id = index.data(HIT_ID_ROLE)
+        elif index.data(NODE_ROLE) == "record":
+            record_id = index.data(ID_ROLE)
+        else:
+            return
+        view.setCurrentIndex(index)
+        if view is self.results:
+            self.record_chosen.emit(record_id)
+        self.context_requested.emit(record_id, view.viewport().mapToGlobal(pos))
 
     # --- case ----------------------------------------------------------------------------------
     def load(self, case_id: int | None) -> None:

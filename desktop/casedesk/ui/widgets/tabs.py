@@ -2,6 +2,7 @@
 
 Signals:
     record_chosen(int): the user picked a record in a tab.
+    context_requested(object, QPoint): right-click on a record table row (record id or None), global position.
     link_chosen(int): the user picked a link (timeline item, audit entry).
     finding_chosen(int): the user picked a finding.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,9 +34,11 @@ from casedesk.ui.models.lists import (
     FindingListModel,
     TimelineModel,
 )
+from casedesk.ui.models.records import EXPORT_ROLE
 from casedesk.ui.models.records import ID_ROLE as RECORD_ID_ROLE
 from casedesk.ui.models.records import RecordFilterProxyModel, RecordTableModel
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.operations.tables import clipboard_text
 from casedesk.ui.widgets.timeline_view import TimelineView
 
 
@@ -54,10 +58,55 @@ def _table(parent: QWidget, name: str) -> QTableView:
     return view
 
 
+def visible_rows(view: QTableView, *, selected_only: bool = False) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) as the table shows them now: its filter, sort and column order, whole cell texts."""
+    model = view.model()
+    source = model.sourceModel() if hasattr(model, "sourceModel") else None
+    if source is not None and hasattr(source, "fetch_all"):
+        source.fetch_all()  # rows not yet paged in still pass the filter
+    header_view = view.horizontalHeader()
+    columns = sorted((c for c in range(model.columnCount()) if not view.isColumnHidden(c)),
+                     key=header_view.visualIndex)
+    header = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
+    if selected_only:
+        rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
+    else:
+        rows = list(range(model.rowCount()))
+    return header, [[model.index(r, c).data(EXPORT_ROLE) or "" for c in columns] for r in rows]
+
+
+def copy_selected_rows(view: QTableView) -> str:
+    """Put the selected rows (with the header) on the clipboard, tab-separated; returns the text."""
+    header, rows = visible_rows(view, selected_only=True)
+    text = clipboard_text(header, rows) if rows else ""
+    if text:
+        QGuiApplication.clipboard().setText(text)
+    return text
+
+
+def _menu_on_rows(view: QTableView, emit: Any) -> None:
+    """Right-click on a row: make it current, then emit (its id or None, global position); Ctrl+C copies rows."""
+    copy = QAction("Copy row", view)
+    copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+    copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # only while the table has focus
+    copy.triggered.connect(lambda: copy_selected_rows(view))
+    view.addAction(copy)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def requested(pos: QPoint) -> None:
+        index = view.indexAt(pos)
+        if index.isValid() and not view.selectionModel().isRowSelected(index.row(), index.parent()):
+            view.selectRow(index.row())
+        emit(index.data(RECORD_ID_ROLE) if index.isValid() else None, view.viewport().mapToGlobal(pos))
+
+    view.customContextMenuRequested.connect(requested)
+
+
 class RecordTableTab(QWidget):
     """A filter box over a sortable table of one record kind."""
 
     record_chosen = Signal(int)
+    context_requested = Signal(object, QPoint)
 
     def __init__(self, kind: str, ops: Operations, vocab: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +133,7 @@ class RecordTableTab(QWidget):
         self.view.setColumnWidth(1, 320)
         self._echo = False
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        _menu_on_rows(self.view, self.context_requested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -130,10 +180,11 @@ class RecordTableTab(QWidget):
 
 
 class TimelineTab(QWidget):
-    """The timeline with zoom buttons."""
+    """The timeline with zoom buttons; a right-click on a bar asks for its record's or link's menu."""
 
     record_chosen = Signal(int)
     link_chosen = Signal(int)
+    context_requested = Signal(object, object, QPoint)  # record id, link id (one of them), global position
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,6 +213,16 @@ class TimelineTab(QWidget):
         layout.addWidget(self.view, 1)
         self.view.item_clicked.connect(self._on_item_clicked)
         self.view.lane_clicked.connect(lambda lane: lane is not None and self.record_chosen.emit(lane))
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context)
+
+    def _on_context(self, pos: QPoint) -> None:
+        item = self.view.item_at(QPointF(pos))
+        if item is None or (item.link_id is None and item.record_id is None):
+            return
+        self._on_item_clicked(item)  # what is right-clicked becomes the selection, as elsewhere
+        self.context_requested.emit(item.record_id if item.link_id is None else None, item.link_id,
+                                    self.view.viewport().mapToGlobal(pos))
 
     def _on_item_clicked(self, item: Any) -> None:
         if item.link_id is not None:

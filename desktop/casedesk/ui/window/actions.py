@@ -117,7 +117,8 @@ class WindowActions:
         a("show_findings", "Fin&dings", lambda: self._show_tab(self.findings), shortcut="Ctrl+Shift+F")
         a("show_audit", "&Audit log", lambda: self._show_tab(self.audit), shortcut="Ctrl+Shift+A")
         a("reset_layout", "&Reset window layout", self.reset_layout, shortcut="Ctrl+Alt+R")
-        a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut="F1")
+        a("manual", "CaseDesk &manual", self.show_manual, shortcut="F1")
+        a("shortcuts", "&Keyboard shortcuts", self.show_shortcuts, shortcut="Shift+F1")
         a("about", "&About CaseDesk", self.show_about, shortcut="Ctrl+Alt+H")
         # Filters: hide/show records by kind (and party kind) and links by type.
         self.kind_filters: dict[str, QAction] = {}
@@ -187,7 +188,7 @@ class WindowActions:
                                          None, "reset_layout"]
         menu("&View", "View", view_items)
         menu("&Analysis", "Analysis", ["run_analysis", None, "load_watchlist", "screen_case"])
-        menu("&Help", "Help", ["shortcuts", "about"])
+        menu("&Help", "Help", ["manual", "shortcuts", "about"])
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
@@ -263,21 +264,37 @@ class WindowActions:
             self.actions_by_name[name].setEnabled(self._case_id is not None)
         self.grey_out_writes()
 
-    def show_shortcuts(self) -> QMessageBox:
-        """List every action with a keyboard shortcut."""
+    def _shortcut_rows(self) -> list[tuple[str, str]]:
         rows = []
         for action in self.actions_by_name.values():
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append(f"{keys:<18} {action.text().replace('&', '')}")
-        rows += ["Shift+drag           Draw a link from one record to another",
-                 "Wheel / Shift+wheel  Zoom / scroll the chart",
-                 "Middle drag, Space   Pan the chart",
-                 "Ctrl+wheel           Zoom the timeline"]
+                rows.append((keys, action.text().replace("&", "")))
+        rows += [("Shift+drag", "Draw a link from one record to another"),
+                 ("Wheel / Shift+wheel", "Zoom / scroll the chart"),
+                 ("Middle drag, Space", "Pan the chart"),
+                 ("Ctrl+wheel", "Zoom the timeline"),
+                 ("Right click", "The actions on a record, link or table row")]
+        return sorted(rows)
+
+    def show_manual(self) -> QWidget:
+        """Open the manual (F1): walkthrough, the window, importing, screening … and the shortcuts."""
+        from casedesk.ui.dialogs.manual_dialog import ManualDialog
+
+        table = "\n".join(f"| {keys} | {what} |" for keys, what in self._shortcut_rows())
+        dialog = ManualDialog("# Keyboard shortcuts\n\n| Keys | Action |\n|---|---|\n" + table + "\n", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def show_shortcuts(self) -> QMessageBox:
+        """List every action with a keyboard shortcut."""
+        rows = [f"{keys:<18} {what}" for keys, what in self._shortcut_rows()]
         box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", "Keyboard shortcuts",
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("shortcuts_dialog")
-        box.setInformativeText("\n".join(sorted(rows)))
+        box.setInformativeText("\n".join(rows))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = box
         box.open()

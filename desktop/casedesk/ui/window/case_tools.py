@@ -6,16 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QFileDialog
 
 from casedesk.services.table_rows import SCREENED_KINDS
 from casedesk.ui import text as ui_text
 from casedesk.ui.dialogs.exchange_dialog import ExportCaseDialog
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
+from casedesk.ui.dialogs.new_case_dialog import NewCaseDialog
 from casedesk.ui.dialogs.preferences_dialog import PreferencesDialog
 from casedesk.ui.dialogs.watchlist_dialog import WatchlistImportDialog
-from casedesk.ui.operations import cases, exchange
+from casedesk.ui.operations import cases, exchange, importing
 
 
 class CaseTools:
@@ -34,10 +35,25 @@ class CaseTools:
         if case_id is None:
             return None
         wizard = ImportWizard(self.ops, case_id, self)
-        wizard.import_finished.connect(lambda _batch: self.set_case(self.current_case_id()))
+        wizard.import_finished.connect(lambda batch: self._imported(wizard, batch))
+        wizard.import_undone.connect(self._import_undone)
         self.dialog = wizard
         wizard.open()
         return wizard
+
+    def _imported(self, wizard: ImportWizard, batch_id: int) -> None:
+        """Show the imported records, and put the import on the undo stack (Edit › Undo import)."""
+        self.set_case(self.current_case_id())  # clears the stack: the command goes on after it
+        name = wizard.result.filename if wizard.result is not None else f"batch {batch_id}"
+        command = importing.ImportCommand(self, batch_id, name)
+        command.push_done()
+        self._import_commands = {**getattr(self, "_import_commands", {}), batch_id: command}
+
+    def _import_undone(self, batch_id: int) -> None:
+        """The wizard's Undo import ran: the stack steps past the import without running it again."""
+        command = getattr(self, "_import_commands", {}).get(batch_id)
+        if command is not None:
+            command.mark_undone()
 
     def export_dossier(self) -> ExportDossierDialog | None:
         """Open the dossier export for the current case or view (File › Export dossier)."""
@@ -129,20 +145,17 @@ class CaseTools:
             self.tables[kind].model.reload()
         self._update_tab_titles()
 
-    def new_case(self) -> QInputDialog:
-        """Ask for a title and create a case."""
-        dialog = QInputDialog(self)
-        dialog.setObjectName("new_case_dialog")
-        dialog.setWindowTitle("New case")
-        dialog.setLabelText("Case title:")
+    def new_case(self) -> NewCaseDialog:
+        """Ask for a title and the case's properties (reference, client, marking), then create it."""
+        dialog = NewCaseDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(self._create_case)
+        dialog.case_requested.connect(self._create_case)
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def _create_case(self, title: str) -> None:
-        cases.new_case(self.ops, title, on_done=self.set_case,
+    def _create_case(self, title: str, properties: dict | None = None) -> None:
+        cases.new_case(self.ops, title, properties=properties, on_done=self.set_case,
                        on_error=lambda e: self.show_error(e, "New case"))
 
     def load_demo_case(self) -> None:

@@ -68,7 +68,9 @@ class LinkMenu:
         if record_id is not None:
             if record_id not in self.selection.selected_record_ids():
                 self.selection.select_record(record_id)
-            for name in ("expand", "hide", "path", "merge", "attach", None, "delete"):
+            self.add_record_actions(menu, record_id, on_chart=True)  # what every view offers
+            menu.addSeparator()
+            for name in ("expand", "hide", "path", "attach", None, "delete"):
                 if name is None:
                     menu.addSeparator()
                 else:
@@ -76,7 +78,11 @@ class LinkMenu:
         elif isinstance(link_key, str):
             edge = self.chart.scene.edges[link_key]
             if edge.link_id is not None:
-                self.selection.select_link(edge.link_id)
+                lid = edge.link_id
+                self.selection.select_link(lid)
+                self._item(menu, "inspect_link", "&Inspect", lambda: self.selection.select_link(lid))
+                self._item(menu, "copy_id", "Copy &id", lambda: self._copy(str(lid), "id"))
+                menu.addSeparator()
                 menu.addAction(names["attach"])
                 menu.addAction(names["delete"])
             else:

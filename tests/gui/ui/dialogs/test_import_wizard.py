@@ -106,6 +106,20 @@ def test_full_flow_with_mapping_preview_rejects_and_a_merge(qtbot, setup, tmp_pa
     grade.reliability.setCurrentIndex(grade.reliability.findData("B"))
     grade.credibility.setCurrentIndex(grade.credibility.findData("2"))
     assert grade.rejects_box.isChecked()
+    wizard.next()
+    review = wizard.review_page
+    assert wizard.currentPage() is review
+    assert wizard.button(wizard.WizardButton.NextButton).text().replace("&", "") == "Import"
+    # the merge chosen on the duplicates page counts as a merge, not a new record
+    assert review.lines()[:4] == [
+        "3 rows in registry.csv: 2 will be imported, 1 rejected.",
+        "New records: 1 parties.",
+        "Merged into records already in the case: 1.",
+        "Links: 0.",
+    ]
+    assert "graded B2" in review.text.text()
+    with wizard.ops.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 0  # nothing written yet
     with qtbot.waitSignal(wizard.import_finished, timeout=30000) as blocker:
         wizard.next()
     batch_id = blocker.args[0]
@@ -164,9 +178,8 @@ def test_cancel_during_the_import_writes_nothing(qtbot, setup, tmp_path):
     wizard.next()
     wizard.next()
     qtbot.waitUntil(lambda: wizard.plan is not None, timeout=60000)
-    wizard.next()
-    wizard.next()
-    wizard.next()
+    for _ in range(4):  # duplicates, evidence, review, Import
+        wizard.next()
     run = wizard.run_page
     assert wizard.currentPage() is run and run.cancel_button.isEnabled()
 
@@ -207,7 +220,7 @@ def test_closing_the_wizard_during_an_import_cancels_it_first(qtbot, setup, tmp_
     wizard.next()
     wizard.next()
     qtbot.waitUntil(lambda: wizard.plan is not None, timeout=60000)
-    for _ in range(3):
+    for _ in range(4):
         wizard.next()
     run = wizard.run_page
     qtbot.waitUntil(lambda: "Importing:" in run.status.text(), timeout=60000)
@@ -231,9 +244,61 @@ def test_a_followthemoney_file_skips_the_mapping_and_arrives_as_records_and_link
     wizard.next()
     assert wizard.currentPage() is wizard.grade_page
     assert wizard.grade_page.title.text() == f"Import of {ftm.name}"
+    wizard.next()
+    assert wizard.currentPage() is wizard.review_page and "FollowTheMoney" in wizard.review_page.text.text()
     with qtbot.waitSignal(wizard.import_finished, timeout=60000):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.summary_page, timeout=5000)
     with wizard.ops.reading() as s:
         types = [t for (t,) in s.execute(select(Link.link_type).where(Link.case_id == case_id))]
     assert types.count("owns") == 14 and types.count("officer_of") == 3
+
+
+def test_preview_and_duplicates_pages_agree_on_what_is_already_in_the_case(qtbot, setup, tmp_path):
+    wizard, _, _ = setup
+    path = _write(tmp_path / "p.csv", [["name"], ["Aurora Compute Holdings Ltd"], ["Other Co"]])
+    wizard.file_page.set_path(path)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=20000)
+    status = wizard.preview_page.status.text()
+    assert "0 incoming records match one already in the case" in status
+    assert "1 more may be (you decide on the next page)" in status
+    wizard.next()
+    assert wizard.dedupe_page.summary.text().startswith(
+        "1 incoming records may already be in the case: 0 merged by default, 1 kept separate")
+
+
+def test_undo_import_on_the_summary_page_removes_what_was_written(qtbot, setup, tmp_path):
+    wizard, case_id, existing = setup
+    with wizard.ops.reading() as s:
+        before = [s.scalar(select(func.count()).select_from(m)) for m in (Record, Evidence, ImportBatch)]
+        aurora_country = s.get(Record, existing).country
+    path = _write(tmp_path / "p.csv", [["name", "country"], ["Aurora Compute Holdings Ltd", "KY"],
+                                       ["Fresh Co Ltd", "SG"]])
+    wizard.file_page.set_path(path)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=20000)
+    wizard.next()
+    wizard.dedupe_page.set_decision(0, merge=True)
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.import_finished, timeout=30000):
+        wizard.next()
+    summary = wizard.summary_page
+    qtbot.waitUntil(lambda: wizard.currentPage() is summary, timeout=5000)
+    assert summary.undo_button.isEnabled()
+    with wizard.ops.reading() as s:
+        assert s.get(Record, existing).country == "KY"  # filled by the merge
+    with qtbot.waitSignal(wizard.import_undone, timeout=30000):
+        summary.undo_button.click()
+    assert "Import undone: removed 1 records" in summary.undo_status.text()
+    assert "1 merged records are back" in summary.undo_status.text()
+    assert not summary.undo_button.isEnabled()
+    with wizard.ops.reading() as s:
+        after = [s.scalar(select(func.count()).select_from(m)) for m in (Record, Evidence, ImportBatch)]
+        assert s.get(Record, existing).country == aurora_country
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.entity == "import_batch", AuditEntry.action == "undo")) == 1
+    assert after == before

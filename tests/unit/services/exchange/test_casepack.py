@@ -166,3 +166,21 @@ def test_verify_notices_a_tampered_import(pack, tmp_path):
         assert not report.ok and any(p.check == "import" for p in report.problems)
     finally:
         fresh.dispose()
+
+
+def test_case_properties_travel_in_the_pack(demo_ws, tmp_path):
+    from casedesk.services.case_properties import set_case_properties
+
+    ws, cid = demo_ws
+    with ws.write() as s:
+        set_case_properties(s, cid, {"reference": "DD-7", "client": "Acme", "marking": "OFFICIAL"})
+    out = tmp_path / "props.casepack"
+    run_to_end(export_case(ws, cid, "casepack", out))
+    fresh = open_workspace(str(tmp_path / "fresh.casedesk"))
+    try:
+        result = run_to_end(import_casepack(fresh, out))
+        with fresh.read() as s:
+            assert s.get(Case, result.case_id).properties == {"reference": "DD-7", "client": "Acme",
+                                                              "marking": "OFFICIAL"}
+    finally:
+        fresh.dispose()

@@ -84,8 +84,10 @@ class DedupePage(QWizardPage):
             self.table.setCellWidget(n, 4, decision)
             self._changed(n)
         self.table.resizeColumnsToContents()
+        merged = sum(1 for sg in self.rows if sg.decision is not None)
         self.summary.setText(
-            f"{len(self.rows):,} incoming records may already be in the case."
+            f"{len(self.rows):,} incoming records may already be in the case: {merged:,} merged "
+            f"by default, {len(self.rows) - merged:,} kept separate unless you choose to merge."
             if self.rows
             else "No incoming record looks like one already in the case."
         )

@@ -82,9 +82,12 @@ class PreviewPage(JobPage):
             )
             or "no new records"
         )
+        possible = plan.possible_matches()
         lines = [
             f"{plan.rows:,} rows: {plan.valid:,} valid, {plan.rejected:,} rejected. "
-            f"Would create {made}, {plan.links:,} links; {plan.matched:,} records already in the case."
+            f"Would create {made}, {plan.links:,} links; {plan.matched:,} incoming records match one "
+            "already in the case (same identifier, address or name and country) and would be merged"
+            + (f"; {possible:,} more may be (you decide on the next page)." if possible else ".")
         ]
         if plan.note_columns:
             lines.append("Kept as notes: " + ", ".join(plan.note_columns))

@@ -1,4 +1,4 @@
-"""The import wizard: file and encoding, mapping, preview, duplicates, grade, run, summary.
+"""The import wizard: file and encoding, mapping, preview, duplicates, grade, review, run, summary.
 
 It drives the same engine as ``casedesk import`` (services.importing): the preview and the import
 are generators run by the one TaskRunner, so the window stays responsive and Cancel rolls the
@@ -26,6 +26,7 @@ from casedesk.ui.dialogs.import_wizard.file_page import FilePage
 from casedesk.ui.dialogs.import_wizard.grade_page import GradePage
 from casedesk.ui.dialogs.import_wizard.mapping_page import MappingPage
 from casedesk.ui.dialogs.import_wizard.preview_page import PreviewPage
+from casedesk.ui.dialogs.import_wizard.review_page import ReviewPage
 from casedesk.ui.dialogs.import_wizard.run_page import RunPage
 from casedesk.ui.dialogs.import_wizard.summary_page import SummaryPage
 from casedesk.ui.operations.core import Operations
@@ -37,6 +38,7 @@ class ImportWizard(QWizard):
     """Import a CSV, TSV or XLSX file into a case, with preview, duplicates and provenance."""
 
     import_finished = Signal(int)
+    import_undone = Signal(int)
 
     def __init__(self, ops: Operations, case_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,6 +67,7 @@ class ImportWizard(QWizard):
         self.preview_page = PreviewPage(self)
         self.dedupe_page = DedupePage(self)
         self.grade_page = GradePage(self)
+        self.review_page = ReviewPage(self)
         self.run_page = RunPage(self)
         self.summary_page = SummaryPage(self)
         for page in (
@@ -73,6 +76,7 @@ class ImportWizard(QWizard):
             self.preview_page,
             self.dedupe_page,
             self.grade_page,
+            self.review_page,
             self.run_page,
             self.summary_page,
         ):
