@@ -34,13 +34,42 @@ class Command:
     closing: ExitStack
 
     def open_workspace(self):  # noqa: ANN201 - a storage.workspace.Workspace
-        """Open the --db workspace; main() disposes of it when the command returns."""
-        from casedesk.storage.workspace import open_workspace
+        """Open the --db workspace; main() disposes of it when the command returns.
 
-        ws = open_workspace(self.args.db, backup=not getattr(self.args, "no_backup", False))
+        Only commands registered with `creates_workspace=True` (they can start from nothing) make a
+        missing file; the others exit 2 with "no workspace at PATH" and create nothing. An encrypted
+        workspace takes its passphrase from CASEDESK_PASSPHRASE, else a prompt on a terminal.
+        """
+        from casedesk.storage.workspace import is_encrypted, open_workspace
+
+        passphrase = None
+        if is_encrypted(self.args.db):
+            passphrase = read_passphrase("Passphrase of the encrypted workspace: ")
+        ws = open_workspace(self.args.db, create=getattr(self.args, "creates_workspace", False),
+                            backup=not getattr(self.args, "no_backup", False), passphrase=passphrase)
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
         return ws
+
+
+PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"
+
+
+def read_passphrase(prompt: str, *, confirm: bool = False) -> str | None:
+    """The passphrase from CASEDESK_PASSPHRASE, else asked on the terminal (never echoed);
+    None without either (the opener then says the workspace is encrypted)."""
+    import getpass
+    import os
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise UsageError("the two passphrases differ; nothing was changed")
+    return first
 
 
 def field_values(pairs: list[str] | None) -> dict[str, str]:
