@@ -45,11 +45,39 @@ class Command:
         passphrase = None
         if is_encrypted(self.args.db):
             passphrase = read_passphrase("Passphrase of the encrypted workspace: ")
-        ws = open_workspace(self.args.db, create=getattr(self.args, "creates_workspace", False),
-                            backup=not getattr(self.args, "no_backup", False), passphrase=passphrase)
+        create = getattr(self.args, "creates_workspace", False)
+        new_file = new_workspace_file(self.args.db) if create else None
+        ws = open_workspace(self.args.db, create=create, backup=not getattr(self.args, "no_backup", False),
+                            passphrase=passphrase)
+        if new_file is not None:
+            # a command that fails leaves no half-made workspace behind: nothing changed
+            self.closing.push(lambda exc_type, _exc, _tb: _remove_if_failed(new_file, exc_type))
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
         return ws
+
+
+def new_workspace_file(db: str | None):  # noqa: ANN201 - a Path, or None
+    """The SQLite file db names when it does not exist yet (this command would create it)."""
+    from pathlib import Path
+
+    from casedesk.storage.engine import is_url
+    from casedesk.storage.workspace import resolve_target, sqlite_path_of
+
+    target = sqlite_path_of(resolve_target(db))
+    if is_url(target):
+        return None
+    path = Path(target).expanduser()
+    return None if path.exists() else path.resolve()
+
+
+def _remove_if_failed(path, exc_type) -> bool:  # noqa: ANN001
+    """Exit callback: delete the workspace file this command created when the command failed."""
+    if exc_type is not None:
+        from casedesk.storage.sqlcipher import remove_with_sidecars
+
+        remove_with_sidecars(path)
+    return False
 
 
 PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"

@@ -44,6 +44,8 @@ def encrypt_workspace(db: str | None, passphrase: str) -> Conversion:
     """Encrypt the plain SQLite workspace with the passphrase; the plaintext file is gone after."""
     sqlcipher.check_passphrase(passphrase)
     path = _file_of(db)
+    if sqlcipher.file_state(path) == "encrypted":
+        raise WorkspaceError(f"{path} is already encrypted")
     _convert(path, src_key=None, dest_key=passphrase)
     return Conversion(path, True, backups_encrypted=_encrypt_old_backups(path, passphrase))
 
@@ -72,8 +74,6 @@ def _convert(path: Path, *, src_key: str | None, dest_key: str | None) -> Path |
     """Convert path in place (src_key → dest_key); returns the backup made, if any."""
     ws = open_workspace(str(path), create=False, passphrase=src_key)  # brings it to the newest schema
     try:
-        if src_key is None and ws.encrypted:
-            raise WorkspaceError(f"{path} is already encrypted")
         before = [str(p) for p in verify_workspace(ws).problems]
     finally:
         ws.dispose()

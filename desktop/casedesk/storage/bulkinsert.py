@@ -204,7 +204,8 @@ def _execute_statements(raw: sqlite3.Connection, statements: list[tuple[str, lis
         for sql, params in statements:
             cursor.execute(sql, params)
     except _driver_errors(raw) as exc:
-        raise DBAPIError.instance(sql[:200], None, exc, sqlite3.Error) from None
+        base = sqlite3.Error if isinstance(exc, sqlite3.Error) else _driver_errors(raw)[-1]
+        raise DBAPIError.instance(sql[:200], None, exc, base) from None
     finally:
         cursor.close()
 
