@@ -19,8 +19,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 def run_encrypt(cmd: Command) -> int:
     """Encrypt the workspace; the plaintext file is replaced only once the encrypted copy verifies."""
-    from casedesk.services.encryption import encrypt_workspace
+    from casedesk.services.encryption import encrypt_workspace, workspace_file
 
+    workspace_file(cmd.args.db, encrypted=False)  # before asking for a passphrase
     done = encrypt_workspace(cmd.args.db, _passphrase("Passphrase for the workspace: ", confirm=True))
     emit(cmd.args, done.as_json(), lambda: f"encrypted {done.path}" + "".join(
         f"\nencrypted the backup {p}" for p in done.backups_encrypted))
@@ -29,15 +30,17 @@ def run_encrypt(cmd: Command) -> int:
 
 def run_decrypt(cmd: Command) -> int:
     """Decrypt the workspace, after an encrypted backup beside it."""
-    from casedesk.services.encryption import decrypt_workspace
+    from casedesk.services.encryption import decrypt_workspace, workspace_file
 
-    done = decrypt_workspace(cmd.args.db, _passphrase("Passphrase of the encrypted workspace: "))
+    workspace_file(cmd.args.db, encrypted=True)  # before asking for a passphrase
+    done = decrypt_workspace(cmd.args.db, _passphrase("Passphrase of the encrypted workspace: ",
+                                                      missing="the workspace is encrypted: "))
     emit(cmd.args, done.as_json(), lambda: f"decrypted {done.path} (encrypted backup: {done.backup})")
     return EXIT_OK
 
 
-def _passphrase(prompt: str, *, confirm: bool = False) -> str:
+def _passphrase(prompt: str, *, confirm: bool = False, missing: str = "") -> str:
     value = read_passphrase(prompt, confirm=confirm)
     if value is None:
-        raise UsageError(f"no passphrase: set {PASSPHRASE_ENV} or run on a terminal to be asked")
+        raise UsageError(f"{missing}no passphrase: set {PASSPHRASE_ENV} or run on a terminal to be asked")
     return value

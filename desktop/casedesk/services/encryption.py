@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from casedesk.domain.errors import WorkspaceError
+from casedesk.domain.errors import NoWorkspaceError, WorkspaceError
 from casedesk.domain.models import WorkspaceInfo
 from casedesk.services.audit import record_audit
 from casedesk.services.verify import verify_workspace
@@ -43,30 +43,32 @@ class Conversion:
 def encrypt_workspace(db: str | None, passphrase: str) -> Conversion:
     """Encrypt the plain SQLite workspace with the passphrase; the plaintext file is gone after."""
     sqlcipher.check_passphrase(passphrase)
-    path = _file_of(db)
-    if sqlcipher.file_state(path) == "encrypted":
-        raise WorkspaceError(f"{path} is already encrypted")
+    path = workspace_file(db, encrypted=False)
     _convert(path, src_key=None, dest_key=passphrase)
     return Conversion(path, True, backups_encrypted=_encrypt_old_backups(path, passphrase))
 
 
 def decrypt_workspace(db: str | None, passphrase: str) -> Conversion:
     """Turn the encrypted workspace back into a plain one (an encrypted backup is kept beside it)."""
-    path = _file_of(db)
-    if sqlcipher.file_state(path) != "encrypted":
-        raise WorkspaceError(f"{path} is not encrypted")
+    path = workspace_file(db, encrypted=True)
     backup = _convert(path, src_key=passphrase, dest_key=None)
     return Conversion(path, False, backup=backup)
 
 
-def _file_of(db: str | None) -> Path:
+def workspace_file(db: str | None, *, encrypted: bool) -> Path:
+    """The SQLite workspace file db names, checked to exist and be encrypted (or plain) already."""
     target = sqlite_path_of(resolve_target(db))
     if is_url(target):
         raise WorkspaceError("encrypt and decrypt work on a SQLite workspace file; a PostgreSQL "
                              "database is protected by its server (disk encryption, TLS)")
     path = Path(target).expanduser().resolve()
     if not path.exists():
-        raise WorkspaceError(f"no workspace at {path}")
+        raise NoWorkspaceError(f"no workspace at {path} (nothing was created)")
+    state = sqlcipher.file_state(path)
+    if encrypted and state != "encrypted":
+        raise WorkspaceError(f"{path} is not encrypted")
+    if not encrypted and state == "encrypted":
+        raise WorkspaceError(f"{path} is already encrypted")
     return path
 
 
