@@ -18,8 +18,9 @@ CLI_TIMEOUT = 300
 
 def run_casedesk(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `python -m casedesk ARGS` in a child process with this environment plus `env`; capture text."""
+    # stdin is never a terminal, as in a script: a passphrase prompt must not wait for a keyboard
     return subprocess.run([sys.executable, "-m", "casedesk", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=CLI_TIMEOUT)
+                          env={**os.environ, **(env or {})}, timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="session")

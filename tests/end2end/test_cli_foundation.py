@@ -72,7 +72,8 @@ def test_one_changed_byte_in_an_evidence_blob_fails_verify_naming_it(run, demo_d
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--db", "/nonexistent/folder/x.casedesk", "cases", "list"], "does not exist"),
+    (["--db", "/nonexistent/folder/x.casedesk", "cases", "list"], "no workspace at"),
+    (["--db", "/nonexistent/folder/x.casedesk", "cases", "new", "T"], "does not exist"),
     (["--db", "postgresql+psycopg://postgres@127.0.0.1:1/none", "cases", "list"], "cannot connect"),
     (["cases", "frobnicate"], "invalid choice"),
     (["records", "list", "--case", "999"], "no case with id 999"),
@@ -80,6 +81,9 @@ def test_one_changed_byte_in_an_evidence_blob_fails_verify_naming_it(run, demo_d
     (["cases", "new", "   "], "title"),
 ])
 def test_bad_input_gets_one_line_and_exit_2(run, args, needle, tmp_path):
+    from casedesk.storage.workspace import open_workspace
+
+    open_workspace(str(tmp_path / "ws.casedesk")).dispose()
     env = {"CASEDESK_DB": str(tmp_path / "ws.casedesk")}
     out = run(*args, env=env)
     assert out.returncode == 2, out.stdout + out.stderr
@@ -89,7 +93,7 @@ def test_bad_input_gets_one_line_and_exit_2(run, args, needle, tmp_path):
 
 def test_workspace_from_newer_schema_exits_2(run, tmp_path):
     db = tmp_path / "w.casedesk"
-    assert run("--db", str(db), "cases", "list").returncode == 0
+    assert run("--db", str(db), "cases", "new", "T").returncode == 0
     con = sqlite3.connect(db)
     con.execute("UPDATE alembic_version SET version_num = 'zzzz'")
     con.commit()

@@ -15,13 +15,13 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     new = csub.add_parser("new", parents=[common], help="create a case")
     new.add_argument("title")
     new.add_argument("--description")
-    new.set_defaults(func=run_cases)
+    new.set_defaults(func=run_cases, creates_workspace=True)
     imp = csub.add_parser("import", parents=[common],
                           help="add the case of a case pack (every hash checked first)")
     imp.add_argument("file", metavar="FILE.casepack")
     imp.add_argument("--again", action="store_true",
                      help="import a pack this workspace has imported before as one more case")
-    imp.set_defaults(func=run_cases_import)
+    imp.set_defaults(func=run_cases_import, creates_workspace=True)
 
 
 def run_cases(cmd: Command) -> int:

@@ -34,15 +34,72 @@ class Command:
     closing: ExitStack
 
     def open_workspace(self):  # noqa: ANN201 - a storage.workspace.Workspace
-        """Open the --db workspace; main() disposes of it when the command returns."""
-        from casedesk.storage.workspace import open_workspace
+        """Open the --db workspace; main() disposes of it when the command returns.
 
-        ws = open_workspace(self.args.db, backup=not getattr(self.args, "no_backup", False))
+        Only commands registered with `creates_workspace=True` (they can start from nothing) make a
+        missing file; the others exit 2 with "no workspace at PATH" and create nothing. An encrypted
+        workspace takes its passphrase from CASEDESK_PASSPHRASE, else a prompt on a terminal.
+        """
+        from casedesk.storage.workspace import is_encrypted, open_workspace
+
+        passphrase = None
+        if is_encrypted(self.args.db):
+            passphrase = read_passphrase("Passphrase of the encrypted workspace: ")
+        create = getattr(self.args, "creates_workspace", False)
+        new_file = new_workspace_file(self.args.db) if create else None
+        ws = open_workspace(self.args.db, create=create, backup=not getattr(self.args, "no_backup", False),
+                            passphrase=passphrase)
+        if new_file is not None:
+            # a command that fails leaves no half-made workspace behind: nothing changed
+            self.closing.push(lambda exc_type, _exc, _tb: _remove_if_failed(new_file, exc_type))
         # dispose() lets a background WAL checkpoint finish before the process exits
         self.closing.callback(ws.dispose)
         for problem in ws.receipt_problems:  # checked on every open: a cut history shows at once
             sys.stderr.write(f"warning: the workspace does not match this install's head receipt: {problem}\n")
         return ws
+
+
+def new_workspace_file(db: str | None):  # noqa: ANN201 - a Path, or None
+    """The SQLite file db names when it does not exist yet (this command would create it)."""
+    from pathlib import Path
+
+    from casedesk.storage.engine import is_url
+    from casedesk.storage.workspace import resolve_target, sqlite_path_of
+
+    target = sqlite_path_of(resolve_target(db))
+    if is_url(target):
+        return None
+    path = Path(target).expanduser()
+    return None if path.exists() else path.resolve()
+
+
+def _remove_if_failed(path, exc_type) -> bool:  # noqa: ANN001
+    """Exit callback: delete the workspace file this command created when the command failed."""
+    if exc_type is not None:
+        from casedesk.storage.sqlcipher import remove_with_sidecars
+
+        remove_with_sidecars(path)
+    return False
+
+
+PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"
+
+
+def read_passphrase(prompt: str, *, confirm: bool = False) -> str | None:
+    """The passphrase from CASEDESK_PASSPHRASE, else asked on the terminal (never echoed);
+    None without either (the opener then says the workspace is encrypted)."""
+    import getpass
+    import os
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise UsageError("the two passphrases differ; nothing was changed")
+    return first
 
 
 def field_values(pairs: list[str] | None) -> dict[str, str]:

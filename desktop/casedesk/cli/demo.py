@@ -9,7 +9,8 @@ from casedesk.cli.core import EXIT_OK, Command, emit
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `demo`."""
-    sub.add_parser("demo", parents=[common], help="add the built-in demo case").set_defaults(func=run_demo)
+    demo = sub.add_parser("demo", parents=[common], help="add the built-in demo case")
+    demo.set_defaults(func=run_demo, creates_workspace=True)
 
 
 def run_demo(cmd: Command) -> int:

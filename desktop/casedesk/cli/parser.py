@@ -9,6 +9,7 @@ from casedesk.cli import (
     cases,
     dedupe,
     demo,
+    encrypt,
     evidence,
     export,
     findings,
@@ -26,7 +27,7 @@ from casedesk.cli.core import Parser
 
 # the order commands appear in `casedesk --help`
 COMMAND_GROUPS = (gui, cases, demo, records, links, evidence, analyse, findings, watchlist, screen, hits,
-                  dedupe, importing, verify, report, export)
+                  dedupe, importing, verify, report, export, encrypt)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,7 +29,7 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     wi.add_argument("--skip-bad-rows", action="store_true",
                     help="import the readable rows and report the malformed ones")
     wi.add_argument("--snapshot-date", help="the list's publication date, if the file has none")
-    wi.set_defaults(func=run_watchlist)
+    wi.set_defaults(func=run_watchlist, creates_workspace=True)
     wsub.add_parser("list", parents=[common], help="list loaded lists").set_defaults(func=run_watchlist)
 
 

@@ -51,3 +51,15 @@ class WorkspaceError(CaseDeskError):
 
 class Cancelled(CaseDeskError):
     """Long work was stopped at the user's request; nothing was written."""
+
+
+class NoWorkspaceError(WorkspaceError):
+    """A command that only reads named a workspace file that does not exist (nothing was created)."""
+
+
+class EncryptedWorkspaceError(WorkspaceError):
+    """The workspace file is encrypted and no passphrase was given."""
+
+
+class WrongPassphraseError(EncryptedWorkspaceError):
+    """The passphrase given does not open the encrypted workspace."""

@@ -186,8 +186,7 @@ def _multirow_statements(
     names = [*cols, *literals]
     head = f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) VALUES '
     one = f"({', '.join(['?'] * len(cols) + list(literals.values()))})"
-    per = max(1, min(_ROWS_PER_STATEMENT,
-                     raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // max(1, len(cols))))
+    per = max(1, min(_ROWS_PER_STATEMENT, _variable_limit(raw) // max(1, len(cols))))
     full_sql = head + ", ".join([one] * per)
     out = []
     for start in range(0, len(data), per):
@@ -204,10 +203,28 @@ def _execute_statements(raw: sqlite3.Connection, statements: list[tuple[str, lis
     try:
         for sql, params in statements:
             cursor.execute(sql, params)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql[:200], None, exc, sqlite3.Error) from None
+    except _driver_errors(raw) as exc:
+        base = sqlite3.Error if isinstance(exc, sqlite3.Error) else _driver_errors(raw)[-1]
+        raise DBAPIError.instance(sql[:200], None, exc, base) from None
     finally:
         cursor.close()
+
+
+# SQLite's default bound-variable limit since 3.32, for drivers without getlimit (sqlcipher3)
+_DEFAULT_VARIABLE_LIMIT = 32766
+
+
+def _variable_limit(raw: sqlite3.Connection) -> int:
+    """How many parameters one statement may bind on this driver connection."""
+    getlimit = getattr(raw, "getlimit", None)
+    return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit else _DEFAULT_VARIABLE_LIMIT
+
+
+def _driver_errors(raw: sqlite3.Connection) -> tuple[type[BaseException], ...]:
+    """The driver's error classes: sqlite3's, or the SQLCipher driver's for an encrypted workspace."""
+    module = sys.modules.get(type(raw).__module__)
+    own = getattr(module, "Error", None)
+    return (sqlite3.Error, own) if isinstance(own, type) and own is not sqlite3.Error else (sqlite3.Error,)
 
 
 _SEARCH_TABLES: dict[str, bool] = {}

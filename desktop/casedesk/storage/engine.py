@@ -26,10 +26,21 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 
 
-def make_engine(target: str) -> Engine:
-    """Create an engine for a SQLite file path or an SQLAlchemy URL (PostgreSQL)."""
+def make_engine(target: str, *, passphrase: str | None = None) -> Engine:
+    """Create an engine for a SQLite file path or an SQLAlchemy URL (PostgreSQL).
+
+    With a passphrase the file is opened as an SQLCipher workspace keyed with it.
+    """
     if not is_url(target):
-        return _sqlite_engine(sqlite_url(Path(target).expanduser().resolve()))
+        path = Path(target).expanduser().resolve()
+        if passphrase is not None:
+            from casedesk.storage import sqlcipher
+
+            # the standard dialect on the SQLCipher driver (errors wrapped as its own); the creator
+            # keys each new connection before anything else runs on it
+            return _sqlite_engine(sqlite_url(path), module=sqlcipher.driver(),
+                                  creator=sqlcipher.creator(path, passphrase))
+        return _sqlite_engine(sqlite_url(path))
     if target.startswith("sqlite"):
         return _sqlite_engine(target)
     if target.startswith("postgresql"):
@@ -41,8 +52,8 @@ def make_engine(target: str) -> Engine:
     raise WorkspaceError(f"unsupported database URL {target!r} (use a file path or postgresql+psycopg://…)")
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30})
+def _sqlite_engine(url: str, **options: object) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30}, **options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI objects

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from casedesk.domain.errors import WorkspaceError
 from casedesk.paths import migrations_dir
+from casedesk.storage import sqlcipher
 
 # Tables a migration creates outside the models (SQLite FTS5 search indexes and their shadow
 # tables): Alembic's model comparison must not report them as "removed".
@@ -54,14 +55,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def backup_sqlite(path: Path) -> Path:
-    """Copy a SQLite workspace to a timestamped file beside it (consistent even under WAL)."""
+def backup_sqlite(path: Path, passphrase: str | None = None) -> Path:
+    """Copy a SQLite workspace to a timestamped file beside it (consistent even under WAL);
+    an encrypted workspace's backup is encrypted with the same passphrase (never plain)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     dest = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
     n = 1
     while dest.exists():
         dest = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
         n += 1
+    if passphrase is not None:
+        sqlcipher.export(path, dest, src_key=passphrase, dest_key=passphrase)
+        return dest
     src = sqlite3.connect(str(path))
     try:
         dst = sqlite3.connect(str(dest))
@@ -73,10 +78,12 @@ def backup_sqlite(path: Path) -> Path:
     return dest
 
 
-def upgrade(engine: Engine, *, backup_path: Path | None, pg_backup: bool = True) -> Path | None:
+def upgrade(engine: Engine, *, backup_path: Path | None, pg_backup: bool = True,
+            passphrase: str | None = None) -> Path | None:
     """Bring the database to head; back it up first when it has to change (the SQLite file copied,
     a PostgreSQL database dumped with pg_dump unless pg_backup is False).
 
+    passphrase: the key of an encrypted SQLite workspace, so that its backup is encrypted too.
     Returns the backup path when one was made. Refuses a workspace from a newer schema, and a
     PostgreSQL upgrade without pg_dump on PATH (saying what the administrator should run).
     """
@@ -98,9 +105,9 @@ def upgrade(engine: Engine, *, backup_path: Path | None, pg_backup: bool = True)
     if engine.dialect.name == "postgresql" and current is not None and pg_backup:
         backup = dump_postgresql(engine, current, head)
     elif backup_path is not None and current is not None:
-        backup = backup_sqlite(backup_path)
+        backup = backup_sqlite(backup_path, passphrase)
     elif backup_path is not None and current is None and _has_tables(engine):
-        backup = backup_sqlite(backup_path)
+        backup = backup_sqlite(backup_path, passphrase)
     if current != stored:
         _restamp(engine, stored, current)
     command.upgrade(alembic_config(engine), "head")

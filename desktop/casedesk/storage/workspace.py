@@ -15,8 +15,14 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from casedesk.domain.errors import WorkspaceError
+from casedesk.domain.errors import (
+    EncryptedWorkspaceError,
+    NoWorkspaceError,
+    WorkspaceError,
+    WrongPassphraseError,
+)
 from casedesk.domain.models import AuditEntry
+from casedesk.storage import sqlcipher
 from casedesk.storage.engine import (
     AUTOCHECKPOINT_OFF,
     WRITE_OPTION,
@@ -26,9 +32,15 @@ from casedesk.storage.engine import (
 from casedesk.storage.notify import notify_audit_appended
 from casedesk.storage.preferences import load_preferences
 from casedesk.storage.schema_check import refuse_foreign_triggers
+
 # OWN_AUDIT_FROM (session.info): the first audit id this transaction appended
-from casedesk.storage.seals import (OWN_AUDIT_FROM, check_receipt, load_local_receipt, seal_transaction,
-                                    store_local_receipt)
+from casedesk.storage.seals import (
+    OWN_AUDIT_FROM,
+    check_receipt,
+    load_local_receipt,
+    seal_transaction,
+    store_local_receipt,
+)
 from casedesk.storage.seals import workspace_uuid as _workspace_uuid
 
 log = logging.getLogger(__name__)
@@ -98,6 +110,7 @@ class Workspace:
         self.target = target
         self.actor = actor
         self.dialect = engine.dialect.name
+        self.encrypted = False  # an SQLCipher file (set by open_workspace)
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self._writer = sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -257,12 +270,18 @@ class Workspace:
 
 
 def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool = True,
-                   backup: bool = True) -> Workspace:
-    """Open (creating and upgrading as needed) the workspace named by a path or URL."""
+                   backup: bool = True, passphrase: str | None = None) -> Workspace:
+    """Open (creating and upgrading as needed) the workspace named by a path or URL.
+
+    create=False: a missing file is NoWorkspaceError and nothing is created (not even its folder).
+    An encrypted file needs its passphrase: none is EncryptedWorkspaceError, a wrong one
+    WrongPassphraseError; the passphrase is ignored for a plain file.
+    """
     from casedesk.storage import migrations  # Alembic import is slow; only when opening
 
-    target = resolve_target(db)
+    target = sqlite_path_of(resolve_target(db))
     existed = True
+    key = None
     if not is_url(target):
         path = Path(target).expanduser()
         if path.exists() and path.is_dir():
@@ -270,15 +289,20 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
         if not path.exists():
             existed = False
             if not create:
-                raise WorkspaceError(f"workspace {path} does not exist")
+                raise NoWorkspaceError(f"no workspace at {path} (nothing was created; `casedesk --db PATH "
+                                       "cases new TITLE` or `demo` makes one)")
             if db is None and not path.parent.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
             if not path.parent.is_dir():
                 raise WorkspaceError(f"cannot create workspace {path}: folder {path.parent} does not exist")
         elif not os.access(path, os.R_OK):
             raise WorkspaceError(f"workspace {path} is not readable")
+        elif (state := sqlcipher.file_state(path)) == "encrypted":
+            key = _check_passphrase(path, passphrase)
+        elif state == "other":
+            raise WorkspaceError(f"{path} is not a CaseDesk workspace (not a SQLite or SQLCipher file)")
         target = str(path.resolve())
-    engine = make_engine(target)
+    engine = make_engine(target, passphrase=key)
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
@@ -296,11 +320,12 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
     if migrate:
         try:
             migrations.upgrade(engine, backup_path=None if is_url(target) or not existed else Path(target),
-                               pg_backup=backup)
+                               pg_backup=backup, passphrase=key)
         except WorkspaceError:
             engine.dispose()
             raise
     ws = Workspace(engine, target, actor)
+    ws.encrypted = key is not None
     if migrate:
         _ensure_identity(ws)
         ws.receipt_problems = local_receipt_problems(ws)
@@ -313,6 +338,31 @@ def local_receipt_problems(ws: Workspace) -> list[str]:
     with ws.read() as s:
         receipt = load_local_receipt(_workspace_uuid(s))
         return [] if receipt is None else check_receipt(s, receipt)
+def sqlite_path_of(target: str) -> str:
+    """A plain `sqlite:///PATH` URL as its file path (so it gets the same checks); others unchanged."""
+    if is_url(target) and target.split("://", 1)[0] in ("sqlite", "sqlite+pysqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(target).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            return database
+    return target
+
+
+def is_encrypted(db: str | None) -> bool:
+    """True when the workspace named by db is an encrypted (SQLCipher) file."""
+    target = sqlite_path_of(resolve_target(db))
+    return not is_url(target) and sqlcipher.file_state(Path(target).expanduser()) == "encrypted"
+
+
+def _check_passphrase(path: Path, passphrase: str | None) -> str:
+    if passphrase is None:
+        raise EncryptedWorkspaceError(f"the workspace is encrypted: {path} opens only with its passphrase "
+                                      "(CASEDESK_PASSPHRASE on the command line)")
+    sqlcipher.check_passphrase(passphrase)
+    if not sqlcipher.opens_with(path, passphrase):
+        raise WrongPassphraseError(f"wrong passphrase for the encrypted workspace {path}")
+    return passphrase
 
 
 def _redact(url: str) -> str:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from casedesk.services.cases import list_cases
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 
-def test_open_another_workspace_create_a_case_and_come_back_through_recent(driver, tmp_path: Path):
+def test_open_another_workspace_create_a_case_and_come_back_through_recent(driver, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch):
     w = driver.window
     first = driver.ws.target
     other = tmp_path / "other.casedesk"
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     w.open_workspace_target(str(other))
+    driver.qtbot.waitUntil(lambda: w.ws.target == str(other.resolve()), timeout=15000)
     driver.idle()
-    assert w.ws.target == str(other.resolve())
+    assert len(asked) == 1 and "There is no workspace at" in asked[0] and str(other) in asked[0]
     assert w.current_case_id() is None
     assert "No case open" in w.totals_label.text()
     dialog = w.new_case()
@@ -93,3 +100,57 @@ def test_a_workspace_carrying_a_foreign_trigger_refuses_an_edit_with_a_clear_mes
     w.dialog.try_accept()
     driver.idle()
     assert "scrub" in w.dialog.text() and "will not write" in w.dialog.text()
+def test_a_missing_workspace_is_not_created_when_the_user_says_no(driver, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    w = driver.window
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    w.open_workspace_target(str(tmp_path / "typo.casedesk"))
+    driver.qtbot.waitUntil(lambda: "No workspace created" in w.statusBar().currentMessage(), timeout=15000)
+    assert w.ws.target == driver.ws.target
+    assert not (tmp_path / "typo.casedesk").exists()
+
+
+def _encrypted_demo(tmp_path: Path, passphrase: str) -> Path:
+    from casedesk.services.demo import load_demo_case
+    from casedesk.services.encryption import encrypt_workspace
+    from casedesk.storage.workspace import open_workspace
+
+    path = tmp_path / "locked" / "secret.casedesk"
+    path.parent.mkdir()
+    ws = open_workspace(str(path))
+    with ws.write() as s:
+        load_demo_case(s)
+    ws.dispose()
+    encrypt_workspace(str(path), passphrase)
+    return path
+
+
+def test_an_encrypted_workspace_asks_for_its_passphrase_again_after_a_wrong_one(
+        driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    w = driver.window
+    path = _encrypted_demo(tmp_path, "open sesame")
+    answers = iter([("not it", True), ("open sesame", True)])
+    asked = []
+
+    def get_text(parent, title, label, echo=QLineEdit.EchoMode.Normal, *rest, **kw):  # noqa: ANN001, ANN202
+        asked.append((label, echo))
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    w.open_workspace_target(str(path))
+    driver.qtbot.waitUntil(lambda: w.ws.target == str(path.resolve()), timeout=30000)
+    driver.idle()
+    assert [echo for _, echo in asked] == [QLineEdit.EchoMode.Password] * 2
+    assert "This workspace is encrypted" in asked[0][0]
+    assert "does not open this workspace; try again" in asked[1][0]
+    assert w.ws.encrypted and len(w.chart.scene.nodes) == 32
+
+
+def test_cancelling_the_passphrase_keeps_the_workspace_that_was_open(driver, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    w = driver.window
+    path = _encrypted_demo(tmp_path, "open sesame")
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
+    w.open_workspace_target(str(path))
+    driver.qtbot.waitUntil(lambda: "was not opened" in w.statusBar().currentMessage(), timeout=15000)
+    assert w.ws.target == driver.ws.target

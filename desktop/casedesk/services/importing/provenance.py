@@ -69,7 +69,9 @@ def store_file_blob(session: Session, path: Path, sha256: str, size: int) -> Non
     raw = session.connection().connection.driver_connection
     digest = hashlib.sha256()
     written = 0
-    with raw.blobopen("blob", "content", rowid) as blob, path.open("rb") as fh:
+    # sqlite3 names it blobopen, the SQLCipher driver (encrypted workspaces) open_blob
+    blobopen = getattr(raw, "blobopen", None) or raw.open_blob
+    with blobopen("blob", "content", rowid) as blob, path.open("rb") as fh:
         while piece := fh.read(_PIECE):
             if written + len(piece) > size:
                 raise ValidationError("file", f"{path.name} changed while it was being imported")

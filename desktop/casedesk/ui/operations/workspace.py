@@ -11,11 +11,16 @@ from casedesk.ui.tasks import TaskRunner
 
 
 def open_in_background(runner: TaskRunner, target: str, *, on_done: Callable[[Workspace], None],
-                       on_error: Callable[[Any], None]) -> int:
-    """Open the workspace at a path or URL with the one opener the CLI and the app use; the job id."""
+                       on_error: Callable[[Any], None], create: bool = False,
+                       passphrase: str | None = None) -> int:
+    """Open the workspace at a path or URL with the one opener the CLI and the app use; the job id.
+
+    A missing file is created only with create=True (else on_error gets NoWorkspaceError); an
+    encrypted one needs its passphrase (else EncryptedWorkspaceError or WrongPassphraseError).
+    """
     def job() -> Workspace | CaseDeskError:
         try:
-            return open_workspace(target, create=True)
+            return open_workspace(target, create=create, passphrase=passphrase)
         except CaseDeskError as exc:  # a user-facing reason, not a bug: hand it back as a value
             return exc
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
 )
 
+from casedesk.domain.errors import EncryptedWorkspaceError, NoWorkspaceError, WrongPassphraseError
 from casedesk.storage.workspace import Workspace
 from casedesk.ui import text as ui_text
+from casedesk.ui.dialogs.workspace_prompts import ask_passphrase, ask_to_create
 from casedesk.ui.operations.workspace import open_in_background
 
 RECENT_MAX = 8  # recent workspaces kept in the File menu
@@ -60,14 +63,37 @@ class WorkspaceSwitcher:
         if ok and url.strip():
             self.open_workspace_target(url.strip())
 
-    def open_workspace_target(self, target: str, *, create: bool = False) -> None:
-        """Open (and upgrade) a workspace in the background, then show it."""
+    def open_workspace_target(self, target: str, *, create: bool = False, passphrase: str | None = None) -> None:
+        """Open (and upgrade) a workspace in the background, then show it.
+
+        A missing file is created only with create=True or after the user says yes; an encrypted one
+        opens after the user gives its passphrase (asked again after a wrong one).
+        """
         if not self.is_idle():
             self.statusBar().showMessage("Wait for the current edit to finish", 5000)
             return
         self.statusBar().showMessage(f"Opening {ui_text.plain(target, 80)}…")
-        open_in_background(self.runner, target, on_done=self.set_workspace,
-                           on_error=lambda error: self.show_error(error, "Open workspace"))
+        open_in_background(self.runner, target, create=create, passphrase=passphrase,
+                           on_done=self.set_workspace,
+                           on_error=lambda error: self._open_refused(error, target, create))
+
+    def _open_refused(self, error: object, target: str, create: bool) -> None:
+        """Ask what the open needs (create the file? the passphrase?) and try again, or say why not."""
+        if isinstance(error, NoWorkspaceError):
+            if ask_to_create(self, target):
+                QTimer.singleShot(0, self, lambda: self.open_workspace_target(target, create=True))
+            else:
+                self.statusBar().showMessage("No workspace created", 5000)
+            return
+        if isinstance(error, EncryptedWorkspaceError):
+            passphrase = ask_passphrase(self, target, wrong=isinstance(error, WrongPassphraseError))
+            if passphrase is None:
+                self.statusBar().showMessage("The encrypted workspace was not opened", 5000)
+                return
+            QTimer.singleShot(0, self, lambda: self.open_workspace_target(target, create=create,
+                                                                          passphrase=passphrase))
+            return
+        self.show_error(error, "Open workspace")
 
     def set_workspace(self, ws: Workspace) -> None:
         """Show another workspace (the previous one is closed)."""
