@@ -30,6 +30,7 @@ from casedesk.services.importing.sniffing import (
     name_columns,
     normalise_encoding,
     parse_sample,
+    read_head,
     read_sample,
     sniff_delimiter,
 )
@@ -130,18 +131,25 @@ def inspect_source(
         encoding, how = normalise_encoding(options.encoding), "chosen"
     else:
         encoding, how = detect_encoding(head, pieces)
-    text_sample = decode_sample(head, encoding, size)
-    if not text_sample.strip():
-        raise fail(f"{path.name} has no text in it (only blank lines or spaces)")
-    delimiter = options.delimiter or sniff_delimiter(text_sample, path.suffix.lower())
-    if delimiter not in DELIMITERS and len(delimiter) != 1:
-        raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
-    rows = parse_sample(text_sample, delimiter, 400)
-    header_row = (
-        options.header_row
-        if options.header_row is not None
-        else detect_header_row(rows, known_columns)
-    )
+    while True:
+        text_sample = decode_sample(head, encoding, size)
+        if not text_sample.strip():
+            raise fail(f"{path.name} has no text in it (only blank lines or spaces)")
+        delimiter = options.delimiter or sniff_delimiter(text_sample, path.suffix.lower())
+        if delimiter not in DELIMITERS and len(delimiter) != 1:
+            raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
+        rows = parse_sample(text_sample, delimiter, 400)
+        header_row = (
+            options.header_row
+            if options.header_row is not None
+            else detect_header_row(rows, known_columns)
+        )
+        # A first data row longer than the sample (one cell of 200 KB) is not "no data": read
+        # a longer head, up to one row at the cell limit (4 bytes a character at most).
+        wider = len(head) < size and len(head) < _head_limit() and not _has_data(rows, header_row)
+        if not wider:
+            break
+        head = read_head(path, min(len(head) * 4, _head_limit()))
     info = SourceInfo(
         path=path,
         kind="text",
@@ -153,6 +161,17 @@ def inspect_source(
         options=options,
     )
     return _finish(info, rows)
+
+
+def _head_limit() -> int:
+    """The most bytes inspection reads to find the first data row."""
+    settings = import_settings()
+    return settings.sample_bytes + 4 * settings.max_cell_chars
+
+
+def _has_data(rows: list[list[str]], header_row: int) -> bool:
+    """True when a non-blank row follows the header among complete sample rows."""
+    return any(any(c.strip() for c in r) for r in rows[header_row:])
 
 
 def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
@@ -173,7 +192,10 @@ def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
         for n, r in enumerate(rows)
         if n + 1 > info.header_row and any(c.strip() for c in r)
     ]
-    if not data:
+    if not data and info.size > _head_limit():
+        # The first data row is longer than any cell may be: the stream rejects it by name.
+        warnings = (*warnings, "the first data row is too long to preview")
+    elif not data:
         if info.header_row and len(columns):
             raise fail(f"{info.path.name} has a header row but no data rows")
         raise fail(f"{info.path.name} has no data rows")

@@ -136,6 +136,12 @@ def read_sample(path: Path, size: int) -> tuple[bytes, list[bytes]]:
     return head, pieces
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The file's first `size` bytes."""
+    with path.open("rb") as fh:
+        return fh.read(size)
+
+
 def check_not_binary(head: bytes, path: Path) -> None:
     """Refuse a file whose first bytes show it is not a text table (a ValidationError)."""
     for magic, what in _MAGIC:
@@ -179,6 +185,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 def parse_sample(text: str, delimiter: str, limit: int) -> list[list[str]]:
     """The sample's first rows split by this delimiter."""
     rows: list[list[str]] = []
+    csv.field_size_limit(import_settings().max_field_chars)  # the default 128 K cuts long cells
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
