@@ -41,7 +41,7 @@ from casedesk.services.exchange.ftm_mapping import (
     SCHEMA_PARTY,
     SKIPPED_SCHEMATA,
 )
-from casedesk.services.fields import clean_fields, clean_value, fields_of
+from casedesk.services.fields import LINK_FIELDS, clean_fields, clean_value, fields_of
 from casedesk.services.importing.drafts import EntityDraft, Reject
 from casedesk.services.importing.entities import LinkState, RowSpans
 from casedesk.services.importing.provenance import (
@@ -571,9 +571,11 @@ class FtmImporter:
         notes = list(props.get("description") or [])
         if share is not None:
             m = _SHARE.match(share)
-            if m and 0 <= float(m.group(1).replace(",", ".")) <= 100:
-                raw["share_pct"] = float(m.group(1).replace(",", "."))
-            else:
+            try:  # bounded as everywhere (resources/field_bounds.yaml); else kept as a note
+                raw["share_pct"] = clean_value(_SHARE_SPEC, m.group(1).replace(",", "."), self.vocab) if m else None
+            except ValidationError:
+                raw["share_pct"] = None
+            if raw["share_pct"] is None:
                 notes.append(f"percentage: {share}")
         for field_name, names in (("start_on", ("startDate", "date")), ("end_on", ("endDate",))):
             value = _first(props, *names)
@@ -636,6 +638,7 @@ _PAYMENT_TYPES = {"paid": "paid", "transferred to": "transferred_to"}
 _SIGNATURE = ("role", "share_pct", "start_on", "end_on", "notes")
 _DATE = next(s for s in fields_of("contract") if s.name == "start_on")
 _COUNTRY = next(s for s in fields_of("party") if s.name == "country")
+_SHARE_SPEC = next(s for s in LINK_FIELDS if s.name == "share_pct")
 
 
 def _cleanable(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
