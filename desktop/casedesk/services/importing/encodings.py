@@ -212,8 +212,9 @@ def implausibility(text: str) -> float:
     Hand-written rather than left to charset-normalizer alone: on short samples it ranks a Big5
     company name as Shift JIS half-width katakana. Counted as implausible: symbols and controls
     (what CJK bytes read as in Windows-1252), half-width katakana, letters of a script that shares
-    a word with another script (Cyrillic in a Latin word, Greek inside Chinese), and a CJK
-    character between two Latin letters (how "Müller" reads in GBK: "M" + one character + "ler").
+    a word with another script (Cyrillic in a Latin word, Greek inside Chinese), a CJK character
+    between two Latin letters (how "Müller" reads in GBK: "M" + one character + "ler"), and runs
+    of three or more accented Latin letters (how GBK reads in Windows-1252: "ÓÐÏÞ").
     """
     if text.isascii():
         return 0.0
@@ -235,6 +236,20 @@ def implausibility(text: str) -> float:
     return odd / max(1, non_ascii)
 
 
+_ACCENTED = frozenset({"LATIN"})  # Cyrillic and Greek letters are all non-ASCII
+
+
+def _accented_run(word: list[str], i: int) -> int:
+    """The length of the run of non-ASCII letters around word[i]."""
+    start = i
+    while start > 0 and not word[start - 1].isascii():
+        start -= 1
+    end = i
+    while end < len(word) - 1 and not word[end + 1].isascii():
+        end += 1
+    return end - start + 1
+
+
 def _odd_letters(word: list[str]) -> int:
     """How many non-ASCII letters of one word are implausible."""
     scripts = [_script(ch) for ch in word]
@@ -248,6 +263,8 @@ def _odd_letters(word: list[str]) -> int:
             continue
         if mixed or script in ("HALFWIDTH", "OTHER"):
             odd += 1
+        elif script in _ACCENTED and _accented_run(word, i) >= 3:
+            odd += 1  # "ÓÐÏÞ": real words put accents between plain letters, not in runs
         elif (
             script in _MIXES_WITH_LATIN
             and 0 < i < len(word) - 1
