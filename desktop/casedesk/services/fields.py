@@ -247,6 +247,8 @@ def _bounded(spec: FieldSpec, number: int | float) -> int | float:
     low, high = spec.minimum, spec.maximum
     if (low is not None and number < low) or (high is not None and number > high):
         shown = f"{number:,}" if isinstance(number, int) else f"{number:g}"
+        if low == 0 and number < 0:
+            raise ValidationError(spec.name, f"{spec.label} cannot be negative ({shown})")
         span = f"{_num(low) if low is not None else '…'}–{_num(high) if high is not None else '…'}"
         why = f": {spec.why}" if spec.why else ""
         raise ValidationError(spec.name, f"{shown} is outside {span}{why}")

@@ -101,10 +101,14 @@ def replace_bad_bytes(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def cut_at_line_end(data: bytes) -> bytes:
+    """The bytes up to and including the last line end (whole sample if there is none)."""
+    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+    return data[: end + 1] if end > 0 else data
+
+
 def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -> tuple[str, str]:
     """(codec, evidence) for a file's first bytes plus a few line-aligned pieces further in."""
-    from casedesk.services.importing.sniffing import cut_at_line_end  # noqa: PLC0415 - cycle
-
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF32_LE, "utf-32"),

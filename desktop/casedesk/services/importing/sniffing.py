@@ -14,6 +14,7 @@ from pathlib import Path
 
 from casedesk.domain.errors import ValidationError
 from casedesk.services.importing.encodings import (  # noqa: F401 - re-exported for readers
+    cut_at_line_end,
     detect_encoding,
     normalise_encoding,
     utf16_without_bom,
@@ -43,15 +44,6 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
 )
 ZIP_MAGIC = b"PK\x03\x04"
-
-
-# --- encoding -------------------------------------------------------------------------------
-
-
-def cut_at_line_end(data: bytes) -> bytes:
-    """The bytes up to and including the last line end (whole sample if there is none)."""
-    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-    return data[: end + 1] if end > 0 else data
 
 
 # --- the sample -----------------------------------------------------------------------------
