@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from casedesk.domain.countries import resolve_country
 from casedesk.domain.dates import parse_partial_date
-from casedesk.domain.errors import ValidationError
+from casedesk.domain.errors import ValidationError, VocabularyError
 from casedesk.domain.transactions import validate_tx_hash
 from casedesk.domain.transfers import clean_amount, clean_asset, clean_transfer_time
 
@@ -30,6 +30,10 @@ class FieldSpec:
     #                     tx_hash, amount, asset, datetime
     choices: str | None = None  # vocabulary list for type "choice"
     required: bool = False
+    # Inclusive bounds of a number field and where they come from (resources/field_bounds.yaml).
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    why: str = ""
 
 
 COMMON_FIELDS = (
@@ -157,27 +161,18 @@ def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
     if t == "date":
         return str(parse_partial_date(str(value)))
     if t == "int":
-        try:
-            number = int(str(value).replace(",", "").replace("_", "").strip()) if not isinstance(value, int) else value
-        except ValueError:
-            raise ValidationError(spec.name, f"{value!r} is not a whole number") from None
-        if number < 0:
-            raise ValidationError(spec.name, f"{spec.label} cannot be negative")
+        number = _bounded(spec, _whole_number(spec, value))
+        if abs(number) > _INT64:
+            raise ValidationError(spec.name, f"{number:,} is too large to store")
         return number
     if t == "float":
         try:
             number = float(str(value).replace(",", "")) if not isinstance(value, (int, float)) else float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(spec.name, f"{value!r} is not a number") from None
         if not math.isfinite(number):
             raise ValidationError(spec.name, f"{value!r} is not a finite number")
-        if spec.name == "share_pct" and not 0 <= number <= 100:
-            raise ValidationError(spec.name, f"share {number:g} % is outside 0–100 %")
-        if spec.name == "latitude" and not -90 <= number <= 90:
-            raise ValidationError(spec.name, f"latitude {number:g} is outside −90…90")
-        if spec.name == "longitude" and not -180 <= number <= 180:
-            raise ValidationError(spec.name, f"longitude {number:g} is outside −180…180")
-        return number
+        return _bounded(spec, number)
     if t == "decimal":
         try:
             number = Decimal(str(value).replace(",", "").strip())
@@ -224,6 +219,92 @@ def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
     if t == "datetime":
         return clean_transfer_time(value, field=spec.name)
     raise AssertionError(f"unhandled field type {t}")
+
+
+_INT64 = 2**63 - 1  # the largest integer SQLite and PostgreSQL BIGINT store
+
+
+def _whole_number(spec: FieldSpec, value: Any) -> int:
+    """A whole number from text or a number; never through float, so big values stay exact."""
+    if isinstance(value, bool):
+        raise ValidationError(spec.name, f"{value!r} is not a whole number")
+    if isinstance(value, float):
+        # JSON and FtM may write 8.0; beyond 2**53 a float is no longer the number written
+        if not value.is_integer() or abs(value) > 2**53:
+            raise ValidationError(spec.name, f"{value!r} is not a whole number")
+        value = int(value)
+    if not isinstance(value, int):
+        try:
+            value = int(str(value).replace(",", "").replace("_", "").strip())
+        except ValueError:
+            raise ValidationError(spec.name, f"{value!r} is not a whole number") from None
+    if value < 0 and spec.minimum is None:
+        raise ValidationError(spec.name, f"{spec.label} cannot be negative ({value:,})")
+    return value
+
+
+def _bounded(spec: FieldSpec, number: int | float) -> int | float:
+    """The number, or a ValidationError naming the field's bounds and why they are what they are."""
+    low, high = spec.minimum, spec.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        shown = f"{number:,}" if isinstance(number, int) else f"{number:g}"
+        if low == 0 and number < 0:
+            raise ValidationError(spec.name, f"{spec.label} cannot be negative ({shown})")
+        span = f"{_num(low) if low is not None else '…'}–{_num(high) if high is not None else '…'}"
+        why = f": {spec.why}" if spec.why else ""
+        raise ValidationError(spec.name, f"{shown} is outside {span}{why}")
+    return number
+
+
+def _num(bound: int | float) -> str:
+    return f"{bound:,}" if isinstance(bound, int) else f"{bound:g}"
+
+
+def _read_bounds() -> dict[str, Any]:
+    """resources/field_bounds.yaml as {'records': {kind: {field: bounds}}, 'links': {...}}."""
+    import yaml  # noqa: PLC0415 - only here, once per process
+
+    from casedesk.paths import resources_dir  # noqa: PLC0415
+
+    path = resources_dir() / "field_bounds.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise VocabularyError("field_bounds.yaml", "-", "-", f"cannot be read: {exc}") from None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _with_bounds(specs: tuple[FieldSpec, ...], bounds: Any, where: str) -> tuple[FieldSpec, ...]:
+    """The specs with their bounds from the file; a VocabularyError for a bound on no number field."""
+    bounds = dict(bounds or {})
+    by_name = {s.name: s for s in specs}
+    for name, b in bounds.items():
+        spec = by_name.get(name)
+        ok = isinstance(b, dict) and all(
+            isinstance(b.get(k), (int, float, type(None))) and not isinstance(b.get(k), bool)
+            for k in ("min", "max")
+        )
+        if spec is None or spec.type not in ("int", "float") or not ok:
+            raise VocabularyError("field_bounds.yaml", where, name, "is not a number field with min/max")
+    return tuple(
+        replace(s, minimum=bounds[s.name].get("min"), maximum=bounds[s.name].get("max"),
+                why=str(bounds[s.name].get("why") or ""))
+        if s.name in bounds else s
+        for s in specs
+    )
+
+
+def _bound_kind_fields(raw: dict[str, Any]) -> None:
+    """Put the file's record bounds on KIND_FIELDS (once, when this module loads)."""
+    for kind, bounds in (raw.get("records") or {}).items():
+        if kind not in KIND_FIELDS:
+            raise VocabularyError("field_bounds.yaml", "records", str(kind), "is not a record kind")
+        KIND_FIELDS[kind] = _with_bounds(KIND_FIELDS[kind], bounds, kind)
+
+
+_BOUNDS = _read_bounds()
+_bound_kind_fields(_BOUNDS)
+LINK_FIELDS = _with_bounds(LINK_FIELDS, _BOUNDS.get("links"), "links")
 
 
 @functools.cache

@@ -70,7 +70,8 @@ def test_hostile_records_render_in_chart_tables_and_inspector(qtbot, hostile, op
     qtbot.waitUntil(window.is_idle)
     assert window.undo_stack.count() == 0
     window.select_record(ids["rlo"])
-    assert window.inspector.title.text().startswith("\u2068")
+    # the override is named, not obeyed (domain.invisible, as in the dossier)
+    assert window.inspector.title.text() == "Innocent Trading ⟨RLO⟩LLC gnidloH⟨PDF⟩ Ltd"
     window.select_record(ids["nul"])
     assert "\x00" not in window.inspector.title.text()
     for widget in (window, window.chart.view.viewport(), table.view.viewport()):

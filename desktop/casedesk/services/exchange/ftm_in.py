@@ -45,7 +45,7 @@ from casedesk.services.exchange.ftm_writes import (
     add_contract_parties,
     relocate_citations,
 )
-from casedesk.services.fields import clean_value, fields_of
+from casedesk.services.fields import LINK_FIELDS, clean_value, fields_of
 from casedesk.services.importing.drafts import EntityDraft, Reject
 from casedesk.services.importing.entities import LinkState, RowSpans
 from casedesk.services.importing.provenance import (
@@ -243,9 +243,11 @@ class FtmImporter(NodeDrafter):
         notes = list(props.get("description") or [])
         if share is not None:
             m = _SHARE.match(share)
-            if m and 0 <= float(m.group(1).replace(",", ".")) <= 100:
-                raw["share_pct"] = float(m.group(1).replace(",", "."))
-            else:
+            try:  # bounded as everywhere (resources/field_bounds.yaml); else kept as a note
+                raw["share_pct"] = clean_value(_SHARE_SPEC, m.group(1).replace(",", "."), self.vocab) if m else None
+            except ValidationError:
+                raw["share_pct"] = None
+            if raw["share_pct"] is None:
                 notes.append(f"percentage: {share}")
         for field_name, names in (("start_on", ("startDate", "date")), ("end_on", ("endDate",))):
             value = first(props, *names)
@@ -307,6 +309,7 @@ class FtmImporter(NodeDrafter):
 _DATE = next(s for s in fields_of("contract") if s.name == "start_on")
 _PAYMENT_TYPES = {"paid": "paid", "transferred to": "transferred_to"}
 _SIGNATURE = ("role", "share_pct", "start_on", "end_on", "notes")
+_SHARE_SPEC = next(s for s in LINK_FIELDS if s.name == "share_pct")
 
 
 def run_ftm_import(ws: Workspace, case_id: int, path: str | Path, *,

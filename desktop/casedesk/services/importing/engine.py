@@ -88,11 +88,15 @@ class _Importer:
         self.valid_sample: list[PreviewRow] = []
         self.rejects_sample: list[Reject] = []
         self.rejects: RejectsWriter | None = None
+        self.stream: RowStream | None = None
 
-    def process(self, row: int, cells: list[str]) -> None:
+    def process(self, row: int, cells: list[str], bad_bytes: str | None = None) -> None:
         """Convert, resolve and queue one row (or reject it with reasons)."""
         self.rows += 1
-        out = self.converter.convert(row, cells)
+        if bad_bytes is not None:  # bytes the file's encoding does not decode
+            out: RowDraft | Reject = Reject(row, tuple(cells), (bad_bytes,))
+        else:
+            out = self.converter.convert(row, cells)
         if isinstance(out, RowDraft):
             out = self.resolver.resolve(out, cells)
         if isinstance(out, Reject):
@@ -119,6 +123,14 @@ class _Importer:
                 ),
             )
         )
+
+    def encoding(self) -> tuple[str | None, str]:
+        """The file's encoding and the evidence for it, including rows its bytes failed."""
+        if self.info.kind != "text":
+            return None, "spreadsheet"
+        how = self.stream.encoding_evidence() if self.stream else self.info.encoding_how
+        return self.info.encoding, how
+
     def counts(self) -> dict[str, Any]:
         """The batch's counts."""
         res = self.resolver
@@ -134,16 +146,18 @@ class _Importer:
             "links_matched": res.links_matched,
             "citations": self.writer.citations if self.writer is not None else 0,
             "suggestions": sum(1 for e in res.entities if e.candidates and not e.existing),
+            "encoding_evidence": self.encoding()[1],
         }
 
     def run(self, verb: str) -> Generator[Progress, None, None]:
         """Stream every row through process(), flushing and reporting progress as it goes."""
-        stream = RowStream(self.info)
+        stream = self.stream = RowStream(self.info)
+        bad_rows = stream.bad_rows
         chunk = self.settings.chunk_rows
         since_flush = 0
         yield Progress(0, stream.total, f"{verb} {self.info.path.name}…")
         for row, cells in stream:
-            self.process(row, cells)
+            self.process(row, cells, bad_rows.get(row) if bad_rows else None)
             since_flush += 1
             if since_flush >= chunk:
                 # names go to the background scorer in batches big enough that it interrupts
@@ -203,8 +217,11 @@ def analyse_import(
             suggestions = imp.resolver.suggestions()
         finally:
             imp.resolver.close()
+    encoding, evidence = imp.encoding()
     return ImportPlan(
         info=info,
+        encoding=encoding,
+        encoding_evidence=evidence,
         mapping=mapping,
         rows=imp.rows,
         valid=imp.valid,
@@ -321,8 +338,11 @@ def run_import(
             imp.resolver.close()
         if rejects is not None:
             rejects.discard()
+    encoding, evidence = imp.encoding()
     return ImportResult(
         batch_id=batch_id,
+        encoding=encoding,
+        encoding_evidence=evidence,
         case_id=case_id,
         evidence_id=evidence_id,
         sha256=sha256,

@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from casedesk.domain.errors import ValidationError
+from casedesk.services.importing.encodings import (
+    bad_bytes,
+    has_bad_bytes,
+    name_of,
+    replace_bad_bytes,
+)
 from casedesk.services.importing.settings import import_settings
 from casedesk.services.importing.sniffing import (
     DELIMITERS,
@@ -30,32 +36,13 @@ from casedesk.services.importing.sniffing import (
     name_columns,
     normalise_encoding,
     parse_sample,
+    read_head,
     read_sample,
     sniff_delimiter,
 )
 
 SHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-# How encodings are named to people (codec names otherwise).
-ENCODING_NAMES = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
-    "utf-16": "UTF-16",
-    "utf-16-le": "UTF-16 LE",
-    "utf-16-be": "UTF-16 BE",
-    "utf-32": "UTF-32",
-    "gb18030": "GB18030",
-    "cp950": "Big5 (Windows code page 950)",
-    "big5": "Big5",
-    "cp1252": "Windows-1252",
-    "latin-1": "Latin-1",
-    "shift_jis": "Shift JIS",
-    "euc_kr": "EUC-KR",
-    "cp1251": "Windows-1251",
-}
-
-
-
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a file; None means detect. header_row: physical row of the header, 0 = none."""
@@ -84,13 +71,19 @@ class SourceInfo:
     sample: tuple[tuple[int, tuple[str, ...]], ...] = ()
     options: ReadOptions = field(default_factory=ReadOptions)
 
+    @property
+    def rejects_bad_bytes(self) -> bool:
+        """True when a detected UTF-8 file is read on past invalid bytes, rejecting their rows
+        (a chosen encoding is read strictly: a bad byte shows the choice was wrong)."""
+        return self.encoding == "utf-8" and self.encoding_how != "chosen"
+
     def describe(self) -> str:
         """One line for a person: format, encoding and how it was found, delimiter, header."""
         if self.kind == "sheet":
             what = f"spreadsheet, sheet {self.sheet!r}"
         else:
             what = (
-                f"text, {ENCODING_NAMES.get(self.encoding or '', self.encoding)} ({self.encoding_how}), "
+                f"text, {name_of(self.encoding)} ({self.encoding_how}), "
                 f"{DELIMITER_NAMES.get(self.delimiter or ',', repr(self.delimiter))}-separated"
             )
         header = f"header on row {self.header_row}" if self.header_row else "no header row"
@@ -130,18 +123,26 @@ def inspect_source(
         encoding, how = normalise_encoding(options.encoding), "chosen"
     else:
         encoding, how = detect_encoding(head, pieces)
-    text_sample = decode_sample(head, encoding, size)
-    if not text_sample.strip():
-        raise fail(f"{path.name} has no text in it (only blank lines or spaces)")
-    delimiter = options.delimiter or sniff_delimiter(text_sample, path.suffix.lower())
-    if delimiter not in DELIMITERS and len(delimiter) != 1:
-        raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
-    rows = parse_sample(text_sample, delimiter, 400)
-    header_row = (
-        options.header_row
-        if options.header_row is not None
-        else detect_header_row(rows, known_columns)
-    )
+    errors = "replace" if encoding == "utf-8" and how != "chosen" else "strict"
+    while True:
+        text_sample = decode_sample(head, encoding, size, errors)
+        if not text_sample.strip():
+            raise fail(f"{path.name} has no text in it (only blank lines or spaces)")
+        delimiter = options.delimiter or sniff_delimiter(text_sample, path.suffix.lower())
+        if delimiter not in DELIMITERS and len(delimiter) != 1:
+            raise ValidationError("delimiter", f"{delimiter!r} is not a single-character delimiter")
+        rows = parse_sample(text_sample, delimiter, 400)
+        header_row = (
+            options.header_row
+            if options.header_row is not None
+            else detect_header_row(rows, known_columns)
+        )
+        # A first data row longer than the sample (one cell of 200 KB) is not "no data": read
+        # a longer head, up to one row at the cell limit (4 bytes a character at most).
+        wider = len(head) < size and len(head) < _head_limit() and not _has_data(rows, header_row)
+        if not wider:
+            break
+        head = read_head(path, min(len(head) * 4, _head_limit()))
     info = SourceInfo(
         path=path,
         kind="text",
@@ -153,6 +154,17 @@ def inspect_source(
         options=options,
     )
     return _finish(info, rows)
+
+
+def _head_limit() -> int:
+    """The most bytes inspection reads to find the first data row."""
+    settings = import_settings()
+    return settings.sample_bytes + 4 * settings.max_cell_chars
+
+
+def _has_data(rows: list[list[str]], header_row: int) -> bool:
+    """True when a non-blank row follows the header among complete sample rows."""
+    return any(any(c.strip() for c in r) for r in rows[header_row:])
 
 
 def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
@@ -173,7 +185,10 @@ def _finish(info: SourceInfo, rows: list[list[str]]) -> SourceInfo:
         for n, r in enumerate(rows)
         if n + 1 > info.header_row and any(c.strip() for c in r)
     ]
-    if not data:
+    if not data and info.size > _head_limit():
+        # The first data row is longer than any cell may be: the stream rejects it by name.
+        warnings = (*warnings, "the first data row is too long to preview")
+    elif not data:
         if info.header_row and len(columns):
             raise fail(f"{info.path.name} has a header row but no data rows")
         raise fail(f"{info.path.name} has no data rows")
@@ -302,7 +317,46 @@ class RowStream:
         self.info = info
         self.position = 0
         self.total = info.size
+        # rows refused for bytes that are not valid UTF-8: row number -> reason
+        self.bad_rows: dict[int, str] = {}
+        self.bad_byte_count = 0
         csv.field_size_limit(import_settings().max_field_chars)
+
+    def encoding_evidence(self) -> str:
+        """How the encoding was decided, and (once read) the rows with bytes it does not decode."""
+        if not self.bad_rows:
+            return self.info.encoding_how
+        rows = sorted(self.bad_rows)
+        shown = ", ".join(f"{r:,}" for r in rows[:10]) + (
+            f" and {len(rows) - 10:,} more" if len(rows) > 10 else ""
+        )
+        n = self.bad_byte_count
+        return (
+            f"UTF-8 except {n:,} invalid byte{'s' if n != 1 else ''} at "
+            f"row{'s' if len(rows) != 1 else ''} {shown} (rejected)"
+        )
+
+    def _bad_row(self, row_no: int, row: list[str], data_rows: int) -> list[str]:
+        """Note a row holding bytes that are not valid UTF-8; its cells with U+FFFD for them."""
+        i = next(i for i, c in enumerate(row) if has_bad_bytes(c))
+        found = bad_bytes(row[i])
+        self.bad_byte_count += sum(len(bad_bytes(c)) for c in row)
+        column = self.info.columns[i] if i < len(self.info.columns) else f"cell {i + 1}"
+        self.bad_rows[row_no] = (
+            f"{column}: byte 0x{found[0]:02X} is not valid UTF-8 (the rest of the file is UTF-8: "
+            "correct the byte, or choose the file's encoding)"
+        )
+        # A file that goes on failing is not UTF-8 after all: stop rather than reject it piecemeal.
+        if len(self.bad_rows) > 10 and len(self.bad_rows) * 100 > data_rows:
+            first = min(self.bad_rows)
+            raise ValidationError(
+                "encoding",
+                f"the file is not UTF-8: {len(self.bad_rows):,} of its first {data_rows:,} rows "
+                f"hold bytes that are not valid UTF-8 (the first on row {first:,}); choose its "
+                "real encoding",
+                row=first,
+            )
+        return [replace_bad_bytes(c) for c in row]
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         if self.info.kind == "sheet":
@@ -312,9 +366,12 @@ class RowStream:
 
     def _text_rows(self) -> Iterator[tuple[int, list[str]]]:
         info = self.info
-        row_no = 0
+        row_no = data_rows = 0
+        tolerant = info.rejects_bad_bytes
+        # surrogateescape keeps an invalid byte as one lone surrogate, found in its own row
+        errors = "surrogateescape" if tolerant else "strict"
         with info.path.open("rb") as raw:
-            text = io.TextIOWrapper(raw, encoding=info.encoding, errors="strict", newline="")
+            text = io.TextIOWrapper(raw, encoding=info.encoding, errors=errors, newline="")
             reader = csv.reader(text, delimiter=info.delimiter or ",")
             try:
                 for row in reader:
@@ -323,8 +380,12 @@ class RowStream:
                         continue
                     if row_no % 512 == 0:
                         self.position = raw.tell()
-                    if not row or not "".join(row).strip():  # blank row (one C call, not per cell)
+                    joined = "".join(row)  # one C call, not per cell
+                    if not row or not joined.strip():  # blank row
                         continue
+                    data_rows += 1
+                    if tolerant and not joined.isascii() and has_bad_bytes(joined):
+                        row = self._bad_row(row_no, row, data_rows)
                     yield row_no, row
             except UnicodeDecodeError as exc:
                 # The decoder reads ahead of the CSV reader: find the bad byte's own line.

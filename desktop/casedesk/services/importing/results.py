@@ -92,6 +92,8 @@ class ImportPlan:
     suggestions: list[Suggestion] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     note_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None  # codec of a text file (None for a spreadsheet)
+    encoding_evidence: str = ""  # how it was decided, and rows whose bytes it did not decode
 
     def default_decisions(self) -> dict[str, int | None]:
         """Each suggestion's default: exact matches merged, name matches kept separate."""
@@ -136,6 +138,8 @@ class ImportResult:
     suggestions: list[Suggestion]
     rejects_path: Path | None
     rejects_sample: list[Reject]
+    encoding: str | None = None
+    encoding_evidence: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's JSON document (cli.md keys first)."""
@@ -154,6 +158,8 @@ class ImportResult:
             "links_matched": self.links_matched,
             "citations": self.citations,
             "rejects": str(self.rejects_path) if self.rejects_path else None,
+            "encoding": self.encoding,
+            "encoding_evidence": self.encoding_evidence,
             "suggestions": [s.as_json() for s in self.suggestions if s.decision is None],
             # every incoming record linked to one already in the case, and why
             "merges": [

@@ -13,6 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 from casedesk.domain.errors import ValidationError
+from casedesk.services.importing.encodings import (  # noqa: F401 - re-exported for readers
+    cut_at_line_end,
+    detect_encoding,
+    normalise_encoding,
+    utf16_without_bom,
+)
 from casedesk.services.importing.settings import import_settings
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -40,78 +46,6 @@ _MAGIC = (
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-# --- encoding -------------------------------------------------------------------------------
-
-
-def cut_at_line_end(data: bytes) -> bytes:
-    """The bytes up to and including the last line end (whole sample if there is none)."""
-    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-    return data[: end + 1] if end > 0 else data
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' when NUL bytes sit on every other position (UTF-16 text), else None."""
-    sample = data[:4096]
-    if len(sample) < 8:
-        return None
-    even = sample[0::2].count(0) / len(sample[0::2])
-    odd = sample[1::2].count(0) / len(sample[1::2])
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
-
-
-def normalise_encoding(name: str) -> str:
-    """A Python codec name for an encoding name, widened to the superset real files use."""
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        raise ValidationError("encoding", f"unknown text encoding {name!r}") from None
-    # GB2312 and GBK files are GB18030 files; Windows writes Big5 as code page 950, which decodes
-    # every Big5 byte pair plus the euro sign and the ETEN extensions.
-    return {
-        "gb2312": "gb18030",
-        "gbk": "gb18030",
-        "hz": "gb18030",
-        "big5": "cp950",
-        "ascii": "utf-8",
-    }.get(codec, codec)
-
-
-def detect_encoding(head: bytes, pieces: list[bytes] | tuple[bytes, ...] = ()) -> tuple[str, str]:
-    """(codec, how it was found) for a file's first bytes plus a few line-aligned pieces further in."""
-    for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if head.startswith(bom):
-            return name, "byte order mark"
-    wide = _utf16_without_bom(head)
-    if wide:
-        return wide, "detected"
-    data = b"\n".join([cut_at_line_end(head), *pieces])
-    try:
-        data.decode("utf-8")
-        return "utf-8", "valid UTF-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes  # imported on use: keeps CLI start-up quick
-
-    candidates = [e for e in import_settings().detect_encodings if e not in ("utf_8", "utf_16")]
-    best = from_bytes(data, cp_isolation=candidates).best()
-    if best is None:
-        raise ValidationError(
-            "encoding",
-            "cannot tell the file's text encoding; choose one (for example gb18030, big5, cp1252)",
-        )
-    return normalise_encoding(best.encoding), "detected"
-
-
 # --- the sample -----------------------------------------------------------------------------
 
 
@@ -136,13 +70,19 @@ def read_sample(path: Path, size: int) -> tuple[bytes, list[bytes]]:
     return head, pieces
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The file's first `size` bytes."""
+    with path.open("rb") as fh:
+        return fh.read(size)
+
+
 def check_not_binary(head: bytes, path: Path) -> None:
     """Refuse a file whose first bytes show it is not a text table (a ValidationError)."""
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise fail(f"{path.name} is {what}, not a CSV, TSV or spreadsheet table")
     if (
-        _utf16_without_bom(head)
+        utf16_without_bom(head)
         or head[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
         or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     ):
@@ -179,6 +119,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 def parse_sample(text: str, delimiter: str, limit: int) -> list[list[str]]:
     """The sample's first rows split by this delimiter."""
     rows: list[list[str]] = []
+    csv.field_size_limit(import_settings().max_field_chars)  # the default 128 K cuts long cells
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
@@ -254,11 +195,11 @@ def name_columns(header: list[str], width: int) -> tuple[tuple[str, ...], tuple[
     return tuple(names), tuple(warnings)
 
 
-def decode_sample(head: bytes, encoding: str, size: int) -> str:
-    """The sample as text in this encoding (a ValidationError naming the bad byte)."""
+def decode_sample(head: bytes, encoding: str, size: int, errors: str = "strict") -> str:
+    """The sample as text in this encoding (a ValidationError naming the bad byte when strict)."""
     data = head if size <= len(head) else cut_at_line_end(head)
     try:
-        return data.decode(encoding)
+        return data.decode(encoding, errors)
     except UnicodeDecodeError as exc:
         raise ValidationError(
             "encoding",

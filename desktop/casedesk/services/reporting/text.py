@@ -1,8 +1,9 @@
 """Literal text for ReportLab: user and imported strings become safe paragraph markup or plain runs.
 
 Any string that came from a user or an import goes through here before ReportLab sees it:
-markup characters are escaped; control characters, bidi overrides and characters no shipped
-font can draw become visible placeholders such as ⟨NUL⟩ or ⟨U+1F98A⟩ (so a hostile name shows
+markup characters are escaped; control characters, zero-width and bidi characters (named by
+domain.invisible, shared with the inspector) and characters no shipped font can draw become
+visible placeholders such as ⟨NUL⟩, ⟨ZWSP⟩ or ⟨U+1F98A⟩ (so a hostile name shows
 what it really contains and cannot reorder the text around it); the rest is cut into runs,
 each in the first shipped font that has its glyphs. ReportLab has no font fallback of its own,
 hence this module. Withheld text (`Redacted`) becomes a black box of fixed width whose text
@@ -16,17 +17,11 @@ import unicodedata
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
+from casedesk.domain.invisible import hidden_name
+from casedesk.domain.invisible import marker as _placeholder_text
 from casedesk.services.reporting.fonts import FontSet, dossier_fonts
 from casedesk.services.reporting.model import Redacted, Scrubbed, Text
 
-# Named placeholders for the invisible characters investigators should see.
-_NAMES = {
-    0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL",
-    0x061C: "ALM", 0x200E: "LRM", 0x200F: "RLM",
-    0x202A: "LRE", 0x202B: "RLE", 0x202C: "PDF", 0x202D: "LRO", 0x202E: "RLO",
-    0x2066: "LRI", 0x2067: "RLI", 0x2068: "FSI", 0x2069: "PDI",
-    0xFEFF: "BOM", 0xFFFE: "U+FFFE", 0xFFFF: "U+FFFF",
-}
 _NEWLINES = {"\n", "\r", "\u2028", "\u2029", "\x85"}
 PLACEHOLDER_COLOR = "#8a5a00"
 REDACTION_SPACES = 12  # fixed width: the box must not reveal the withheld text's length
@@ -36,20 +31,17 @@ _BOX_MARKUP = '<span backColor="#000000">' + "&nbsp;" * REDACTION_SPACES + "</sp
 def placeholder(ch: str) -> str | None:
     """The visible stand-in for a character that must not be drawn as is, or None if it may be."""
     cp = ord(ch)
-    if cp in _NAMES:
-        return _NAMES[cp]
+    name = hidden_name(ch)  # controls and format characters (zero-width, bidi): domain.invisible
+    if name is not None:
+        return name
     if cp > 0xFFFF:
         # ReportLab writes an invalid ToUnicode entry for characters beyond the BMP, so they
         # would break text extraction; no shipped font has emoji either.
         return f"U+{cp:04X}"
     category = unicodedata.category(ch)
-    if category == "Cc" or category == "Cs" or category == "Co":
+    if category == "Cs" or category == "Co":
         return f"U+{cp:04X}"
     return None
-
-
-def _placeholder_text(name: str) -> str:
-    return f"\u27e8{name}\u27e9"
 
 
 def pieces(text: str, base: str) -> Iterator[tuple[str, str, bool]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import ValidationError
+from casedesk.domain.invisible import describe_hidden, has_hidden, reveal
 from casedesk.services.fields import FieldSpec, choice_codes, clean_value
 from casedesk.ui import text as ui_text
 
@@ -41,6 +42,8 @@ ERROR_STYLE = "color: #B3261E;"
 NOTE_STYLE = "color: #5F6368;"
 EDIT_LIMIT = 10_000  # longer stored text is shown shortened and read-only (a line editor cannot hold it)
 INVALID_STYLE = "border: 1px solid #B3261E; border-radius: 2px;"
+HIDDEN_STYLE = "color: #8A5A00;"  # the dossier's placeholder colour
+HIDDEN_PREFIX = "Invisible characters: "
 
 
 class _PlainTextEdit(QPlainTextEdit):
@@ -81,6 +84,21 @@ class FieldEditor(QWidget):
         self.input = self._make_input()
         self.input.setObjectName(f"field_{spec.name}")
         layout.addWidget(self.input)
+        # Zero-width and bidi characters stay in the value (editing keeps them) but are named
+        # here, so "pay\u200bpal" never reads as "paypal" (domain.invisible, as in the dossier).
+        self.hidden = QLabel(self)
+        self.hidden.setObjectName(f"hidden_{spec.name}")
+        self.hidden.setStyleSheet(HIDDEN_STYLE)
+        self.hidden.setTextFormat(Qt.TextFormat.PlainText)
+        self.hidden.setWordWrap(True)
+        self.hidden.hide()
+        layout.addWidget(self.hidden)
+        if isinstance(self.input, QLineEdit):
+            self.input.textChanged.connect(self._show_hidden)
+        elif isinstance(self.input, QPlainTextEdit):
+            self.input.textChanged.connect(lambda: self._show_hidden(self.input.toPlainText()))
+        elif isinstance(self.input, QComboBox) and self.input.isEditable():
+            self.input.editTextChanged.connect(self._show_hidden)
         self.error = QLabel(self)
         self.error.setObjectName(f"error_{spec.name}")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -165,6 +183,25 @@ class FieldEditor(QWidget):
                 w.setToolTip(ui_text.display(text, 1000) if len(text) > 40 else "")
         finally:
             w.blockSignals(False)
+            self._show_hidden(value if isinstance(value, str) else shown_text(self.spec, value))
+
+    def _show_hidden(self, text: str) -> None:
+        """Name the invisible characters of the text under the input (or hide the note)."""
+        if not has_hidden(text):
+            if not self.hidden.isHidden():
+                self.hidden.clear()
+                self.hidden.setToolTip("")
+                self.hidden.hide()
+            return
+        self.hidden.setText(HIDDEN_PREFIX + ui_text.shorten(reveal(ui_text.shorten(text, 2000)), 400))
+        lines = describe_hidden(text[:EDIT_LIMIT])
+        more = f"\n… and {len(lines) - 20:,} more" if len(lines) > 20 else ""
+        self.hidden.setToolTip("\n".join(lines[:20]) + more)
+        self.hidden.show()
+
+    def hidden_text(self) -> str:
+        """The invisible-characters note shown under the input, if any."""
+        return self.hidden.text() if not self.hidden.isHidden() else ""
 
     def raw(self) -> Any:
         """What the user typed or chose."""

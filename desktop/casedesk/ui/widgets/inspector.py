@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.errors import CaseDeskError
+from casedesk.domain.invisible import describe_hidden, reveal
 from casedesk.services import record_details as details
 from casedesk.services.fields import LINK_FIELDS, TRANSFER_FIELDS, fields_of
 from casedesk.storage.workspace import ChangeSet
@@ -157,8 +158,10 @@ class InspectorWidget(InspectorSections, QScrollArea):
             return
         self.mode, self.data = "record", data
         self._icon.setPixmap(kind_icon(data["kind"], data["subkind"]).pixmap(QSize(36, 36)))
-        self.title.setText(ui_text.display(data["label"], 200))
-        self.title.setToolTip(ui_text.display(data["label"], 1000))
+        # hidden characters named (⟨ZWSP⟩), as in the dossier: domain.invisible
+        self.title.setText(ui_text.display(reveal(data["label"][:1000]), 200))
+        self.title.setToolTip("\n".join([ui_text.display(reveal(data["label"][:2000]), 1000),
+                                         *describe_hidden(data["label"][:2000])[:10]]))
         kind_label = self.vocab.record_kinds[data["kind"]].label
         if data["subkind"] in self.vocab.party_kinds:
             kind_label += f" · {self.vocab.party_kinds[data['subkind']].label}"
@@ -374,7 +377,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
             pic = QLabel(row)
             pic.setPixmap(row_icon.pixmap(QSize(16, 16)))
             lay.addWidget(pic)
-        shown = ui_text.display(text, 200)
+        shown = ui_text.display(reveal(text[:1000]), 200)
         if on_click is not None:
             button = QPushButton(shown, row)
             button.setFlat(True)
