@@ -24,19 +24,22 @@ def open_for_gui(db: str | None):  # noqa: ANN201 - returns a Workspace
     return ws
 
 
-def run_gui(db: str | None = None, argv: list[str] | None = None) -> int:
-    """Open the main window on the workspace; returns the application's exit status."""
+def run_gui(db: str | None = None, argv: list[str] | None = None, *, quit_after: float | None = None) -> int:
+    """Open the main window on the workspace (closing it after quit_after seconds if given);
+    returns the application's exit status."""
     try:
         ws = open_for_gui(db)
     except CaseDeskError as exc:
         sys.stderr.write(f"casedesk: {exc}\n")
         return 2
-    from casedesk.ui.application import create_application
+    from casedesk.ui.application import create_application, quit_later
     from casedesk.ui.main_window import MainWindow
 
     app = create_application(argv or sys.argv[:1])
     window = MainWindow(ws)
     window.show()
+    if quit_after is not None:
+        quit_later(app, quit_after)
     status = app.exec()
     window.ws.dispose()  # lets a background checkpoint after an import finish its copy
     return status
