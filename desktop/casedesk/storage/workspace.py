@@ -159,6 +159,11 @@ class Workspace:
                 if exc.connection_invalidated:  # the server went away or ended our connection
                     raise WorkspaceError("the connection to the database was lost during the change; "
                                          "nothing was written, and the next try reconnects") from None
+                if self.dialect == "sqlite" and "database is locked" in str(exc.orig):
+                    # another copy of CaseDesk (or another program) kept writing past busy_timeout
+                    raise WorkspaceError(f"the workspace {self.target} is busy: another program is "
+                                         "writing to it (another CaseDesk window or command?); nothing "
+                                         "was written; try again when it has finished") from None
                 refused = write_refusal(exc)
                 if refused is None:
                     raise
@@ -228,7 +233,7 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
             if not create:
                 raise WorkspaceError(f"workspace {path} does not exist")
             if db is None and not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _make_data_folder(path.parent)
             if not path.parent.is_dir():
                 raise WorkspaceError(f"cannot create workspace {path}: folder {path.parent} does not exist")
         elif not os.access(path, os.R_OK):
@@ -260,6 +265,16 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
     if migrate:
         _ensure_identity(ws)
     return ws
+
+
+def _make_data_folder(folder: Path) -> None:
+    """Create the default workspace's folder, or say which folder is needed (HOME not writable)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot create the folder {folder} for the workspace ({exc.strerror or exc}); make it "
+            "writable, or choose a workspace elsewhere with --db or CASEDESK_DB") from None
 
 
 def _redact(url: str) -> str:
