@@ -238,3 +238,25 @@ def test_the_wheel_built_from_the_sdist_carries_its_data_and_runs(tmp_path):
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["pages"] >= 10
     assert os.path.getsize(tmp_path / "r.pdf") > 0
+
+
+def test_the_desktop_entry_installs_for_one_user_and_uninstalls(installed):
+    home = installed["base"] / "menu-home"
+    home.mkdir()
+    script = installed["folder"] / "install-desktop-entry.sh"
+    env = clean_env(home)
+    done = subprocess.run(["sh", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    entry = home / ".local" / "share" / "applications" / "org.casedesk.CaseDesk.desktop"
+    assert f'Exec="{installed["program"]}" gui' in entry.read_text()
+    assert subprocess.run(["desktop-file-validate", str(entry)], capture_output=True).returncode == 0
+    assert (home / ".local" / "share" / "icons" / "hicolor" / "256x256" / "apps"
+            / "org.casedesk.CaseDesk.png").is_file()
+    # the PATH link runs the bundle (the program finds its files through the link)
+    on_path = subprocess.run([str(home / ".local" / "bin" / "casedesk"), "--version"],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert on_path.returncode == 0 and on_path.stdout.startswith("casedesk "), on_path.stderr
+    done = subprocess.run(["sh", str(script), "--uninstall"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not entry.exists() and not (home / ".local" / "bin" / "casedesk").exists()
+    assert not list((home / ".local" / "share" / "icons").rglob("org.casedesk.CaseDesk.*"))
