@@ -38,7 +38,7 @@ def _newest_source() -> float:
     newest = SPEC.stat().st_mtime
     for folder in SOURCES:
         for path in (ROOT / folder).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".md":
                 newest = max(newest, path.stat().st_mtime)
     return newest
 
@@ -260,3 +260,24 @@ def test_the_desktop_entry_installs_for_one_user_and_uninstalls(installed):
     assert done.returncode == 0, done.stderr
     assert not entry.exists() and not (home / ".local" / "bin" / "casedesk").exists()
     assert not list((home / ".local" / "share" / "icons").rglob("org.casedesk.CaseDesk.*"))
+
+
+def test_a_big_list_import_starts_its_worker_processes_from_the_bundle(installed):
+    # 100k+ distinct names: the import normalises them in worker processes (spawn), which start
+    # this same program; without freeze_support() each worker would run the command line instead
+    # and complain on stderr, and the import would quietly finish in one process.
+    header = ("_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,"
+              "start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,"
+              "gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,"
+              "alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids")
+    blank = "," * (header.count(",") - 5)
+    path = installed["base"] / "big_csl.csv"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(header + "\n")
+        for i in range(110_000):
+            fh.write(f"id{i},Entity List (EL) - Bureau of Industry and Security,,,EAR,Trading House {i:06d}{blank}\n")
+    db = installed["base"] / "lists.casedesk"
+    out = frozen(installed, "--db", str(db), "watchlist", "import", str(path), "--format", "csl", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["entries"] == 110_000
+    assert out.stderr.strip() == "", out.stderr  # no worker ran the command line
