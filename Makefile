@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(APT_STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,package]'
 	touch $(STAMP)
 
-$(APT_STAMP):
+$(APT_STAMP): Makefile
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq >/dev/null 2>&1 || true; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null 2>&1 \
@@ -53,7 +53,10 @@ package: setup validate-metadata
 wheel: setup
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
+# (Installed by the apt step when run as root; otherwise install desktop-file-utils and appstream.)
 validate-metadata: setup
+	@command -v desktop-file-validate >/dev/null && command -v appstreamcli >/dev/null \
+		|| { echo "desktop-file-validate or appstreamcli missing: apt-get install desktop-file-utils appstream"; exit 1; }
 	desktop-file-validate packaging/linux/org.casedesk.CaseDesk.desktop
 	appstreamcli validate --no-net packaging/linux/org.casedesk.CaseDesk.metainfo.xml
 
