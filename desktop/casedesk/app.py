@@ -6,7 +6,12 @@ import os
 import sys
 from collections.abc import Callable
 
-from casedesk.domain.errors import CaseDeskError, EncryptedWorkspaceError, NoWorkspaceError, WrongPassphraseError
+from casedesk.domain.errors import (
+    CaseDeskError,
+    EncryptedWorkspaceError,
+    NoWorkspaceError,
+    WrongPassphraseError,
+)
 
 
 def open_for_gui(db: str | None, *, create: bool = True, passphrase: str | None = None):  # noqa: ANN201
@@ -51,9 +56,10 @@ def open_with_questions(db: str | None, *, ask_to_create: Callable[[str], bool],
                 return None
 
 
-def run_gui(db: str | None = None, argv: list[str] | None = None) -> int:
-    """Open the main window on the workspace; returns the application's exit status."""
-    from casedesk.ui.application import create_application
+def run_gui(db: str | None = None, argv: list[str] | None = None, *, quit_after: float | None = None) -> int:
+    """Open the main window on the workspace (closing it after quit_after seconds if given);
+    returns the application's exit status."""
+    from casedesk.ui.application import create_application, quit_later
     from casedesk.ui.dialogs.workspace_prompts import ask_passphrase, ask_to_create
 
     app = create_application(argv or sys.argv[:1])
@@ -70,6 +76,8 @@ def run_gui(db: str | None = None, argv: list[str] | None = None) -> int:
 
     window = MainWindow(ws)
     window.show()
+    if quit_after is not None:
+        quit_later(app, quit_after)
     status = app.exec()
     window.ws.dispose()  # lets a background checkpoint after an import finish its copy
     return status

@@ -42,14 +42,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def write_crash_log() -> str:
     """Append the current traceback to the user's crash log; returns the log's path."""
+    import tempfile
     import traceback
     from pathlib import Path
 
     from platformdirs import user_log_dir
 
-    folder = Path(user_log_dir("CaseDesk", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "crash.log"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(traceback.format_exc() + "\n")
-    return str(path)
+    # The user's log folder, else the temporary folder (a HOME that is not writable must not turn
+    # one error into a second traceback on screen).
+    for path in (Path(user_log_dir("CaseDesk", appauthor=False)) / "crash.log",
+                 Path(tempfile.gettempdir()) / "casedesk-crash.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc() + "\n")
+            return str(path)
+        except OSError:
+            continue
+    return "no writable folder (the crash log could not be written)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from casedesk import __version__
 from casedesk.cli import (
     analyse,
     cases,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="casedesk", description="CaseDesk: offline due-diligence case manager.")
     p.add_argument("--db", help="workspace: a SQLite file path or a postgresql+psycopg:// URL "
                                 "(default: $CASEDESK_DB, else the workspace in your data folder)")
+    p.add_argument("--version", action="version", version=f"casedesk {__version__}")
     p.add_argument("--no-backup", action="store_true",
                    help="upgrade a PostgreSQL database without a pg_dump first (you made your own)")
     sub = p.add_subparsers(dest="command", parser_class=Parser)

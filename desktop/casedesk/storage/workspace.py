@@ -190,6 +190,11 @@ class Workspace:
                 if exc.connection_invalidated:  # the server went away or ended our connection
                     raise WorkspaceError("the connection to the database was lost during the change; "
                                          "nothing was written, and the next try reconnects") from None
+                if self.dialect == "sqlite" and "database is locked" in str(exc.orig):
+                    # another copy of CaseDesk (or another program) kept writing past busy_timeout
+                    raise WorkspaceError(f"the workspace {self.target} is busy: another program is "
+                                         "writing to it (another CaseDesk window or command?); nothing "
+                                         "was written; try again when it has finished") from None
                 refused = write_refusal(exc)
                 if refused is None:
                     raise
@@ -292,7 +297,7 @@ def open_workspace(db: str | None = None, *, create: bool = True, migrate: bool 
                 raise NoWorkspaceError(f"no workspace at {path} (nothing was created; `casedesk --db PATH "
                                        "cases new TITLE` or `demo` makes one)")
             if db is None and not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _make_data_folder(path.parent)
             if not path.parent.is_dir():
                 raise WorkspaceError(f"cannot create workspace {path}: folder {path.parent} does not exist")
         elif not os.access(path, os.R_OK):
@@ -338,6 +343,8 @@ def local_receipt_problems(ws: Workspace) -> list[str]:
     with ws.read() as s:
         receipt = load_local_receipt(_workspace_uuid(s))
         return [] if receipt is None else check_receipt(s, receipt)
+
+
 def sqlite_path_of(target: str) -> str:
     """A plain `sqlite:///PATH` URL as its file path (so it gets the same checks); others unchanged."""
     if is_url(target) and target.split("://", 1)[0] in ("sqlite", "sqlite+pysqlite"):
@@ -363,6 +370,16 @@ def _check_passphrase(path: Path, passphrase: str | None) -> str:
     if not sqlcipher.opens_with(path, passphrase):
         raise WrongPassphraseError(f"wrong passphrase for the encrypted workspace {path}")
     return passphrase
+
+
+def _make_data_folder(folder: Path) -> None:
+    """Create the default workspace's folder, or say which folder is needed (HOME not writable)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot create the folder {folder} for the workspace ({exc.strerror or exc}); make it "
+            "writable, or choose a workspace elsewhere with --db or CASEDESK_DB") from None
 
 
 def _redact(url: str) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
-from casedesk.paths import resources_dir
+from casedesk.paths import app_icon_path, resources_dir
+
+APP_ID = "org.casedesk.CaseDesk"  # the desktop entry's name, so docks match the window to it
 
 
 def load_bundled_fonts() -> list[str]:
@@ -24,5 +29,19 @@ def create_application(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("CaseDesk")
     app.setOrganizationName("CaseDesk")
+    app.setDesktopFileName(APP_ID)
+    if app_icon_path().is_file():
+        app.setWindowIcon(QIcon(str(app_icon_path())))
     load_bundled_fonts()
     return app  # type: ignore[return-value]
+
+
+def quit_later(app: QApplication, seconds: float) -> None:
+    """Close every window and quit after `seconds` of the event loop (`gui --quit-after`)."""
+
+    def close() -> None:
+        sys.stderr.write("casedesk: window shown; closing (--quit-after)\n")
+        app.closeAllWindows()
+        app.quit()
+
+    QTimer.singleShot(max(0, round(seconds * 1000)), close)

@@ -1,6 +1,6 @@
 """Add server.decommissioned_on: the day a fleet stopped being usable compute (as-of analysis).
 
-Revision ID: 0010_fleet_decommissioned_on
+Revision ID: 0012_fleet_decommissioned_on
 Revises: 0009_link_transfer_facts
 Create Date: 2026-12-07
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0010_fleet_decommissioned_on'
-down_revision = '0009_link_transfer_facts'
+revision = '0012_fleet_decommissioned_on'
+down_revision = '0011_case_properties'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Add case.properties: the case's reference, client and classification marking (JSON, {} when none).
 
-Revision ID: 0010_case_properties
+Revision ID: 0011_case_properties
 Revises: 0009_link_transfer_facts
 Create Date: 2026-12-07
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0010_case_properties'
-down_revision = '0009_link_transfer_facts'
+revision = '0011_case_properties'
+down_revision = '0010_audit_seals'
 branch_labels = None
 depends_on = None
 
