@@ -105,7 +105,9 @@ def test_encrypting_also_encrypts_the_plain_backups_beside_the_workspace(tmp_pat
     assert done.backups_encrypted == [old]
     assert sqlcipher.file_state(old) == "encrypted" and KNOWN not in old.read_bytes()
     ws = open_workspace(str(old), migrate=False, passphrase=PASSPHRASE)
-    assert verify_workspace(ws).ok
+    # a backup is an earlier state of the same workspace: only this install's receipt (which saw
+    # later entries) tells it apart; everything else verifies
+    assert {p.check for p in verify_workspace(ws).problems} <= {"receipt"}
     ws.dispose()
 
 
