@@ -40,7 +40,7 @@ def quit_later(app: QApplication, seconds: float) -> None:
     """Close every window and quit after `seconds` of the event loop (`gui --quit-after`)."""
 
     def close() -> None:
-        sys.stderr.write("casedesk: window shown; closing (--quit-after)\n")
+        print("casedesk: window shown; closing (--quit-after)", file=sys.stderr)
         app.closeAllWindows()
         app.quit()
 
