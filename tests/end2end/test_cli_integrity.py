@@ -153,7 +153,7 @@ def test_a_file_that_is_not_a_workspace_exits_2_with_the_reason(run, tmp_path):
     bogus = tmp_path / "notes.casedesk"
     bogus.write_text("these are my notes, not a database\n" * 50)
     out = run("--db", str(bogus), "verify", "--json")
-    assert out.returncode == 2 and "not a database" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and ("not a database" in out.stderr or "not a CaseDesk workspace" in out.stderr) and "Traceback" not in out.stderr
 
 
 def test_a_case_pack_carries_a_signed_receipt_checked_on_import(run, db, demo_db, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("args", [["demo"], ["cases", "list"], []])
+@pytest.mark.parametrize("args", [["demo"], ["cases", "new", "Team case"], []])
 def test_an_unwritable_home_names_the_folder_it_needs(run, tmp_path, args):
     blocker = tmp_path / "file"
     blocker.write_text("x")  # a HOME below a plain file: no folder can be made there, even by root
