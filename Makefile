@@ -12,7 +12,7 @@ APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libxkbc
 	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils \
 	libicu-dev pkg-config g++ binutils desktop-file-utils appstream
 
-.PHONY: run test setup bench clean screenshots manual package wheel validate-metadata
+.PHONY: run test setup bench clean screenshots manual package wheel validate-metadata catalog
 
 $(STAMP): pyproject.toml | $(APT_STAMP)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: setup
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# Regenerate resources/vocab/accelerators.yaml from Epoch AI's CSV and the overlay
+# (resources/analysis/sources/); a test fails while the shipped file differs from the build.
+catalog: setup
+	$(BIN)/python -m casedesk.services.analysis.catalog_build
 
 bench: setup
 	for b in benchmarks/bench_*.py; do QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done

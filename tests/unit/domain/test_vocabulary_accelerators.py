@@ -75,16 +75,19 @@ def test_tpp_and_performance_density_pins(catalog, code, tpp, pd):
 def test_datacenter_and_prc_flags(catalog):
     assert not catalog["rtx_4090"].datacenter
     assert catalog["h100_sxm"].datacenter and catalog["b200"].datacenter
-    assert {m.code for m in catalog if m.prc_made} == {"ascend_910b", "ascend_910c"}
+    prc = {m.code for m in catalog if m.prc_made}
+    assert {"ascend_910b", "ascend_910c", "ascend_920"} <= prc
+    assert not any(m.prc_made for m in catalog if m.vendor in ("NVIDIA", "AMD", "Intel", "Google"))
 
 
-def test_stated_tpp_matches_computed_within_one_percent(catalog):
+def test_stated_tpp_matches_computed_within_one_percent_or_says_why(catalog):
     checked = 0
     for model in catalog:
         if model.tpp_computed is not None:
-            assert model.tpp == pytest.approx(model.tpp_computed, rel=0.01), model.code
+            if abs(model.tpp - model.tpp_computed) > 0.01 * model.tpp:
+                assert "differs from the highest dense TOPS" in (model.notes or ""), model.code
             checked += 1
-    assert checked >= 18
+    assert checked >= 150
 
 
 def test_computed_tpp_is_the_highest_precision_product(catalog):

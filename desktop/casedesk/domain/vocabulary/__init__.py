@@ -10,7 +10,12 @@ default_vocabulary). This package re-exports the public API, so callers import f
 casedesk.domain.vocabulary as before.
 """
 
-from casedesk.domain.vocabulary.accelerators import AcceleratorCatalog, AcceleratorModel
+from casedesk.domain.vocabulary.accelerators import (
+    AcceleratorCatalog,
+    AcceleratorModel,
+    AcceleratorSystem,
+    Resolved,
+)
 from casedesk.domain.vocabulary.country_groups import CountryGroup, Membership
 from casedesk.domain.vocabulary.loading import default_vocabulary, load_vocabulary
 from casedesk.domain.vocabulary.objects import (
@@ -28,7 +33,7 @@ from casedesk.domain.vocabulary.objects import (
 )
 
 __all__ = [
-    "AcceleratorCatalog", "AcceleratorModel", "Chain", "ContractRole", "ContractType", "CountQualifier",
+    "AcceleratorCatalog", "AcceleratorModel", "AcceleratorSystem", "Resolved", "Chain", "ContractRole", "ContractType", "CountQualifier",
     "CountryGroup", "Endpoint", "IdentifierScheme", "LinkType", "Membership", "PartyKind", "RecordKind",
     "Term", "Vocabulary", "default_vocabulary", "load_vocabulary",
 ]

@@ -1,31 +1,48 @@
-"""The accelerator catalog (3A090 figures): the models, lookup by name or alias, and loading accelerators.yaml."""
+"""The accelerator catalog (3A090 figures): models, systems that count GPUs, lookup and plausibility."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
 
-from casedesk.domain.vocabulary.reading import (
-    LOWER_CODE,
-    check_fields,
-    describe,
-    entries,
-    fail,
-    lookup_index,
-    lookup_key,
-    number,
-    opt_int,
-    opt_number,
-    opt_str,
-    read_file,
-    req_bool,
-    req_number,
-    req_str,
-    str_list,
-)
+from casedesk.domain.vocabulary.reading import lookup_key
+
+# Plausible ranges of the figures (bit-TOPS, mm², GB/s). The largest TPP in the Epoch data is
+# ~120,000 and a wafer-scale engine is ~46,000 mm²; a TPP of 10^12 is Epoch's bit-OP/s pasted
+# without dividing by 10^12, and would otherwise classify as 3A090.a.
+TPP_RANGE = (0.001, 10_000_000.0)
+DIE_AREA_RANGE = (1.0, 50_000.0)
+IO_RANGE = (0.001, 1_000_000.0)
+
+
+_RANGES = {"tpp": (TPP_RANGE, "bit-TOPS"), "die_area_mm2": (DIE_AREA_RANGE, "mm²"),
+           "io_gbps": (IO_RANGE, "GB/s")}
+
+
+def figure_problem(name: str, value: object) -> str | None:
+    """Why a given figure (tpp, die_area_mm2, io_gbps) cannot be used, or None if it is plausible."""
+    (lo, hi), unit = _RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return f"{value!r} is not a number"
+    if value <= 0:
+        return f"{value:g} {unit} must be positive"
+    if not lo <= value <= hi:
+        hint = " (bit-OP/s must be divided by 10^12)" if name == "tpp" and value >= 1e9 else ""
+        return f"{value:g} {unit} is outside the plausible {lo:g}–{hi:g}{hint}"
+    return None
+
+
+def figure_problems(tpp: float | None, die_area_mm2: float | None, io_gbps: float | None
+                    ) -> list[tuple[str, str]]:
+    """(field, reason) for each missing or absurd figure; empty when the figures can be used."""
+    out: list[tuple[str, str]] = []
+    if tpp is None:
+        out.append(("tpp", "missing: TPP is needed to classify"))
+    for name, value in (("tpp", tpp), ("die_area_mm2", die_area_mm2), ("io_gbps", io_gbps)):
+        if value is not None and (why := figure_problem(name, value)):
+            out.append((name, why))
+    return out
 
 
 # eq=False: the mapping field is unhashable, and a catalog entry is identified by its code anyway.
@@ -49,19 +66,99 @@ class AcceleratorModel:
     announced: int | None
     notes: str | None
     source: str
+    source_rows: tuple[int, ...] = ()  # data rows of the Epoch CSV the figures come from
+    datasheet: str | None = None
+    origin: str = "catalog"  # "catalog" (shipped) or "workspace" (added by an analyst)
+    evidence_id: int | None = None  # workspace entries citing a piece of evidence
+
+
+@dataclass(frozen=True)
+class AcceleratorSystem:
+    """A superchip, board or rack counted by its GPUs (HGX H100 = 8 × H100 SXM)."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    gpu: str  # model code of each GPU
+    gpus: int
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a name in an inventory denotes: a model, counted `gpus_per_unit` times per unit."""
+
+    model: AcceleratorModel
+    gpus_per_unit: int = 1
+    system: AcceleratorSystem | None = None
+
+    def unit_text(self) -> str:
+        """'' for a single accelerator, else 'HGX H100 = 8 H100 SXM GPUs'."""
+        if self.system is None:
+            return ""
+        noun = "GPU" if self.gpus_per_unit == 1 else "GPUs"
+        return f"{self.system.name} = {self.gpus_per_unit} {self.model.name} {noun}"
 
 
 @dataclass(frozen=True, eq=False)
 class AcceleratorCatalog:
-    """The accelerator models in file order, looked up by code or by any name or alias."""
+    """Models in file order, systems, and lookup by code, name or alias (ambiguous names kept)."""
 
     models: Mapping[str, AcceleratorModel]
-    _lookup: Mapping[str, str] = field(repr=False)
+    _lookup: Mapping[str, tuple[str, str]] = field(repr=False)  # key -> ("m"|"s", code)
+    systems: Mapping[str, AcceleratorSystem] = field(default_factory=dict)
+    _ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def resolve(self, name_or_alias: str) -> Resolved | None:
+        """The model (and GPUs per unit) a name denotes, or None if unknown or ambiguous."""
+        hit = self._lookup.get(lookup_key(name_or_alias))
+        if hit is None:
+            return None
+        kind, code = hit
+        if kind == "s":
+            system = self.systems[code]
+            return Resolved(self.models[system.gpu], system.gpus, system)
+        return Resolved(self.models[code])
 
     def find(self, name_or_alias: str) -> AcceleratorModel | None:
         """Return the model a name or alias denotes (case, space, punctuation ignored), or None."""
-        code = self._lookup.get(lookup_key(name_or_alias))
-        return None if code is None else self.models[code]
+        hit = self.resolve(name_or_alias)
+        return None if hit is None else hit.model
+
+    def ambiguous(self, name: str) -> tuple[AcceleratorModel, ...]:
+        """The models a name matches equally (empty unless it is one of the ambiguous names)."""
+        return tuple(self.models[c] for c in self._ambiguous.get(lookup_key(name), ()))
+
+    def canonical_name(self, text: str) -> str:
+        """The catalog spelling to store: the system's name for a system, else the model's."""
+        hit = self.resolve(text)
+        if hit is None:
+            return text.strip()
+        return hit.system.name if hit.system else hit.model.name
+
+    def names(self) -> Iterator[tuple[str, str]]:
+        """(spelling, model code) for every name and alias of every model and system."""
+        for m in self.models.values():
+            for n in (m.name, *m.aliases):
+                yield n, m.code
+        for s in self.systems.values():
+            for n in (s.name, *s.aliases):
+                yield n, s.gpu
+
+    def with_models(self, extra: Iterable[AcceleratorModel]) -> AcceleratorCatalog:
+        """This catalog plus workspace models; their names win over ambiguous shipped names."""
+        models = dict(self.models)
+        lookup = dict(self._lookup)
+        ambiguous = dict(self._ambiguous)
+        for m in extra:
+            if m.code in models:
+                m = replace(m, code=f"ws_{m.code}")
+            models[m.code] = m
+            for key in model_keys(m):
+                ambiguous.pop(key, None)
+                lookup[key] = ("m", m.code)
+        return AcceleratorCatalog(MappingProxyType(models), MappingProxyType(lookup),
+                                  self.systems, MappingProxyType(ambiguous))
 
     def __getitem__(self, code: str) -> AcceleratorModel:
         return self.models[code]
@@ -73,80 +170,9 @@ class AcceleratorCatalog:
         return len(self.models)
 
 
-def load_accelerators(directory: Path) -> AcceleratorCatalog:
-    file = "accelerators.yaml"
-    fields = {
-        "code",
-        "name",
-        "vendor",
-        "aliases",
-        "dense_tops",
-        "tpp",
-        "die_area_mm2",
-        "io_gbps",
-        "memory",
-        "datacenter",
-        "prc_made",
-        "announced",
-        "notes",
-        "source",
-    }
-    out = {}
-    for code, raw in entries(read_file(directory, file, "accelerators"), file, "accelerators", LOWER_CODE):
-        check_fields(raw, file, code, fields)
-        tops = _tops(raw, file, code)
-        tpp = req_number(raw, file, code, "tpp")
-        area = opt_number(raw, file, code, "die_area_mm2")
-        announced = opt_int(raw, file, code, "announced")
-        if announced is not None and not 1990 <= announced <= 2100:
-            fail(file, code, "announced", f"{announced} is not a plausible year")
-        out[code] = AcceleratorModel(
-            code=code,
-            name=req_str(raw, file, code, "name"),
-            vendor=req_str(raw, file, code, "vendor"),
-            aliases=str_list(raw, file, code, "aliases"),
-            dense_tops=tops,
-            tpp=tpp,
-            # TPP = max over precisions of dense TOPS × bit length (export-controls.md §1.3).
-            tpp_computed=max((bits * t for bits, t in tops.items()), default=None),
-            die_area_mm2=area,
-            performance_density=None if area is None else tpp / area,
-            io_gbps=opt_number(raw, file, code, "io_gbps"),
-            memory=opt_str(raw, file, code, "memory"),
-            datacenter=req_bool(raw, file, code, "datacenter"),
-            prc_made=req_bool(raw, file, code, "prc_made"),
-            announced=announced,
-            notes=opt_str(raw, file, code, "notes"),
-            source=req_str(raw, file, code, "source"),
-        )
+def model_keys(m: AcceleratorModel, *, with_code: bool = True) -> list[str]:
+    """Folded lookup keys of a model: name, aliases (and code), each also prefixed by the vendor."""
     # Inventories often prefix the vendor ("NVIDIA H100 SXM5"), so index those spellings too.
-    lookup = lookup_index(
-        file,
-        (
-            (
-                m.code,
-                [n for name in (m.code, m.name, *m.aliases) for n in (name, f"{m.vendor} {name}")],
-            )
-            for m in out.values()
-        ),
-    )
-    return AcceleratorCatalog(MappingProxyType(out), lookup)
-
-
-def _tops(raw: Mapping[str, Any], file: str, entry: str) -> Mapping[int, float]:
-    value = raw.get("dense_tops")
-    if not isinstance(value, dict):
-        fail(
-            file,
-            entry,
-            "dense_tops",
-            f"expected a mapping of bit length to TOPS, got {describe(value)}",
-        )
-    out = {}
-    for bits, tops in value.items():
-        if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 64:
-            fail(
-                file, entry, "dense_tops", f"bit length {bits!r} is not a whole number from 1 to 64"
-            )
-        out[bits] = number(tops, file, entry, f"dense_tops[{bits}]")
-    return MappingProxyType(out)
+    names = (m.name, *m.aliases, *((m.code,) if with_code else ()))
+    return list(dict.fromkeys(
+        k for name in names for n in (name, f"{m.vendor} {name}") if (k := lookup_key(n))))

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from casedesk.domain.vocabulary.accelerators import load_accelerators
+from casedesk.domain.vocabulary.accelerator_loading import load_accelerators
 from casedesk.domain.vocabulary.country_groups import load_country_groups
 from casedesk.domain.vocabulary.objects import (
     Chain,
