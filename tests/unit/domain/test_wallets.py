@@ -12,19 +12,21 @@ import json
 from pathlib import Path
 
 import pytest
-from casedesk.domain.errors import ValidationError
-from casedesk.domain.wallets import (
+from casedesk.domain.address_codecs import (
     BECH32,
     BECH32M,
-    CheckedAddress,
-    address_match_key,
     b58decode,
     b58encode,
     bech32_decode,
     bech32_encode,
     decode_segwit,
-    detect_chain,
     eip55_checksum,
+)
+from casedesk.domain.errors import ValidationError
+from casedesk.domain.wallets import (
+    CheckedAddress,
+    address_match_key,
+    detect_chain,
     validate_address,
 )
 from hypothesis import given, settings

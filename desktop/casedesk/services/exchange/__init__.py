@@ -11,7 +11,8 @@ graphml          GraphML for Gephi, yEd and networkx
 csv_out          one CSV per record kind plus links.csv, formula cells neutralised
 casepack_format  the case pack's parts, manifest and limits
 casepack_out     the whole case as one zip with a manifest of SHA-256 hashes
-casepack_in      a case pack checked whole, then added as a new case
+casepack_reading a case pack read and checked whole against its manifest, nothing written
+casepack_in      a checked case pack added as a new case
 
 Every export and import is a generator yielding Progress (the GUI's runner and the CLI drive it).
 """
