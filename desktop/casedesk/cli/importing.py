@@ -1,4 +1,4 @@
-"""`casedesk import FILE --case N`: import a CSV/TSV/XLSX file as evidence into a case."""
+"""`casedesk import FILE --case N`: import a file as evidence into a case; `import undo` takes one back."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from casedesk.cli.core import EXIT_OK, Command, UsageError, emit, printable
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Register `import`."""
     imp = sub.add_parser("import", parents=[common],
-                         help="import a CSV/TSV/XLSX file as evidence into a case (one transaction)")
-    imp.add_argument("file", help="the CSV, TSV or XLSX file")
+                         usage="casedesk import FILE --case ID [options]\n"
+                               "       casedesk import undo [IMPORT-ID | --last] --case ID [--json]",
+                         help="import a CSV/TSV/XLSX file as evidence into a case (one transaction); "
+                              "`import undo` takes an import back")
+    imp.add_argument("file", help="the CSV, TSV or XLSX file; or `undo` to take an import back "
+                                  "(a file named undo: write ./undo)")
+    imp.add_argument("batch", nargs="?", metavar="IMPORT-ID",
+                     help="with undo: the import batch to take back (the batch_id the import printed)")
+    imp.add_argument("--last", action="store_true", help="with undo: the case's newest import not yet undone")
     imp.add_argument("--case", type=int, required=True, help="id of the case to import into")
     source = imp.add_mutually_exclusive_group()
     source.add_argument("--preset", help="a built-in mapping: parties, ownership, servers, transactions "
@@ -48,6 +55,13 @@ def run_import_file(cmd: Command) -> int:
     from casedesk.services.progress import run_to_end
 
     args = cmd.args
+    if args.file == "undo":
+        from casedesk.cli.import_undo import run_import_undo
+
+        return run_import_undo(cmd)
+    if args.batch is not None or args.last:
+        raise UsageError(f"IMPORT-ID and --last go with `import undo`, not with a file "
+                         f"(got {args.batch or '--last'} after {args.file})")
     if args.preset and args.mapping:
         raise UsageError("give either --preset or --mapping, not both")
     path = Path(args.file)

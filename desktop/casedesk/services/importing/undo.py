@@ -192,6 +192,34 @@ def _restore(session: Session, record_id: int, before: dict[str, Any], batch_id:
     changes_of(session).add("updated", "record", record.id)
 
 
+def batch_to_undo(session: Session, case_id: int, batch_id: int | None) -> int:
+    """The batch `import undo` takes back: `batch_id` checked against the case, or the case's newest.
+
+    Raises NotFoundError naming why: never imported, already undone (when and by whom, from the
+    audit log), imported into another case, or the case has no import left to undo.
+    """
+    if batch_id is None:
+        newest = session.scalar(select(ImportBatch.id).where(ImportBatch.case_id == case_id)
+                                .order_by(ImportBatch.id.desc()).limit(1))
+        if newest is None:
+            raise NotFoundError(f"case {case_id} has no import left to undo")
+        return newest
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        undone = session.execute(select(AuditEntry.at, AuditEntry.actor, AuditEntry.before).where(
+            AuditEntry.action == "undo", AuditEntry.entity == "import_batch",
+            AuditEntry.entity_id == batch_id).limit(1)).first()
+        if undone is not None:
+            name = json.loads(undone.before or "{}").get("filename") or "?"
+            raise NotFoundError(f"import batch {batch_id} ({name}) was already undone "
+                                f"on {undone.at[:19]} by {undone.actor or 'unknown'}")
+        raise NotFoundError(f"no import batch {batch_id} (never imported)")
+    if batch.case_id != case_id:
+        raise NotFoundError(f"import batch {batch_id} ({batch.filename}) belongs to case {batch.case_id}, "
+                            f"not case {case_id}")
+    return batch_id
+
+
 def undo_import(session: Session, batch_id: int) -> UndoneImport:
     """Remove everything import batch `batch_id` added and restore what it merged into (one transaction).
 
@@ -200,7 +228,8 @@ def undo_import(session: Session, batch_id: int) -> UndoneImport:
     """
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
-        raise NotFoundError(f"no import batch {batch_id} (already undone, or never imported)")
+        batch_to_undo(session, 0, batch_id)  # raises, saying whether it was undone already
+        raise NotFoundError(f"no import batch {batch_id}")
     work = _batch_work(session, batch)
     alive = _check_untouched(session, batch, work)
     case_id, evidence_id = batch.case_id, batch.evidence_id
