@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QRectF
 
 from casedesk.ui.chart.items import EdgeItem, NodeItem
 
-if TYPE_CHECKING:
-    from casedesk.ui.chart.scene import ChartScene
+
+class ChartScene(Protocol):
+    """What label arranging reads of the chart scene (a Protocol, so labels need not import scene)."""
+
+    nodes: dict[int, NodeItem]
+    edges: dict[str, EdgeItem]
+
+    def items(self, rect: QRectF) -> list: ...
+
 
 LABEL_ARRANGE_LIMIT = 2500  # above this many links, labels stay mid-link (placing them all takes seconds)
 # Where a link label may go: along the link first (t from the middle outwards), then beside it.
