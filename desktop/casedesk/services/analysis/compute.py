@@ -183,9 +183,12 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
     ref = vocab.accelerators.models.get(rules.reference_accelerator)
     key = ("model", row.accelerator_model)
     if key not in cache:
-        cache[key] = vocab.accelerators.find(row.accelerator_model) if row.accelerator_model else None
-    spec = cache[key]
+        cache[key] = vocab.accelerators.resolve(row.accelerator_model) if row.accelerator_model else None
+    hit = cache[key]
+    spec = hit.model if hit is not None else None
     count = fleet_accelerators(row.server_count, row.per_server)
+    if count is not None and hit is not None:
+        count *= hit.gpus_per_unit  # a system or superchip counts its GPUs (GB200 NVL72 = 72 B200)
     undecided = []
     if count is None:
         missing = [n for n, v in (("server count", row.server_count),

@@ -94,8 +94,11 @@ class RecordReaders:
         out = []
         for rid in sorted(r for r in self.shown if self.all_records[r].kind == "server"):
             f = self.all_records[rid]
-            spec = self.vocab.accelerators.find(f.accelerator_model) if f.accelerator_model else None
+            hit = self.vocab.accelerators.resolve(f.accelerator_model) if f.accelerator_model else None
+            spec = hit.model if hit is not None else None
             count = fleet_accelerators(f.server_count, f.accelerators_per_server)
+            if count is not None and hit is not None:
+                count *= hit.gpus_per_unit  # a system counts its GPUs, as the analysis does
             tpp = spec.tpp if spec else None
             out.append(FleetEntry(
                 rid, self.txt(f.label), f.accelerator_model or "", spec.name if spec else "",
