@@ -48,11 +48,12 @@ def count_text(count: int, qualifier: str) -> str:
     return f"{QUALIFIER_WORDS.get(qualifier, '')}{count:,}"
 
 
-def fleet_accelerators(server_count: int | None, per_server: int | None) -> int | None:
-    """Accelerators in a fleet, or None when either number is unknown."""
+def fleet_accelerators(server_count: int | None, per_server: int | None,
+                       gpus_per_unit: int = 1) -> int | None:
+    """GPUs in a fleet (a system or superchip counts its GPUs), or None when a number is unknown."""
     if server_count is None or per_server is None:
         return None
-    return server_count * per_server
+    return server_count * per_server * gpus_per_unit
 
 
 @dataclass(slots=True)  # not frozen: a big case builds tens of thousands, frozen init is slow
@@ -186,9 +187,7 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
         cache[key] = vocab.accelerators.resolve(row.accelerator_model) if row.accelerator_model else None
     hit = cache[key]
     spec = hit.model if hit is not None else None
-    count = fleet_accelerators(row.server_count, row.per_server)
-    if count is not None and hit is not None:
-        count *= hit.gpus_per_unit  # a system or superchip counts its GPUs (GB200 NVL72 = 72 B200)
+    count = fleet_accelerators(row.server_count, row.per_server, hit.gpus_per_unit if hit else 1)
     undecided = []
     if count is None:
         missing = [n for n, v in (("server count", row.server_count),

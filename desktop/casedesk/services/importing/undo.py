@@ -192,6 +192,18 @@ def _restore(session: Session, record_id: int, before: dict[str, Any], batch_id:
     changes_of(session).add("updated", "record", record.id)
 
 
+def _missing_batch(session: Session, batch_id: int) -> NotFoundError:
+    """Why batch `batch_id` is gone: undone (when, by whom, from the audit log) or never imported."""
+    undone = session.execute(select(AuditEntry.at, AuditEntry.actor, AuditEntry.before).where(
+        AuditEntry.action == "undo", AuditEntry.entity == "import_batch",
+        AuditEntry.entity_id == batch_id).limit(1)).first()
+    if undone is not None:
+        name = json.loads(undone.before or "{}").get("filename") or "?"
+        return NotFoundError(f"import batch {batch_id} ({name}) was already undone "
+                             f"on {undone.at[:19]} by {undone.actor or 'unknown'}")
+    return NotFoundError(f"no import batch {batch_id} (never imported)")
+
+
 def batch_to_undo(session: Session, case_id: int, batch_id: int | None) -> int:
     """The batch `import undo` takes back: `batch_id` checked against the case, or the case's newest.
 
@@ -206,14 +218,7 @@ def batch_to_undo(session: Session, case_id: int, batch_id: int | None) -> int:
         return newest
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
-        undone = session.execute(select(AuditEntry.at, AuditEntry.actor, AuditEntry.before).where(
-            AuditEntry.action == "undo", AuditEntry.entity == "import_batch",
-            AuditEntry.entity_id == batch_id).limit(1)).first()
-        if undone is not None:
-            name = json.loads(undone.before or "{}").get("filename") or "?"
-            raise NotFoundError(f"import batch {batch_id} ({name}) was already undone "
-                                f"on {undone.at[:19]} by {undone.actor or 'unknown'}")
-        raise NotFoundError(f"no import batch {batch_id} (never imported)")
+        raise _missing_batch(session, batch_id)
     if batch.case_id != case_id:
         raise NotFoundError(f"import batch {batch_id} ({batch.filename}) belongs to case {batch.case_id}, "
                             f"not case {case_id}")
@@ -228,8 +233,7 @@ def undo_import(session: Session, batch_id: int) -> UndoneImport:
     """
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
-        batch_to_undo(session, 0, batch_id)  # raises, saying whether it was undone already
-        raise NotFoundError(f"no import batch {batch_id}")
+        raise _missing_batch(session, batch_id)
     work = _batch_work(session, batch)
     alive = _check_untouched(session, batch, work)
     case_id, evidence_id = batch.case_id, batch.evidence_id

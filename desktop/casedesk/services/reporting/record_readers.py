@@ -96,9 +96,8 @@ class RecordReaders:
             f = self.all_records[rid]
             hit = self.vocab.accelerators.resolve(f.accelerator_model) if f.accelerator_model else None
             spec = hit.model if hit is not None else None
-            count = fleet_accelerators(f.server_count, f.accelerators_per_server)
-            if count is not None and hit is not None:
-                count *= hit.gpus_per_unit  # a system counts its GPUs, as the analysis does
+            count = fleet_accelerators(f.server_count, f.accelerators_per_server,
+                                       hit.gpus_per_unit if hit else 1)
             tpp = spec.tpp if spec else None
             out.append(FleetEntry(
                 rid, self.txt(f.label), f.accelerator_model or "", spec.name if spec else "",
