@@ -8,6 +8,7 @@ from casedesk import __version__
 from casedesk.cli import (
     analyse,
     cases,
+    catalog,
     dedupe,
     demo,
     encrypt,
@@ -27,7 +28,7 @@ from casedesk.cli import (
 from casedesk.cli.core import Parser
 
 # the order commands appear in `casedesk --help`
-COMMAND_GROUPS = (gui, cases, demo, records, links, evidence, analyse, findings, watchlist, screen, hits,
+COMMAND_GROUPS = (gui, cases, demo, records, links, evidence, analyse, catalog, findings, watchlist, screen, hits,
                   dedupe, importing, verify, report, export, encrypt)
 
 

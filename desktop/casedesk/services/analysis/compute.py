@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from casedesk.domain.vocabulary import default_vocabulary
+from casedesk.services.analysis.candidates import unknown_model_question
 from casedesk.services.analysis.classify import (
     Classification,
     ClassificationRules,
@@ -195,9 +196,10 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
         undecided.append(f"accelerator count unknown ({' and '.join(missing)} not stated)")
     ic = classes = None
     if spec is None:
-        undecided.append("accelerator model not stated" if not row.accelerator_model else
-                         f"accelerator model {row.accelerator_model!r} is not in the catalog: "
-                         "cannot compute TPP or classify")
+        qkey = ("unknown", row.accelerator_model)
+        if row.accelerator_model and qkey not in cache:  # one name, one search per run
+            cache[qkey] = unknown_model_question(vocab.accelerators, row.accelerator_model)
+        undecided.append(cache[qkey] if row.accelerator_model else "accelerator model not stated")
     else:
         ckey = ("classes", spec.code)
         if ckey not in cache:  # one model, one answer: classify it once per run

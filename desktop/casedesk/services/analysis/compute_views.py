@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Link, Record, ServerFleet
-from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.analysis.compute import (
     ComputeTotals,
     FleetCompute,
@@ -23,6 +22,7 @@ from casedesk.services.analysis.compute import (
     totals_of,
 )
 from casedesk.services.analysis.graph import FleetRow, load_case_graph, load_neighbourhood
+from casedesk.services.analysis.workspace_catalog import workspace_vocabulary
 
 # --- the status bar ---------------------------------------------------------------------------
 
@@ -49,7 +49,7 @@ class CaseTotals:
 def case_totals(session: Session, case_id: int, vocab: Any = None, *,
                 as_of: date | None = None) -> CaseTotals:
     """Totals shown in the status bar and summaries (one query per table, no graph)."""
-    vocab = vocab if vocab is not None else default_vocabulary()
+    vocab = workspace_vocabulary(session, vocab)
     as_of = as_of or date.today()
     records = session.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) or 0
     links = session.scalar(select(func.count()).select_from(Link).where(Link.case_id == case_id)) or 0
@@ -105,7 +105,7 @@ class RecordCompute:
 def compute_for_record(session: Session, record_id: int, *, as_of: date | None = None,
                        vocab: Any = None) -> RecordCompute:
     """The compute figures the inspector shows for one record (loads only its neighbourhood)."""
-    vocab = vocab if vocab is not None else default_vocabulary()
+    vocab = workspace_vocabulary(session, vocab)
     as_of = as_of or date.today()
     graph = load_neighbourhood(session, record_id)
     kind = graph.kind.get(record_id, "")

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import now_iso
 from casedesk.domain.models import Finding
-from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.analysis.as_of import AsOfCut, restrict_to_day
 from casedesk.services.analysis.classify import default_rules
@@ -46,6 +45,7 @@ from casedesk.services.analysis.rules.registry import (
     registered_rules,
 )
 from casedesk.services.analysis.weights import compute_touched
+from casedesk.services.analysis.workspace_catalog import workspace_vocabulary
 from casedesk.services.audit import record_audit, record_audit_bulk
 from casedesk.services.bulk import allocate_ids
 from casedesk.services.cases import get_case
@@ -146,7 +146,7 @@ def open_questions_on(session: Session, case_id: int, as_of: date, *, vocab: Any
                       rulebook: RuleBook | None = None) -> list[dict[str, Any]]:
     """The grouped open questions of a case on a day, without saving anything (for the dossier)."""
     get_case(session, case_id)
-    vocab = vocab if vocab is not None else default_vocabulary()
+    vocab = workspace_vocabulary(session, vocab)  # the shipped catalog and the workspace's own
     book = rulebook or default_rulebook()
     functions = registered_rules()
     with few_gc_passes():
@@ -163,7 +163,7 @@ def open_questions_on(session: Session, case_id: int, as_of: date, *, vocab: Any
 def _analyse(session: Session, case_id: int, *, as_of: date | None, vocab: Any,
              rulebook: RuleBook | None) -> Job[AnalysisResult]:
     get_case(session, case_id)
-    vocab = vocab if vocab is not None else default_vocabulary()
+    vocab = workspace_vocabulary(session, vocab)  # the shipped catalog and the workspace's own
     book = rulebook or default_rulebook()
     as_of = as_of or date.today()
     functions = registered_rules()

@@ -33,9 +33,10 @@ from casedesk.domain.models import (
     Record,
     WorkspaceInfo,
 )
-from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
+from casedesk.domain.vocabulary import Vocabulary
 from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.analysis.engine import open_questions_on
+from casedesk.services.analysis.workspace_catalog import workspace_vocabulary
 from casedesk.services.audit import content_head
 from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
@@ -281,7 +282,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     """Read a case (or the view's part of it) into a Dossier, applying the redaction profile."""
     options = options or DossierOptions()
     chosen_date = _check_date(options.date)
-    r = _Reader(session, case_id, options, vocab or default_vocabulary())
+    r = _Reader(session, case_id, options, workspace_vocabulary(session, vocab))
     r.read()
     props = dict(r.case.properties or {})
     marking = clean_marking(options.marking or props.get("marking", ""))
