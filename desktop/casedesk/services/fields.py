@@ -135,7 +135,7 @@ def lookup_choice(vocab: Any, list_name: str, text: str) -> str | None:
         return chain.code if chain else None
     key = _fold(text)
     for code, term in getattr(vocab, list_name).items():
-        if key in (_fold(code), _fold(term.label)):
+        if key in (_fold(code), _fold(term.label), *(_fold(a) for a in getattr(term, "aliases", ()))):
             return code
     return None
 
@@ -201,9 +201,9 @@ def clean_value(spec: FieldSpec, value: Any, vocab: Any) -> Any:
             raise ValidationError(spec.name, f"{text[:80]!r} is not one of {', '.join(codes)}")
         return code
     if t == "accelerator":
-        # Unknown models are kept as given: the analysis says it cannot classify them.
-        model = vocab.accelerators.find(str(value))
-        return model.name if model is not None else str(value).strip()
+        # The catalog's spelling (a system keeps its own name: "HGX H100" counts 8 GPUs, "H100 SXM"
+        # one); unknown models are kept as given and the analysis says it cannot classify them.
+        return vocab.accelerators.canonical_name(str(value))
     if t == "grade":
         text = str(value).strip().upper()
         if not _GRADE.match(text):

@@ -93,11 +93,10 @@ class Resolved:
     system: AcceleratorSystem | None = None
 
     def unit_text(self) -> str:
-        """'' for a single accelerator, else 'HGX H100 = 8 H100 SXM GPUs'."""
+        """'' for a single accelerator, else 'HGX H100 = 8 × H100 SXM' (what one unit counts as)."""
         if self.system is None:
             return ""
-        noun = "GPU" if self.gpus_per_unit == 1 else "GPUs"
-        return f"{self.system.name} = {self.gpus_per_unit} {self.model.name} {noun}"
+        return f"{self.system.name} = {self.gpus_per_unit} × {self.model.name}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -243,9 +243,10 @@ def _load_lists(directory: Path) -> dict[str, Mapping[str, Any]]:
     for section, pattern in patterns.items():
         terms = {}
         for code, raw in entries(doc, file, section, pattern):
-            check_fields(raw, file, code, {"code", "label", "description"})
+            check_fields(raw, file, code, {"code", "label", "description", "aliases"})
             terms[code] = Term(
-                code, req_str(raw, file, code, "label"), opt_str(raw, file, code, "description")
+                code, req_str(raw, file, code, "label"), opt_str(raw, file, code, "description"),
+                str_list(raw, file, code, "aliases"),
             )
         lists[section] = MappingProxyType(terms)
     qualifiers = {}

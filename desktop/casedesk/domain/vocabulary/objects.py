@@ -131,6 +131,7 @@ class Term:
     code: str
     label: str
     description: str | None
+    aliases: tuple[str, ...] = ()  # other words an import may find for it ("operational")
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,8 @@ def variants(name: str) -> list[str]:
     v = re.sub(r"\s*\b\d+\s*GB\b", "", v).strip()
     out.append(v)
     out.append(re.sub(r"^(NVIDIA\s+)?(Tesla|GeForce|Radeon Instinct)\s+", r"\1", v).strip())
+    # AMD dropped "Radeon" from the Instinct line in 2020: press and clusters write "AMD Instinct MI250X".
+    out.append(re.sub(r"^Radeon Instinct\s+", "Instinct ", v).strip())
     return [x for x in dict.fromkeys(out) if lookup_key(x)]
 
 

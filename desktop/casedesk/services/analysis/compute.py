@@ -80,12 +80,14 @@ class FleetCompute:
     # True if its ICs are 3A090 on the analysis date, False if not, None if that is undecided
     # (a field, not a property: totals read it hundreds of thousands of times).
     controlled: bool | None = None
+    unit: str = ""  # what one inventory unit counts as: '' for one GPU, 'HGX H100 = 8 H100 SXM GPUs'
 
     def accelerators_text(self) -> str:
-        """'at least 2,400 H100 SXM' or 'an unknown number of B200'."""
+        """'at least 2,400 H100 SXM', '80 H100 SXM (counted as HGX H100 = 8 H100 SXM GPUs)'."""
+        unit = f" (counted as {self.unit})" if self.unit else ""
         if self.accelerators is None:
-            return f"an unknown number of {self.model_name or 'accelerators'}"
-        return f"{count_text(self.accelerators, self.qualifier)} {self.model_name or 'accelerators'}"
+            return f"an unknown number of {self.model_name or 'accelerators'}{unit}"
+        return f"{count_text(self.accelerators, self.qualifier)} {self.model_name or 'accelerators'}{unit}"
 
     def class_text(self) -> str:
         """'3A090.a (datacenter: licence required) → 4A090.a', or why it is not decided."""
@@ -98,7 +100,7 @@ class FleetCompute:
         """Plain data for JSON."""
         return {
             "fleet_id": self.fleet_id, "label": self.label, "accelerator_model": self.model_text,
-            "model_code": self.model_code, "model": self.model_name,
+            "model_code": self.model_code, "model": self.model_name, "unit": self.unit or "GPU",
             "accelerators": self.accelerators, "qualifier": self.qualifier,
             "accelerators_text": self.accelerators_text(), "tpp_each": self.tpp_each,
             "total_tpp": self.total_tpp, "h100_equivalents": _round(self.h100_equivalents),
@@ -217,7 +219,8 @@ def fleet_compute(fleet_id: int, row: FleetRow, label: str, *, as_of: date, voca
         h100_equivalents=(total / ref.tpp) if (total is not None and ref is not None) else None,
         ic_class=ic, ic_classes=classes or (), eccn=fleet_eccn(ic, rules) if ic else None,
         status=row.status, prc_3a090=bool(ic and ic.prc_3a090), undecided=tuple(undecided),
-        controlled=None if (ic is None or ic.status == "undecided") else ic.controlled)
+        controlled=None if (ic is None or ic.status == "undecided") else ic.controlled,
+        unit=hit.unit_text() if hit is not None else "")
 
 
 def totals_of(fleets: Iterable[FleetCompute], *, vocab: Any = None,
