@@ -82,6 +82,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.runner = runner if runner is not None else TaskRunner(self)
         self.selection = SelectionModel(self)
         self.ops = Operations(workspace, self.runner, self, vocab=self.vocab)
+        self.ops.refresh_vocab()  # the workspace's own catalog models too
         self.ops.report_error = lambda e: self.show_error(e, "")
         self.undo_stack = QUndoStack(self)
         self._undo_keys = UndoKeyFilter(self)

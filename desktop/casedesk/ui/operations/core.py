@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.domain.vocabulary import Vocabulary, default_vocabulary
+from casedesk.services.analysis.workspace_catalog import workspace_vocabulary
 from casedesk.storage.version_steps import VersionSteps, record_version_steps
 from casedesk.storage.workspace import ChangeSet, Workspace, changes_of
 from casedesk.ui.tasks import TaskRunner
@@ -57,7 +58,8 @@ class Operations(QObject):
         super().__init__(parent)
         self.ws = workspace
         self.runner = runner
-        self.vocab = vocab if vocab is not None else default_vocabulary()  # what views and dialogs speak
+        self._base_vocab = vocab if vocab is not None else default_vocabulary()
+        self.vocab = self._base_vocab  # what views and dialogs speak: refresh_vocab adds the workspace's
         self.versions = VersionSteps()
         self._pending = 0
         self.report_error: Callable[[CaseDeskError | str], None] = lambda e: log.warning("%s", e)
@@ -96,7 +98,18 @@ class Operations(QObject):
         """Point future operations at another workspace."""
         self.ws = workspace
         self.versions = VersionSteps()
+        self.refresh_vocab()
         self.workspace_changed.emit(workspace)
+
+    def refresh_vocab(self) -> None:
+        """Speak the open workspace's catalog (the shipped one plus the models its analysts added)."""
+        base = self._base_vocab
+        try:
+            with self.ws.read() as s:
+                self.vocab = workspace_vocabulary(s, base)
+        except Exception:  # noqa: BLE001 - an unreadable workspace says why on its first real read
+            log.warning("could not read the workspace catalog", exc_info=True)
+            self.vocab = base
 
     def write_block(self) -> str | None:
         """Why this user cannot change the open workspace (read-only role or file), or None."""

@@ -71,6 +71,7 @@ class WindowActions:
         a("run_analysis", "&Run analysis", self.run_analysis, shortcut="F5")
         a("load_watchlist", "&Load screening list…", self.load_watchlist, shortcut="Ctrl+Shift+L")
         a("screen_case", "&Screen case against lists", self.screen_case, shortcut="F6")
+        a("accelerator_catalog", "Accelerator &catalog…", self.show_catalog)
         a("show_hits", "Screening &hits", lambda: self._show_tab(self.hits), shortcut="Ctrl+Shift+K")
         a("quit", "&Quit", self.close, shortcut="Ctrl+Q")
         undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -187,7 +188,8 @@ class WindowActions:
         view_items: list[Any] = docks + [None, "show_timeline", "show_findings", "show_hits", "show_audit",
                                          None, "reset_layout"]
         menu("&View", "View", view_items)
-        menu("&Analysis", "Analysis", ["run_analysis", None, "load_watchlist", "screen_case"])
+        menu("&Analysis", "Analysis", ["run_analysis", "accelerator_catalog", None, "load_watchlist",
+                                       "screen_case"])
         menu("&Help", "Help", ["manual", "shortcuts", "about"])
 
     def _build_toolbar(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from casedesk.services.table_rows import SCREENED_KINDS
 from casedesk.ui import text as ui_text
+from casedesk.ui.dialogs.catalog_dialog import CatalogDialog
 from casedesk.ui.dialogs.exchange_dialog import ExportCaseDialog
 from casedesk.ui.dialogs.export_dialog import ExportDossierDialog
 from casedesk.ui.dialogs.import_wizard import ImportWizard
@@ -123,6 +124,15 @@ class CaseTools:
         """Open the screening-list import dialog."""
         dialog = WatchlistImportDialog(self.ops, self)
         dialog.imported.connect(lambda _list_id: self.statusBar().showMessage("Screening list loaded", 5000))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_catalog(self) -> CatalogDialog:
+        """Open the accelerator catalog (Analysis menu): browse it, add a model it lacks."""
+        dialog = CatalogDialog(self.ops, self)
+        dialog.model_added.connect(lambda e: self.statusBar().showMessage(
+            f"{e['name']} added to the workspace catalog: run the analysis to count it", 8000))
         self.dialog = dialog
         dialog.open()
         return dialog
