@@ -37,7 +37,7 @@ class NewModel:
 
     name: str
     vendor: str
-    tpp: float
+    tpp: float | None  # None: not given (refused: TPP is what classifies)
     source: str
     die_area_mm2: float | None = None
     io_gbps: float | None = None
@@ -80,6 +80,8 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
         raise ValidationError("name", "a model needs a name")
     if not " ".join(new.vendor.split()):
         raise ValidationError("vendor", "a model needs its vendor (NVIDIA, Huawei, …)")
+    if new.tpp is None:
+        raise ValidationError("tpp", "needed to classify: dense TOPS × bit length, at its maximum")
     if not new.source.strip() and source_file is None and evidence_id is None:
         raise ValidationError("source", "say where the figures come from (a datasheet, a page, a file)")
     aliases = tuple(dict.fromkeys(a2 for a in new.aliases if (a2 := " ".join(a.split()))))

@@ -43,7 +43,7 @@ class CatalogDialog(QDialog):
         self.ops = ops
         self.setObjectName("catalog_dialog")
         self.setWindowTitle("Accelerator catalog")
-        self.resize(940, 640)
+        self.resize(980, 760)
         self.filter = QLineEdit(self)
         self.filter.setObjectName("catalog_filter")
         self.filter.setPlaceholderText("Find a model, vendor or spelling (H100, 昇腾, MI300…)")
@@ -55,6 +55,7 @@ class CatalogDialog(QDialog):
         self.proxy.setFilterKeyColumn(-1)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(lambda _t: self._update_count())
         self.table = QTableView(self)
         self.table.setObjectName("catalog_table")
         self.table.setModel(self.proxy)
@@ -62,6 +63,7 @@ class CatalogDialog(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)  # one line per model: the tooltip and the filter show the rest
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -132,6 +134,7 @@ class CatalogDialog(QDialog):
         box.setSpecialValueText("—")  # 0 means not given
         box.setToolTip(tip)
         box.setGroupSeparatorShown(True)
+        box.setMaximumWidth(220)
         return box
 
     def reload(self) -> None:
@@ -140,9 +143,16 @@ class CatalogDialog(QDialog):
         rows = catalog_rows(self.ops)
         for row in rows:
             self.table_model.appendRow([self._item(row, key) for key, _ in COLUMNS])
-        added = sum(r["origin"] == "workspace" for r in rows)
-        self.count.setText(f"{len(rows):,} models ({added:,} added to this workspace)")
+        self._workspace_count = sum(r["origin"] == "workspace" for r in rows)
         self.table.resizeColumnsToContents()
+        for col in range(len(COLUMNS) - 1):  # long vendor names must not push the spellings out of view
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 260))
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total, shown = self.table_model.rowCount(), self.proxy.rowCount()
+        where = f"{total:,} models" if shown == total else f"{shown:,} of {total:,} models shown"
+        self.count.setText(f"{where} ({self._workspace_count:,} added to this workspace)")
 
     @staticmethod
     def _item(row: dict[str, Any], key: str) -> QStandardItem:
@@ -168,7 +178,7 @@ class CatalogDialog(QDialog):
         """The model the form describes (the service checks every figure)."""
         def opt(box: QDoubleSpinBox) -> float | None:
             return box.value() or None
-        return NewModel(name=self.name.text(), vendor=self.vendor.text(), tpp=self.tpp.value() or 0.0,
+        return NewModel(name=self.name.text(), vendor=self.vendor.text(), tpp=opt(self.tpp),
                         source=self.source.text(), die_area_mm2=opt(self.die_area), io_gbps=opt(self.io),
                         aliases=tuple(a.strip() for a in self.aliases.text().split(";") if a.strip()),
                         prc_made=self.prc_made.isChecked(), datacenter=self.datacenter.isChecked())

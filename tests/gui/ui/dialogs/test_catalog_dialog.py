@@ -18,6 +18,8 @@ def test_the_catalog_lists_shipped_models_and_finds_chinese_spellings(driver, qt
     assert dialog.objectName() == "catalog_dialog"
     shipped = dialog.proxy.rowCount()
     assert shipped > 150 and "0 added to this workspace" in dialog.count.text()
+    dialog.filter.setText("Ascend")
+    assert "of %s models shown" % f"{shipped:,}" in dialog.count.text()
     dialog.filter.setText("昇腾910B")
     names = {dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())}
     assert names == {"Ascend 910B"}
@@ -38,7 +40,7 @@ def test_adding_a_model_refuses_absurd_figures_then_counts_the_fleet(driver, qtb
     dialog.source.setText("vendor briefing, p. 2")
     dialog.add_button.click()  # no TPP given
     driver.idle()
-    assert dialog.error.isVisible() and dialog.error.text().startswith("TPP:")
+    assert dialog.error.isVisible() and dialog.error.text().startswith("TPP: needed to classify")
     assert "0 added" in dialog.count.text()  # nothing written
 
     dialog.tpp.setValue(20_000)
