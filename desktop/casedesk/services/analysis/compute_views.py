@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import Link, Record, ServerFleet
+from casedesk.services.analysis.as_of import restrict_to_day
 from casedesk.services.analysis.compute import (
     ComputeTotals,
     FleetCompute,
@@ -87,11 +88,13 @@ class RecordCompute:
     roles: dict[str, ComputeTotals]
     end_users: tuple[tuple[int, str, str], ...] = ()  # for a fleet: (id, label, via)
     contracted: int | None = None  # a contract's accelerator_count
+    as_of: date | None = None  # the day the figures are for
+    left_out: str = ""  # for a fleet not there on that day: why ("decommissioned 2024-03-01")
 
     @property
     def empty(self) -> bool:
         """True if the record relates to no compute at all."""
-        return self.fleet is None and not self.roles
+        return self.fleet is None and not self.roles and not self.left_out
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -108,6 +111,7 @@ def compute_for_record(session: Session, record_id: int, *, as_of: date | None =
     vocab = workspace_vocabulary(session, vocab)
     as_of = as_of or date.today()
     graph = load_neighbourhood(session, record_id)
+    cut = restrict_to_day(graph, as_of)  # what existed that day, as the analysis counts it
     kind = graph.kind.get(record_id, "")
     cache: dict[str, Any] = {}
     fc = {fid: fleet_compute(fid, row, graph.name(fid), as_of=as_of, vocab=vocab, cache=cache)
@@ -146,13 +150,16 @@ def compute_for_record(session: Session, record_id: int, *, as_of: date | None =
         row = graph.contracts.get(record_id)
         contracted = row.accelerator_count if row else None
     return RecordCompute(record_id, kind, graph.name(record_id), fleet,
-                         {k: v for k, v in roles.items() if v is not None}, end_users, contracted)
+                         {k: v for k, v in roles.items() if v is not None}, end_users, contracted,
+                         as_of, cut.fleets_out.get(record_id, ""))
 
 
 def compute_summary_text(rc: RecordCompute) -> str:
     """Plain text for the inspector: one line per role, then what could not be decided."""
     lines: list[str] = []
     notes: list[str] = []
+    if rc.left_out:
+        lines.append(f"Not counted as of {rc.as_of.isoformat() if rc.as_of else 'the day'}: {rc.left_out}")
     if rc.fleet is not None:
         f = rc.fleet
         parts = [f.accelerators_text()]

@@ -14,6 +14,7 @@ Signals:
     changed(object): a ChangeSet committed by an operation (before the operation's callback runs).
     busy_changed(bool): operations are pending (True) or all done (False).
     workspace_changed(object): operations now run on this Workspace (views reset to it).
+    analysis_day_changed(object): the day compute views are for (a date, or None for today).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -52,6 +54,7 @@ class Operations(QObject):
     changed = Signal(object)
     busy_changed = Signal(bool)
     workspace_changed = Signal(object)
+    analysis_day_changed = Signal(object)
 
     def __init__(self, workspace: Workspace, runner: TaskRunner, parent: QObject | None = None, *,
                  vocab: Vocabulary | None = None):
@@ -61,6 +64,7 @@ class Operations(QObject):
         self._base_vocab = vocab if vocab is not None else default_vocabulary()
         self.vocab = self._base_vocab  # what views and dialogs speak: refresh_vocab adds the workspace's
         self.versions = VersionSteps()
+        self.analysis_day: date | None = None  # the day views compute for (Findings' As of); None: today
         self._pending = 0
         self.report_error: Callable[[CaseDeskError | str], None] = lambda e: log.warning("%s", e)
 
@@ -100,6 +104,12 @@ class Operations(QObject):
         self.versions = VersionSteps()
         self.refresh_vocab()
         self.workspace_changed.emit(workspace)
+
+    def set_analysis_day(self, day: date | None) -> None:
+        """Compute views (inspector, totals) for this day from now on; None: today."""
+        if day != self.analysis_day:
+            self.analysis_day = day
+            self.analysis_day_changed.emit(day)
 
     def refresh_vocab(self) -> None:
         """Speak the open workspace's catalog (the shipped one plus the models its analysts added)."""

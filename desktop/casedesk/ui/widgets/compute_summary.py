@@ -24,6 +24,7 @@ class ComputeSummaryWidget(QGroupBox):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
+        ops.analysis_day_changed.connect(lambda _day: self.refresh())
         self.hide()
 
     def record_id(self) -> int | None:
@@ -39,11 +40,13 @@ class ComputeSummaryWidget(QGroupBox):
             return
         try:
             with self._ops.reading() as s:
-                rc = compute_for_record(s, record_id)
+                rc = compute_for_record(s, record_id, as_of=self._ops.analysis_day)
         except CaseDeskError as exc:
             self.label.setText(str(exc))
             self.show()
             return
+        day = self._ops.analysis_day
+        self.setTitle(f"Compute as of {day.isoformat()}" if day else "Compute")
         self.label.setText(compute_summary_text(rc))
         self.setVisible(not rc.empty)
 

@@ -134,6 +134,9 @@ class FindingsPanel(QWidget):
         self.as_of_edit.setDate(QDate.currentDate())
         self.as_of_edit.setEnabled(False)
         self.as_of_check.toggled.connect(self.as_of_edit.setEnabled)
+        # the inspector's figures follow the chosen day, so they agree with the findings
+        self.as_of_check.toggled.connect(lambda _on: self._ops.set_analysis_day(self.as_of()))
+        self.as_of_edit.dateChanged.connect(lambda _d: self._ops.set_analysis_day(self.as_of()))
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)

@@ -175,6 +175,32 @@ def test_compute_summary_widget(qtbot, demo_ws, inline_runner):
     assert w.isHidden()
 
 
+def test_the_inspector_figures_follow_the_findings_as_of_day(qtbot, demo_ws, inline_runner):
+    from datetime import date
+
+    from casedesk.services.listings import list_records
+    from PySide6.QtWidgets import QWidget
+
+    ws, case_id = demo_ws
+    with ws.read() as s:
+        ids = {r["label"]: r["id"] for r in list_records(s, case_id)}
+    ops = Operations(ws, inline_runner)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    panel = FindingsPanel(ops, parent)
+    box = ComputeSummaryWidget(ops, parent)
+    box.set_record(ids["Beijing AI company (unnamed)"])
+    assert "As end user: at least 2,400 H100 SXM" in box.label.text() and box.title() == "Compute"
+    panel.set_as_of(date(2024, 5, 15))  # before the Brisbane fleet was installed (June 2024)
+    assert ops.analysis_day == date(2024, 5, 15)
+    assert box.title() == "Compute as of 2024-05-15"
+    assert "As end user" not in box.label.text()  # nothing it used existed yet
+    box.set_record(ids["Brisbane H100 fleet"])
+    assert "Not counted as of 2024-05-15: installed" in box.label.text()
+    panel.set_as_of(None)
+    assert box.title() == "Compute" and "Not counted" not in box.label.text()
+
+
 def test_cancel_leaves_nothing_written(qtbot, panel, runner, demo_ws):
     ws, case_id = demo_ws
     with qtbot.waitSignal(runner.cancelled, timeout=30000):
