@@ -317,11 +317,15 @@ _ORDER = ("code", "name", "vendor", "aliases", "dense_tops", "tpp", "die_area_mm
           "datasheet")
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def render_yaml(result: BuildResult) -> str:
     """The catalog file text (deterministic: same input, same bytes)."""
     def dump(obj: Any) -> str:
-        return yaml.safe_dump(obj, allow_unicode=True, sort_keys=False, width=100,
-                              default_flow_style=None)
+        # libyaml's emitter when present (ten times faster than PyYAML's; the same text for this data)
+        return yaml.dump(obj, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                         default_flow_style=None)
     models = [{k: m.get(k) for k in _ORDER if k in m or k in ("source_rows",)} for m in result.models]
     parts = [HEADER, dump({"accelerators": models})]
     parts.append(dump({"systems": result.systems}))
