@@ -6,7 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casedesk.services.analysis.workspace_catalog import NewModel, add_model, entry_dict, workspace_vocabulary
+from casedesk.services.analysis.workspace_catalog import (
+    NewModel,
+    add_model,
+    entry_dict,
+    workspace_vocabulary,
+)
 from casedesk.ui.operations.core import Operations
 
 

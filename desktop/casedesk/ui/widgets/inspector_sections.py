@@ -24,6 +24,7 @@ from casedesk.ui import text as ui_text
 from casedesk.ui.icons import icon, kind_icon
 from casedesk.ui.operations import duplicates
 from casedesk.ui.widgets.fields import ERROR_STYLE
+from casedesk.ui.widgets.inspector_rows import InspectorRows
 
 
 class _ErrorLabel(QLabel):
@@ -39,7 +40,7 @@ class _ErrorLabel(QLabel):
         self.setVisible(bool(message))
 
 
-class InspectorSections:
+class InspectorSections(InspectorRows):
     """InspectorWidget's part: The inspector's record sections."""
 
     def _build_record_sections(self, d: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from casedesk.services.analysis.compute_views import case_totals
 from casedesk.services.records import RecordIn, create_record
 
 
-def _open_catalog(driver, qtbot):  # noqa: ANN001, ANN202
+def _open_catalog(driver, qtbot):
     driver.action("accelerator_catalog").trigger()
     dialog = driver.window.dialog
     qtbot.waitUntil(dialog.isVisible)
@@ -19,7 +19,7 @@ def test_the_catalog_lists_shipped_models_and_finds_chinese_spellings(driver, qt
     shipped = dialog.proxy.rowCount()
     assert shipped > 150 and "0 added to this workspace" in dialog.count.text()
     dialog.filter.setText("Ascend")
-    assert "of %s models shown" % f"{shipped:,}" in dialog.count.text()
+    assert f"of {shipped:,} models shown" in dialog.count.text()
     dialog.filter.setText("昇腾910B")
     names = {dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())}
     assert names == {"Ascend 910B"}
