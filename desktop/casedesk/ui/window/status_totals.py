@@ -33,7 +33,9 @@ class StatusTotals:
             text += f" · {t.unknown_fleets} fleet(s) not counted"
         self.totals_label.setText(text)
         self.totals_label.setToolTip("Totals of the open case: accelerators from server fleets "
-                                     "(count × per server), TPP from the accelerator catalog")
+                                     "(count × per server), counted as GPUs: a system or superchip "
+                                     "counts its GPUs (HGX H100 = 8, GB200 NVL72 = 72); TPP from "
+                                     "the accelerator catalog (Analysis › Accelerator catalog…)")
 
     def _update_tab_titles(self) -> None:
         if self._case_id is None:
