@@ -53,6 +53,28 @@ def test_every_cluster_finds_its_model_and_systems_count_their_gpus(run, tmp_pat
     assert fleets["Taiwania 2"]["controlled"] is False  # V100: below 3A090
 
 
+def test_counts_written_as_10k_keep_their_qualifier_and_a_bad_one_names_row_and_field(run, tmp_path: Path):
+    db = tmp_path / "k.casedesk"
+    assert run("--db", str(db), "cases", "new", "Scaled counts").returncode == 0
+    rows = DATA / "ai_clusters_public.csv"
+    header = rows.read_text(encoding="utf-8").splitlines()[0]
+    sheet = tmp_path / "scaled.csv"
+    sheet.write_text("\n".join([header, "A,X,United States,H100,~10k,01/02/2024,Existing,",
+                                 "B,Y,China,H800,\"10,000+\",,Existing,",
+                                 "C,Z,Japan,H100,1.2345k,,Existing,"]) + "\n", encoding="utf-8")
+    out = run("--db", str(db), "import", str(sheet), "--case", "1", "--mapping",
+              str(DATA / "clusters_mapping.yaml"), "--rejects", str(tmp_path / "rej.csv"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["rejected"] == 1
+    rejects = (tmp_path / "rej.csv").read_text(encoding="utf-8-sig")
+    assert "Hardware quantity: '1.2345k' is not a whole number" in rejects
+    doc = _analyse(run, db, 1)
+    fleets = {f["label"]: f for f in doc["compute"]["fleets"]}
+    assert (fleets["A"]["accelerators"], fleets["A"]["qualifier"]) == (10_000, "about")
+    assert (fleets["B"]["accelerators"], fleets["B"]["qualifier"]) == (10_000, "at_least")
+    assert doc["compute"]["totals"]["accelerators_text"].startswith("about 20,000")
+
+
 def test_owners_with_no_one_else_using_their_compute_are_one_open_question_not_findings(run, tmp_path: Path):
     db, case_id = _case_with_clusters(run, tmp_path)
     doc = _analyse(run, db, case_id)

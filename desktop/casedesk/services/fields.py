@@ -234,13 +234,30 @@ def _whole_number(spec: FieldSpec, value: Any) -> int:
             raise ValidationError(spec.name, f"{value!r} is not a whole number")
         value = int(value)
     if not isinstance(value, int):
+        text = str(value).replace(",", "").replace("_", "").strip()
         try:
-            value = int(str(value).replace(",", "").replace("_", "").strip())
+            value = int(text)
         except ValueError:
-            raise ValidationError(spec.name, f"{value!r} is not a whole number") from None
+            value = _scaled_whole(text)
+            if value is None:
+                raise ValidationError(spec.name, f"{text[:80]!r} is not a whole number") from None
     if value < 0 and spec.minimum is None:
         raise ValidationError(spec.name, f"{spec.label} cannot be negative ({value:,})")
     return value
+
+
+# Cluster lists and press write counts as "10k", "2.5k", "1.2 million": a whole number once scaled.
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(k|thousand|m|mn|million)", re.IGNORECASE)
+_SCALES = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000}
+
+
+def _scaled_whole(text: str) -> int | None:
+    """'10k' → 10000, '2.5k' → 2500, '1.2 million' → 1200000; None if not such a whole number."""
+    m = _SCALED.fullmatch(text)
+    if m is None:
+        return None
+    number = Decimal(m.group(1)) * _SCALES[m.group(2).lower()]
+    return int(number) if number == number.to_integral_value() else None
 
 
 def _bounded(spec: FieldSpec, number: int | float) -> int | float:
