@@ -6,11 +6,12 @@ ORM's rate on 100k rows, platform notes 3f/3g), so all formats see the same data
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import (
@@ -74,6 +75,10 @@ class CaseRows:
 
     def count_records(self) -> int:
         """How many records the scope holds."""
+        if self.scope.whole:
+            rec = Record.__table__.c
+            return self.session.scalar(select(func.count()).select_from(Record)
+                                       .where(rec.case_id == self.scope.case_id)) or 0
         return sum(1 for _ in self._ids())
 
     def _ids(self) -> Iterator[int]:
@@ -122,13 +127,17 @@ class CaseRows:
         for kind in kinds:
             table = KIND_CLASSES[kind].__table__
             own = kind_columns(kind)
-            cols = [rec[c] for c in RECORD_COLUMNS] + [table.c[c] for c in own]
+            # tags as stored text: nearly all are "[]", decoded here rather than by the JSON type
+            cols = [type_coerce(rec.tags, Text) if c == "tags" else rec[c] for c in RECORD_COLUMNS] + \
+                [table.c[c] for c in own]
             names = RECORD_COLUMNS + own
             last = 0
             while True:
                 rows = self.session.execute(
                     select(*cols).join(table, table.c.id == rec.id)
-                    .where(rec.case_id == self.scope.case_id, rec.id > last)
+                    # kind in the filter: the (case, kind) index then walks in id order; without
+                    # it every batch sorted all the case's records
+                    .where(rec.case_id == self.scope.case_id, rec.kind == kind, rec.id > last)
                     .order_by(rec.id).limit(batch)).all()
                 if not rows:
                     break
@@ -137,6 +146,9 @@ class CaseRows:
                     if not self._in_scope(row[0]):
                         continue
                     item = dict(zip(names, row))
+                    tags = item["tags"]
+                    if type(tags) is str:  # SQLite gives the text; PostgreSQL's driver a list
+                        item["tags"] = [] if tags == "[]" else json.loads(tags)
                     if children is not None:
                         rid = item["id"]
                         item["aliases"] = children["aliases"].get(rid, [])
@@ -149,9 +161,17 @@ class CaseRows:
 
     # links ---------------------------------------------------------------------------------
     def links(self, batch: int = 20000) -> Iterator[dict[str, Any]]:
-        """Every link of the case whose two ends are in scope, id order."""
+        """Every link of the case whose two ends are in scope, id order, as a dict of its columns."""
+        for row in self.link_rows(LINK_COLUMNS, batch):
+            yield dict(zip(LINK_COLUMNS, row))
+
+    def link_rows(self, columns: tuple[str, ...], batch: int = 20000) -> Iterator[Sequence[Any]]:
+        """As links(), as tuples of the columns named, which start with id, link_type, source_id,
+        target_id (an exporter that needs a few columns of 300k links reads only those)."""
+        if columns[:4] != LINK_COLUMNS[:4]:
+            raise ValueError(f"link_rows() reads {', '.join(LINK_COLUMNS[:4])} first")
         t = Link.__table__.c
-        cols = [t[c] for c in LINK_COLUMNS]
+        cols = [t[c] for c in columns]
         last = 0
         while True:
             rows = self.session.execute(
@@ -162,7 +182,7 @@ class CaseRows:
             for row in rows:
                 last = row[0]
                 if self._in_scope(row[2]) and self._in_scope(row[3]):
-                    yield dict(zip(LINK_COLUMNS, row))
+                    yield row
 
     def positions(self) -> dict[int, tuple[float, float]]:
         """Saved chart positions of the case's records, by record id."""

@@ -21,14 +21,19 @@ from casedesk.services.progress import Job
 from casedesk.storage.workspace import Workspace
 
 
-def _exporters() -> dict[str, Callable[..., Job[ExportResult]]]:
+def _exporter(fmt: str) -> Callable[..., Job[ExportResult]]:
+    """The export function of one format, imported when asked (a CLI run needs only its own)."""
+    if fmt == "ftm":
+        from casedesk.services.exchange.ftm_out import export_ftm
+        return export_ftm
+    if fmt == "graphml":
+        from casedesk.services.exchange.graphml import export_graphml
+        return export_graphml
+    if fmt == "csv":
+        from casedesk.services.exchange.csv_out import export_csv
+        return export_csv
     from casedesk.services.exchange.casepack_out import export_casepack
-    from casedesk.services.exchange.csv_out import export_csv
-    from casedesk.services.exchange.ftm_out import export_ftm
-    from casedesk.services.exchange.graphml import export_graphml
-
-    return {"ftm": export_ftm, "graphml": export_graphml, "csv": export_csv,
-            "casepack": export_casepack}
+    return export_casepack
 
 
 FORMATS = ("ftm", "graphml", "csv", "casepack")
@@ -45,8 +50,7 @@ def record_export(session: Session, case_id: int, fmt: str, scope: str, path: st
 def export_case(ws: Workspace, case_id: int, fmt: str, out_path: str | os.PathLike[str], *,
                 record_ids: set[int] | frozenset[int] | None = None) -> Job[ExportResult]:
     """Export a case (or the records of a view) in one format; yields Progress, returns the result."""
-    exporters = _exporters()
-    if fmt not in exporters:
+    if fmt not in FORMATS:
         raise ValidationError("format", f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
     if fmt == "casepack" and record_ids is not None:
         raise ValidationError("scope", "a case pack holds the whole case; export a view as ftm, "
@@ -54,7 +58,7 @@ def export_case(ws: Workspace, case_id: int, fmt: str, out_path: str | os.PathLi
     scope = ExportScope(case_id, frozenset(record_ids) if record_ids is not None else None)
     with ws.read() as s:
         rows = CaseRows(s, scope)
-        result = yield from exporters[fmt](rows, out_path)
+        result = yield from _exporter(fmt)(rows, out_path)
     with ws.write() as s:
         record_export(s, case_id, fmt, result.scope, result.path, result.sha256,
                       {"records": result.records, "links": result.links})
