@@ -134,6 +134,30 @@ def open_window(qtbot, view_settings):  # noqa: ANN001, ANN201
         runner.shutdown()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_ws_each(request: pytest.FixtureRequest):  # noqa: ANN201
+    """The demo case on a SQLite file, and on PostgreSQL when CASEDESK_TEST_PG_URL is set."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("demo_ws")
+        return
+    from casedesk.services.demo import load_demo_case
+    from casedesk.storage.workspace import open_workspace
+
+    ws = open_workspace(request.getfixturevalue("pg_url"))
+    with ws.write() as s:
+        cid = load_demo_case(s).id
+    yield ws, cid
+    ws.dispose()
+
+
+@pytest.fixture
+def driver_each(qtbot, demo_ws_each, open_window) -> ViewDriver:  # noqa: ANN001
+    """The main window on the demo case on each backend, shown and laid out."""
+    ws, case_id = demo_ws_each
+    window = open_window(ws)
+    return ViewDriver(qtbot, window, ws, case_id)
+
+
 @pytest.fixture
 def driver(qtbot, demo_ws, open_window) -> ViewDriver:  # noqa: ANN001
     """The main window on the demo case, shown and laid out."""

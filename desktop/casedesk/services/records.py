@@ -35,7 +35,7 @@ from casedesk.services.cases import get_case
 from casedesk.services.fields import clean_fields
 from casedesk.services.screening.merging import move_screening
 from casedesk.services.snapshot import link_snapshot, record_snapshot
-from casedesk.storage.workspace import changes_of
+from casedesk.storage.workspace import actor_of, changes_of
 
 
 @dataclass(frozen=True)
@@ -197,19 +197,46 @@ def check_version(session: Session, entity: str, obj: Record | Link, expected_ve
         raise ValidationError("version", f"say which version of {what} the change starts from")
     if obj.version == expected_version:
         return
-    last = session.execute(
-        select(AuditEntry.actor, AuditEntry.at, AuditEntry.before, AuditEntry.after)
-        .where(AuditEntry.entity == entity, AuditEntry.entity_id == obj.id)
-        .order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
-    who = last.actor if last else "someone"
-    when = last.at if last else "meanwhile"
-    changes = _diff_json(last.before, last.after) if last else {}
+    since = _changes_since(session, entity, obj.id, expected_version)
+    who = _who(since, actor_of(session))
+    when = since[0].at if since else "meanwhile"
+    changes = _diff_json(since[-1].before, since[0].after) if since else {}
     raise ConflictError(
         f"{what} was changed by {who} at {when} "
         f"(version {obj.version}, you edited version {expected_version}); reload and redo your change",
         expected=expected_version, actual=obj.version, changed_by=who, changed_at=when,
         changes=changes)
+
+
+_CONFLICT_LOOKBACK = 200  # audit entries of one object read to find who moved it on
+
+
+def _changes_since(session: Session, entity: str, entity_id: int, version: int) -> list[Any]:
+    """The object's audit entries newer than `version`, newest first (at least the newest one)."""
+    import json
+
+    rows = session.execute(
+        select(AuditEntry.actor, AuditEntry.at, AuditEntry.before, AuditEntry.after)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id.desc()).limit(_CONFLICT_LOOKBACK)).all()
+    since = []
+    for row in rows:
+        after = json.loads(row.after) if row.after else {}
+        if since and isinstance(after, dict) and isinstance(after.get("version"), int) \
+                and after["version"] <= version:
+            break  # the entry that made the version the edit started from: older ones don't matter
+        since.append(row)
+    return since
+
+
+def _who(since: list[Any], me: str) -> str:
+    """Everyone who changed it meanwhile, others first (a colleague's change matters more than ours)."""
+    actors = list(dict.fromkeys(row.actor for row in since))
+    others = [a for a in actors if a != me]
+    if not others:
+        return actors[0] if actors else "someone"
+    return ", ".join(others[:3]) + (" and others" if len(others) > 3 else "") + \
+        (f" (and you as {me})" if me in actors else "")
 
 
 def _check_version(session: Session, record: Record, expected_version: int) -> None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from casedesk.domain.models import RECORD_KINDS
 from casedesk.ui.chart.items import LABEL_WIDTH
+
+
+@pytest.fixture
+def driver(driver_each):  # noqa: ANN001, ANN201
+    """Each test here runs on SQLite and, when CASEDESK_TEST_PG_URL is set, on PostgreSQL."""
+    return driver_each
 
 
 def test_window_shows_the_demo_case_everywhere(driver):

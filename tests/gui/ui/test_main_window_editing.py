@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
 from casedesk.domain.models import AuditEntry, Link, Record
+
+
+@pytest.fixture
+def driver(driver_each):  # noqa: ANN001, ANN201
+    """Every editing test runs on SQLite and, when CASEDESK_TEST_PG_URL is set, on PostgreSQL."""
+    return driver_each
 
 
 def _undo_text(driver) -> str:

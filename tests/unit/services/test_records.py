@@ -110,6 +110,23 @@ def test_stale_update_raises_conflict_naming_who_and_writes_nothing(workspace, c
     assert _audit_count(workspace) == audit_before
 
 
+def test_a_conflict_names_everyone_who_changed_it_since_the_version_seen_colleagues_first(workspace, case_id):
+    rid = party(workspace, case_id, "Original")
+    for actor, label, seen in (("alice", "By Alice", 1), ("bob", "By Bob", 2), ("alice", "By Alice again", 3)):
+        with workspace.write() as s:
+            s.info["actor"] = actor
+            update_record(s, rid, {"label": label}, expected_version=seen)
+    with pytest.raises(ConflictError) as err, workspace.write() as s:
+        s.info["actor"] = "alice"  # Alice's undo of her first edit, based on version 2
+        update_record(s, rid, {"label": "Original"}, expected_version=2)
+    assert err.value.changed_by == "bob (and you as alice)"
+    assert err.value.changes["label"] == ("By Alice", "By Alice again")  # all that changed since version 2
+    with pytest.raises(ConflictError) as err, workspace.write() as s:
+        s.info["actor"] = "carol"
+        update_record(s, rid, {"label": "Carol's"}, expected_version=3)
+    assert err.value.changed_by == "alice" and "changed by alice" in str(err.value)
+
+
 def _audit_count(ws) -> int:  # noqa: ANN001
     with ws.read() as s:
         return s.scalar(select(func.count()).select_from(AuditEntry))

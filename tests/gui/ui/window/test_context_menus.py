@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -14,6 +15,13 @@ from sqlalchemy import select
 from casedesk.domain.models import AuditEntry, Link
 from casedesk.services.progress import run_to_end
 from casedesk.services.screening.watchlist_import import import_watchlist
+
+
+@pytest.fixture
+def driver(driver_each):  # noqa: ANN001, ANN201
+    """Each test here runs on SQLite and, when CASEDESK_TEST_PG_URL is set, on PostgreSQL."""
+    return driver_each
+
 
 LISTS = Path(__file__).resolve().parents[3] / "data" / "screening-lists"
 
