@@ -55,10 +55,11 @@ def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: flo
             q = norm_cache[name] = normalize_name(name)
         if q.empty:
             continue
-        # Country and type can add a few points: look a little below the threshold.
-        for cand in index.candidates(q, w, cutoff=threshold - w.country_match_bonus):
+        # Country and place can add a few points: look a little below the threshold.
+        floor = threshold - w.country_match_bonus - w.place_match_bonus
+        for cand in index.candidates(q, w, cutoff=floor):
             m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf)
-            if m is None or m.score < threshold - w.country_match_bonus:
+            if m is None or m.score < floor:
                 continue
             entry_id = cand.entry_id
             ev = found.get(entry_id)
