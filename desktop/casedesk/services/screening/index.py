@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIndex, WatchlistName
 from casedesk.services.progress import Job, Progress
-from casedesk.services.screening.name_scoring import Weights, default_weights
+from casedesk.services.screening.name_scoring import Weights, default_weights, is_weak
 from casedesk.services.screening.normalize import (
     NormalizedName,
+    concept_tokens,
     exact_keys,
     parse_han,
     parse_variants,
@@ -162,6 +163,7 @@ class NameIndex:
         w = w or default_weights()
         if q.empty:
             return []
+        cutoff_final = None if cutoff is None else cutoff
         # RapidFuzz takes cutoffs in 0..100 only: a threshold of 0 or 10 looks at everything.
         cutoff = max(0.0, min(100.0, (w.threshold if cutoff is None else cutoff) - w.prefilter_margin))
         postings = self.postings
@@ -206,9 +208,50 @@ class NameIndex:
                         owner = owner_of[idx[j]]
                         if score > best.get(owner, -1) and not self.exact_only[owner]:
                             best[owner] = score
+        if not q.han and cutoff_final is not None:
+            self._drop_unlikely(q, w, best, cutoff_final)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         found_all = [Candidate(p, s, self) for p, s in ranked]
         return found_all if limit is None else found_all[:max(limit, sum(s >= 100.0 for _p, s in ranked))]
+
+    def _drop_unlikely(self, q: NormalizedName, w: Weights, best: dict[int, float],
+                       cutoff: float) -> None:
+        """Drop pre-scored names whose distinctive words cannot reach `cutoff` in the full score.
+
+        The full score is w_strong × (similarity of the distinctive words) + (1 − w_strong) ×
+        (similarity of all words), so reaching the cutoff needs the distinctive words at least
+        (cutoff − 100·(1 − w_strong)) / w_strong similar; token_set_ratio and the compact ratio
+        of the distinctive words are near upper bounds of that similarity, and prefilter_margin
+        is left on top. Names of confusable lists share their generic words ("International
+        Technology Co., Ltd."), which is what kept the pre-score of wrong siblings high: this
+        keeps ~1 in 3 of them from the costly scorer and loses none it would have kept
+        (benchmarks/bench_screening_blocking.py, recall against exhaustive).
+        """
+        weak = concept_tokens()
+        need = (cutoff - 100.0 * (1 - w.w_strong)) / w.w_strong - w.prefilter_margin
+        if need <= 0:
+            return
+        q_strong = [(" ".join(t for t in v.tokens if not is_weak(t, weak)), v.syllabic)
+                    for v in q.variants]
+        for owner, pre in list(best.items()):
+            if pre >= 100.0:
+                continue
+            for text, syl in self.variants_of(owner):
+                c_strong = " ".join(t for t in text.split() if not is_weak(t, weak))
+                if any(_may_reach(qs, qsyl, c_strong, syl, need, w, cutoff) for qs, qsyl in q_strong):
+                    break
+            else:
+                del best[owner]
+
+
+def _may_reach(qs: str, q_syl: bool, cs: str, c_syl: bool, need: float, w: Weights,
+               cutoff: float) -> bool:
+    """Whether two variants' distinctive words leave the full score a chance of the cutoff."""
+    if q_syl and c_syl:
+        return True  # syllable-by-syllable scoring: not bounded by character ratios
+    if not qs or not cs:
+        return (not qs and not cs) or w.weak_only_cap >= cutoff
+    return max(fuzz.token_set_ratio(qs, cs), fuzz.ratio(qs.replace(" ", ""), cs.replace(" ", ""))) >= need
 
 
 # --- stored form ---------------------------------------------------------------------------------

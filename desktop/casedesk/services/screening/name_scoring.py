@@ -49,6 +49,7 @@ class Weights:
     identifier_any_scheme_min_chars: int
     country_match_bonus: float
     country_mismatch_penalty: float
+    place_match_bonus: float
     type_mismatch_penalty: float
     candidate_budget: int
     prescore_pool: int

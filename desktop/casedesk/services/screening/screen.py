@@ -24,6 +24,7 @@ from casedesk.services.screening.name_scoring import (
     default_weights,
 )
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
+from casedesk.services.screening.place_evidence import entry_addresses, place_countries, place_feature
 from casedesk.services.screening.subjects import Subject, load_subjects
 
 
@@ -54,10 +55,11 @@ def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: flo
             q = norm_cache[name] = normalize_name(name)
         if q.empty:
             continue
-        # Country and type can add a few points: look a little below the threshold.
-        for cand in index.candidates(q, w, cutoff=threshold - w.country_match_bonus):
+        # Country and place can add a few points: look a little below the threshold.
+        floor = threshold - w.country_match_bonus - w.place_match_bonus
+        for cand in index.candidates(q, w, cutoff=floor):
             m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf)
-            if m is None or m.score < threshold - w.country_match_bonus:
+            if m is None or m.score < floor:
                 continue
             entry_id = cand.entry_id
             ev = found.get(entry_id)
@@ -124,8 +126,9 @@ def _explain(subject: Subject, entry: dict[str, Any], ev: Evidence, list_norm: N
         value = w.wallet_match_score if ident["feature"] == "wallet" else w.identifier_match_score
         features.append({**ident, "score": value})
         score = max(score, value)
-    ours = set(subject.countries)
-    theirs = set(entry.get("countries") or [])
+    # A side naming no country may still name a place in its brackets ("… (Shenzhen)": CN).
+    ours = set(subject.countries) or place_countries(ev.query_norm)
+    theirs = set(entry.get("countries") or []) or place_countries(list_norm)
     if ours and theirs and ev.name is not None and not ev.identifiers:
         if ours & theirs:
             features.append({"feature": "country", "adjust": w.country_match_bonus,
@@ -135,6 +138,11 @@ def _explain(subject: Subject, entry: dict[str, Any], ev: Evidence, list_norm: N
             features.append({"feature": "country", "adjust": -w.country_mismatch_penalty,
                              "detail": f"case {', '.join(sorted(ours))} vs list {', '.join(sorted(theirs))}"})
             score -= w.country_mismatch_penalty
+    place = place_feature(ev.query_norm, list_norm, entry_addresses(entry.get("data")),
+                          w.place_match_bonus) if ev.name is not None and not ev.identifiers else None
+    if place is not None:
+        features.append(place)
+        score += place["adjust"]
     etype, stype = entry.get("entity_type") or "", subject.entity_type
     if etype in ("person", "organization") and stype in ("person", "organization") \
             and etype != stype and not ev.identifiers:
@@ -169,12 +177,12 @@ def _entries(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]
         for row in session.execute(
                 select(WatchlistEntry.id, WatchlistEntry.list_id, WatchlistEntry.entry_key,
                        WatchlistEntry.name, WatchlistEntry.entity_type, WatchlistEntry.countries,
-                       WatchlistEntry.content_hash, Watchlist.name)
+                       WatchlistEntry.content_hash, Watchlist.name, WatchlistEntry.data)
                 .join(Watchlist, Watchlist.id == WatchlistEntry.list_id)
                 .where(WatchlistEntry.id.in_(chunk))):
             out[row[0]] = {"id": row[0], "list_id": row[1], "entry_key": row[2], "name": row[3],
                            "entity_type": row[4], "countries": row[5] or [],
-                           "content_hash": row[6], "list_name": row[7]}
+                           "content_hash": row[6], "list_name": row[7], "data": row[8] or {}}
     return out
 
 

@@ -144,3 +144,23 @@ def test_typos_in_generic_words_are_read_as_the_word():
     assert any("typo" in s for s in n.variants[0].steps)
     # short or distinctive words are left alone
     assert name_key("Acme Dataa") != name_key("Acme Data")
+
+
+@pytest.mark.parametrize("variant, simplified", [
+    ("覈", "核"), ("核", "核"), ("臺", "台"), ("檯", "台"), ("颱", "台"), ("溫", "温"), ("纔", "才"),
+    ("戶", "户"), ("喫", "吃"), ("牀", "床"), ("稅", "税"), ("為", "为"), ("爲", "为"), ("裏", "里"),
+])
+def test_traditional_and_variant_forms_fold_to_the_simplified_character(variant, simplified):
+    from casedesk.services.screening.normalize import fold_text
+
+    assert fold_text(variant) == simplified
+
+
+def test_folding_is_idempotent_and_never_turns_simplified_into_traditional():
+    from casedesk.services.screening.normalize.folding import simplified_table
+
+    table = simplified_table()
+    assert not [chr(k) for k, v in table.items() if ord(v) in table]  # no target folds further
+    assert name_key("中國核工業集團有限公司") == name_key("中国覈工业集团有限公司") \
+        == name_key("中国核工业集团有限公司")
+    assert normalize_name("中國核工業集團有限公司").han == "中国核工业"

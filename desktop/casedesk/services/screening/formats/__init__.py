@@ -84,6 +84,7 @@ class ParsedList:
     rows: int = 0  # data rows seen (good and bad)
     files: list[Path] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row exactly
+    name_field: str = "name"  # what the file calls the name field, for problem messages
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -207,6 +208,28 @@ def unique_keys(parsed: ParsedList) -> None:
     parsed.entries = kept
 
 
+def has_identity(text: str) -> bool:
+    """Whether a name has at least one letter or digit (in any script)."""
+    return any(ch.isalnum() for ch in text)
+
+
+def drop_nameless(parsed: ParsedList) -> None:
+    """Entries whose name is only punctuation become RowProblems; such aliases are dropped."""
+    kept = []
+    for e in parsed.entries:
+        e.aliases = [(t, k) for t, k in e.aliases if has_identity(t)]
+        if has_identity(e.name):
+            kept.append(e)
+            continue
+        if e.aliases:  # the list's own primary is unusable, an alias is not: promote it
+            e.name = e.aliases.pop(0)[0]
+            kept.append(e)
+            continue
+        parsed.problems.append(RowProblem(
+            e.line, f"field {parsed.name_field} {e.name[:40]!r} has no letters or digits"))
+    parsed.entries = kept
+
+
 def latest_date(dates: list[str]) -> str | None:
     """The newest ISO date not in the future (lists carry typos such as 3017-08-22)."""
     from datetime import date
@@ -291,10 +314,15 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
     if fmt not in FORMATS:
         raise ListFormatError(f"unknown format {fmt!r}: use one of auto, {', '.join(FORMATS[:-1])}")
     vocab = vocab or default_vocabulary()
+    from casedesk.services.importing.settings import import_settings
+
+    # Python's csv default (128 K a cell) cuts an entry with 10,000 aliases: use the import limit.
+    csv.field_size_limit(import_settings().max_field_chars)
     if fmt == "mapping":
         from casedesk.services.screening.formats.mapped import read_mapped
 
         parsed = read_mapped(path, mapping or {}, vocab)
+        drop_nameless(parsed)
         unique_keys(parsed)
         return parsed
     if fmt == "csl":
@@ -310,5 +338,6 @@ def read_list(path: Path, fmt: str = "auto", mapping: dict[str, Any] | None = No
     else:
         from casedesk.services.screening.formats.oscsv import read_opensanctions_csv as reader
     parsed = reader(path, vocab)
+    drop_nameless(parsed)
     unique_keys(parsed)
     return parsed

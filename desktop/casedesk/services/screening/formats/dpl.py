@@ -59,4 +59,4 @@ def read_dpl(path: Path, vocab: Vocabulary) -> ParsedList:
             updates.append(get("last_update"))
         entries.append(e)
     return ParsedList("dpl", entries, problems, snapshot_date=latest_date(updates),
-                      default_name="BIS Denied Persons List", rows=checked.rows, files=[path])
+                      default_name="BIS Denied Persons List", rows=checked.rows, files=[path], name_field="Name")

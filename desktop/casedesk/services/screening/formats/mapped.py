@@ -141,4 +141,5 @@ def read_mapped(path: Path, mapping: dict[str, Any], vocab: Vocabulary) -> Parse
         entries.append(e)
     snap = mapping.get("snapshot_date")
     return ParsedList("mapping", entries, problems, snapshot_date=str(snap) if snap else None,
-                      default_name=str(mapping.get("name") or path.stem), rows=checked.rows, files=[path])
+                      default_name=str(mapping.get("name") or path.stem), rows=checked.rows, files=[path],
+                      name_field=header[spec["name"][0]])

@@ -131,7 +131,8 @@ def read_ofac(path: Path, vocab: Vocabulary) -> ParsedList:
         _parse_remarks(e, remarks, vocab)
         entries.append(e)
     return ParsedList("ofac-sdn", entries, problems, snapshot_date=None,
-                      default_name="OFAC SDN List", rows=rows, files=files)
+                      default_name="OFAC SDN List", rows=rows, files=files,
+                      name_field="SDN_Name")
 
 
 def _parse_remarks(e: ListEntry, remarks: str, vocab: Vocabulary) -> None:

@@ -22,26 +22,44 @@ def simplified_table() -> dict[int, str]:
 
     Character-level folding (str.translate) rather than opencc's phrase conversion: names are
     compared, not published, and this is ~100× faster on a million names.
+
+    TSCharacters maps traditional to simplified. The HK/TW *Rev* tables map a regional variant
+    to OpenCC's standard traditional form, which is then folded to simplified; a variant whose
+    simplified form is itself (核: the HK form of standard 覈, and the simplified of both) is left
+    alone. Chasing the variant tables blindly once sent 38 simplified characters (核, 台, 温, 才,
+    户 …) to traditional ones. The result is idempotent: folding folded text changes nothing.
     """
     import opencc
 
     folder = Path(opencc.__file__).parent / "dictionary"
-    table: dict[int, str] = {}
-    for fname in ("TSCharacters.txt", "HKVariantsRev.txt", "TWVariantsRev.txt"):
+
+    def pairs(fname: str) -> dict[str, str]:
         path = folder / fname
-        if not path.exists():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) != 2:
-                continue
-            src, dst = parts[0], parts[1].split(" ")[0]
-            if len(src) == 1 and len(dst) == 1 and src != dst:
-                table.setdefault(ord(src), dst)
-    # Variant tables may map to characters that TSCharacters folds further: chase once.
+        out: dict[str, str] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                parts = line.split("\t")
+                if len(parts) == 2:
+                    src, dst = parts[0], parts[1].split(" ")[0]
+                    if len(src) == 1 and len(dst) == 1 and src != dst:
+                        out.setdefault(src, dst)
+        return out
+
+    ts = pairs("TSCharacters.txt")
+    table: dict[int, str] = {ord(k): v for k, v in ts.items()}
+    for fname in ("HKVariantsRev.txt", "TWVariantsRev.txt"):
+        for variant, standard in pairs(fname).items():
+            simple = ts.get(standard, standard)
+            if simple != variant:
+                table.setdefault(ord(variant), simple)
+    # A target that is itself folded further (rare chains in TSCharacters): follow to the end.
     for key, value in list(table.items()):
-        table[key] = table.get(ord(value), value)
-    return table
+        seen = {key}
+        while ord(value) in table and ord(value) not in seen:
+            seen.add(ord(value))
+            value = table[ord(value)]
+        table[key] = value
+    return {k: v for k, v in table.items() if chr(k) != v}
 
 
 def _c1_to_cp1252(ch: str) -> str:

@@ -26,6 +26,7 @@ from casedesk.services.screening.normalize.latin import (
     replace_phrases,
     strip_latin_legal,
 )
+from casedesk.services.screening.normalize.places import set_aside_places
 from casedesk.services.screening.normalize.stored_forms import serialize_variants
 from casedesk.services.screening.normalize.tables import load_tables
 from casedesk.services.screening.normalize.variants import (
@@ -83,6 +84,8 @@ def normalize_name(name: str) -> NormalizedName:
         notes.append(f"name cut to its first {MAX_NAME_CHARS} characters (was {len(name)})")
         name = name[:MAX_NAME_CHARS]
     steps: list[str] = []
+    original = name
+    name, places = set_aside_places(name, steps)
     stripped = _BRACKET_ACRONYM_RE.sub(" ", name) if ("(" in name or "（" in name) else name
     if stripped != name and stripped.strip():
         steps.append("acronym in brackets set aside: " + ", ".join(
@@ -111,7 +114,7 @@ def normalize_name(name: str) -> NormalizedName:
     strip_latin_legal(work)
     replace_phrases(work)
     if not work.tokens:
-        return NormalizedName(name, (), True, tuple(notes + ["nothing identifying left"]))
+        return NormalizedName(original, (), True, tuple(notes + ["nothing identifying left"]))
     tokens = work.tokens
     initials = all(len(t) == 1 for t in tokens)
     exact_only = significant < MIN_FUZZY_CHARS or initials
@@ -146,7 +149,7 @@ def normalize_name(name: str) -> NormalizedName:
         if v.text not in seen:
             seen.add(v.text)
             unique.append(v)
-    return NormalizedName(name, tuple(unique), exact_only, tuple(notes), han)
+    return NormalizedName(original, tuple(unique), exact_only, tuple(notes), han, places)
 
 
 def normalize_many(names: list[str]) -> list[tuple[str, bool]]:

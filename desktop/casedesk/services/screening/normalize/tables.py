@@ -17,7 +17,8 @@ from casedesk.services.screening.normalize.folding import (
 )
 
 
-def _read_yaml(name: str) -> Any:
+def read_yaml(name: str) -> Any:
+    """A resources/screening data file."""
     with (resources_dir() / "screening" / name).open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
@@ -49,10 +50,10 @@ def _latin_fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def load_tables() -> Tables:
-    legal = _read_yaml("legal_forms.yaml")
-    glossary = _read_yaml("glossary.yaml")
-    roman = _read_yaml("romanization.yaml")
-    spell = _read_yaml("name_variants.yaml")
+    legal = read_yaml("legal_forms.yaml")
+    glossary = read_yaml("glossary.yaml")
+    roman = read_yaml("romanization.yaml")
+    spell = read_yaml("name_variants.yaml")
     syl_text = (resources_dir() / "screening" / "pinyin_syllables.txt").read_text(encoding="utf-8")
     syllables = frozenset(w for line in syl_text.splitlines() if not line.startswith("#")
                           for w in line.split())

@@ -27,6 +27,15 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A place set aside from a name's brackets: as written, its concept, its country (or None)."""
+
+    text: str
+    concept: str
+    country: str | None
+
+
+@dataclass(frozen=True)
 class NormalizedName:
     """A name's variants (first = canonical), whether it may be matched fuzzily, and notes."""
 
@@ -35,6 +44,7 @@ class NormalizedName:
     exact_only: bool
     notes: tuple[str, ...] = ()
     han: str = ""  # simplified Han characters, legal forms removed, when the name is all Han
+    places: tuple[Place, ...] = ()  # bracketed places set aside ("(Shenzhen)")
 
     @property
     def empty(self) -> bool:
@@ -43,8 +53,13 @@ class NormalizedName:
 
     @property
     def key(self) -> str:
-        """The canonical variant's tokens, sorted: equal keys mean the same name."""
-        return " ".join(sorted(self.variants[0].tokens)) if self.variants else ""
+        """The canonical variant's tokens, sorted, then any bracketed places: equal keys mean the
+        same name. Places stay in the key: "Acme (Shenzhen)" and "Acme" in one case may be a
+        parent and its branch, so import dedupe must not merge them unasked."""
+        if not self.variants:
+            return ""
+        key = " ".join(sorted(self.variants[0].tokens))
+        return key + "".join(sorted(f" @{p.concept}" for p in self.places))
 
 
 @dataclass
