@@ -200,3 +200,30 @@ def test_a_dossier_carries_the_receipt_and_verify_checks_it(run, db, demo_db, tm
     assert out.returncode == 1
     dossier = json.loads(out.stdout)["dossier"]
     assert any("head receipt" in p for p in dossier["problems"])
+
+
+def test_findings_hits_events_and_citations_edited_behind_the_app_are_each_named(run, tmp_path):
+    db = tmp_path / "rows.casedesk"
+    case = str(json.loads(run("--db", str(db), "demo", "--json").stdout)["case_id"])
+    csl = Path(__file__).resolve().parents[1] / "data" / "screening-lists" / "csl" / "consolidated_sample_2024.csv"
+    for args in (["analyse", "--case", case, "--as-of", "2025-06-01"], ["watchlist", "import", str(csl)],
+                 ["records", "add", "--case", case, "--kind", "party", "--label", "Rosneft Trade Limited"],
+                 ["screen", "--case", case]):
+        assert run("--db", str(db), *args, "--json").returncode == 0, args
+    clean = run("--db", str(db), "verify", "--json")
+    assert clean.returncode == 0, clean.stdout
+    con = sqlite3.connect(db)
+    finding, hit, event, citation = (con.execute(f"SELECT min(id) FROM {t}").fetchone()[0]
+                                     for t in ("finding", "screening_hit", "event", "citation"))
+    con.close()
+    assert None not in (finding, hit, event, citation), "the demo, analysed and screened, has each kind of row"
+    _sql(db, f"UPDATE finding SET severity = 'info' WHERE id = {finding}",
+         f"UPDATE screening_hit SET status = 'dismissed', reason = 'no' WHERE id = {hit}",
+         f"UPDATE event SET title = 'Rewritten' WHERE id = {event}",
+         f"UPDATE citation SET claim = 'planted claim' WHERE id = {citation}")
+    state = [p["message"] for p in _problems(run, db) if p["check"] == "state"]
+    for subject, field, found in ((f"finding {finding} ", "severity", "'info'"),
+                                  (f"screening_hit {hit} ", "status", "'dismissed'"),
+                                  (f"event {event} 'Rewritten'", "title", "'Rewritten'"),
+                                  (f"citation {citation} ", "claim", "'planted claim'")):
+        assert any(subject in m and f"{field} is {found} here but " in m for m in state), (subject, state)

@@ -1,5 +1,6 @@
 """State matches history: each record's, link's and evidence row's current values against the
-after-state of its newest audit entry, so a row changed outside CaseDesk is named with its field."""
+after-state of its newest audit entry, so a row changed outside CaseDesk is named with its field;
+findings, screening hits, events and citations likewise (services.verify_rows)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.models import (
@@ -24,6 +25,8 @@ from casedesk.domain.models import (
 )
 from casedesk.services.audit import canonical_json
 from casedesk.services.fields import fields_of
+from casedesk.services.verify_rows import row_problems
+from casedesk.services.verify_reading import as_json_value, last_entries, rows_by_ids
 
 _BATCH = 500
 _MAX_NAMED = 200  # a workspace rewritten wholesale is named by its first rows, then counted
@@ -36,23 +39,6 @@ _GONE_ACTIONS = ("delete",)
 # Children of a record as full snapshots store them, and as bulk entries reduce them to text.
 _CHILD_TEXT = {"aliases": lambda c: c["name"], "identifiers": lambda c: f"{c['scheme']}:{c['value']}",
                "addresses": lambda c: c["full"]}
-
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _norm(value: Any) -> Any:
-    """A value as it reads back from an entry's canonical JSON."""
-    if type(value) in _PLAIN:
-        return value  # JSON gives these back as they are
-    return json.loads(canonical_json(value))
-
-
-def _last_entries(s: Session, entity: str) -> dict[int, int]:
-    """entity id → id of its newest audit entry."""
-    return dict(s.execute(select(AuditEntry.entity_id, func.max(AuditEntry.id))
-                          .where(AuditEntry.entity == entity, AuditEntry.entity_id.is_not(None))
-                          .group_by(AuditEntry.entity_id)).all())
 
 
 def _entries(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, Any, int | None]]:
@@ -99,10 +85,11 @@ def _all(s: Session, cases: set[int]) -> Iterator[tuple[str, str]]:
     moved = _moved_links(s)
     yield from _check(s, "link", cases, _links, lambda obj, after, aid: _link_diff(obj, after, aid, moved))
     yield from _check(s, "evidence", cases, _evidence, _evidence_diff)
+    yield from row_problems(s, cases)
 
 
 def _check(s: Session, entity: str, cases: set[int], load: Any, diff: Any) -> Iterator[tuple[str, str]]:
-    last = _last_entries(s, entity)
+    last = last_entries(s, entity)
     model = {"record": Record, "link": Link, "evidence": Evidence}[entity]
     present = list(s.scalars(select(model.id).order_by(model.id)))
     present_set = set(present)
@@ -143,49 +130,32 @@ def _name(entity: str, obj: dict[str, Any]) -> str:
     return f"evidence {obj['id']} {obj['title']!r}"
 
 
-# Core rows, not ORM objects: verify reads every row of a big workspace (50,000 records and
-# 100,000 links in a few seconds rather than tens).
-def _rows(s: Session, table: Any, ids: list[int], key: str = "id") -> Iterator[dict[str, Any]]:
-    """Rows whose key is one of ids (sorted): read as one key range, which an index serves."""
-    if not ids:
-        return
-    col = table.c[key]
-    order = table.c.id if "id" in table.c else col
-    wanted = set(ids)
-    result = s.execute(select(table).where(col.between(ids[0], ids[-1])).order_by(order))
-    names = list(result.keys())
-    for row in result.all():
-        item = dict(zip(names, row))
-        if item[key] in wanted:
-            yield item
-
-
 def _records(s: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    out = {r["id"]: r for r in _rows(s, Record.__table__, ids)}
+    out = {r["id"]: r for r in rows_by_ids(s, Record.__table__, ids)}
     for cls in KIND_CLASSES.values():
-        for r in _rows(s, cls.__table__, ids):
+        for r in rows_by_ids(s, cls.__table__, ids):
             if r["id"] in out:
                 out[r["id"]].update({k: v for k, v in r.items() if k != "id"})
     for rec in out.values():
         rec["aliases"], rec["identifiers"], rec["addresses"] = [], [], []
-    for a in _rows(s, Alias.__table__, ids, "record_id"):
+    for a in rows_by_ids(s, Alias.__table__, ids, "record_id"):
         out[a["record_id"]]["aliases"].append({"name": a["name"], "script": a["script"],
                                                "language": a["language"], "kind": a["alias_kind"]})
-    for i in _rows(s, Identifier.__table__, ids, "record_id"):
+    for i in rows_by_ids(s, Identifier.__table__, ids, "record_id"):
         out[i["record_id"]]["identifiers"].append({"scheme": i["scheme"], "value": i["value"],
                                                    "status": i["status"], "country": i["country"]})
-    for a in _rows(s, Address.__table__, ids, "record_id"):
+    for a in rows_by_ids(s, Address.__table__, ids, "record_id"):
         out[a["record_id"]]["addresses"].append({"full": a["full"], "city": a["city"],
                                                  "country": a["country"]})
     return out
 
 
 def _links(s: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return {r["id"]: r for r in _rows(s, Link.__table__, ids)}
+    return {r["id"]: r for r in rows_by_ids(s, Link.__table__, ids)}
 
 
 def _evidence(s: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return {r["id"]: r for r in _rows(s, Evidence.__table__, ids)}
+    return {r["id"]: r for r in rows_by_ids(s, Evidence.__table__, ids)}
 
 
 def _record_diff(record: dict[str, Any], after: dict, _aid: int) -> Iterator[tuple[str, Any, Any]]:
@@ -194,14 +164,14 @@ def _record_diff(record: dict[str, Any], after: dict, _aid: int) -> Iterator[tup
         return
     for name in _field_names(record["kind"]):
         if name in after:
-            here, there = _norm(record.get(name)), after[name]
+            here, there = as_json_value(record.get(name)), after[name]
             if here != there:
                 yield name, here, there
     for child, as_text in _CHILD_TEXT.items():
         if child not in after or not isinstance(after[child], list):
             continue
         there = after[child]
-        here = _norm(record[child])
+        here = as_json_value(record[child])
         if there and all(isinstance(c, str) for c in there):  # a bulk entry keeps names only
             here = [as_text(c) for c in here]
         if sorted(map(canonical_json, here)) != sorted(map(canonical_json, there)):
@@ -220,7 +190,7 @@ def _link_diff(link: dict[str, Any], after: dict, aid: int, moved: dict[int, int
         skip |= {"source_id", "target_id"}  # a later merge moved it onto the kept record
     for field in _LINK_FIELDS:
         if field in after and field not in skip:
-            here = _norm(link[field])
+            here = as_json_value(link[field])
             if here != after[field]:
                 yield field, here, after[field]
 

@@ -15,6 +15,13 @@ from casedesk.domain.vocabulary.accelerators import (
     figure_problem,
     model_keys,
 )
+from casedesk.domain.vocabulary.figure_bounds import (
+    FigureBounds,
+    bounds_dir,
+    catalog_figures,
+    derive_bounds,
+    read_rules,
+)
 from casedesk.domain.vocabulary.reading import (
     LOWER_CODE,
     check_fields,
@@ -45,8 +52,9 @@ _CODE = re.compile(r"[a-z][a-z0-9_]*")
 def load_accelerators(directory: Path) -> AcceleratorCatalog:
     """Load the catalog; VocabularyError names the entry and field of any mistake or absurd figure."""
     doc = read_file(directory, FILE, "accelerators", "systems", "ambiguous_names")
-    models = {code: model_from_raw(code, raw, FILE)
-              for code, raw in entries(doc, FILE, "accelerators", LOWER_CODE)}
+    raws = entries(doc, FILE, "accelerators", LOWER_CODE)
+    bounds = derive_bounds(catalog_figures(raw for _, raw in raws), read_rules(bounds_dir(directory)))
+    models = {code: model_from_raw(code, raw, FILE, bounds) for code, raw in raws}
     lookup: dict[str, tuple[str, str]] = {}
 
     def index(key: str, hit: tuple[str, str], entry: str, name: str) -> None:
@@ -90,19 +98,22 @@ def load_accelerators(directory: Path) -> AcceleratorCatalog:
             fail(FILE, entry, "name", f"{name!r} also names {lookup[lookup_key(name)][1]!r}")
         ambiguous[lookup_key(name)] = codes
     return AcceleratorCatalog(MappingProxyType(models), MappingProxyType(lookup),
-                              MappingProxyType(systems), MappingProxyType(ambiguous))
+                              MappingProxyType(systems), MappingProxyType(ambiguous), bounds)
 
 
-def model_from_raw(code: str, raw: Mapping[str, Any], file: str, **extra: Any) -> AcceleratorModel:
+def model_from_raw(code: str, raw: Mapping[str, Any], file: str, bounds: FigureBounds,
+                   **extra: Any) -> AcceleratorModel:
     """One model from a mapping (YAML entry or workspace row); VocabularyError on bad figures."""
     check_fields(raw, file, code, _MODEL_FIELDS)
     tops = _tops(raw, file, code)
     for name in ("tpp", "die_area_mm2", "io_gbps"):
         value = raw.get(name)
-        if value is not None and (why := figure_problem(name, value)):
+        if value is not None and (why := figure_problem(name, value, bounds)):
             fail(file, code, name, why)
     tpp = req_number(raw, file, code, "tpp")
     area = opt_number(raw, file, code, "die_area_mm2")
+    if area is not None and (why := figure_problem("performance_density", tpp / area, bounds)):
+        fail(file, code, "die_area_mm2", f"gives a performance density that is implausible: {why}")
     announced = opt_int(raw, file, code, "announced")
     if announced is not None and not 1990 <= announced <= 2100:
         fail(file, code, "announced", f"{announced} is not a plausible year")

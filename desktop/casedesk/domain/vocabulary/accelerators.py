@@ -6,42 +6,39 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from casedesk.domain.vocabulary.figure_bounds import UNITS, FigureBounds, figure_text
 from casedesk.domain.vocabulary.reading import lookup_key
 
-# Plausible ranges of the figures (bit-TOPS, mm², GB/s). The largest TPP in the Epoch data is
-# ~120,000 and a wafer-scale engine is ~46,000 mm²; a TPP of 10^12 is Epoch's bit-OP/s pasted
-# without dividing by 10^12, and would otherwise classify as 3A090.a.
-TPP_RANGE = (0.001, 10_000_000.0)
-DIE_AREA_RANGE = (1.0, 50_000.0)
-IO_RANGE = (0.001, 1_000_000.0)
+def figure_problem(name: str, value: object, bounds: FigureBounds) -> str | None:
+    """Why a given figure (tpp, performance_density, die_area_mm2, io_gbps) cannot be used, or None.
 
-
-_RANGES = {"tpp": (TPP_RANGE, "bit-TOPS"), "die_area_mm2": (DIE_AREA_RANGE, "mm²"),
-           "io_gbps": (IO_RANGE, "GB/s")}
-
-
-def figure_problem(name: str, value: object) -> str | None:
-    """Why a given figure (tpp, die_area_mm2, io_gbps) cannot be used, or None if it is plausible."""
-    (lo, hi), unit = _RANGES[name]
+    bounds come from the catalog (figure_bounds.derive_bounds): a TPP of 10^12 is Epoch's bit-OP/s
+    pasted without dividing by 10^12, and would otherwise classify as 3A090.a."""
+    unit = UNITS[name]
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return f"{value!r} is not a number"
     if value <= 0:
         return f"{value:g} {unit} must be positive"
+    lo, hi = bounds.ranges[name]
     if not lo <= value <= hi:
         hint = " (bit-OP/s must be divided by 10^12)" if name == "tpp" and value >= 1e9 else ""
-        return f"{value:g} {unit} is outside the plausible {lo:g}–{hi:g}{hint}"
+        return (f"{value:g} {unit} is outside the plausible {figure_text(lo)}–{figure_text(hi)}{hint}: "
+                f"{bounds.why[name]}")
     return None
 
 
-def figure_problems(tpp: float | None, die_area_mm2: float | None, io_gbps: float | None
-                    ) -> list[tuple[str, str]]:
+def figure_problems(tpp: float | None, die_area_mm2: float | None, io_gbps: float | None,
+                    bounds: FigureBounds) -> list[tuple[str, str]]:
     """(field, reason) for each missing or absurd figure; empty when the figures can be used."""
     out: list[tuple[str, str]] = []
     if tpp is None:
         out.append(("tpp", "missing: TPP is needed to classify"))
     for name, value in (("tpp", tpp), ("die_area_mm2", die_area_mm2), ("io_gbps", io_gbps)):
-        if value is not None and (why := figure_problem(name, value)):
+        if value is not None and (why := figure_problem(name, value, bounds)):
             out.append((name, why))
+    if not out and tpp is not None and die_area_mm2 is not None:
+        if why := figure_problem("performance_density", tpp / die_area_mm2, bounds):
+            out.append(("performance_density", why))
     return out
 
 
@@ -107,6 +104,7 @@ class AcceleratorCatalog:
     _lookup: Mapping[str, tuple[str, str]] = field(repr=False)  # key -> ("m"|"s", code)
     systems: Mapping[str, AcceleratorSystem] = field(default_factory=dict)
     _ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    bounds: FigureBounds | None = field(default=None, repr=False)  # plausible figures, from this catalog
 
     def resolve(self, name_or_alias: str) -> Resolved | None:
         """The model (and GPUs per unit) a name denotes, or None if unknown or ambiguous."""

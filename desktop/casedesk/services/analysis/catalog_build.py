@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from casedesk.domain.vocabulary.accelerators import figure_problem
+from casedesk.domain.vocabulary.accelerators import figure_problem as _figure_problem
+from casedesk.domain.vocabulary.figure_bounds import FigureBounds, catalog_figures, derive_bounds, read_rules
 from casedesk.domain.vocabulary.reading import lookup_key
 from casedesk.paths import resources_dir
 from casedesk.services.analysis.datafile import read_data_file
@@ -25,6 +26,21 @@ CSV_FILE = SOURCES / "ml_hardware.csv"
 OVERLAY_FILE = SOURCES / "catalog_overlay.yaml"
 OUTPUT_FILE = resources_dir() / "vocab" / "accelerators.yaml"
 DATASET_URL = "https://epoch.ai/data/machine-learning-hardware"
+_BOUNDS: list[FigureBounds] = []
+
+
+def shipped_bounds() -> FigureBounds:
+    """Plausible figures derived from the shipped catalog (the build's previous output), once."""
+    if not _BOUNDS:
+        doc = yaml.safe_load(OUTPUT_FILE.read_text(encoding="utf-8")) or {}
+        _BOUNDS.append(derive_bounds(catalog_figures(doc.get("accelerators") or []),
+                                     read_rules(resources_dir())))
+    return _BOUNDS[0]
+
+
+def figure_problem(name: str, value: object) -> str | None:
+    """Why a figure cannot go into the catalog, by the bounds the shipped catalog gives."""
+    return _figure_problem(name, value, shipped_bounds())
 
 TPP_COLUMN = "Total processing performance (bit-OP/s)"
 DIE_COLUMN = "Die Size (mm^2)"
