@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casedesk.domain.catalog_entries import CatalogEntry
 from casedesk.domain.models import AuditEntry, Citation, Event, Finding, ImportBatch, Record
 from casedesk.domain.watchlists import ScreeningHit
 from casedesk.services.verify_reading import as_json_value, last_entries, rows_by_ids
@@ -76,11 +77,17 @@ _TABLES = (
            frozenset({"record_id", "link_id"}), {},
            lambda r: f"citation {r['id']} (evidence {r['evidence_id']} for "
                      f"{'record ' + str(r['record_id']) if r['record_id'] else 'link ' + str(r['link_id'])})"),
+    # the workspace's own accelerator models: a figure changed outside would change every class
+    _Table("catalog_entry", CatalogEntry,
+           {**{k: k for k in ("code", "name", "vendor", "aliases", "tpp", "die_area_mm2", "io_gbps",
+                              "memory", "datacenter", "prc_made", "announced", "source",
+                              "evidence_id")}, "source_sha256": "sha256"},
+           frozenset(), {}, lambda r: f"catalog model {r['code']} {_short(r['name'])}"),
 )
 
 
 def row_problems(s: Session, cases: set[int]) -> Iterator[tuple[str, str]]:
-    """(subject, reason) for each finding, hit, event or citation that differs from its history."""
+    """(subject, reason) for each finding, hit, event, citation or catalog model that differs from its history."""
     relinked = _relinked(s)
     import_files = set(s.scalars(select(ImportBatch.evidence_id).where(ImportBatch.evidence_id.is_not(None))))
     for table in _TABLES:
@@ -184,7 +191,7 @@ def _deleted_outside(s: Session, table: _Table, entry: _Entry, cases: set[int],
     if entry.action in _GONE:
         return False
     case_id = s.scalar(select(AuditEntry.case_id).where(AuditEntry.id == entry.id))
-    if case_id not in cases:
+    if case_id is not None and case_id not in cases:  # None: a workspace-wide row (catalog model)
         return False
     after = entry.after if isinstance(entry.after, dict) else {}
     refs = {"record_id": after.get("record_id", entry.record_id), "link_id": after.get("link_id")}

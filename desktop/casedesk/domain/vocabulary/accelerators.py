@@ -155,7 +155,7 @@ class AcceleratorCatalog:
                 ambiguous.pop(key, None)
                 lookup[key] = ("m", m.code)
         return AcceleratorCatalog(MappingProxyType(models), MappingProxyType(lookup),
-                                  self.systems, MappingProxyType(ambiguous))
+                                  self.systems, MappingProxyType(ambiguous), self.bounds)
 
     def __getitem__(self, code: str) -> AcceleratorModel:
         return self.models[code]

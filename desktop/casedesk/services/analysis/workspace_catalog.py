@@ -23,6 +23,7 @@ from casedesk.domain.errors import NotFoundError, ValidationError, VocabularyErr
 from casedesk.domain.models import Evidence
 from casedesk.domain.vocabulary import AcceleratorModel, Vocabulary, default_vocabulary
 from casedesk.domain.vocabulary.accelerator_loading import model_from_raw
+from casedesk.domain.vocabulary.figure_bounds import FigureBounds
 from casedesk.services.audit import record_audit
 from casedesk.services.evidence import store_blob
 from casedesk.storage.workspace import actor_of, changes_of
@@ -56,16 +57,18 @@ def code_for(name: str) -> str:
     return CODE_PREFIX + slug
 
 
-def workspace_models(session: Session) -> list[AcceleratorModel]:
+def workspace_models(session: Session, bounds: FigureBounds | None = None) -> list[AcceleratorModel]:
     """The workspace's models, oldest first, as catalog models (origin 'workspace')."""
+    bounds = bounds or _shipped_bounds()
     rows = session.scalars(select(CatalogEntry).order_by(CatalogEntry.id)).all()
-    return [_model_of(e) for e in rows]
+    return [_model_of(e, bounds) for e in rows]
 
 
 def workspace_vocabulary(session: Session, base: Vocabulary | None = None) -> Vocabulary:
     """`base` (the shipped vocabulary by default) with the workspace's models merged in; idempotent."""
     base = base if base is not None else default_vocabulary()
-    extra = [m for m in workspace_models(session) if m.code not in base.accelerators.models]
+    extra = [m for m in workspace_models(session, base.accelerators.bounds)
+             if m.code not in base.accelerators.models]
     if not extra:
         return base
     return replace(base, accelerators=base.accelerators.with_models(extra))
@@ -111,7 +114,8 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
                          source=new.source.strip() or (source_file.name if source_file else f"evidence {evidence_id}"),
                          sha256=sha, evidence_id=evidence_id, created_at=now_iso(),
                          created_by=actor_of(session))
-    _model_of(entry)  # the same checks the shipped catalog passes: absurd figures are refused here
+    # the same checks the shipped catalog passes, with its bounds: absurd figures are refused here
+    _model_of(entry, vocab.accelerators.bounds or _shipped_bounds())
     session.add(entry)
     session.flush()
     changes_of(session).add("created", "catalog_entry", entry.id)
@@ -141,9 +145,15 @@ def entry_dict(entry: CatalogEntry) -> dict[str, Any]:
             "created_at": entry.created_at, "created_by": entry.created_by}
 
 
-def _model_of(entry: CatalogEntry) -> AcceleratorModel:
+def _shipped_bounds() -> FigureBounds:
+    bounds = default_vocabulary().accelerators.bounds
+    assert bounds is not None, "the shipped catalog derives its figure bounds when it loads"
+    return bounds
+
+
+def _model_of(entry: CatalogEntry, bounds: FigureBounds) -> AcceleratorModel:
     try:
-        return model_from_raw(entry.code, entry.figures(), FILE, origin="workspace",
+        return model_from_raw(entry.code, entry.figures(), FILE, bounds, origin="workspace",
                               evidence_id=entry.evidence_id)
     except VocabularyError as exc:  # a figure out of range: the same reason the shipped file gets
         raise ValidationError(exc.field, exc.reason) from None

@@ -105,3 +105,20 @@ def test_unknown_names_get_scored_candidates_and_ties_name_both():
     assert len(tied) >= 2
     text = unknown_model_question(catalog, "Baidu Kunlun R100")
     assert all(m.name in text for m in tied) and "equally" in text
+
+
+def test_a_figure_changed_outside_casedesk_is_named_by_verify(sqlite_ws):
+    from casedesk.services.verify_rows import row_problems
+    from sqlalchemy import text
+
+    with sqlite_ws.write() as s:
+        add_model(s, ASCEND_910D)
+    with sqlite_ws.read() as s:
+        assert list(row_problems(s, set())) == []
+    with sqlite_ws.engine.begin() as conn:  # as someone editing the file with sqlite3 would
+        conn.execute(text("UPDATE catalog_entry SET tpp = 1 WHERE code = 'ws_ascend_910d'"))
+    with sqlite_ws.read() as s:
+        problems = list(row_problems(s, set()))
+    assert len(problems) == 1
+    subject, reason = problems[0]
+    assert "ws_ascend_910d" in subject and reason.startswith("tpp is 1.0 here but 9000.0")
