@@ -87,6 +87,7 @@ class NameIndex:
     han: dict[int, str] = field(default_factory=dict)  # position → Han form (all-Han names only)
     fingerprint: Any = None
     list_id: int | None = None
+    _idf: dict[str, float] = field(default_factory=dict, repr=False)  # memo of idf()
 
     def __len__(self) -> int:
         return len(self.name_ids)
@@ -143,13 +144,17 @@ class NameIndex:
         Small lists say little about which words are common: below 1,000 names every token
         counts as distinctive.
         """
+        known = self._idf.get(token)
+        if known is not None:
+            return known
         n = len(self.var_text)
         if n < 1000:
             return 1.0
         from math import log
 
         df = len(self.postings.get(token, ()))
-        return log((n + 1) / (df + 1)) / log(n + 1)
+        value = self._idf[token] = log((n + 1) / (df + 1)) / log(n + 1)
+        return value
 
     def variants_of(self, pos: int) -> list[tuple[str, bool]]:
         """(text, syllabic) of the variants of the name at a position."""

@@ -220,7 +220,11 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
         if entry is None:
             continue
         list_text = list_names.get(ev.list_name_id or -1, entry["name"])
-        list_norm = normalize_name(list_text) if ev.name is not None else None
+        list_norm = None
+        if ev.name is not None:
+            list_norm = norm_cache.get(list_text)
+            if list_norm is None:
+                list_norm = norm_cache[list_text] = normalize_name(list_text)
         score, explanation = _explain(by_id[record_id], entry, ev, list_norm, list_text, w)
         if score >= threshold:
             out.append((by_id[record_id], entry, score, explanation))
