@@ -52,6 +52,7 @@ from casedesk.ui.window.case_tools import CaseTools
 from casedesk.ui.window.chart_commands import ChartCommands
 from casedesk.ui.window.context_menus import ContextMenus
 from casedesk.ui.window.edit_controller import EditController
+from casedesk.ui.window.encryption_menu import WorkspaceEncryption
 from casedesk.ui.window.link_menu import LinkMenu
 from casedesk.ui.window.read_only import ReadOnlyBanner, ReadOnlyMode
 from casedesk.ui.window.receipt_banner import ReceiptBanner, verify_command
@@ -66,7 +67,7 @@ def _workspace_key(ws: Workspace) -> str:
 
 
 class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands,  # noqa: E501
-                 ContextMenus, LinkMenu,
+                 ContextMenus, LinkMenu, WorkspaceEncryption,
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -159,6 +160,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self._load_initial_case()
         self.apply_write_access()
         self.show_receipt_state()
+        self.update_encryption_actions()
         self.live = LiveRefresh(self.ops, self)  # other users' and processes' changes, within a second
         self.live.foreign.connect(self.apply_foreign_changes)
         self.live.start()
