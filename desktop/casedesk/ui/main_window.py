@@ -52,8 +52,10 @@ from casedesk.ui.window.case_tools import CaseTools
 from casedesk.ui.window.chart_commands import ChartCommands
 from casedesk.ui.window.context_menus import ContextMenus
 from casedesk.ui.window.edit_controller import EditController
+from casedesk.ui.window.encryption_menu import WorkspaceEncryption
 from casedesk.ui.window.link_menu import LinkMenu
 from casedesk.ui.window.read_only import ReadOnlyBanner, ReadOnlyMode
+from casedesk.ui.window.receipt_banner import ReceiptBanner, verify_command
 from casedesk.ui.window.status_totals import StatusTotals
 from casedesk.ui.window.undo_keys import UndoKeyFilter
 from casedesk.ui.window.window_state import WindowState
@@ -65,7 +67,7 @@ def _workspace_key(ws: Workspace) -> str:
 
 
 class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands,  # noqa: E501
-                 ContextMenus, LinkMenu,
+                 ContextMenus, LinkMenu, WorkspaceEncryption,
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -103,10 +105,12 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.chart = ChartPanel(self.ops, self)
         self.chart.setObjectName("chart_panel")
         self.read_only_banner = ReadOnlyBanner(self)
+        self.receipt_banner = ReceiptBanner(self)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        column.addWidget(self.receipt_banner)
         column.addWidget(self.read_only_banner)
         column.addWidget(self.chart, 1)
         self.setCentralWidget(central)
@@ -156,10 +160,17 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self._update_title()
         self._load_initial_case()
         self.apply_write_access()
+        self.show_receipt_state()
+        self.update_encryption_actions()
         self.live = LiveRefresh(self.ops, self)  # other users' and processes' changes, within a second
         self.live.foreign.connect(self.apply_foreign_changes)
         self.live.start()
 
+
+    def show_receipt_state(self) -> None:
+        """The banner naming how the open workspace differs from this install's head receipt."""
+        self.receipt_banner.show_problems(self.ops.receipt_problems(),
+                                          verify_command(self.ws.target, self.ws.encrypted))
 
     def _wire(self) -> None:
         sel = self.selection

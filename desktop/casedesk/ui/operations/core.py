@@ -128,6 +128,10 @@ class Operations(QObject):
         except Exception:  # noqa: BLE001 - unknown: let writes try and say why if refused
             return None
 
+    def receipt_problems(self) -> list[str]:
+        """How the open workspace differs from this install's head receipt (checked on open)."""
+        return list(getattr(self.ws, "receipt_problems", []) or [])
+
     def busy(self) -> bool:
         """True while an operation is queued or running."""
         return self._pending > 0

@@ -61,6 +61,10 @@ class WindowActions:
         a("new_workspace", "&New workspace…", self.new_workspace, shortcut="Ctrl+Shift+N")
         a("open_workspace", "&Open workspace…", self.open_workspace, shortcut="Ctrl+O")
         a("open_url", "Open &database URL…", self.open_database_url, shortcut="Ctrl+Shift+O")
+        a("encrypt_workspace", "Encrypt &workspace…", self.encrypt_current_workspace, shortcut="Ctrl+Alt+K",
+          tip="Encrypt this workspace file with a passphrase (evidence and backups too)")
+        a("decrypt_workspace", "Decr&ypt workspace…", self.decrypt_current_workspace, shortcut="Ctrl+Alt+U",
+          tip="Turn this encrypted workspace back into a plain file (an encrypted backup is kept)")
         a("new_case", "New &case…", self.new_case, shortcut="Ctrl+Alt+N")
         a("load_demo", "Load the &demo case", self.load_demo_case, shortcut="Ctrl+Alt+D")
         a("import_csv", "&Import CSV/XLSX evidence…", self.import_evidence, shortcut="Ctrl+I")
@@ -163,6 +167,7 @@ class WindowActions:
         self.recent_menu.setObjectName("menu_recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu("&File", "File", ["new_workspace", "open_workspace", "open_url", self.recent_menu, None,
+                               "encrypt_workspace", "decrypt_workspace", None,
                                "new_case", "load_demo", None, "import_csv", "import_case_pack", None,
                                "export_dossier", "export_case", None, "quit"])
         menu("&Edit", "Edit", ["undo", "redo", None, "delete", "merge", "attach", None, "find", "select_all",

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 from casedesk.ui import text as ui_text
 
 # Actions that change the workspace; greyed out while it is read-only.
-WRITE_ACTIONS = ("new_case", "load_demo", "import_csv", "import_case_pack", "run_analysis", "load_watchlist",
+WRITE_ACTIONS = ("encrypt_workspace", "decrypt_workspace", "new_case", "load_demo", "import_csv", "import_case_pack", "run_analysis", "load_watchlist",
                  "screen_case", "delete", "merge", "attach", "link_tool", "undo", "redo",
                  "new_party", "new_wallet", "new_datacenter", "new_server", "new_contract")
 

@@ -108,6 +108,8 @@ class WorkspaceSwitcher:
         if old is not ws:
             old.dispose()
         self.statusBar().showMessage(f"Opened {ui_text.plain(ws.describe(), 80)}", 5000)
+        self.show_receipt_state()
+        self.update_encryption_actions()
         if ws.receipt_problems:  # the history this install last saw was cut or rewritten since
             self.show_error("Warning: this workspace does not match the head receipt this install "
                             f"kept of it: {'; '.join(ws.receipt_problems)}. Check it with "
