@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.apt-installed
 # Qt's xcb plugin, Xvfb for screenshots, poppler for PDF checks, the CJK font we ship a copy of;
 # libicu-dev, pkg-config and g++ to build PyICU (followthemoney, a test extra, has no wheel for it);
-# binutils (strip) for `make package`, desktop-file-utils and appstream to validate its metadata.
+# binutils (strip, readelf, nm) and icu-devtools (icupkg: trims ICU's data) for `make package`,
+# desktop-file-utils and appstream to validate its metadata.
 APT_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libxkbcommon-x11-0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 xvfb xauth poppler-utils \
-	libicu-dev pkg-config g++ binutils desktop-file-utils appstream
+	libicu-dev pkg-config g++ binutils icu-devtools desktop-file-utils appstream
 
 .PHONY: run test setup bench clean screenshots manual package wheel validate-metadata catalog
 

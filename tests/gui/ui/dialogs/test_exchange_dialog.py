@@ -41,7 +41,7 @@ def test_a_case_pack_has_no_view_scope_and_cancel_writes_nothing(qtbot, demo_ws,
             yield Progress(i, 10000, "Writing")
         raise AssertionError("not cancelled")
 
-    monkeypatch.setattr("casedesk.services.exchange.jobs._exporters", lambda: {"casepack": slow})
+    monkeypatch.setattr("casedesk.services.exchange.jobs._exporter", lambda fmt: {"casepack": slow}[fmt])
     dialog = ExportCaseDialog(Operations(ws, inline_runner), case_id, view_records=lambda: [1])
     qtbot.addWidget(dialog)
     dialog.format.setCurrentIndex(dialog.format.findData("casepack"))
