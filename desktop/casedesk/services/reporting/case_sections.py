@@ -312,7 +312,7 @@ class CaseSections:
             ("Scope", markup(c.scope)),
             ("Redaction profile", markup(c.redaction)),
             ("Classification", markup(c.marking)),
-            ("Fonts", "DejaVu Sans, DejaVu Sans Mono and WenQuanYi Micro Hei, embedded"),
+            ("Fonts", "DejaVu Sans, DejaVu Sans Mono, WenQuanYi Micro Hei and Symbola, embedded as subsets"),
         ], key_width=110))
         steps = [
             f"Run <font face='{mono}'>casedesk --db WORKSPACE verify --json</font> on the workspace this "
