@@ -68,3 +68,23 @@ def test_verify_dossier_from_another_workspace_fails(run, demo_db, tmp_path):
     not_pdf.write_text("hello")
     bad = run("--db", str(db), "verify", "--dossier", str(not_pdf))
     assert bad.returncode == 2 and "not a readable PDF" in bad.stderr
+
+
+def test_demo_dossier_is_under_one_megabyte_with_every_font_subset(run, demo_db, tmp_path):
+    """Fonts are embedded as subsets: the 5.2 MB CJK font and the emoji font add only what is drawn."""
+    from pypdf import PdfReader
+
+    db, case_id = demo_db
+    assert run("--db", str(db), "records", "add", "--case", str(case_id), "--kind", "party",
+               "--label", "Fox 🦊 شركة 北京 Ltd").returncode == 0  # every fallback font in use
+    target = tmp_path / "demo.pdf"
+    out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.stat().st_size < 1_000_000, f"{target.stat().st_size:,} bytes"
+    fonts = set()
+    for page in PdfReader(target).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    names = " ".join(sorted(fonts))
+    for family in ("DejaVuSans", "WenQuanYi", "Symbola"):
+        assert family in names, names
