@@ -324,7 +324,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         cover=cover, audit=r.audit, figures=r.figures(entries, findings, hits, on),
         compute=r.compute_totals(fleets), records=entries, links=links, positions=positions,
         positions_source=positions_source,
-        findings=findings, parties=r.profiles(entries, links), fleets=fleets, contracts=contracts,
+        findings=findings, parties=r.profiles(entries, links, findings, hits), fleets=fleets, contracts=contracts,
         wallets=r.wallet_entries(),
         payments=tuple(lid for lid in sorted(links) if links[lid].type in PAYMENT_LINKS
                        or getattr(r.vocab.link_types.get(links[lid].type), "transfer", False)),

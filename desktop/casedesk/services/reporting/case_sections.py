@@ -106,6 +106,8 @@ class CaseSections:
             ("Screening hits", ", ".join(f"{n:,} {markup(s)}" for s, n in fig.hits_by_status) or "none"),
             ("Evidence items", f"{fig.evidence:,}"),
         ]
+        self._subjects_table()
+        self.out.append(self.p("Key figures", st.h3))
         self.out.append(self.facts(pairs, key_width=150))
         if fig.findings_by_severity:
             self.out.append(self.p("Findings by severity", st.h3))
@@ -123,6 +125,24 @@ class CaseSections:
             self.out.append(Spacer(1, 4))
         for note in d.notes:
             self.out.append(self.p(markup(note), st.note))
+
+    def _subjects_table(self) -> None:
+        """The parties under investigation, before anything else about the case."""
+        subjects = [p for p in self.d.parties if p.group == "subject"]
+        if not subjects:
+            return
+        st, w = self.st, self.width
+        self.out.append(self.p("Subjects", st.h3))
+        rows = []
+        for p in subjects:
+            where = p.country + (f" (headquarters {p.hq_country})" if p.hq_country and p.hq_country != p.country
+                                 else "")
+            rows.append([self.ref_cell(p.id, w - 300), self.cell(p.party_kind, 65), self.cell(where, 75),
+                         Paragraph(self._severity(p.severity) if p.severity else "—", st.cell),
+                         self.cell(p.findings or "—", 45), self.cell(p.screening or "—", 55)])
+        self.out += self.table(["Party", "Kind", "Jurisdiction", "Most severe", "Findings", "Screening"],
+                               rows, [w - 300, 65, 75, 60, 45, 55],
+                               extra=[("ALIGN", (4, 1), (4, -1), "RIGHT")])
 
     def sec_findings(self) -> None:
         d, st = self.d, self.st

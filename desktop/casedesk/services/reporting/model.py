@@ -144,6 +144,15 @@ class PartyProfile:
     links_out: tuple[int, ...]
     links_in: tuple[int, ...]
     cites: tuple[Cite, ...]
+    # "subject": a finding or screening hit that is not dismissed concerns it; "context": tagged
+    # context (officials, providers, sources); "other": the rest. Profiles come in that order.
+    group: str = "other"
+    severity: str = ""  # the most severe finding about it
+    findings: int = 0  # findings about it that are not dismissed
+    screening: str = ""  # its most pressing hit status: confirmed, open ("" when none)
+
+
+PARTY_GROUPS = (("subject", "Subjects"), ("other", "Other parties"), ("context", "Context"))
 
 
 @dataclass(frozen=True)

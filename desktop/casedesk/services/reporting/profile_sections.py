@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     Flowable,
     Paragraph,
 )
 
+from casedesk.services.reporting.model import PARTY_GROUPS
 from casedesk.services.reporting.text import markup, plain
+
+GROUP_TITLES = dict(PARTY_GROUPS)
+GROUP_NOTES = {
+    "subject": "The parties the findings and screening hits are about, most severe first.",
+    "other": "Parties of the case that no finding or screening hit concerns.",
+    "context": "Parties recorded for context (tagged “context”): officials, providers, publications.",
+}
 
 
 class ProfileSections:
@@ -23,10 +32,23 @@ class ProfileSections:
             self.out.append(self.p("No parties in this dossier."))
             return
         w = self.width
+        group_style = ParagraphStyle("group", parent=st.h1, fontSize=13, leading=16, spaceBefore=8,
+                                     spaceAfter=2, keepWithNext=1)
+        group = None
         for prof in d.parties:
-            head = self.heading(f"rec-{prof.id}", plain(prof.label, limit=100), level=1, style=st.h2,
+            if prof.group != group:
+                group = prof.group
+                self.out.append(self.heading(f"parties-{group}", GROUP_TITLES[group], level=1,
+                                             style=group_style))
+                self.out.append(self.p(GROUP_NOTES[group], st.note))
+            head = self.heading(f"rec-{prof.id}", plain(prof.label, limit=100), level=2, style=st.h2,
                                 text=markup(prof.label, self.f.bold, limit=300))
             meta = [markup(prof.party_kind)]
+            if prof.findings:
+                meta.append(f"{prof.findings} finding{'s' if prof.findings > 1 else ''}, most severe "
+                            f"{self._severity(prof.severity)}")
+            if prof.screening:
+                meta.append(f"screening hit <b>{markup(prof.screening)}</b>")
             if prof.country:
                 meta.append(f"jurisdiction {markup(prof.country)}")
             if prof.hq_country and prof.hq_country != prof.country:

@@ -343,3 +343,15 @@ def test_right_to_left_names_are_drawn_shaped_in_display_order(hostile, out_dir,
     raw = "\n".join(pages)
     assert "\ufeb7" in raw and "ش" not in raw  # shaped: presentation forms, no bare letters
     assert arabic in helpers.outline(data)  # bookmarks keep logical order: the viewer lays them out
+
+
+def test_the_dossier_names_its_subjects_first(demo, out_dir, helpers):
+    _result, data = _write(demo.ws, demo.case_id, out_dir / "subjects.pdf")
+    text = helpers.pdf_text(data)
+    summary = text[text.index("Executive summary", text.index("Contents") + 200):]
+    # The summary's first table is the subjects, before the key figures.
+    assert summary.index("Subjects") < summary.index("Beijing AI company (unnamed)") < summary.index("Key figures")
+    titles = helpers.outline(data)
+    profiles = titles[titles.index("Party profiles"):]
+    assert profiles[1] == "Subjects" and profiles[2] == "Beijing AI company (unnamed)"
+    assert profiles.index("Other parties") < profiles.index("Context") < profiles.index("Amazon Web Services")
