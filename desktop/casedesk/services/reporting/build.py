@@ -41,9 +41,7 @@ from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
 from casedesk.services.reporting.chart_placement import chart_positions
 from casedesk.services.reporting.eccn import eccn_rule
-from casedesk.services.reporting.entry_helpers import (
-    _sorted_cites,
-)
+from casedesk.services.reporting.entry_helpers import _sorted_cites, show_day
 from casedesk.services.reporting.model import (
     AuditAnchor,
     Cite,
@@ -297,6 +295,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     questions = r.question_entries(open_questions_on(session, case_id, on, vocab=r.vocab))
     fleets = r.fleet_entries(links)
     contracts = r.contract_entries(links)
+    lists = r.list_sources()
     hits = r.hit_entries()
     whole = options.record_ids is None and options.link_ids is None
     scope = "Whole case" if whole else (
@@ -330,6 +329,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
                        or getattr(r.vocab.link_types.get(links[lid].type), "transfer", False)),
         timeline=r.timeline(entries, links, fleets, contracts), hits=hits,
         evidence=r.evidence_entries(),
-        eccn_note=f"ECCN class under the rule in force on {as_of}: {eccn_rule(on)}.",
+        eccn_note=f"ECCN class under the rule in force on {show_day(as_of)}: {eccn_rule(on)}.",
         notes=tuple(notes), as_of=as_of, open_questions=questions,
-        analysis_as_of=_last_analysis_as_of(session, case_id))
+        analysis_as_of=_last_analysis_as_of(session, case_id), lists=lists,
+        screening_note=r.screening_note)

@@ -23,6 +23,7 @@ from reportlab.platypus import (
 
 from casedesk import __version__
 from casedesk.services.reporting.chart_drawing import link_chart
+from casedesk.services.reporting.entry_helpers import show_day, show_time
 from casedesk.services.reporting.fingerprint import fingerprint_text
 from casedesk.services.reporting.flowables import (
     _Heading,
@@ -61,8 +62,8 @@ class CaseSections:
             ("Classification", markup(c.marking)),
             *((label, self.t(value, 200)) for label, value in c.properties),
             ("Author", markup(c.author) or "—"),
-            ("Date", markup(c.date)),
-            ("As of", f"{markup(d.as_of or c.date)}: compute, ECCN classes and open questions "
+            ("Date", markup(show_day(c.date))),
+            ("As of", f"{markup(show_day(d.as_of or c.date))}: compute, ECCN classes and open questions "
                       "describe the case on this day"),
             ("Case", f"case {c.case_id}"),
             ("Workspace", f'{markup(c.workspace_name)} <font face="{self.f.mono}">{markup(c.workspace_uuid)}</font>'),
@@ -162,10 +163,11 @@ class CaseSections:
                 text=f'{self._severity(f.severity)} <b>F{n}.</b> {markup(f.title, self.f.bold, limit=600)}')]
             status = f"Status: <b>{markup(f.status)}</b>"
             if f.decided_by or f.decided_at:
-                status += f" by {markup(f.decided_by)} {markup(f.decided_at[:16])}"
+                status += (f" by {markup(f.decided_by or 'an unnamed user')}"
+                           + (f" on {markup(show_time(f.decided_at))}" if f.decided_at else ""))
             if f.reason:
                 status += f" — reason: {self.t(f.reason)}"
-            status += f' · rule <font face="{self.f.mono}">{markup(f.rule)}</font>'
+            status += f" · red flag: {markup(f.rule_title)}"
             block.append(self.p(status, st.note))
             if f.explanation:
                 block.append(self.p(f"{self.t(f.explanation, None)} {self.cites(f.cites)}"))
@@ -201,13 +203,14 @@ class CaseSections:
         d, st = self.d, self.st
         self.out.append(self.heading("sec-questions", "Open questions"))
         self.out.append(self.p(
-            f"What the analysis as of {markup(d.as_of)} could not decide because data is missing: "
+            f"What the analysis as of {markup(show_day(d.as_of))} could not decide because data is missing: "
             "each entry is one kind of gap with the records it concerns. These are questions to "
             "research, not red flags.", st.note))
         if d.analysis_as_of and d.analysis_as_of != d.as_of:
             self.out.append(self.p(
-                f"The findings above come from the analysis as of {markup(d.analysis_as_of)}; run "
-                f"the analysis as of {markup(d.as_of)} for findings on this dossier's day.", st.note))
+                f"The findings above come from the analysis as of {markup(show_day(d.analysis_as_of))}; "
+                f"run the analysis as of {markup(show_day(d.as_of))} for findings on this dossier's day.",
+                st.note))
         if not d.open_questions:
             self.out.append(self.p("None: every figure and owner the rules need is recorded."))
             return
@@ -269,22 +272,57 @@ class CaseSections:
         for h in d.hits:
             decision = f"<b>{markup(h.status)}</b>"
             if h.decided_by or h.decided_at:
-                decision += f"<br/>{markup(h.decided_by)} {markup(h.decided_at[:10])}"
+                decision += f"<br/>{markup(h.decided_by)} {markup(show_day(h.decided_at))}"
             if h.reason:
                 decision += f"<br/>{self.t(h.reason)}"
-            rows.append([self.ref_cell(h.record_id, 95), self.cell(h.list_name, 70),
-                         self.cell(h.entry_name, 95), self.cell(f"{h.score:.0f}", 32),
-                         Paragraph(decision, st.cell), self.cell(h.explanation, w - 382)])
-        self.out += self.table(["Record", "List", "Listed entry", "Score", "Decision", "Why it matched"],
-                               rows, [95, 70, 95, 32, 90, w - 382],
+            # Attributed to the program the entry is listed under and the list snapshot it came from.
+            source = f"<b>{self.t(h.program, 200)}</b><br/>" if h.program else ""
+            source += self.t(h.list_name, 200)
+            if h.list_marker is not None:
+                source += f' <a href="#list-{h.list_marker}" color="#1f5fa8">[L{h.list_marker}]</a>'
+            rows.append([self.ref_cell(h.record_id, 90), Paragraph(source, st.cell),
+                         self.cell(h.entry_name, 90), self.cell(f"{h.score:.0f}", 32),
+                         Paragraph(decision, st.cell), self.cell(h.explanation, w - 402)])
+        self.out += self.table(["Record", "Program and list", "Listed entry", "Score", "Decision",
+                                "Why it matched"], rows, [90, 110, 90, 32, 80, w - 402],
                                extra=[("ALIGN", (3, 1), (3, -1), "RIGHT")])
+        if d.screening_note:
+            self.out.append(self.p(markup(d.screening_note), st.note))
 
     def sec_evidence(self) -> None:
         d, st, w = self.d, self.st, self.width
         self.out.append(self.heading("sec-evidence", "Evidence register"))
         if not d.evidence:
             self.out.append(self.p("No evidence in this dossier."))
+        else:
+            self._evidence_table()
+        self._lists_table()
+
+    def _lists_table(self) -> None:
+        """The screening-list snapshots the hits come from, each with its hash (markers [L1] …)."""
+        d, st, w = self.d, self.st, self.width
+        if not d.lists:
             return
+        self.out.append(self.p("Screening lists", st.h3))
+        self.out.append(self.p("Each list snapshot the case was screened against or a hit comes from, with "
+                               "the programs of the matched entries and the SHA-256 of the file loaded.",
+                               st.note))
+        rows = []
+        for x in d.lists:
+            programs = "<br/>".join(markup(p) for p in x.programs)
+            rows.append([Paragraph(f'<a name="list-{x.marker}"/><b>[L{x.marker}]</b>', st.cell),
+                         Paragraph(f"<b>{markup(x.name)}</b>" + (f"<br/>{programs}" if programs else ""),
+                                   st.cell),
+                         self.cell(x.snapshot_date or "not stated", 80), self.cell(f"{x.entries:,}", 50),
+                         self.cell(f"{x.hits:,}", 35)])
+            name = f" · {self.t(x.filename, 200)}" if x.filename else ""
+            rows.append(["", Paragraph(f'SHA-256 <font face="{self.f.mono}">{x.sha256}</font>{name} · '
+                                       f"loaded {markup(x.imported_at)}", st.small), "", "", ""])
+        self.out += self._paired_table(["Marker", "List and programs matched", "Snapshot", "Entries", "Hits"],
+                                       rows, [40, w - 205, 80, 50, 35])
+
+    def _evidence_table(self) -> None:
+        d, st, w = self.d, self.st, self.width
         self.out.append(self.p("Each source once, with the marker used in the text, its grade (source "
                                "reliability A–F; information credibility 1–6) and the SHA-256 of the stored "
                                "content, which <font face='%s'>casedesk verify</font> re-computes." % self.f.mono,
@@ -324,7 +362,7 @@ class CaseSections:
         mono = self.f.mono
         self.out.append(self.heading("sec-appendix", "Appendix: verifying this dossier"))
         self.out.append(self.facts([
-            ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(d.audit.at)}'),
+            ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(show_time(d.audit.at))}'),
             ("Head hash", f'<font face="{mono}">{d.audit.hash}</font>'),
             *_receipt_facts(d, mono),
             ("Workspace id", f'<font face="{mono}">{markup(c.workspace_uuid)}</font>'),

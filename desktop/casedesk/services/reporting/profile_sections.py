@@ -11,6 +11,7 @@ from reportlab.platypus import (
     Paragraph,
 )
 
+from casedesk.services.reporting.entry_helpers import show_day, show_time
 from casedesk.services.reporting.model import PARTY_GROUPS
 from casedesk.services.reporting.text import markup, plain
 
@@ -145,7 +146,7 @@ class ProfileSections:
                 for label, value in (("installed", f.installed_on), ("in service from", f.in_service_on),
                                      ("decommissioned", f.decommissioned_on)):
                     if value:
-                        status += f"<br/>{label} {markup(value)}"
+                        status += f"<br/>{label} {markup(show_day(value))}"
                 if f.days_to_service is not None:
                     status += f"<br/>{f.days_to_service} days to service"
                 rows.append([
@@ -210,7 +211,8 @@ class ProfileSections:
         if d.wallets:
             self.out.append(self.p("Wallets", st.h2))
             rows = [[Paragraph(self.anchor(x.id) + self.t(x.label, 300)
-                               + (" <font color='#8b0000'>(illustrative)</font>" if x.illustrative else ""),
+                               + (" <font color='#8b0000'>(illustrative)</font>" if x.illustrative
+                                  and "illustrative" not in plain(x.label).lower() else ""),
                                st.cell),
                      self.cell(x.chain, 45), Paragraph(self.t(x.address, 300), st.mono),
                      self.cell(x.custodian, 60), self.cites_cell(x.cites, 48)] for x in d.wallets]
@@ -223,7 +225,7 @@ class ProfileSections:
                 lk = d.links[lid]
                 rows.append([self.ref_cell(lk.source_id, (w - 308) / 2), self.link_cell(lk, 50),
                              self.ref_cell(lk.target_id, (w - 308) / 2), self._transfer_cell(lk),
-                             self.cell(lk.tx_time.replace("T", " ") if lk.tx_time
+                             self.cell(show_time(lk.tx_time, seconds=True) if lk.tx_time
                                        else self.dates(lk.start_on, lk.end_on), 60),
                              self.cell(lk.grade, 30), self.cites_cell(lk.cites, 48)])
             self.out += self.table(["From", "Link", "To", "Value · transaction", "When", "Grade", "Sources"],

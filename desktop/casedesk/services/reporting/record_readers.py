@@ -88,7 +88,7 @@ class RecordReaders:
             r = self.all_records[rid]
             person = self._is_person(rid)
             hide_names = person and self.profile.hides("person_names")
-            names = [NameEntry(entries[rid].label, "", "", "label")]
+            names = [NameEntry(entries[rid].label, "", "", "Name as recorded")]
             for a in self.aliases.get(rid, ()):
                 names.append(NameEntry(Redacted("person name") if hide_names else self.txt(a.name),
                                        scripts[a.script].label if a.script in scripts else a.script,
