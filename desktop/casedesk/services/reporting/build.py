@@ -41,7 +41,7 @@ from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
 from casedesk.services.reporting.chart_placement import chart_positions
 from casedesk.services.reporting.eccn import eccn_rule
-from casedesk.services.reporting.entry_helpers import _sorted_cites, show_day
+from casedesk.services.reporting.entry_helpers import _sorted_cites, count, show_day
 from casedesk.services.reporting.model import (
     AuditAnchor,
     Cite,
@@ -309,10 +309,12 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     positions = chart_positions(list(entries), edges, options.positions, r.saved_positions)
     notes = []
     if r.omitted:
-        notes.append(f"{len(r.omitted):,} record(s) marked sensitive are left out "
+        notes.append(f"{count(len(r.omitted), 'record')} marked sensitive "
+                     f"{'is' if len(r.omitted) == 1 else 'are'} left out "
                      f"(redaction profile '{r.profile.code}').")
     if r.omitted_evidence:
-        notes.append(f"{len(r.omitted_evidence):,} evidence item(s) marked sensitive are left out.")
+        notes.append(f"{count(len(r.omitted_evidence), 'evidence item')} marked sensitive "
+                     f"{'is' if len(r.omitted_evidence) == 1 else 'are'} left out.")
     if r.profile.black_out:
         notes.append("Blacked out: " + ", ".join(sorted(f.replace("_", " ") for f in r.profile.black_out)) + ".")
     positions_source = ("view" if options.positions else

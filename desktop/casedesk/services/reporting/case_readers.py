@@ -17,6 +17,7 @@ from casedesk.services.reporting.entry_helpers import (
     _markers_only,
     _partial,
     _path,
+    count,
     hit_reasons,
     join_text,
     show_day,
@@ -167,9 +168,9 @@ class CaseReaders:
             Watchlist.name.in_(names))).order_by(Watchlist.name, Watchlist.id)))
         self.list_markers = {wl.id: n for n, wl in enumerate(lists, 1)}
         self.screening_note = "" if last is None else (
-            f"The case was last screened on {show_time(last.at)} against {len(names):,} list(s), "
-            f"threshold {after.get('threshold', '—')}: {after.get('records', 0):,} record(s) screened, "
-            f"{after.get('hits', 0):,} hit(s).")
+            f"The case was last screened on {show_time(last.at)} against {count(len(names), 'list')} "
+            f"at a threshold of {after.get('threshold', '—')}: {count(int(after.get('records') or 0), 'record')} "
+            f"screened, {count(int(after.get('hits') or 0), 'hit')}.")
         out = []
         for wl in lists:
             mine = [h for h in hits if h.list_id == wl.id]

@@ -23,7 +23,7 @@ from reportlab.platypus import (
 
 from casedesk import __version__
 from casedesk.services.reporting.chart_drawing import link_chart
-from casedesk.services.reporting.entry_helpers import show_day, show_time
+from casedesk.services.reporting.entry_helpers import count, show_day, show_time
 from casedesk.services.reporting.fingerprint import fingerprint_text
 from casedesk.services.reporting.flowables import (
     _Heading,
@@ -102,8 +102,9 @@ class CaseSections:
                                              "H100 SXM equivalents)"),
             ("Findings", f"{findings_open:,} open or confirmed, "
                          f"{sum(x[3] for x in fig.findings_by_severity):,} dismissed"),
-            ("Open questions", f"{len(d.open_questions):,} data gap(s) concerning "
-                               f"{sum(len(q.items) for q in d.open_questions):,} record(s)"),
+            ("Open questions", f"{count(len(d.open_questions), 'data gap')} concerning "
+                               f"{count(sum(len(q.items) for q in d.open_questions), 'record')}"
+                               if d.open_questions else "none"),
             ("Screening hits", ", ".join(f"{n:,} {markup(s)}" for s, n in fig.hits_by_status) or "none"),
             ("Evidence items", f"{fig.evidence:,}"),
         ]
@@ -192,7 +193,8 @@ class CaseSections:
                 block.append(self.p("Also concerns: " + "; ".join(self.ref(r) for r in f.other_record_ids),
                                     st.note))
             if f.outside_view:
-                block.append(self.p(f"{f.outside_view} record(s) or link(s) of this finding are outside "
+                block.append(self.p(f"{count(f.outside_view, 'record or link', 'records or links')} of "
+                                    f"this finding {'is' if f.outside_view == 1 else 'are'} outside "
                                     "this dossier's view or withheld.", st.note))
             self.out.append(KeepTogether(block) if len(f.path) < 12 else block[0])
             if len(f.path) >= 12:
@@ -223,7 +225,8 @@ class CaseSections:
             if rows:
                 block += self.table(["Record", "Question"], rows, [160, self.width - 160])
             if q.outside_view:
-                block.append(self.p(f"{q.outside_view:,} more record(s) are outside this dossier's "
+                block.append(self.p(f"{count(q.outside_view, 'more record')} "
+                                    f"{'is' if q.outside_view == 1 else 'are'} outside this dossier's "
                                     "view or withheld.", st.note))
             self.out.append(KeepTogether(block) if len(rows) < 12 else block[0])
             if len(rows) >= 12:
@@ -241,7 +244,8 @@ class CaseSections:
         if chart.labelled_records < len(d.records):
             caption += f" Only the {chart.labelled_records:,} most connected records are named."
         if chart.omitted_link_labels:
-            caption += (f" {chart.omitted_link_labels:,} link label(s) are left off where they would "
+            caption += (f" {count(chart.omitted_link_labels, 'link label')} "
+                        f"{'is' if chart.omitted_link_labels == 1 else 'are'} left off where they would "
                         "overlap; the colour gives the kind of link.")
         self.out += [NextPageTemplate("landscape"), PageBreak(), self.heading("sec-chart", "Link chart"),
                      chart.drawing, self.p(caption, st.caption), NextPageTemplate("portrait"), PageBreak()]

@@ -67,6 +67,11 @@ def _partial(text: str | None) -> PartialDate | None:
         return None
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """'1 record', '3 records', '1,200 entries' (plural given when not word + 's')."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def show_day(text: str | None) -> str:
     """A date as the dossier writes every date: '2024', 'June 2024', '1 June 2024' ('' for none)."""
     if not text:

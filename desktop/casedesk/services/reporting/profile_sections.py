@@ -11,7 +11,7 @@ from reportlab.platypus import (
     Paragraph,
 )
 
-from casedesk.services.reporting.entry_helpers import show_day, show_time
+from casedesk.services.reporting.entry_helpers import count, show_day, show_time
 from casedesk.services.reporting.model import PARTY_GROUPS
 from casedesk.services.reporting.text import markup, plain
 
@@ -113,11 +113,13 @@ class ProfileSections:
         comp = d.compute
         self.out.append(self.heading("sec-compute", "Compute inventory"))
         self.out.append(self.p(
-            f"{comp.fleets:,} server fleet(s) with {markup(comp.accelerators_text)} accelerators and "
+            f"{count(comp.fleets, 'server fleet')} with {markup(comp.accelerators_text)} accelerators and "
             f"{comp.total_tpp:,.0f} TPP in total (≈ {comp.h100_equivalents:,.0f} H100 SXM equivalents); "
             f"{comp.controlled_accelerators:,} accelerators are of models that classify as 3A090.a."
-            + (f" {comp.unknown_fleets} fleet(s) have an unknown count or a model outside the catalog and "
-               "are not fully counted." if comp.unknown_fleets else "")))
+            + (f" {count(comp.unknown_fleets, 'fleet')} "
+               + ("has an unknown count or a model outside the catalog and is" if comp.unknown_fleets == 1
+                  else "have an unknown count or a model outside the catalog and are")
+               + " not fully counted." if comp.unknown_fleets else "")))
         if d.fleets:
             rows = []
             for f in d.fleets:
@@ -129,17 +131,17 @@ class ProfileSections:
                 model = markup(f.catalog_name or f.accelerator_model or "—")
                 if f.accelerator_model and not f.catalog_name:
                     model += " <font color='#8b0000'>(not in catalog)</font>"
-                count = "—"
+                units = "—"
                 word = {"at_least": "≥ ", "about": "≈ ", "at_most": "≤ "}.get(f.qualifier, "")
                 if f.accelerators is not None:
-                    count = f"{word}{f.accelerators:,}"
+                    units = f"{word}{f.accelerators:,}"
                 detail = []
                 if f.server_count is not None:
                     detail.append(f"{word}{f.server_count:,} servers")
                 if f.per_server is not None:
                     detail.append(f"× {f.per_server}")
                 if detail:
-                    count += f"<br/><font size=6.5 color='#666666'>{' '.join(detail)}</font>"
+                    units += f"<br/><font size=6.5 color='#666666'>{' '.join(detail)}</font>"
                 tpp = (f"{f.tpp_each:,.0f} each" if f.tpp_each else "—") + (
                     f"<br/>{f.tpp_total:,.0f} total" if f.tpp_total else "")
                 status = markup(f.status.replace("_", " ")) if f.status else ""
@@ -151,7 +153,7 @@ class ProfileSections:
                     status += f"<br/>{f.days_to_service} days to service"
                 rows.append([
                     Paragraph(self.anchor(f.id) + f"<b>{self.t(f.label, 300)}</b>", st.cell),
-                    Paragraph(model, st.cell), Paragraph(count, st.cell), Paragraph(tpp, st.cell),
+                    Paragraph(model, st.cell), Paragraph(units, st.cell), Paragraph(tpp, st.cell),
                     self.cell(f"{f.performance_density:.2f}" if f.performance_density else "—", 30),
                     Paragraph(markup(f.eccn), st.cell), Paragraph(status, st.cell),
                     self.cites_cell(f.cites, 48)])
