@@ -294,7 +294,7 @@ class CaseSections:
             self.out.append(self.p(markup(d.screening_note), st.note))
 
     def sec_evidence(self) -> None:
-        d, st, w = self.d, self.st, self.width
+        d = self.d
         self.out.append(self.heading("sec-evidence", "Evidence register"))
         if not d.evidence:
             self.out.append(self.p("No evidence in this dossier."))

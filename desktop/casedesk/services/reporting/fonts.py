@@ -64,8 +64,7 @@ def fonts_dir() -> Path:
 @functools.cache
 def _register() -> FontSet:
     from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase import ttfonts
+    from reportlab.pdfbase import pdfmetrics, ttfonts
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap

@@ -15,10 +15,10 @@ from casedesk.services.reporting.entry_helpers import (
     _sorted_cites,
 )
 from casedesk.services.reporting.model import (
+    PARTY_GROUPS,
     AddressEntry,
     ComputeTotals,
     ContractEntry,
-    PARTY_GROUPS,
     FindingEntry,
     FleetEntry,
     HitEntry,

@@ -139,7 +139,8 @@ def display_line(runs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool
 
 def _lines(text: str) -> list[str]:
     """The text's lines (any line end; a tab is a space)."""
-    lines, line = [], []
+    lines: list[str] = []
+    line: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
