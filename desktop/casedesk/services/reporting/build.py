@@ -42,9 +42,7 @@ from casedesk.services.cases import get_case
 from casedesk.services.reporting.case_readers import CaseReaders
 from casedesk.services.reporting.chart_placement import chart_positions
 from casedesk.services.reporting.eccn import eccn_rule
-from casedesk.services.reporting.entry_helpers import (
-    _sorted_cites,
-)
+from casedesk.services.reporting.entry_helpers import _sorted_cites, count, show_day
 from casedesk.services.reporting.model import (
     AuditAnchor,
     Cite,
@@ -298,6 +296,7 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     questions = r.question_entries(open_questions_on(session, case_id, on, vocab=r.vocab))
     fleets = r.fleet_entries(links)
     contracts = r.contract_entries(links)
+    lists = r.list_sources()
     hits = r.hit_entries()
     whole = options.record_ids is None and options.link_ids is None
     scope = "Whole case" if whole else (
@@ -311,10 +310,12 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
     positions = chart_positions(list(entries), edges, options.positions, r.saved_positions)
     notes = []
     if r.omitted:
-        notes.append(f"{len(r.omitted):,} record(s) marked sensitive are left out "
+        notes.append(f"{count(len(r.omitted), 'record')} marked sensitive "
+                     f"{'is' if len(r.omitted) == 1 else 'are'} left out "
                      f"(redaction profile '{r.profile.code}').")
     if r.omitted_evidence:
-        notes.append(f"{len(r.omitted_evidence):,} evidence item(s) marked sensitive are left out.")
+        notes.append(f"{count(len(r.omitted_evidence), 'evidence item')} marked sensitive "
+                     f"{'is' if len(r.omitted_evidence) == 1 else 'are'} left out.")
     if r.profile.black_out:
         notes.append("Blacked out: " + ", ".join(sorted(f.replace("_", " ") for f in r.profile.black_out)) + ".")
     positions_source = ("view" if options.positions else
@@ -325,12 +326,13 @@ def build_dossier(session: Session, case_id: int, options: DossierOptions | None
         cover=cover, audit=r.audit, figures=r.figures(entries, findings, hits, on),
         compute=r.compute_totals(fleets), records=entries, links=links, positions=positions,
         positions_source=positions_source,
-        findings=findings, parties=r.profiles(entries, links), fleets=fleets, contracts=contracts,
+        findings=findings, parties=r.profiles(entries, links, findings, hits), fleets=fleets, contracts=contracts,
         wallets=r.wallet_entries(),
         payments=tuple(lid for lid in sorted(links) if links[lid].type in PAYMENT_LINKS
                        or getattr(r.vocab.link_types.get(links[lid].type), "transfer", False)),
         timeline=r.timeline(entries, links, fleets, contracts), hits=hits,
         evidence=r.evidence_entries(),
-        eccn_note=f"ECCN class under the rule in force on {as_of}: {eccn_rule(on)}.",
+        eccn_note=f"ECCN class under the rule in force on {show_day(as_of)}: {eccn_rule(on)}.",
         notes=tuple(notes), as_of=as_of, open_questions=questions,
-        analysis_as_of=_last_analysis_as_of(session, case_id))
+        analysis_as_of=_last_analysis_as_of(session, case_id), lists=lists,
+        screening_note=r.screening_note)

@@ -7,13 +7,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import or_, select
+
+from casedesk.domain.models import AuditEntry
+from casedesk.domain.watchlists import Watchlist
+from casedesk.services.analysis.rules.registry import default_rulebook
 from casedesk.services.findings import SEVERITIES, severity_rank
 from casedesk.services.reporting.entry_helpers import (
-    _explain,
     _markers_only,
     _partial,
     _path,
+    count,
+    hit_reasons,
     join_text,
+    show_day,
+    show_time,
 )
 from casedesk.services.reporting.model import (
     Cite,
@@ -24,11 +32,24 @@ from casedesk.services.reporting.model import (
     HitEntry,
     KeyFigures,
     LinkEntry,
+    ListSource,
     QuestionEntry,
     RecordEntry,
     Text,
     TimelineEntry,
 )
+from casedesk.services.screening.hits import entry_programs
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    """An audit entry's after-state as a dict ({} when absent or unreadable)."""
+    import json
+
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class CaseReaders:
@@ -53,10 +74,14 @@ class CaseReaders:
                 cites.extend(self.record_cites.get(r, ()))
             outside = (len(set(rids)) - len(set(shown_r))) + (len(set(lids)) - len(set(shown_l)))
             weight = ((f.details or {}).get("compute_touched") or {}).get("controlled_tpp") or 0.0
+            try:
+                rule_title = default_rulebook().get(f.rule).title
+            except KeyError:  # a rule this version no longer has
+                rule_title = f.rule.replace("_", " ")
             out.append(FindingEntry(
                 f.id, f.severity, f.status, f.rule, self.txt(f.title), self.txt(f.explanation),
                 tuple(path), others, outside, self.field(f.reason, "decision_reasons", "reason"),
-                f.decided_by or "", f.decided_at or "", _markers_only(cites), float(weight)))
+                f.decided_by or "", f.decided_at or "", _markers_only(cites), float(weight), rule_title))
         status_rank = {"confirmed": 0, "open": 1, "dismissed": 2}
         # As everywhere: severity, then the controlled compute touched (services.findings).
         return tuple(sorted(out, key=lambda e: (status_rank.get(e.status, 1) == 2,
@@ -129,6 +154,33 @@ class CaseReaders:
                     (c.id,), c.cites)
         return tuple(sorted(items, key=lambda t: t.sort_key))
 
+    def list_sources(self) -> tuple[ListSource, ...]:
+        """The screening lists the shown hits cite and those the case was last screened against."""
+        hits = [h for h in self.hits if h.record_id in self.shown]
+        self.programs = entry_programs(self.s, [h.entry_id for h in hits])
+        last = self.s.scalar(select(AuditEntry).where(
+            AuditEntry.case_id == self.case_id, AuditEntry.action == "screen", AuditEntry.entity == "case")
+            .order_by(AuditEntry.id.desc()).limit(1))
+        after = _json(last.after) if last is not None else {}
+        names = {str(n) for n in after.get("lists", ()) if isinstance(n, str)}
+        lists = list(self.s.scalars(select(Watchlist).where(or_(
+            Watchlist.id.in_({h.list_id for h in hits if h.list_id is not None}),
+            Watchlist.name.in_(names))).order_by(Watchlist.name, Watchlist.id)))
+        self.list_markers = {wl.id: n for n, wl in enumerate(lists, 1)}
+        self.screening_note = "" if last is None else (
+            f"The case was last screened on {show_time(last.at)} against {count(len(names), 'list')} "
+            f"at a threshold of {after.get('threshold', '—')}: {count(int(after.get('records') or 0), 'record')} "
+            f"screened, {count(int(after.get('hits') or 0), 'hit')}.")
+        out = []
+        for wl in lists:
+            mine = [h for h in hits if h.list_id == wl.id]
+            programs = sorted({self.programs[h.entry_id] for h in mine if self.programs.get(h.entry_id)})
+            out.append(ListSource(self.list_markers[wl.id], wl.id, wl.name, wl.format,
+                                  self.field(wl.source_filename, "evidence_sources", "file name"),
+                                  wl.source_sha256, show_day(wl.snapshot_date), show_time(wl.imported_at),
+                                  wl.entry_count, tuple(programs), len(mine)))
+        return tuple(out)
+
     def hit_entries(self) -> tuple[HitEntry, ...]:
         out = []
         for h in self.hits:
@@ -138,7 +190,8 @@ class CaseReaders:
                                 float(h.score), h.status or "open",
                                 self.field(h.reason, "decision_reasons", "reason"),
                                 h.decided_by or "", h.decided_at or "",
-                                self.txt(_explain(h.explanation))))
+                                self.txt(hit_reasons(h.explanation)), self.programs.get(h.entry_id, ""),
+                                self.list_markers.get(h.list_id)))
         status_rank = {"confirmed": 0, "open": 1, "dismissed": 2}
         return tuple(sorted(out, key=lambda h: (status_rank.get(h.status, 1), -h.score, h.id)))
 

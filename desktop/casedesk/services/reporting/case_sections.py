@@ -23,6 +23,7 @@ from reportlab.platypus import (
 
 from casedesk import __version__
 from casedesk.services.reporting.chart_drawing import link_chart
+from casedesk.services.reporting.entry_helpers import count, show_day, show_time
 from casedesk.services.reporting.fingerprint import fingerprint_text
 from casedesk.services.reporting.flowables import (
     _Heading,
@@ -61,8 +62,8 @@ class CaseSections:
             ("Classification", markup(c.marking)),
             *((label, self.t(value, 200)) for label, value in c.properties),
             ("Author", markup(c.author) or "—"),
-            ("Date", markup(c.date)),
-            ("As of", f"{markup(d.as_of or c.date)}: compute, ECCN classes and open questions "
+            ("Date", markup(show_day(c.date))),
+            ("As of", f"{markup(show_day(d.as_of or c.date))}: compute, ECCN classes and open questions "
                       "describe the case on this day"),
             ("Case", f"case {c.case_id}"),
             ("Workspace", f'{markup(c.workspace_name)} <font face="{self.f.mono}">{markup(c.workspace_uuid)}</font>'),
@@ -101,11 +102,14 @@ class CaseSections:
                                              "H100 SXM equivalents)"),
             ("Findings", f"{findings_open:,} open or confirmed, "
                          f"{sum(x[3] for x in fig.findings_by_severity):,} dismissed"),
-            ("Open questions", f"{len(d.open_questions):,} data gap(s) concerning "
-                               f"{sum(len(q.items) for q in d.open_questions):,} record(s)"),
+            ("Open questions", f"{count(len(d.open_questions), 'data gap')} concerning "
+                               f"{count(sum(len(q.items) for q in d.open_questions), 'record')}"
+                               if d.open_questions else "none"),
             ("Screening hits", ", ".join(f"{n:,} {markup(s)}" for s, n in fig.hits_by_status) or "none"),
             ("Evidence items", f"{fig.evidence:,}"),
         ]
+        self._subjects_table()
+        self.out.append(self.p("Key figures", st.h3))
         self.out.append(self.facts(pairs, key_width=150))
         if fig.findings_by_severity:
             self.out.append(self.p("Findings by severity", st.h3))
@@ -123,6 +127,24 @@ class CaseSections:
             self.out.append(Spacer(1, 4))
         for note in d.notes:
             self.out.append(self.p(markup(note), st.note))
+
+    def _subjects_table(self) -> None:
+        """The parties under investigation, before anything else about the case."""
+        subjects = [p for p in self.d.parties if p.group == "subject"]
+        if not subjects:
+            return
+        st, w = self.st, self.width
+        self.out.append(self.p("Subjects", st.h3))
+        rows = []
+        for p in subjects:
+            where = p.country + (f" (headquarters {p.hq_country})" if p.hq_country and p.hq_country != p.country
+                                 else "")
+            rows.append([self.ref_cell(p.id, w - 300), self.cell(p.party_kind, 65), self.cell(where, 75),
+                         Paragraph(self._severity(p.severity) if p.severity else "—", st.cell),
+                         self.cell(p.findings or "—", 45), self.cell(p.screening or "—", 55)])
+        self.out += self.table(["Party", "Kind", "Jurisdiction", "Most severe", "Findings", "Screening"],
+                               rows, [w - 300, 65, 75, 60, 45, 55],
+                               extra=[("ALIGN", (4, 1), (4, -1), "RIGHT")])
 
     def sec_findings(self) -> None:
         d, st = self.d, self.st
@@ -142,10 +164,11 @@ class CaseSections:
                 text=f'{self._severity(f.severity)} <b>F{n}.</b> {markup(f.title, self.f.bold, limit=600)}')]
             status = f"Status: <b>{markup(f.status)}</b>"
             if f.decided_by or f.decided_at:
-                status += f" by {markup(f.decided_by)} {markup(f.decided_at[:16])}"
+                status += (f" by {markup(f.decided_by or 'an unnamed user')}"
+                           + (f" on {markup(show_time(f.decided_at))}" if f.decided_at else ""))
             if f.reason:
                 status += f" — reason: {self.t(f.reason)}"
-            status += f' · rule <font face="{self.f.mono}">{markup(f.rule)}</font>'
+            status += f" · red flag: {markup(f.rule_title)}"
             block.append(self.p(status, st.note))
             if f.explanation:
                 block.append(self.p(f"{self.t(f.explanation, None)} {self.cites(f.cites)}"))
@@ -170,7 +193,8 @@ class CaseSections:
                 block.append(self.p("Also concerns: " + "; ".join(self.ref(r) for r in f.other_record_ids),
                                     st.note))
             if f.outside_view:
-                block.append(self.p(f"{f.outside_view} record(s) or link(s) of this finding are outside "
+                block.append(self.p(f"{count(f.outside_view, 'record or link', 'records or links')} of "
+                                    f"this finding {'is' if f.outside_view == 1 else 'are'} outside "
                                     "this dossier's view or withheld.", st.note))
             self.out.append(KeepTogether(block) if len(f.path) < 12 else block[0])
             if len(f.path) >= 12:
@@ -181,13 +205,14 @@ class CaseSections:
         d, st = self.d, self.st
         self.out.append(self.heading("sec-questions", "Open questions"))
         self.out.append(self.p(
-            f"What the analysis as of {markup(d.as_of)} could not decide because data is missing: "
+            f"What the analysis as of {markup(show_day(d.as_of))} could not decide because data is missing: "
             "each entry is one kind of gap with the records it concerns. These are questions to "
             "research, not red flags.", st.note))
         if d.analysis_as_of and d.analysis_as_of != d.as_of:
             self.out.append(self.p(
-                f"The findings above come from the analysis as of {markup(d.analysis_as_of)}; run "
-                f"the analysis as of {markup(d.as_of)} for findings on this dossier's day.", st.note))
+                f"The findings above come from the analysis as of {markup(show_day(d.analysis_as_of))}; "
+                f"run the analysis as of {markup(show_day(d.as_of))} for findings on this dossier's day.",
+                st.note))
         if not d.open_questions:
             self.out.append(self.p("None: every figure and owner the rules need is recorded."))
             return
@@ -200,7 +225,8 @@ class CaseSections:
             if rows:
                 block += self.table(["Record", "Question"], rows, [160, self.width - 160])
             if q.outside_view:
-                block.append(self.p(f"{q.outside_view:,} more record(s) are outside this dossier's "
+                block.append(self.p(f"{count(q.outside_view, 'more record')} "
+                                    f"{'is' if q.outside_view == 1 else 'are'} outside this dossier's "
                                     "view or withheld.", st.note))
             self.out.append(KeepTogether(block) if len(rows) < 12 else block[0])
             if len(rows) >= 12:
@@ -218,7 +244,8 @@ class CaseSections:
         if chart.labelled_records < len(d.records):
             caption += f" Only the {chart.labelled_records:,} most connected records are named."
         if chart.omitted_link_labels:
-            caption += (f" {chart.omitted_link_labels:,} link label(s) are left off where they would "
+            caption += (f" {count(chart.omitted_link_labels, 'link label')} "
+                        f"{'is' if chart.omitted_link_labels == 1 else 'are'} left off where they would "
                         "overlap; the colour gives the kind of link.")
         self.out += [NextPageTemplate("landscape"), PageBreak(), self.heading("sec-chart", "Link chart"),
                      chart.drawing, self.p(caption, st.caption), NextPageTemplate("portrait"), PageBreak()]
@@ -249,22 +276,57 @@ class CaseSections:
         for h in d.hits:
             decision = f"<b>{markup(h.status)}</b>"
             if h.decided_by or h.decided_at:
-                decision += f"<br/>{markup(h.decided_by)} {markup(h.decided_at[:10])}"
+                decision += f"<br/>{markup(h.decided_by)} {markup(show_day(h.decided_at))}"
             if h.reason:
                 decision += f"<br/>{self.t(h.reason)}"
-            rows.append([self.ref_cell(h.record_id, 95), self.cell(h.list_name, 70),
-                         self.cell(h.entry_name, 95), self.cell(f"{h.score:.0f}", 32),
-                         Paragraph(decision, st.cell), self.cell(h.explanation, w - 382)])
-        self.out += self.table(["Record", "List", "Listed entry", "Score", "Decision", "Why it matched"],
-                               rows, [95, 70, 95, 32, 90, w - 382],
+            # Attributed to the program the entry is listed under and the list snapshot it came from.
+            source = f"<b>{self.t(h.program, 200)}</b><br/>" if h.program else ""
+            source += self.t(h.list_name, 200)
+            if h.list_marker is not None:
+                source += f' <a href="#list-{h.list_marker}" color="#1f5fa8">[L{h.list_marker}]</a>'
+            rows.append([self.ref_cell(h.record_id, 90), Paragraph(source, st.cell),
+                         self.cell(h.entry_name, 90), self.cell(f"{h.score:.0f}", 32),
+                         Paragraph(decision, st.cell), self.cell(h.explanation, w - 402)])
+        self.out += self.table(["Record", "Program and list", "Listed entry", "Score", "Decision",
+                                "Why it matched"], rows, [90, 110, 90, 32, 80, w - 402],
                                extra=[("ALIGN", (3, 1), (3, -1), "RIGHT")])
+        if d.screening_note:
+            self.out.append(self.p(markup(d.screening_note), st.note))
 
     def sec_evidence(self) -> None:
-        d, st, w = self.d, self.st, self.width
+        d = self.d
         self.out.append(self.heading("sec-evidence", "Evidence register"))
         if not d.evidence:
             self.out.append(self.p("No evidence in this dossier."))
+        else:
+            self._evidence_table()
+        self._lists_table()
+
+    def _lists_table(self) -> None:
+        """The screening-list snapshots the hits come from, each with its hash (markers [L1] …)."""
+        d, st, w = self.d, self.st, self.width
+        if not d.lists:
             return
+        self.out.append(self.p("Screening lists", st.h3))
+        self.out.append(self.p("Each list snapshot the case was screened against or a hit comes from, with "
+                               "the programs of the matched entries and the SHA-256 of the file loaded.",
+                               st.note))
+        rows = []
+        for x in d.lists:
+            programs = "<br/>".join(markup(p) for p in x.programs)
+            rows.append([Paragraph(f'<a name="list-{x.marker}"/><b>[L{x.marker}]</b>', st.cell),
+                         Paragraph(f"<b>{markup(x.name)}</b>" + (f"<br/>{programs}" if programs else ""),
+                                   st.cell),
+                         self.cell(x.snapshot_date or "not stated", 80), self.cell(f"{x.entries:,}", 50),
+                         self.cell(f"{x.hits:,}", 35)])
+            name = f" · {self.t(x.filename, 200)}" if x.filename else ""
+            rows.append(["", Paragraph(f'SHA-256 <font face="{self.f.mono}">{x.sha256}</font>{name} · '
+                                       f"loaded {markup(x.imported_at)}", st.small), "", "", ""])
+        self.out += self._paired_table(["Marker", "List and programs matched", "Snapshot", "Entries", "Hits"],
+                                       rows, [40, w - 205, 80, 50, 35])
+
+    def _evidence_table(self) -> None:
+        d, st, w = self.d, self.st, self.width
         self.out.append(self.p("Each source once, with the marker used in the text, its grade (source "
                                "reliability A–F; information credibility 1–6) and the SHA-256 of the stored "
                                "content, which <font face='%s'>casedesk verify</font> re-computes." % self.f.mono,
@@ -304,7 +366,7 @@ class CaseSections:
         mono = self.f.mono
         self.out.append(self.heading("sec-appendix", "Appendix: verifying this dossier"))
         self.out.append(self.facts([
-            ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(d.audit.at)}'),
+            ("Audit-chain head", f'entry {d.audit.entry_id:,} of {d.audit.entries:,}, recorded {markup(show_time(d.audit.at))}'),
             ("Head hash", f'<font face="{mono}">{d.audit.hash}</font>'),
             *_receipt_facts(d, mono),
             ("Workspace id", f'<font face="{mono}">{markup(c.workspace_uuid)}</font>'),
@@ -312,7 +374,7 @@ class CaseSections:
             ("Scope", markup(c.scope)),
             ("Redaction profile", markup(c.redaction)),
             ("Classification", markup(c.marking)),
-            ("Fonts", "DejaVu Sans, DejaVu Sans Mono and WenQuanYi Micro Hei, embedded"),
+            ("Fonts", "DejaVu Sans, DejaVu Sans Mono, WenQuanYi Micro Hei and Symbola, embedded as subsets"),
         ], key_width=110))
         steps = [
             f"Run <font face='{mono}'>casedesk --db WORKSPACE verify --json</font> on the workspace this "

@@ -20,7 +20,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from casedesk.services.reporting.fonts import dossier_fonts
 from casedesk.services.reporting.model import Dossier, RecordEntry, Redacted, Scrubbed, Text
-from casedesk.services.reporting.text import pieces
+from casedesk.services.reporting.text import display_line, pieces
 
 LABEL_LIMIT = 150  # above this many records, only the LABEL_LIMIT most connected get labels
 LINK_LABEL_LIMIT = 120  # above this many links, links carry no text labels
@@ -82,7 +82,8 @@ def _runs(value: Text) -> list[tuple[str, str, bool]]:
         if isinstance(part, Redacted):
             out.append((fonts.sans, "\u2588" * 6, True))
             continue
-        for font, text, _ph in pieces(part, fonts.sans):
+        # Logical order here: a right-to-left label is shaped and ordered per wrapped line (_merge).
+        for font, text, _ph in pieces(part, fonts.sans, display=False):
             out.append((font, " " if text == "\n" else text, False))
     return out
 
@@ -139,13 +140,14 @@ def _wrap(runs: list[tuple[str, str, bool]], size: float, width: float,
 
 
 def _merge(line: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """One wrapped line as runs, right-to-left text shaped and in display order."""
     out: list[tuple[str, str, bool]] = []
     for font, text, red in line:
         if out and not red and not out[-1][2] and out[-1][0] == font:
             out[-1] = (font, out[-1][1] + text, False)
         else:
             out.append((font, text, red))
-    return out
+    return display_line(out)
 
 
 def _line_width(line: list[tuple[str, str, bool]], size: float) -> float:

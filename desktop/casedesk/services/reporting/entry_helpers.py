@@ -67,6 +67,51 @@ def _partial(text: str | None) -> PartialDate | None:
         return None
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """'1 record', '3 records', '1,200 entries' (plural given when not word + 's')."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def show_day(text: str | None) -> str:
+    """A date as the dossier writes every date: '2024', 'June 2024', '1 June 2024' ('' for none)."""
+    if not text:
+        return ""
+    when = _partial(text[:10] if len(text) > 10 and text[10:11] == "T" else text)
+    return when.display() if when else text
+
+
+def show_time(stamp: str | None, *, seconds: bool = False) -> str:
+    """A stored UTC timestamp as '20 November 2026, 10:00 UTC' ('' for none)."""
+    if not stamp:
+        return ""
+    day = show_day(stamp[:10])
+    clock = stamp[11:19 if seconds else 16] if len(stamp) >= 16 and stamp[10:11] in ("T", " ") else ""
+    return f"{day}, {clock} UTC" if clock else day
+
+
+def hit_reasons(explanation: Any) -> str:
+    """Why a screening hit matched, as an investigator writes it: the score, the two names side by
+    side and each reason; not the normaliser's trace (its compared forms and steps)."""
+    features = explanation.get("features") if isinstance(explanation, dict) else None
+    if not isinstance(features, list) or not features:
+        return _explain(explanation)
+    out = []
+    for f in features:
+        if not isinstance(f, dict):
+            continue
+        kind = str(f.get("feature", ""))
+        if kind == "name":
+            out.append(f"Name {float(f.get('score') or 0):.0f} of 100: “{f.get('case_name', '')}” in the case, "
+                       f"“{f.get('list_name', '')}” on the list ({f.get('rule', '')}).")
+        elif kind in ("identifier", "wallet"):
+            out.append(f"{kind.capitalize()}: {f.get('case_scheme', '')} {f.get('case_value', '')} equals "
+                       f"the list's {f.get('list_scheme', '')} {f.get('list_value', '')}.")
+        elif "adjust" in f:
+            adjust = float(f.get("adjust") or 0)
+            out.append(f"{kind.capitalize()} {adjust:+.0f}: {f.get('detail', '')}.")
+    return " ".join(out) or _explain(explanation)
+
+
 def _explain(explanation: Any) -> str:
     """A screening explanation (whatever shape the screening module stores) as one line."""
     if isinstance(explanation, str):

@@ -144,6 +144,15 @@ class PartyProfile:
     links_out: tuple[int, ...]
     links_in: tuple[int, ...]
     cites: tuple[Cite, ...]
+    # "subject": a finding or screening hit that is not dismissed concerns it; "context": tagged
+    # context (officials, providers, sources); "other": the rest. Profiles come in that order.
+    group: str = "other"
+    severity: str = ""  # the most severe finding about it
+    findings: int = 0  # findings about it that are not dismissed
+    screening: str = ""  # its most pressing hit status: confirmed, open ("" when none)
+
+
+PARTY_GROUPS = (("subject", "Subjects"), ("other", "Other parties"), ("context", "Context"))
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,7 @@ class FindingEntry:
     decided_at: str
     cites: tuple[Cite, ...]
     controlled_tpp: float = 0.0  # controlled compute the finding touches (the order after severity)
+    rule_title: str = ""  # the red flag's title in the rule data, as the rule is cited
 
 
 @dataclass(frozen=True)
@@ -289,6 +299,25 @@ class HitEntry:
     decided_by: str
     decided_at: str
     explanation: Text
+    program: str = ""  # the program the listed entry is under ("Entity List (EL)"), "" if unknown
+    list_marker: int | None = None  # its list's number in the register ([L1]); None: list gone
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """A screening list in the evidence register: the snapshot screened against, with its hash."""
+
+    marker: int  # [L1], [L2] … in the text
+    id: int
+    name: str
+    format: str
+    filename: Text
+    sha256: str
+    snapshot_date: str  # as shown ("29 January 2024"), "" when the file gives none
+    imported_at: str
+    entries: int
+    programs: tuple[str, ...]  # programs of the entries this dossier's hits matched
+    hits: int
 
 
 @dataclass(frozen=True)
@@ -383,3 +412,5 @@ class Dossier:
     as_of: str = ""  # the day the analysis figures and open questions describe
     open_questions: tuple[QuestionEntry, ...] = ()
     analysis_as_of: str = ""  # the as-of day of the analysis that produced the saved findings
+    lists: tuple[ListSource, ...] = ()  # screening lists the hits cite or the case was screened against
+    screening_note: str = ""  # the case's last screening: when, against how many lists, threshold

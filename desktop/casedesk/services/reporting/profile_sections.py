@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     Flowable,
     Paragraph,
 )
 
+from casedesk.services.reporting.entry_helpers import count, show_day, show_time
+from casedesk.services.reporting.model import PARTY_GROUPS
 from casedesk.services.reporting.text import markup, plain
+
+GROUP_TITLES = dict(PARTY_GROUPS)
+GROUP_NOTES = {
+    "subject": "The parties the findings and screening hits are about, most severe first.",
+    "other": "Parties of the case that no finding or screening hit concerns.",
+    "context": "Parties recorded for context (tagged “context”): officials, providers, publications.",
+}
 
 
 class ProfileSections:
@@ -23,10 +33,23 @@ class ProfileSections:
             self.out.append(self.p("No parties in this dossier."))
             return
         w = self.width
+        group_style = ParagraphStyle("group", parent=st.h1, fontSize=13, leading=16, spaceBefore=8,
+                                     spaceAfter=2, keepWithNext=1)
+        group = None
         for prof in d.parties:
-            head = self.heading(f"rec-{prof.id}", plain(prof.label, limit=100), level=1, style=st.h2,
+            if prof.group != group:
+                group = prof.group
+                self.out.append(self.heading(f"parties-{group}", GROUP_TITLES[group], level=1,
+                                             style=group_style))
+                self.out.append(self.p(GROUP_NOTES[group], st.note))
+            head = self.heading(f"rec-{prof.id}", plain(prof.label, limit=100), level=2, style=st.h2,
                                 text=markup(prof.label, self.f.bold, limit=300))
             meta = [markup(prof.party_kind)]
+            if prof.findings:
+                meta.append(f"{prof.findings} finding{'s' if prof.findings > 1 else ''}, most severe "
+                            f"{self._severity(prof.severity)}")
+            if prof.screening:
+                meta.append(f"screening hit <b>{markup(prof.screening)}</b>")
             if prof.country:
                 meta.append(f"jurisdiction {markup(prof.country)}")
             if prof.hq_country and prof.hq_country != prof.country:
@@ -90,11 +113,13 @@ class ProfileSections:
         comp = d.compute
         self.out.append(self.heading("sec-compute", "Compute inventory"))
         self.out.append(self.p(
-            f"{comp.fleets:,} server fleet(s) with {markup(comp.accelerators_text)} accelerators and "
+            f"{count(comp.fleets, 'server fleet')} with {markup(comp.accelerators_text)} accelerators and "
             f"{comp.total_tpp:,.0f} TPP in total (≈ {comp.h100_equivalents:,.0f} H100 SXM equivalents); "
             f"{comp.controlled_accelerators:,} accelerators are of models that classify as 3A090.a."
-            + (f" {comp.unknown_fleets} fleet(s) have an unknown count or a model outside the catalog and "
-               "are not fully counted." if comp.unknown_fleets else "")))
+            + (f" {count(comp.unknown_fleets, 'fleet')} "
+               + ("has an unknown count or a model outside the catalog and is" if comp.unknown_fleets == 1
+                  else "have an unknown count or a model outside the catalog and are")
+               + " not fully counted." if comp.unknown_fleets else "")))
         if d.fleets:
             rows = []
             for f in d.fleets:
@@ -106,29 +131,29 @@ class ProfileSections:
                 model = markup(f.catalog_name or f.accelerator_model or "—")
                 if f.accelerator_model and not f.catalog_name:
                     model += " <font color='#8b0000'>(not in catalog)</font>"
-                count = "—"
+                units = "—"
                 word = {"at_least": "≥ ", "about": "≈ ", "at_most": "≤ "}.get(f.qualifier, "")
                 if f.accelerators is not None:
-                    count = f"{word}{f.accelerators:,}"
+                    units = f"{word}{f.accelerators:,}"
                 detail = []
                 if f.server_count is not None:
                     detail.append(f"{word}{f.server_count:,} servers")
                 if f.per_server is not None:
                     detail.append(f"× {f.per_server}")
                 if detail:
-                    count += f"<br/><font size=6.5 color='#666666'>{' '.join(detail)}</font>"
+                    units += f"<br/><font size=6.5 color='#666666'>{' '.join(detail)}</font>"
                 tpp = (f"{f.tpp_each:,.0f} each" if f.tpp_each else "—") + (
                     f"<br/>{f.tpp_total:,.0f} total" if f.tpp_total else "")
                 status = markup(f.status.replace("_", " ")) if f.status else ""
                 for label, value in (("installed", f.installed_on), ("in service from", f.in_service_on),
                                      ("decommissioned", f.decommissioned_on)):
                     if value:
-                        status += f"<br/>{label} {markup(value)}"
+                        status += f"<br/>{label} {markup(show_day(value))}"
                 if f.days_to_service is not None:
                     status += f"<br/>{f.days_to_service} days to service"
                 rows.append([
                     Paragraph(self.anchor(f.id) + f"<b>{self.t(f.label, 300)}</b>", st.cell),
-                    Paragraph(model, st.cell), Paragraph(count, st.cell), Paragraph(tpp, st.cell),
+                    Paragraph(model, st.cell), Paragraph(units, st.cell), Paragraph(tpp, st.cell),
                     self.cell(f"{f.performance_density:.2f}" if f.performance_density else "—", 30),
                     Paragraph(markup(f.eccn), st.cell), Paragraph(status, st.cell),
                     self.cites_cell(f.cites, 48)])
@@ -188,7 +213,8 @@ class ProfileSections:
         if d.wallets:
             self.out.append(self.p("Wallets", st.h2))
             rows = [[Paragraph(self.anchor(x.id) + self.t(x.label, 300)
-                               + (" <font color='#8b0000'>(illustrative)</font>" if x.illustrative else ""),
+                               + (" <font color='#8b0000'>(illustrative)</font>" if x.illustrative
+                                  and "illustrative" not in plain(x.label).lower() else ""),
                                st.cell),
                      self.cell(x.chain, 45), Paragraph(self.t(x.address, 300), st.mono),
                      self.cell(x.custodian, 60), self.cites_cell(x.cites, 48)] for x in d.wallets]
@@ -201,7 +227,7 @@ class ProfileSections:
                 lk = d.links[lid]
                 rows.append([self.ref_cell(lk.source_id, (w - 308) / 2), self.link_cell(lk, 50),
                              self.ref_cell(lk.target_id, (w - 308) / 2), self._transfer_cell(lk),
-                             self.cell(lk.tx_time.replace("T", " ") if lk.tx_time
+                             self.cell(show_time(lk.tx_time, seconds=True) if lk.tx_time
                                        else self.dates(lk.start_on, lk.end_on), 60),
                              self.cell(lk.grade, 30), self.cites_cell(lk.cites, 48)])
             self.out += self.table(["From", "Link", "To", "Value · transaction", "When", "Grade", "Sources"],

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from casedesk.services.analysis.compute import fleet_accelerators
 from casedesk.services.analysis.compute_views import case_totals
+from casedesk.services.findings import severity_rank
 from casedesk.services.reporting.eccn import eccn_class
 from casedesk.services.reporting.entry_helpers import (
     _by_label,
     _sorted_cites,
 )
 from casedesk.services.reporting.model import (
+    PARTY_GROUPS,
     AddressEntry,
     ComputeTotals,
     ContractEntry,
+    FindingEntry,
     FleetEntry,
+    HitEntry,
     IdentifierEntry,
     LinkEntry,
     NameEntry,
@@ -44,7 +49,33 @@ class RecordReaders:
                                    _sorted_cites(self.record_cites.get(rid, ())))
         return out
 
-    def profiles(self, entries: dict[int, RecordEntry], links: dict[int, LinkEntry]) -> tuple[PartyProfile, ...]:
+    def profiles(self, entries: dict[int, RecordEntry], links: dict[int, LinkEntry],
+                 findings: Sequence[FindingEntry] = (), hits: Sequence[HitEntry] = ()) -> tuple[PartyProfile, ...]:
+        """Party profiles: the subjects (most severe first), then other parties, then context."""
+        about: dict[int, list[str]] = defaultdict(list)  # party -> severities of live findings
+        for f in findings:
+            if f.status == "dismissed":
+                continue
+            for rid in {s.from_id for s in f.path} | {s.to_id for s in f.path} | set(f.other_record_ids):
+                about[rid].append(f.severity)
+        screened: dict[int, str] = {}
+        for h in hits:
+            if h.status in ("confirmed", "open") and screened.get(h.record_id) != "confirmed":
+                screened[h.record_id] = h.status
+        out = []
+        for prof in self._profiles(entries, links):
+            sev = sorted(about.get(prof.id, ()), key=severity_rank)
+            group = "subject" if sev or prof.id in screened else "context" if "context" in prof.tags else "other"
+            out.append(replace(prof, group=group, severity=sev[0] if sev else "", findings=len(sev),
+                               screening=screened.get(prof.id, "")))
+        rank = {g: i for i, (g, _t) in enumerate(PARTY_GROUPS)}
+        # Within the subjects: confirmed hits and the most severe findings first; the label order
+        # of _profiles stays within equal keys (sorted() is stable).
+        return tuple(sorted(out, key=lambda p: (
+            rank[p.group], p.screening != "confirmed" if p.group == "subject" else False,
+            severity_rank(p.severity) if p.severity else 99, -p.findings)))
+
+    def _profiles(self, entries: dict[int, RecordEntry], links: dict[int, LinkEntry]) -> tuple[PartyProfile, ...]:
         out_links: dict[int, list[int]] = defaultdict(list)
         in_links: dict[int, list[int]] = defaultdict(list)
         for lid in sorted(links):
@@ -57,7 +88,7 @@ class RecordReaders:
             r = self.all_records[rid]
             person = self._is_person(rid)
             hide_names = person and self.profile.hides("person_names")
-            names = [NameEntry(entries[rid].label, "", "", "label")]
+            names = [NameEntry(entries[rid].label, "", "", "Name as recorded")]
             for a in self.aliases.get(rid, ()):
                 names.append(NameEntry(Redacted("person name") if hide_names else self.txt(a.name),
                                        scripts[a.script].label if a.script in scripts else a.script,

@@ -29,6 +29,7 @@ from reportlab.platypus import (
 from casedesk import __version__
 from casedesk.services.progress import Progress
 from casedesk.services.reporting.case_sections import CaseSections
+from casedesk.services.reporting.entry_helpers import show_day
 from casedesk.services.reporting.fingerprint import fingerprint_text
 from casedesk.services.reporting.flowables import (
     _Contents,
@@ -240,6 +241,8 @@ class _Story(CaseSections, ProfileSections):
         return text
 
     def dates(self, start: str | None, end: str | None) -> str:
+        """A term in words: '1 June 2024 – July 2025', 'from June 2024', 'until 2025'."""
+        start, end = show_day(start), show_day(end)
         if start and end:
             return f"{start} – {end}"
         if start:

@@ -3,11 +3,11 @@
 Any string that came from a user or an import goes through here before ReportLab sees it:
 markup characters are escaped; control characters, zero-width and bidi characters (named by
 domain.invisible, shared with the inspector) and characters no shipped font can draw become
-visible placeholders such as ⟨NUL⟩, ⟨ZWSP⟩ or ⟨U+1F98A⟩ (so a hostile name shows
-what it really contains and cannot reorder the text around it); the rest is cut into runs,
-each in the first shipped font that has its glyphs. ReportLab has no font fallback of its own,
-hence this module. Withheld text (`Redacted`) becomes a black box of fixed width whose text
-layer holds only no-break spaces.
+visible placeholders such as ⟨NUL⟩, ⟨ZWSP⟩ or ⟨U+E000⟩ (so a hostile name shows what it
+really contains and cannot reorder the text around it); right-to-left lines are shaped and put in
+display order (rtl.py); the rest is cut into runs, each in the first shipped font that has its
+glyphs (emoji included). ReportLab has no font fallback of its own, hence this module. Withheld
+text (`Redacted`) becomes a black box of fixed width whose text layer holds only no-break spaces.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from casedesk.domain.invisible import hidden_name
 from casedesk.domain.invisible import marker as _placeholder_text
 from casedesk.services.reporting.fonts import FontSet, dossier_fonts
 from casedesk.services.reporting.model import Redacted, Scrubbed, Text
+from casedesk.services.reporting.rtl import has_rtl, is_rtl_line, unbreakable, visual
 
 _NEWLINES = {"\n", "\r", "\u2028", "\u2029", "\x85"}
 PLACEHOLDER_COLOR = "#8a5a00"
+_KEEP_RTL = 120  # characters: longer right-to-left text wraps (its lines then read bottom up)
 REDACTION_SPACES = 12  # fixed width: the box must not reveal the withheld text's length
 _BOX_MARKUP = '<span backColor="#000000">' + "&nbsp;" * REDACTION_SPACES + "</span>"
 
@@ -34,33 +36,111 @@ def placeholder(ch: str) -> str | None:
     name = hidden_name(ch)  # controls and format characters (zero-width, bidi): domain.invisible
     if name is not None:
         return name
-    if cp > 0xFFFF:
-        # ReportLab writes an invalid ToUnicode entry for characters beyond the BMP, so they
-        # would break text extraction; no shipped font has emoji either.
-        return f"U+{cp:04X}"
     category = unicodedata.category(ch)
     if category == "Cs" or category == "Co":
         return f"U+{cp:04X}"
     return None
 
 
-def pieces(text: str, base: str) -> Iterator[tuple[str, str, bool]]:
-    """Cut text into (font, text, is_placeholder) runs; newlines come through as '\\n' runs."""
+def pieces(text: str, base: str, *, display: bool = True) -> Iterator[tuple[str, str, bool]]:
+    """Cut text into (font, text, is_placeholder) runs; newlines come through as '\\n' runs.
+
+    `display`: right-to-left lines shaped and in display order, for drawing; False keeps the
+    logical order, for strings a PDF viewer lays out itself (bookmarks, metadata).
+    """
     if text.isascii() and text.isprintable():
         if text:
             yield base, text, False
         return
-    yield from _pieces(text, base)
+    yield from _pieces(text, base, display and has_rtl(text))
+
+
+_SENTINEL = 0xF0000  # supplementary private use: strong left-to-right, never in drawn text
 
 
 @functools.lru_cache(maxsize=32768)
-def _pieces(text: str, base: str) -> tuple[tuple[str, str, bool], ...]:
+def _pieces(text: str, base: str, display: bool) -> tuple[tuple[str, str, bool], ...]:
     # Cached: a dossier refers to the same names again and again (profiles, tables, chart).
     fonts = dossier_fonts()
-    order = (base, fonts.sans, fonts.cjk) if base != fonts.sans else (base, fonts.cjk)
+    order = fonts.fallbacks(base)
     covers = [fonts.coverage[f] for f in order]
     out: list[tuple[str, str, bool]] = []
     run_font, run = base, []
+
+    def flush() -> None:
+        nonlocal run
+        if run:
+            out.append((run_font, "".join(run), False))
+            run = []
+
+    for n, line in enumerate(_lines(text)):
+        if n:
+            flush()
+            out.append((base, "\n", False))
+        # Placeholders are decided on the logical text and stand in the line as one private-use
+        # character each while it is shaped and ordered, so a bidi control cannot reorder anything.
+        names: dict[str, str] = {}
+        chars = []
+        for ch in line:
+            cp = ord(ch)
+            # Every character placeholder() names is unprintable, private use or a surrogate:
+            # skip the Unicode database lookup for the rest.
+            name = None if ch.isprintable() and not 0xE000 <= cp <= 0xF8FF and cp < _SENTINEL \
+                else placeholder(ch)
+            if name is not None and len(names) < 0xFFFE:
+                sentinel = chr(_SENTINEL + len(names))
+                names[sentinel] = name
+                ch = sentinel
+            chars.append(ch)
+        drawn = "".join(chars)
+        if display:
+            drawn = visual(drawn, fonts.drawable)
+        for ch in drawn:
+            name = names.get(ch)
+            font = None
+            if name is None:
+                cp = ord(ch)
+                for candidate, cover in zip(order, covers):
+                    if cp in cover:
+                        font = candidate
+                        break
+                else:
+                    name = f"U+{cp:04X}"
+            if name is not None:
+                flush()
+                out.append((fonts.sans, _placeholder_text(name), True))
+                continue
+            if font != run_font:
+                flush()
+            run_font = font
+            run.append(ch)
+    flush()
+    return tuple(out)
+
+
+def display_line(runs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    """One laid-out line of logical (font, text, is_box) runs in display order: right-to-left text
+    shaped and ordered, each stretch between boxes (withheld text) on its own."""
+    if not any(has_rtl(text) for _f, text, box in runs if not box):
+        return runs
+    shown: list[tuple[str, str, bool]] = []
+    segment = ""
+    for font, text, box in [*runs, ("", "", True)]:
+        if not box:
+            segment += text
+            continue
+        if segment:
+            shown += [(f, t, False) for f, t, _ph in pieces(segment, dossier_fonts().sans)]
+        segment = ""
+        if text:
+            shown.append((font, text, True))
+    return shown
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines (any line end; a tab is a space)."""
+    lines: list[str] = []
+    line: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -68,46 +148,24 @@ def _pieces(text: str, base: str) -> tuple[tuple[str, str, bool], ...]:
         if ch in _NEWLINES:
             if ch == "\r" and i < n and text[i] == "\n":
                 i += 1
-            if run:
-                out.append((run_font, "".join(run), False))
-                run = []
-            out.append((base, "\n", False))
-            continue
-        if ch == "\t":
-            ch = " "
-        cp = ord(ch)
-        # Every character placeholder() names is unprintable or beyond the BMP: skip the
-        # Unicode database lookup for the rest.
-        name = None if cp <= 0xFFFF and ch.isprintable() else placeholder(ch)
-        font = None
-        if name is None:
-            for candidate, cover in zip(order, covers):
-                if cp in cover:
-                    font = candidate
-                    break
-            else:
-                name = f"U+{cp:04X}"
-        if name is not None:
-            if run:
-                out.append((run_font, "".join(run), False))
-                run = []
-            out.append((fonts.sans, _placeholder_text(name), True))
-            continue
-        if font != run_font and run:
-            out.append((run_font, "".join(run), False))
-            run = []
-        run_font = font
-        run.append(ch)
-    if run:
-        out.append((run_font, "".join(run), False))
-    return tuple(out)
+            lines.append("".join(line))
+            line = []
+        else:
+            line.append(" " if ch == "\t" else ch)
+    lines.append("".join(line))
+    return lines
 
 
 def _markup_str(text: str, base: str, fonts: FontSet) -> str:
     if text.isascii() and text.isprintable():
         return escape(text)
     out = []
+    # Right-to-left words are in display order for one line: a short text keeps them unbroken.
+    keep = len(text) <= _KEEP_RTL and has_rtl(text)
+    whole = keep and is_rtl_line(text)
     for font, run, is_placeholder in pieces(text, base):
+        if keep and not is_placeholder:
+            run = unbreakable(run, whole=whole)
         if run == "\n" and not is_placeholder:
             out.append("<br/>")
         elif is_placeholder:
@@ -165,7 +223,7 @@ def plain(value: Text | None, *, withheld: str = "[withheld]", limit: int | None
         if isinstance(part, Redacted):
             out.append(withheld)
             continue
-        for _font, run, _ph in pieces(part, fonts.sans):
+        for _font, run, _ph in pieces(part, fonts.sans, display=False):
             out.append(" " if run == "\n" else run)
     text = "".join(out)
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
@@ -179,5 +237,7 @@ def fits_plain(value: Text | None, font: str) -> bool:
         return False
     if value.isascii() and value.isprintable():
         return True
+    if has_rtl(value):
+        return False  # drawn as shaped runs in display order, not as the stored string
     runs = list(pieces(value, font))
     return len(runs) == 1 and runs[0][0] == font and not runs[0][2] and runs[0][1] != "\n"

@@ -25,6 +25,9 @@ HOSTILE_NAMES = {
     "nul": "Nul\x00Byte GmbH",
     "rlo": "Override \u202egnp.exe\u202c Corp",
     "emoji": "Emoji 😀 Holdings",
+    "fox": "Fox 🦊 Compute 𝐁𝐨𝐥𝐝 Ltd",
+    "arabic": "شركة الحوسبة السحابية",
+    "hebrew": "חברת מחשוב ענן 2024 בע\"מ",
     "cjk": "北京算力科技有限公司",
     "mixed": "Mixed 上海 Shanghai Ltd",
 }

@@ -208,7 +208,7 @@ def test_hostile_names_round_trip_on_every_backend(workspace, helpers):
 def test_open_questions_are_grouped_and_the_as_of_day_is_stated(demo):
     d = _build(demo.ws, demo.case_id, date="2026-01-05", as_of="2024-05")
     assert d.as_of == "2024-05-31" and d.cover.date == "2026-01-05"
-    assert "2024-05-31" in d.eccn_note
+    assert "31 May 2024" in d.eccn_note
     gaps = [q.gap for q in d.open_questions]
     assert len(gaps) == len(set(gaps)) and "count_unknown" in gaps
     q = next(q for q in d.open_questions if q.gap == "count_unknown")
@@ -228,3 +228,18 @@ def test_a_decommissioned_fleet_shows_its_date_in_the_fleet_entry_and_timeline(d
     d = _build(demo.ws, demo.case_id)
     assert next(f for f in d.fleets if f.id == fleet).decommissioned_on == "2025-03"
     assert any("Decommissioned: " in _all_text(t.title) for t in d.timeline)
+
+
+def test_party_profiles_start_with_the_subjects_and_end_with_context(demo, helpers):
+    helpers.add_hit(demo.ws, demo.case_id, demo.ids["Google"], status="confirmed", entry_name="GOOGLE (test)")
+    d = _build(demo.ws, demo.case_id)
+    groups = [p.group for p in d.parties]
+    assert groups == sorted(groups, key=["subject", "other", "context"].index)  # grouped, in order
+    by_id = {p.id: p for p in d.parties}
+    beijing = by_id[demo.ids["Beijing AI company (unnamed)"]]
+    assert beijing.group == "subject" and beijing.severity == "critical" and beijing.findings == 1
+    # A confirmed screening hit makes a subject, even of a party tagged context, and comes first.
+    assert d.parties[0].id == demo.ids["Google"] and d.parties[0].screening == "confirmed"
+    assert by_id[demo.ids["Derek Aw"]].group == "other"  # its only hit is dismissed
+    assert by_id[demo.ids["Amazon Web Services"]].group == "context"
+    assert d.parties[-1].group == "context"

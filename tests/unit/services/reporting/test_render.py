@@ -102,10 +102,10 @@ def test_bookmarks_cover_sections_and_profiles(demo_pdf, helpers):
 def test_open_questions_section_lists_each_gap_once_with_its_records(demo, out_dir, helpers):
     _result, data = _write(demo.ws, demo.case_id, out_dir / "q.pdf", as_of="2024-05")
     body = _body(data, "Remote H100 access for Chinese AI firms via a decentralised GPU platform (demo)")
-    section = body[body.index("What the analysis as of 2024-05-31 could not decide"):]
+    section = body[body.index("What the analysis as of 31 May 2024 could not decide"):]
     assert "Q1. Accelerator count unknown (1)" in section
     assert "Planned Blackwell cluster" in section
-    assert "2024-05-31" in helpers.pdf_text(data)   # the cover's As of
+    assert "31 May 2024" in helpers.pdf_text(data)   # the cover's As of
 
 
 def test_contents_page_lists_each_section_with_its_page(demo_pdf):
@@ -147,7 +147,8 @@ def test_hostile_names_appear_literally(hostile, out_dir, helpers):
         assert names[key] in text, key
     assert "Nul⟨NUL⟩Byte GmbH" in text
     assert "Override ⟨RLO⟩gnp.exe⟨PDF⟩ Corp" in text
-    assert "Emoji ⟨U+1F600⟩ Holdings" in text
+    assert "Emoji 😀 Holdings" in text and "Fox 🦊 Compute 𝐁𝐨𝐥𝐝 Ltd" in text  # drawn, and extractable
+    assert "⟨U+1F" not in text and "⟨U+1D" not in text
     assert "\x00" not in text and "\u202e" not in text
     assert "SECRET <b>&</b>" in text and "机密" in text
     notes = _squash(helpers.pdf_text(data))
@@ -320,7 +321,37 @@ def test_payments_show_the_transfer_facts_and_external_blacks_out_the_hash(sqlit
                   tx_time="2024-06-02T13:05:00Z")
     _result, data = _write(sqlite_ws, case_id, out_dir / "t.pdf")
     text = _squash(_body(data, "Transfers"))
-    assert "1250.5USDT" in text and tx in text and "2024-06-0213:05:00Z" in text
+    assert "1250.5USDT" in text and tx in text and "2June2024,13:05:00UTC" in text
     _result, external = _write(sqlite_ws, case_id, out_dir / "x.pdf", redaction="external")
     text = _squash(_body(external, "Transfers"))
     assert tx not in text and "1250.5USDT" in text
+
+
+def test_right_to_left_names_are_drawn_shaped_in_display_order(hostile, out_dir, helpers):
+    import unicodedata
+
+    _result, data = _write(hostile.ws, hostile.case_id, out_dir / "rtl.pdf")
+    # pypdf's layout mode keeps the order glyphs are drawn in (its plain mode turns right-to-left
+    # runs around again). Drawn left to right: joined Arabic letter forms, so NFKC of the line
+    # read backwards is the name; Hebrew letters reversed, the number left to right.
+    pages = [p.extract_text(extraction_mode="layout") for p in PdfReader(io.BytesIO(data)).pages]
+    drawn = unicodedata.normalize("NFKC", "\n".join(pages))
+    arabic, hebrew = helpers.hostile_names["arabic"], helpers.hostile_names["hebrew"]
+    assert drawn.count(arabic[::-1]) >= 3  # profile heading, names table, chart
+    assert drawn.count('מ"עב 2024 ןנע בושחמ תרבח') >= 3
+    assert arabic not in drawn and hebrew not in drawn  # nowhere drawn in stored (logical) order
+    raw = "\n".join(pages)
+    assert "\ufeb7" in raw and "ش" not in raw  # shaped: presentation forms, no bare letters
+    assert arabic in helpers.outline(data)  # bookmarks keep logical order: the viewer lays them out
+
+
+def test_the_dossier_names_its_subjects_first(demo, out_dir, helpers):
+    _result, data = _write(demo.ws, demo.case_id, out_dir / "subjects.pdf")
+    text = helpers.pdf_text(data)
+    summary = text[text.index("Executive summary", text.index("Contents") + 200):]
+    # The summary's first table is the subjects, before the key figures.
+    assert summary.index("Subjects") < summary.index("Beijing AI company (unnamed)") < summary.index("Key figures")
+    titles = helpers.outline(data)
+    profiles = titles[titles.index("Party profiles"):]
+    assert profiles[1] == "Subjects" and profiles[2] == "Beijing AI company (unnamed)"
+    assert profiles.index("Other parties") < profiles.index("Context") < profiles.index("Amazon Web Services")

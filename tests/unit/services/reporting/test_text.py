@@ -40,8 +40,46 @@ def test_invisible_and_reordering_characters_become_visible_placeholders():
     assert "\u202e" not in text and "\x00" not in text
 
 
-def test_characters_beyond_the_bmp_become_code_point_placeholders():
-    assert _paragraph_text(markup("Fox 🦊")) == "Fox ⟨U+1F98A⟩"
+def test_emoji_and_symbols_beyond_the_bmp_are_drawn_in_a_font_that_has_them():
+    f = dossier_fonts()
+    assert _paragraph_text(markup("Fox 🦊 😀 𝐁")) == "Fox 🦊 😀 𝐁"
+    for run_font, run, is_placeholder in pieces("Fox 🦊 😀 𝐁", f.sans):
+        assert not is_placeholder
+        assert all(f.covers(run_font, ch) for ch in run)  # every glyph exists in its run's font
+    assert (f.emoji, "🦊", False) in list(pieces("Fox 🦊", f.sans))
+
+
+def test_only_characters_no_font_has_become_code_point_placeholders():
+    # An Egyptian hieroglyph (no shipped font), private use and a lone surrogate.
+    assert _paragraph_text(markup("A\U00013000B\ue000C\ud800")) == "A⟨U+13000⟩B⟨U+E000⟩C⟨U+D800⟩"
+
+
+def test_arabic_is_joined_and_right_to_left_lines_are_in_display_order():
+    import unicodedata
+
+    f = dossier_fonts()
+    name = "شركة الحوسبة"
+    runs = list(pieces(name, f.sans))
+    drawn = "".join(run for _f, run, _p in runs)
+    assert all("\ufe70" <= ch <= "\ufeff" or ch == " " for ch in drawn)  # contextual forms, joined
+    assert drawn[-1] == "\ufeb7"  # the line starts (at the right) with sheen in its initial form
+    assert unicodedata.normalize("NFKC", drawn)[::-1] == name
+    assert all(f.covers(font, ch) for font, run, _p in runs for ch in run)
+    assert "".join(run for _f, run, _p in pieces("لا", f.sans)) == "\ufefb"  # lam-alef ligature
+    # Hebrew with a number and brackets: the number reads left to right, brackets mirror.
+    assert "".join(r for _f, r, _p in pieces("שלום (עולם) 2024", f.sans)) == "2024 (םלוע) םולש"
+    # Latin with an Arabic word: only the Arabic run turns around.
+    mixed = "".join(r for _f, r, _p in pieces("Ltd شركة Co", f.sans))
+    assert mixed.startswith("Ltd ") and mixed.endswith(" Co")
+    # Outlines and metadata keep the logical order: the viewer lays them out.
+    assert plain(name) == name
+
+
+def test_a_bidi_override_inside_right_to_left_text_stays_a_visible_placeholder():
+    f = dossier_fonts()
+    runs = list(pieces("שלום\u202eabc", f.sans))
+    assert ("CaseDesk-Sans", "⟨RLO⟩", True) in [(f.sans, r, p) for _f, r, p in runs]
+    assert "abc" in "".join(r for _f, r, _p in runs)  # not reversed by the override
 
 
 def test_cjk_runs_switch_to_the_cjk_font_and_back():
