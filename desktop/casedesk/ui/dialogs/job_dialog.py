@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidge
 
 from casedesk.services.progress import Progress
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 
 class JobDialog(QDialog):
@@ -24,7 +25,7 @@ class JobDialog(QDialog):
         self.job_id: int | None = None
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel()
+        self.status = WrapLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages are shown literally
         self.close_button = QPushButton("Close")
