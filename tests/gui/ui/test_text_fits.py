@@ -132,3 +132,19 @@ def test_the_export_dialog_note_never_runs_into_the_date_on_cover(driver, qtbot)
         assert note.geometry().bottom() < dialog.date.geometry().top(), dialog.redaction.currentText()
         assert not clipped_texts(dialog)
     dialog.reject()
+
+
+def test_a_cut_hit_cell_shows_its_whole_text_in_the_tooltip(qtbot):
+    from PySide6.QtCore import Qt
+
+    from casedesk.ui.models.hit_table import HitTableModel
+
+    model = HitTableModel()
+    long_name = "Academy of Aerospace Solid Propulsion Technology (AASPT) " * 3
+    model.set_hits([{"hit_id": 1, "record_id": 1, "record_label": long_name, "entry_name": "AASPT",
+                     "program": "Military End User (MEU) List", "list": "US CSL", "score": 97.0,
+                     "status": "open", "features": [], "explanation": "same name, same country"}])
+    columns = [key for key, _title in HitTableModel.COLUMNS]
+    tip = model.index(0, columns.index("record_label")).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == long_name
+    assert model.index(0, columns.index("rule")).data(Qt.ItemDataRole.ToolTipRole) == "same name, same country"

@@ -67,7 +67,9 @@ class HitTableModel(QAbstractTableModel):
             return float(hit["score"]) if key == "score" else str(hit.get(key, "") or "").casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:  # a name column's whole text (it may be cut), else the why
+            if key in ("record_label", "entry_name", "program", "list") and hit.get(key):
+                return str(hit[key])[:2000]
             return hit.get("explanation", "")[:2000]
         if role not in (Qt.ItemDataRole.DisplayRole, EXPORT_ROLE):
             return None
