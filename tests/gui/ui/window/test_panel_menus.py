@@ -251,3 +251,12 @@ def test_an_audit_entry_of_a_deleted_record_says_so_instead_of_opening_it(driver
     act = names["context_open_audited"]
     assert not act.isEnabled() and act.text() == "The record no longer exists"
     menu.close()
+
+
+def test_a_read_only_workspace_offers_no_decision_in_the_menus(screened, monkeypatch):
+    w, _ws, _academy = screened
+    monkeypatch.setattr(w, "write_blocked", "the role may only read")
+    menu, names = _menu_on_row(w, w.hits.table, 0)
+    assert not names["context_confirm_hit"].isEnabled() and not names["context_dismiss_hit"].isEnabled()
+    assert names["context_open_entry"].isEnabled() and names["context_copy_row"].isEnabled()  # looking is fine
+    menu.close()
