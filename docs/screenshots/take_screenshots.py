@@ -79,6 +79,11 @@ def main(out: Path) -> int:
         QApplication.sendEvent(view.viewport(), QContextMenuEvent(
             QContextMenuEvent.Reason.Mouse, pos, view.viewport().mapToGlobal(pos)))
 
+    window.actions_by_name["show_findings"].trigger()
+    right_click(window.findings.view, 0)  # confirm, dismiss, the subject, the path, copy
+    shot("main_window_finding_menu.png")
+    window.context_menu.close()
+
     links = window.links_table
     window.bottom_tabs.setCurrentWidget(links)
     links.filter.setText("type: funds")

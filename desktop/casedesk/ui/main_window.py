@@ -54,6 +54,7 @@ from casedesk.ui.window.context_menus import ContextMenus
 from casedesk.ui.window.edit_controller import EditController
 from casedesk.ui.window.encryption_menu import WorkspaceEncryption
 from casedesk.ui.window.link_menu import LinkMenu
+from casedesk.ui.window.panel_menus import PanelMenus
 from casedesk.ui.window.read_only import ReadOnlyBanner, ReadOnlyMode
 from casedesk.ui.window.receipt_banner import ReceiptBanner, verify_command
 from casedesk.ui.window.status_totals import StatusTotals
@@ -67,7 +68,7 @@ def _workspace_key(ws: Workspace) -> str:
 
 
 class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, CaseTools, ChartCommands,  # noqa: E501
-                 ContextMenus, LinkMenu, WorkspaceEncryption,
+                 PanelMenus, ContextMenus, LinkMenu, WorkspaceEncryption,
                  EditController, WindowActions, QMainWindow):
     """CaseDesk's main window over one open workspace."""
 
@@ -142,6 +143,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.bottom_tabs.addTab(self.hits, "Screening hits")
         self.bottom_tabs.addTab(self.duplicates, "Possible duplicates")
         self.bottom_tabs.addTab(self.audit, "Audit log")
+        self._build_panel_menus()
         self.dock_navigator = self._dock("Navigator", "dock_navigator", self.navigator,
                                          Qt.DockWidgetArea.LeftDockWidgetArea)
         self.dock_inspector = self._dock("Inspector", "dock_inspector", self.inspector,

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -34,6 +33,7 @@ from casedesk.ui.dialogs.job_dialog import JobDialog
 from casedesk.ui.dialogs.preferences_dialog import author_line
 from casedesk.ui.operations import cases, reporting
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 # (record ids, link ids, positions by record id) of what the main window's view shows.
 ViewState = tuple[Any, Any, Mapping[int, tuple[float, float]] | None]
@@ -86,9 +86,9 @@ class ExportDossierDialog(JobDialog):
         for code, profile in redaction_profiles().items():
             self.redaction.addItem(profile.label, code)
             self.redaction.setItemData(self.redaction.count() - 1, profile.description, Qt.ItemDataRole.ToolTipRole)
-        self.redaction_help = QLabel()
+        self.redaction_help = WrapLabel()
         self.redaction_help.setWordWrap(True)
-        self.redaction_help.setStyleSheet("color: palette(mid);")
+        self.redaction_help.setStyleSheet("color: #5F6368;")  # grey, and dark enough to read
         self.redaction.currentIndexChanged.connect(self._on_redaction_changed)
         self._on_redaction_changed()
         self.date = QDateEdit(QDate.currentDate())

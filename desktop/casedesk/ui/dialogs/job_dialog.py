@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QProgressBar, QPushButton, QWidget
 
 from casedesk.services.progress import Progress
 from casedesk.ui.operations.core import Operations
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 
 class JobDialog(QDialog):
@@ -24,7 +25,7 @@ class JobDialog(QDialog):
         self.job_id: int | None = None
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel()
+        self.status = WrapLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # paths and messages are shown literally
         self.close_button = QPushButton("Close")

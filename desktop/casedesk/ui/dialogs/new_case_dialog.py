@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from casedesk.services.case_properties import case_properties
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 
 class NewCaseDialog(QDialog):
@@ -51,7 +51,7 @@ class NewCaseDialog(QDialog):
             editor.setToolTip(prop.description)
             form.addRow(prop.label, editor)
             self.fields[prop.name] = editor
-        self.error = QLabel(self)
+        self.error = WrapLabel("", self)
         self.error.setObjectName("new_case_error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #C62828;")

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.errors import CaseDeskError
 from casedesk.storage.preferences import MAX_NAME, Preferences, load_preferences, save_preferences
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 
 class PreferencesDialog(QDialog):
@@ -32,14 +32,14 @@ class PreferencesDialog(QDialog):
         self.organisation = QLineEdit(prefs.organisation)
         self.organisation.setObjectName("preferences_organisation")
         self.organisation.setMaxLength(MAX_NAME)
-        note = QLabel("Your name is what the audit log records for your changes to a workspace file, and "
+        note = WrapLabel("Your name is what the audit log records for your changes to a workspace file, and "
                       "the author on dossiers; the organisation goes beside it.")
         if database_user is not None:
             note.setText(note.text() + f" On this team server the audit records the database user "
                                        f"({database_user}) instead.")
         note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.PlainText)
-        self.error = QLabel()
+        self.error = WrapLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         form = QFormLayout()

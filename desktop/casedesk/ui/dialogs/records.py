@@ -27,6 +27,7 @@ from casedesk.services.records import RecordIn, prepare_wallet
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
 from casedesk.ui.widgets.fields import ERROR_STYLE, FieldEditor
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 # The fields asked for when creating each kind (the rest are edited in the inspector).
 NEW_RECORD_FIELDS = {
@@ -109,7 +110,7 @@ class AttachEvidenceDialog(QDialog):
         self.meta: list[dict[str, Any]] = []
         self.locator = ""
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Attach {len(self.paths)} file(s) to {ui_text.quoted(subject, 60)} as evidence and cite "
+        intro = WrapLabel(f"Attach {len(self.paths)} file(s) to {ui_text.quoted(subject, 60)} as evidence and cite "
                        "them there. Files are stored once, under their SHA-256.", self)
         intro.setWordWrap(True)
         layout.addWidget(intro)

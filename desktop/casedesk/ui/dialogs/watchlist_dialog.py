@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -34,6 +33,7 @@ from casedesk.services.screening.watchlist_import import check_parsed, parse_lis
 from casedesk.ui.operations import Operations
 from casedesk.ui.operations import screening as screening_ops
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 _FORMATS = [("Detect automatically", "auto")] + [
     (label, code) for code, label in FORMAT_LABELS.items() if code != "mapping"]
@@ -77,7 +77,7 @@ class WatchlistImportDialog(QDialog):
 
         self.check_button = QPushButton("Check file", self)
         self.check_button.clicked.connect(self._on_check_clicked)
-        self.summary = QLabel(self)
+        self.summary = WrapLabel("", self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.problems = QListWidget(self)

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from casedesk.services.findings import finding_sort_key, severity_rank
+from casedesk.ui.models.records import EXPORT_ROLE  # the whole cell text, for copy and CSV
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -126,10 +127,10 @@ class FindingTableModel(QAbstractTableModel):
             return None
         row = self._rows[self._ids[index.row()]]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, EXPORT_ROLE):
             value = (row["severity"].capitalize(), STATUS_LABELS.get(row["status"], row["status"]),
                      row["title"], row["rule"].replace("_", " "))[col]
-            return value if len(value) <= 300 else value[:300] + "…"
+            return value if len(value) <= 300 or role == EXPORT_ROLE else value[:300] + "…"
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.get("explanation") or row["title"]
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:

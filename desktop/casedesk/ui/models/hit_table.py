@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from casedesk.ui.models.records import EXPORT_ROLE  # the whole cell text, for copy and CSV
+
 _Index = QModelIndex | QPersistentModelIndex
 
 HIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -65,9 +67,11 @@ class HitTableModel(QAbstractTableModel):
             return float(hit["score"]) if key == "score" else str(hit.get(key, "") or "").casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "score":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:  # a name column's whole text (it may be cut), else the why
+            if key in ("record_label", "entry_name", "program", "list") and hit.get(key):
+                return str(hit[key])[:2000]
             return hit.get("explanation", "")[:2000]
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, EXPORT_ROLE):
             return None
         if key == "score":
             return f"{hit['score']:.1f}"
@@ -76,7 +80,7 @@ class HitTableModel(QAbstractTableModel):
             other = [f["feature"] for f in hit.get("features", []) if f.get("feature") != "name"]
             return "; ".join(([names[0]["rule"]] if names else []) + other)
         text = str(hit.get(key, "") or "")
-        return text if len(text) <= 200 else text[:200] + "…"
+        return text if len(text) <= 200 or role == EXPORT_ROLE else text[:200] + "…"
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -14,6 +14,7 @@ from casedesk.services.timeline import TimelineItem
 from casedesk.ui import text as ui_text
 from casedesk.ui.icons import kind_icon
 from casedesk.ui.models.keyed import KeyedListModel
+from casedesk.ui.models.records import EXPORT_ROLE
 from casedesk.ui.operations.core import Operations
 
 Index = QModelIndex | QPersistentModelIndex
@@ -99,6 +100,13 @@ class AuditLogModel(QAbstractTableModel):
             return r["id"]
         if role == ROW_ROLE:
             return r
+        if role == EXPORT_ROLE:  # whole texts for copy and CSV: the summary is not cut
+            col = index.column()
+            if col == 1:
+                return r["actor"] or ""
+            if col == 4:
+                return r["summary"] or ""
+            return self.data(index, Qt.ItemDataRole.DisplayRole)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             col = index.column()
             if col == 0:

@@ -30,7 +30,9 @@ from casedesk.ui.operations.core import Operations
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-EXPORT_ROLE = Qt.ItemDataRole.UserRole + 3  # the whole cell text, for copy and CSV export
+# The whole cell text, for copy and CSV export; a number no other table model uses for another role
+# (the hits' and findings' models answer it too).
+EXPORT_ROLE = Qt.ItemDataRole.UserRole + 50
 PAGE = 256
 
 _COMMON = {"tags": FieldSpec("tags", "Tags", "list"), "screening": FieldSpec("screening", "Screening", "text")}

@@ -17,7 +17,6 @@ from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from casedesk.domain.errors import ValidationError
 from casedesk.domain.invisible import describe_hidden, has_hidden, reveal
 from casedesk.services.fields import FieldSpec, choice_codes, clean_value
 from casedesk.ui import text as ui_text
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 PLACEHOLDERS = {
     "date": "YYYY, YYYY-MM or YYYY-MM-DD (~ for about)",
@@ -86,7 +86,7 @@ class FieldEditor(QWidget):
         layout.addWidget(self.input)
         # Zero-width and bidi characters stay in the value (editing keeps them) but are named
         # here, so "pay\u200bpal" never reads as "paypal" (domain.invisible, as in the dossier).
-        self.hidden = QLabel(self)
+        self.hidden = WrapLabel("", self)
         self.hidden.setObjectName(f"hidden_{spec.name}")
         self.hidden.setStyleSheet(HIDDEN_STYLE)
         self.hidden.setTextFormat(Qt.TextFormat.PlainText)
@@ -99,12 +99,20 @@ class FieldEditor(QWidget):
             self.input.textChanged.connect(lambda: self._show_hidden(self.input.toPlainText()))
         elif isinstance(self.input, QComboBox) and self.input.isEditable():
             self.input.editTextChanged.connect(self._show_hidden)
-        self.error = QLabel(self)
+        self.error = WrapLabel("", self)
         self.error.setObjectName(f"error_{spec.name}")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        # A refusal disappears (and the red border with it) as soon as the value is put right,
+        # not only when the field is left; a new refusal still waits for leaving or Create.
+        if isinstance(self.input, (QLineEdit, QPlainTextEdit)):
+            self.input.textChanged.connect(self._recheck)
+        elif isinstance(self.input, QComboBox):
+            self.input.currentIndexChanged.connect(self._recheck)
+            if self.input.isEditable():
+                self.input.editTextChanged.connect(self._recheck)
 
     def _make_input(self) -> QWidget:
         t = self.spec.type
@@ -273,6 +281,15 @@ class FieldEditor(QWidget):
         self.error.setText(ui_text.plain(message, 300))
         self.error.show()
         self.input.setStyleSheet(INVALID_STYLE)
+
+    def _recheck(self, *_: Any) -> None:
+        if self._too_long or not self.error_text() or self.input.styleSheet() != INVALID_STYLE:
+            return
+        try:
+            clean_value(self.spec, self.raw(), self.vocab)
+        except ValidationError:
+            return
+        self.clear_error()
 
     def clear_error(self) -> None:
         """Hide the message."""

@@ -8,6 +8,7 @@ Signals:
     question_record_chosen(int): a record chosen under an open question (the window selects it).
     analysis_finished(object): an AnalysisResult after a run (status bar, inspector refresh).
     findings_changed(): findings were added, decided or updated.
+    context_requested(object, QPoint): right-click on a row (finding id or None), global position.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import html
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelection, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,6 +39,7 @@ from casedesk.services.analysis.engine import AnalysisResult
 from casedesk.services.analysis.explain import describe_path, finding_rows
 from casedesk.ui import text as ui_text
 from casedesk.ui.models.finding_table import (
+    FINDING_ID_ROLE,
     SEVERITY_COLOURS,
     STATUS_LABELS,
     FindingFilterProxyModel,
@@ -47,6 +49,7 @@ from casedesk.ui.operations import Operations
 from casedesk.ui.operations import findings as finding_ops
 from casedesk.ui.widgets.open_questions import OpenQuestionsView
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
+from casedesk.ui.widgets.tabs import menu_on_rows
 
 # Filter choices: label -> statuses shown (None: every status).
 STATUS_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -69,6 +72,7 @@ class FindingsPanel(QWidget):
     finding_chosen = Signal(int)
     analysis_finished = Signal(object)
     findings_changed = Signal()
+    context_requested = Signal(object, QPoint)
 
     def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
@@ -106,6 +110,7 @@ class FindingsPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
+        menu_on_rows(self.view, self.context_requested.emit, FINDING_ID_ROLE)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -245,6 +250,11 @@ class FindingsPanel(QWidget):
             return None
         source = self.proxy.mapToSource(rows[0])
         return self.model.finding(source.row())["id"]
+
+    def selected_finding(self) -> dict[str, Any] | None:
+        """The selected finding's row (title, status, record_ids, link_ids, …), or None."""
+        fid = self.selected_finding_id()
+        return None if fid is None else self.model.finding(self.model.row_of(fid))
 
     def select_finding(self, finding_id: int | None) -> bool:
         """Select a finding's row if the filter shows it (None clears); emits nothing."""

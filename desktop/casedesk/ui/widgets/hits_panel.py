@@ -3,6 +3,7 @@
 Signals:
     record_selected(int): the record of the selected hit (the linked view selects it everywhere).
     hits_changed(int): hits of this case changed (a screening run or a decision); carries case id.
+    context_requested(object, QPoint): right-click on a row (hit id or None), global position.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPoint, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,10 +32,12 @@ from PySide6.QtWidgets import (
 
 from casedesk.services.screening.hits import hit_comparison, list_hits
 from casedesk.services.screening.name_scoring import default_weights
-from casedesk.ui.models.hit_table import SORT_ROLE, HitTableModel
+from casedesk.ui.dialogs.list_entry import ListEntryDialog
+from casedesk.ui.models.hit_table import HIT_ID_ROLE, SORT_ROLE, HitTableModel
 from casedesk.ui.operations import Operations
 from casedesk.ui.operations import screening as screening_ops
 from casedesk.ui.widgets.progress_dialog import JobProgressDialog
+from casedesk.ui.widgets.tabs import menu_on_rows
 
 _STATUS_FILTERS = (("All hits", ""), ("Open", "open"), ("Confirmed", "confirmed"),
                    ("Dismissed", "dismissed"))
@@ -60,6 +64,7 @@ class ScreeningHitsPanel(QWidget):
 
     record_selected = Signal(int)
     hits_changed = Signal(int)
+    context_requested = Signal(object, QPoint)
 
     def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
@@ -107,6 +112,8 @@ class ScreeningHitsPanel(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the strongest match first
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        menu_on_rows(self.table, self.context_requested.emit, HIT_ID_ROLE)
+        self.entry_dialog: ListEntryDialog | None = None
 
         self.case_side = QTextBrowser(self)
         self.list_side = QTextBrowser(self)
@@ -128,9 +135,9 @@ class ScreeningHitsPanel(QWidget):
         self.dismiss_button = QPushButton("Dismiss", self)
         self.dismiss_button.setToolTip("Not the same party (say why)")
         self.reopen_button = QPushButton("Re-open", self)
-        self.confirm_button.clicked.connect(lambda: self._decide("confirmed"))
-        self.dismiss_button.clicked.connect(lambda: self._decide("dismissed"))
-        self.reopen_button.clicked.connect(lambda: self._decide("open"))
+        self.confirm_button.clicked.connect(lambda: self.decide_selected("confirmed"))
+        self.dismiss_button.clicked.connect(lambda: self.decide_selected("dismissed"))
+        self.reopen_button.clicked.connect(lambda: self.decide_selected("open"))
         self.reason.textChanged.connect(self._update_buttons)
         decide = QHBoxLayout()
         decide.addWidget(self.reason, 1)
@@ -225,6 +232,46 @@ class ScreeningHitsPanel(QWidget):
         if self._job is not None:
             self._runner.cancel(self._job)
 
+    def decide_selected(self, status: str) -> None:
+        """Confirm, dismiss (the reason box must say why) or re-open the selected hit in the background."""
+        hit = self.selected_hit()
+        if hit is None:
+            return
+        reason = self.reason.text().strip()
+        if status == "dismissed" and not reason:
+            self._set_message("Say why the hit is dismissed before dismissing it.", error=True)
+            self.reason.setFocus()
+            return
+        screening_ops.decide(self._ops, hit["hit_id"], status, reason, hit["record_label"],
+                             on_done=lambda updated: self._on_decided(updated, status),
+                             on_error=lambda message: self._set_message(message, error=True))
+
+    def dismiss_selected(self, reason: str | None = None) -> None:
+        """Dismiss the selected hit with this reason, else the box's, else one asked for (cancel: nothing)."""
+        if self.selected_hit() is None:
+            return
+        text = reason if reason is not None else (self.reason.text().strip() or self._ask_reason())
+        if text is None:
+            return
+        self.reason.setText(text)
+        self.decide_selected("dismissed")
+
+    def show_list_entry(self) -> ListEntryDialog | None:
+        """Open the selected hit's list entry in full (names, identifiers, programs, remarks) in a window."""
+        hit = self.selected_hit()
+        if hit is None:
+            return None
+        comp = self._ops.read(lambda s: hit_comparison(s, hit["hit_id"]))
+        body = self._side_html(comp["list"], case=False, program=hit.get("program") or "")
+        dialog = ListEntryDialog(comp["list"].get("name") or "", body, self)
+        self.entry_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _ask_reason(self) -> str | None:
+        text, ok = QInputDialog.getText(self, "Dismiss hit", "Why is this not the same party? (kept in the audit log)")
+        return (text.strip() or None) if ok else None
+
     # --- slots ----------------------------------------------------------------------------------
 
     def _on_screen_triggered(self) -> None:
@@ -266,19 +313,6 @@ class ScreeningHitsPanel(QWidget):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _decide(self, status: str) -> None:
-        hit = self.selected_hit()
-        if hit is None:
-            return
-        reason = self.reason.text().strip()
-        if status == "dismissed" and not reason:
-            self._set_message("Say why the hit is dismissed before dismissing it.", error=True)
-            self.reason.setFocus()
-            return
-        screening_ops.decide(self._ops, hit["hit_id"], status, reason, hit["record_label"],
-                             on_done=lambda updated: self._on_decided(updated, status),
-                             on_error=lambda message: self._set_message(message, error=True))
-
     def _on_decided(self, updated: dict[str, Any], status: str) -> None:
         self.model.update_hit(updated)
         self.proxy.invalidate()
@@ -314,7 +348,7 @@ class ScreeningHitsPanel(QWidget):
             return
         comp = self._ops.read(lambda s: hit_comparison(s, hit["hit_id"]))
         self.case_side.setHtml(self._side_html(comp["case"], case=True))
-        self.list_side.setHtml(self._side_html(comp["list"], case=False))
+        self.list_side.setHtml(self._side_html(comp["list"], case=False, program=hit.get("program") or ""))
         h = comp["hit"]
         parts = [f"<p><b>Score {h['score']:.1f}</b> — status <b>{_e(h['status'])}</b>"
                  + (f": {_e(h['reason'])}" if h["reason"] else "") + "</p><ul>"]
@@ -334,12 +368,14 @@ class ScreeningHitsPanel(QWidget):
         self.why.setHtml("".join(parts))
 
     @staticmethod
-    def _side_html(side: dict[str, Any], *, case: bool) -> str:
+    def _side_html(side: dict[str, Any], *, case: bool, program: str = "") -> str:
         title = side.get("label") if case else side.get("name")
         out = [f"<h3>{_e(title)}</h3>"]
         if not case:
             out.append(f"<p>{_e(side.get('list'))} · entry {_e(side.get('entry_key'))}"
                        + (f" · {_e(side.get('entity_type'))}" if side.get("entity_type") else "") + "</p>")
+            if program:  # the program it is listed under (Entity List, SDN …), not only the list's name
+                out.append(f"<p><b>Listed under</b>: {_e(program)}</p>")
             if side.get("removed"):
                 out.append("<p><i>No longer on the list.</i></p>")
             elif side.get("changed"):

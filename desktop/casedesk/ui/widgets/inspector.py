@@ -51,6 +51,7 @@ from casedesk.ui.operations.core import Operations
 from casedesk.ui.widgets.change_banner import ChangeBanner
 from casedesk.ui.widgets.fields import FieldEditor
 from casedesk.ui.widgets.inspector_sections import InspectorSections
+from casedesk.ui.widgets.text_fit import WrapLabel
 
 
 class InspectorWidget(InspectorSections, QScrollArea):
@@ -103,7 +104,9 @@ class InspectorWidget(InspectorSections, QScrollArea):
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.subtitle = QLabel(body)
+        # wraps: a finding's line ("… · rule hq_controlled_compute") must not widen the body past the dock
+        self.subtitle = WrapLabel("", body)
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.subtitle.setStyleSheet("color: #5F6368;")
         self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
         titles.addWidget(self.title)
@@ -216,7 +219,7 @@ class InspectorWidget(InspectorSections, QScrollArea):
         explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(explanation)
         if data["status"] == "dismissed" and data["reason"]:
-            lay.addWidget(QLabel(f"Dismissed: {ui_text.display(data['reason'], 500)}", box))
+            lay.addWidget(WrapLabel(f"Dismissed: {ui_text.display(data['reason'], 500)}", box))
         if data["records"]:
             box, lay = self._section(f"Records ({len(data['records'])})")
             for r in data["records"]:
@@ -300,9 +303,9 @@ class InspectorWidget(InspectorSections, QScrollArea):
             for spec in specs:
                 editor = FieldEditor(spec, self.vocab, host)
                 editor.committed.connect(self._on_editor_committed)
-                label = QLabel(spec.label + ("*" if spec.required else ""), host)
-                label.setWordWrap(True)
-                label.setMaximumWidth(130)
+                label = WrapLabel(spec.label + ("*" if spec.required else ""), host)
+                label.setMaximumWidth(130)  # longer names wrap, on as many lines as they need
+                label.setMinimumWidth(min(130, label.fontMetrics().horizontalAdvance(label.text()) + 2))
                 form.addRow(label, editor)
                 editors[spec.name] = editor
             host.hide()

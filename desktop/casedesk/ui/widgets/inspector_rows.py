@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.invisible import reveal
 from casedesk.ui import text as ui_text
+from casedesk.ui.widgets.text_fit import ElidedButton, ElidedLabel
 
 
 class InspectorRows:
@@ -61,18 +61,15 @@ class InspectorRows:
             lay.addWidget(pic)
         shown = ui_text.display(reveal(text[:1000]), 200)
         if on_click is not None:
-            button = QPushButton(shown, row)
+            button = ElidedButton(shown, row)  # ends in "…" when the dock is narrow; whole in the tooltip
             button.setFlat(True)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.setStyleSheet("QPushButton { text-align: left; color: #1A57B6; padding: 1px 2px; }")
-            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.clicked.connect(on_click)
             button.setToolTip(ui_text.display(text, 1000))
             lay.addWidget(button, 1)
         else:
-            label = QLabel(shown, row)
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label = ElidedLabel(shown, row)
             label.setToolTip(ui_text.display(text, 1000))
             lay.addWidget(label, 1)
         if detail:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from casedesk.ui.models.links import LinkTableModel
 from casedesk.ui.models.records import ID_ROLE, RecordFilterProxyModel
 from casedesk.ui.operations.core import Operations
-from casedesk.ui.widgets.tabs import _menu_on_rows, _table
+from casedesk.ui.widgets.tabs import _table, menu_on_rows
 
 
 class LinksTableTab(QWidget):
@@ -42,7 +42,7 @@ class LinksTableTab(QWidget):
             self.view.setColumnWidth(column, width)
         self._echo = False
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
-        _menu_on_rows(self.view, self.context_requested.emit)
+        menu_on_rows(self.view, self.context_requested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)

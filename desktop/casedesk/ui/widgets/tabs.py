@@ -2,7 +2,8 @@
 
 Signals:
     record_chosen(int): the user picked a record in a tab.
-    context_requested(object, QPoint): right-click on a record table row (record id or None), global position.
+    context_requested(object, QPoint): right-click on a record table row (record id or None), global position;
+        on the audit log, the entry's row dict.
     link_chosen(int): the user picked a link (timeline item, audit entry).
     finding_chosen(int): the user picked a finding.
 """
@@ -72,7 +73,15 @@ def visible_rows(view: QTableView, *, selected_only: bool = False) -> tuple[list
         rows = sorted({i.row() for i in view.selectionModel().selectedRows()})
     else:
         rows = list(range(model.rowCount()))
-    return header, [[model.index(r, c).data(EXPORT_ROLE) or "" for c in columns] for r in rows]
+    return header, [[_cell_text(model.index(r, c)) for c in columns] for r in rows]
+
+
+def _cell_text(index: QModelIndex) -> str:
+    """A cell's whole text (EXPORT_ROLE), or what it shows when its model has no such role."""
+    whole = index.data(EXPORT_ROLE)
+    if whole is None:
+        whole = index.data(Qt.ItemDataRole.DisplayRole)
+    return "" if whole is None else str(whole)
 
 
 def copy_selected_rows(view: QTableView) -> str:
@@ -84,8 +93,8 @@ def copy_selected_rows(view: QTableView) -> str:
     return text
 
 
-def _menu_on_rows(view: QTableView, emit: Any) -> None:
-    """Right-click on a row: make it current, then emit (its id or None, global position); Ctrl+C copies rows."""
+def menu_on_rows(view: QTableView, emit: Any, id_role: int = RECORD_ID_ROLE) -> None:
+    """Right-click on a row: make it current, emit (its id_role data or None, global position); Ctrl+C copies."""
     copy = QAction("Copy row", view)
     copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
     copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # only while the table has focus
@@ -97,7 +106,7 @@ def _menu_on_rows(view: QTableView, emit: Any) -> None:
         index = view.indexAt(pos)
         if index.isValid() and not view.selectionModel().isRowSelected(index.row(), index.parent()):
             view.selectRow(index.row())
-        emit(index.data(RECORD_ID_ROLE) if index.isValid() else None, view.viewport().mapToGlobal(pos))
+        emit(index.data(id_role) if index.isValid() else None, view.viewport().mapToGlobal(pos))
 
     view.customContextMenuRequested.connect(requested)
 
@@ -133,7 +142,7 @@ class RecordTableTab(QWidget):
         self.view.setColumnWidth(1, 320)
         self._echo = False
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
-        _menu_on_rows(self.view, self.context_requested.emit)
+        menu_on_rows(self.view, self.context_requested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -284,10 +293,11 @@ class FindingsTab(QWidget):
 
 
 class AuditTab(QWidget):
-    """The case's audit log, newest first."""
+    """The case's audit log, newest first; a right-click asks for the entry's menu."""
 
     record_chosen = Signal(int)
     link_chosen = Signal(int)
+    context_requested = Signal(object, QPoint)  # the entry's row dict (or None), global position
 
     def __init__(self, ops: Operations, parent: QWidget | None = None):
         super().__init__(parent)
@@ -298,6 +308,7 @@ class AuditTab(QWidget):
             self.view.setColumnWidth(column, width)
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
+        menu_on_rows(self.view, self.context_requested.emit, ROW_ROLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.view)
