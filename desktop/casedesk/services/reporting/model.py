@@ -222,6 +222,7 @@ class FleetEntry:
     users: tuple[int, ...]
     cites: tuple[Cite, ...]
     decommissioned_on: str | None = None
+    unit: str = ""  # what one unit counts as when it is a system: "HGX H100 = 8 × H100 SXM"
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,8 @@ class ProfileSections:
                 model = markup(f.catalog_name or f.accelerator_model or "—")
                 if f.accelerator_model and not f.catalog_name:
                     model += " <font color='#8b0000'>(not in catalog)</font>"
+                if f.unit:  # a system or superchip: say what one unit counts as
+                    model += f"<br/><font size=6.5 color='#666666'>counted as {markup(f.unit)}</font>"
                 units = "—"
                 word = {"at_least": "≥ ", "about": "≈ ", "at_most": "≤ "}.get(f.qualifier, "")
                 if f.accelerators is not None:

@@ -140,7 +140,8 @@ class RecordReaders:
                 tuple(sorted(set(related[(rid, "dc")]))), tuple(sorted(set(related[(rid, "owns_asset")]))),
                 tuple(sorted(set(related[(rid, "operates")]))),
                 tuple(sorted(set(related[(rid, "uses_compute_of")]))),
-                _sorted_cites(self.record_cites.get(rid, ())), f.decommissioned_on))
+                _sorted_cites(self.record_cites.get(rid, ())), f.decommissioned_on,
+                hit.unit_text() if hit is not None else ""))
         return tuple(out)
 
     def compute_totals(self, fleets: Sequence[FleetEntry]) -> ComputeTotals:

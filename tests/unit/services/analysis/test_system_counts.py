@@ -23,3 +23,17 @@ def test_a_system_counts_its_gpus_and_their_tpp(written, boards, gpus, model):
     assert f.accelerators == gpus
     assert f.model_name == model
     assert f.total_tpp == pytest.approx(gpus * f.tpp_each)
+
+
+def test_the_dossier_counts_a_system_fleet_alike_and_says_what_a_unit_is(sqlite_ws, build):
+    from casedesk.services.reporting import build_dossier
+
+    with build() as b:
+        fleet = b.fleet("Eos", model="NVIDIA DGX H100", servers=576, per=1)
+        case = b.case_id
+    with sqlite_ws.read() as s:
+        d = build_dossier(s, case)
+    entry = next(f for f in d.fleets if f.id == fleet)
+    assert entry.accelerators == 4608 and entry.catalog_name == "H100 SXM"
+    assert entry.unit.endswith("= 8 × H100 SXM")
+    assert entry.tpp_total == pytest.approx(4608 * entry.tpp_each)
