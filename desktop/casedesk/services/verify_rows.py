@@ -98,7 +98,7 @@ def row_problems(s: Session, cases: set[int]) -> Iterator[tuple[str, str]]:
         for start in range(0, len(unaudited), _BATCH):
             chunk = unaudited[start:start + _BATCH]
             for row in rows_by_ids(s, table.model.__table__, chunk):
-                if _refs(row, relinked):
+                if relinked and _refs(row, relinked):
                     continue  # a restore re-creates rows whose ids were taken, under new ones
                 if table.entity == "citation" and row["evidence_id"] in import_files:
                     continue  # an import names its citations in the entries creating their subjects
@@ -126,7 +126,7 @@ def row_problems(s: Session, cases: set[int]) -> Iterator[tuple[str, str]]:
                 expected = dict(entry.after)
                 if entry.action == "create":
                     expected = {**table.implied_on_create, **expected}
-                moved = _refs(row, relinked) | _refs(expected, relinked)
+                moved = _refs(row, relinked) | _refs(expected, relinked) if relinked else set()
                 skip = set(table.relinked_fields) if moved and max(moved) > entry.id else set()
                 if table.entity == "citation" and row["evidence_id"] in import_files:
                     skip.add("locator")  # an import lengthens its citations' locators as rows recur

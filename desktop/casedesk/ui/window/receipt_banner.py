@@ -10,7 +10,14 @@ from casedesk.ui import text as ui_text
 
 
 def verify_command(target: str, encrypted: bool) -> str:
-    """The command line that checks this workspace in full."""
+    """The command line that checks this workspace in full (a database URL without its password)."""
+    if "://" in target:
+        from sqlalchemy.engine import make_url  # noqa: PLC0415 - only for database URLs
+
+        try:
+            target = make_url(target).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: show no part of it
+            target = "DATABASE-URL"
     quoted = f'"{target}"' if any(c in target for c in ' \'"') else target
     prefix = "CASEDESK_PASSPHRASE=… " if encrypted else ""
     return f"{prefix}casedesk --db {quoted} verify"

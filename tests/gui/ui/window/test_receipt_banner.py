@@ -47,3 +47,11 @@ def test_a_cut_history_at_start_up_shows_what_differs_and_the_verify_command(ope
     qtbot.mouseClick(banner.dismiss, Qt.MouseButton.LeftButton)
     assert not banner.isVisible()
     ws.dispose()
+
+
+def test_the_verify_command_never_shows_a_database_password():
+    from casedesk.ui.window.receipt_banner import verify_command
+
+    shown = verify_command("postgresql+psycopg://ana:s3cret@db.example/cases", False)
+    assert "s3cret" not in shown and shown.startswith("casedesk --db postgresql+psycopg://ana:***@db")
+    assert verify_command("/tmp/a b.casedesk", True) == 'CASEDESK_PASSPHRASE=… casedesk --db "/tmp/a b.casedesk" verify'
