@@ -241,26 +241,10 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         """Select a link in every view and inspect it."""
         self.selection.select_link(link_id)
 
-    def highlight_path(self, record_ids: list[int], link_ids: list[int]) -> None:
-        """Highlight records and links (a finding's explanation, a path) on the chart."""
-        self.chart.highlight_path(list(record_ids), list(link_ids))
-
     def add_bottom_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab to the bottom panel; returns its index."""
         return self.bottom_tabs.addTab(widget, title)
 
-
-    def visible_record_ids(self) -> list[int]:
-        """Records shown on the chart (what the dossier renders)."""
-        return self.chart.visible_record_ids()
-
-    def visible_link_ids(self) -> list[int]:
-        """Links shown on the chart."""
-        return self.chart.visible_link_ids()
-
-    def chart_positions(self) -> dict[int, tuple[float, float]]:
-        """Chart positions of the shown records."""
-        return self.chart.chart_positions()
 
     def _merge_pair(self, record_a: int, record_b: int) -> None:
         self.selection.select_records([record_a, record_b])

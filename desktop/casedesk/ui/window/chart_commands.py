@@ -15,6 +15,22 @@ Point = tuple[float, float]  # a scene position
 class ChartCommands:
     """MainWindow's part: Commands on the link chart."""
 
+    def highlight_path(self, record_ids: list[int], link_ids: list[int]) -> None:
+        """Highlight records and links (a finding's explanation, a path) on the chart."""
+        self.chart.highlight_path(list(record_ids), list(link_ids))
+
+    def visible_record_ids(self) -> list[int]:
+        """Records shown on the chart (what the dossier renders)."""
+        return self.chart.visible_record_ids()
+
+    def visible_link_ids(self) -> list[int]:
+        """Links shown on the chart."""
+        return self.chart.visible_link_ids()
+
+    def chart_positions(self) -> dict[int, tuple[float, float]]:
+        """Chart positions of the shown records."""
+        return self.chart.chart_positions()
+
     def focus_search(self) -> None:
         """Put the cursor in the search box."""
         self.dock_navigator.show()
