@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from casedesk.services.analysis.engine import AnalysisResult
 from casedesk.services.analysis.explain import describe_path, finding_rows
-from casedesk.ui import text as ui_text
 from casedesk.ui.models.finding_table import (
     FINDING_ID_ROLE,
     SEVERITY_COLOURS,

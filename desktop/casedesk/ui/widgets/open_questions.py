@@ -49,7 +49,7 @@ class OpenQuestionsView(QTreeWidget):
             for it in items[:_SHOWN_PER_GROUP]:
                 label = it.get("label") or "(case)"
                 child = QTreeWidgetItem([ui_text.display(f"{label}: {it.get('question', '')}", 400)])
-                child.setToolTip(0, ui_text.display(it.get("question", ""), 2000))
+                child.setToolTip(0, ui_text.display(f"{label}: {it.get('question', '')}", 2000))  # the row may be cut
                 child.setData(0, RECORD_ROLE, it.get("record_id"))
                 top.addChild(child)
             if len(items) > _SHOWN_PER_GROUP:
