@@ -25,6 +25,7 @@ from casedesk.services.exchange.casepack_format import (
     MAX_LINE_BYTES,
     MAX_MANIFEST_BYTES,
     TABLE_PARTS,
+    content_addressed,
     max_unpacked_bytes,
     unsafe_name,
 )
@@ -191,6 +192,9 @@ def _read_manifest(zf: zipfile.ZipFile) -> tuple[dict[str, Any], str]:
         if not (isinstance(meta, dict) and isinstance(meta.get("size"), int) and meta["size"] >= 0
                 and isinstance(meta.get("sha256"), str)):
             raise PackRefused(f"part {name}: the manifest gives no size and SHA-256 for it")
+        promised = content_addressed(name)
+        if promised is not None and meta["sha256"] != promised:  # stored under that hash here
+            raise PackRefused(f"part {name}: named by one SHA-256, the manifest gives another (altered)")
     for name in TABLE_PARTS:
         if name not in parts:
             raise PackRefused(f"part {name}: missing from the manifest")

@@ -87,10 +87,14 @@ class CaseTools:
         self.statusBar().showMessage(f"Checking {ui_text.plain(Path(path).name, 80)}…")
 
         def done(imported: Any) -> None:
+            if imported.catalog.added:
+                self.ops.refresh_vocab()  # the carried models now classify in every view
             self.set_case(imported.case_id)
+            note = "; ".join(imported.catalog.lines())
             self.statusBar().showMessage(
                 f"Imported case {imported.case_id}: {imported.records:,} records, {imported.links:,} links, "
-                f"{imported.evidence:,} evidence files (every part's hash checked)", 10000)
+                f"{imported.evidence:,} evidence files (every part's hash checked)"
+                + (f". {note}" if note else ""), 15000)
 
         return exchange.import_pack(self.ops, Path(path), on_done=done,
                                     on_error=lambda e: self.show_error(e, "Import case pack"))
