@@ -141,4 +141,4 @@ def export_csv(rows: CaseRows, out_path: str | Path, vocab: Vocabulary | None = 
                                 "digest": "zip file" if sink.zipped else "sha256sum lines of the files"})
 
 
-__all__ = ["FILE_NAMES", "LINK_HEADER", "cell", "export_csv", "folder_digest", "record_header"]
+__all__ = ["export_csv", "cell", "record_header", "LINK_HEADER", "FILE_NAMES", "folder_digest"]

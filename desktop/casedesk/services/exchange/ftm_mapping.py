@@ -67,7 +67,9 @@ LINK_EDGE = {
 UNKNOWN_EDGE = ("UnknownLink", "subject", "object")
 
 # associate_of goes out as Family when its role names a relative, else as Associate.
-FAMILY_WORDS = frozenset(["father", "mother", "parent", "son", "daughter", "child", "children", "brother", "sister", "sibling", "spouse", "wife", "husband", "partner", "uncle", "aunt", "nephew", "niece", "cousin", "grandfather", "grandmother", "grandson", "granddaughter", "relative", "family", "in-law", "stepfather", "stepmother", "stepson", "stepdaughter"])
+FAMILY_WORDS = frozenset("""father mother parent son daughter child children brother sister sibling
+spouse wife husband partner uncle aunt nephew niece cousin grandfather grandmother grandson
+granddaughter relative family in-law stepfather stepmother stepson stepdaughter""".split())
 
 # Edge schemata read on import: (source property, target property, how the link type is chosen)
 EDGE_SCHEMATA = {

@@ -310,13 +310,5 @@ def export_ftm(rows: CaseRows, out_path: str | Path, vocab: Vocabulary | None = 
                         records, links, {"entities": entities})
 
 
-__all__ = [
-    "ExportScope",
-    "FtmIds",
-    "FtmWriter",
-    "entity",
-    "entity_line",
-    "export_ftm",
-    "facts_summary",
-    "kind_columns",
-]
+__all__ = ["ExportScope", "FtmIds", "FtmWriter", "export_ftm", "entity", "entity_line", "facts_summary",
+           "kind_columns"]

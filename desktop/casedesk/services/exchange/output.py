@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from casedesk.domain.errors import CaseDeskError, ValidationError
 
@@ -91,7 +91,7 @@ class AtomicFile:
             raise CaseDeskError(f"cannot write {self.target}: {exc.strerror or exc}") from None
         return self.out.hexdigest()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if not self.raw.closed:
             self.raw.close()
         self.temp.unlink(missing_ok=True)
@@ -126,7 +126,7 @@ class AtomicFolder:
             raise CaseDeskError(f"cannot write {self.target}: {exc.strerror or exc}") from None
         return folder_digest(self.hashes)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.temp.exists():
             shutil.rmtree(self.temp, ignore_errors=True)
 
