@@ -238,8 +238,8 @@ class CatalogCarry:
         self.outcome.conflicts.append({
             "name": new.name, "kind": "figures", "here_code": here.code, "catalog": where,
             "differs": differs,
-            "message": f"the pack's model {new.name} {what}: kept this workspace's {where} catalog "
-                       "model; the imported case's fleets are classified with it"})
+            "message": f"the pack's model {new.name} {what}: kept this workspace's model ({where} "
+                       "catalog); the imported case's fleets naming it are classified with it"})
 
     def write(self, zf_part: Callable[[str], bytes], evidence: dict[int, int],
               audit_extra: dict[str, Any]) -> None:
