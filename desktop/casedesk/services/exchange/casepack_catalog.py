@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -185,7 +186,7 @@ class CatalogCarry:
         catalog = self.vocab.accelerators
         pending: list[AcceleratorModel] = []
         for number, row in self._lines:
-            new = _new_model(row, lambda why, n=number: self.bad(n, why))
+            new = _new_model(row, partial(self.bad, number))
             try:
                 model = check_new(new, catalog.bounds)
             except ValidationError as exc:
@@ -199,18 +200,18 @@ class CatalogCarry:
             if hit is not None:
                 self._known(new, model, hit)
                 continue
-            kept, clashes = [], []
+            kept: list[str] = []
             for alias in new.aliases:
                 other = catalog.resolve(alias)
-                (kept if other is None else clashes).append((alias, other))
-            for alias, other in clashes:
-                assert other is not None
+                if other is None:
+                    kept.append(alias)
+                    continue
                 self.outcome.conflicts.append({
                     "name": new.name, "kind": "alias", "alias": alias, "here": other.model.name,
                     "here_code": other.model.code,
                     "message": f"the pack's alias {alias!r} of {new.name} already names "
                                f"{other.model.name} here: that spelling keeps this workspace's meaning"})
-            new = replace(new, aliases=tuple(a for a, _ in kept))
+            new = replace(new, aliases=tuple(kept))
             model = check_new(new, catalog.bounds)
             pending.append(model)
             catalog = catalog.with_models([model])

@@ -197,3 +197,33 @@ def test_a_source_file_renamed_to_another_hash_is_refused(pack, fresh, tmp_path)
     with pytest.raises(PackRefused, match=f"part {src}"):
         run_to_end(import_casepack(fresh, tmp_path / "r.casepack"))
     _nothing_written(fresh)
+
+
+def test_a_model_citing_the_case_evidence_cites_its_imported_copy(tmp_path, fresh):
+    from casedesk.domain.models import Evidence
+    from casedesk.services.evidence import attach_evidence
+
+    a = open_workspace(str(tmp_path / "c.casedesk"))
+    try:
+        cid = _case_with_fleet(a)  # the fleets were written before the model existed
+        with a.write() as s:
+            ev = attach_evidence(s, cid, b"Ascend 910D datasheet\n", title="Ascend 910D datasheet")
+            add_model(s, ASCEND, evidence_id=ev.id)
+            elsewhere = create_case(s, "Elsewhere").id
+            other = attach_evidence(s, elsewhere, b"Kunlun P900 sheet\n", title="Kunlun sheet")
+            add_model(s, OTHER, evidence_id=other.id)
+            create_record(s, cid, RecordIn("server", {"label": "Baidu rack", "accelerator_model": "Kunlun P900",
+                                                      "server_count": 1, "accelerators_per_server": 8}))
+        out = tmp_path / "c.casepack"
+        run_to_end(export_case(a, cid, "casepack", out))
+    finally:
+        a.dispose()
+    result = run_to_end(import_casepack(fresh, out))
+    assert sorted(m["name"] for m in result.catalog.added) == ["Ascend 910D", "Kunlun P900"]
+    with fresh.read() as s:
+        by_name = {e.name: e for e in s.scalars(select(CatalogEntry))}
+        cited = s.get(Evidence, by_name["Ascend 910D"].evidence_id)
+        assert cited.case_id == result.case_id and cited.title == "Ascend 910D datasheet"
+        # another case's evidence does not travel: the source text stays, the citation does not
+        assert by_name["Kunlun P900"].evidence_id is None and by_name["Kunlun P900"].source == "press release"
+    assert verify_workspace(fresh).ok
