@@ -227,3 +227,12 @@ def test_a_model_citing_the_case_evidence_cites_its_imported_copy(tmp_path, fres
         # another case's evidence does not travel: the source text stays, the citation does not
         assert by_name["Kunlun P900"].evidence_id is None and by_name["Kunlun P900"].source == "press release"
     assert verify_workspace(fresh).ok
+
+
+def test_the_receiver_on_each_backend_adds_the_model_in_the_case_transaction(pack, workspace):
+    result = run_to_end(import_casepack(workspace, pack))
+    assert [m["name"] for m in result.catalog.added] == ["Ascend 910D"]
+    fleet, questions = _fleet(workspace, result.case_id)
+    assert fleet["total_tpp"] == pytest.approx(80 * 20000)
+    assert not [q for q in questions if "not in the catalog" in q]
+    assert verify_workspace(workspace).ok
