@@ -98,9 +98,13 @@ class CatalogOutcome:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value).lower() if isinstance(value, bool) else "none"
-    return f"{value:,g}" if isinstance(value, float) else f"{value:,}"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}"
 
 
 def _same(a: Any, b: Any) -> bool:
