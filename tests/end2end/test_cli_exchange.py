@@ -74,6 +74,7 @@ def _pack_with_a_workspace_model(run, tmp_path: Path) -> Path:
     pack = tmp_path / "shenzhen.casepack"
     out = run("--db", str(db), "export", "--case", str(case), "--format", "casepack", "-o", str(pack))
     assert out.returncode == 0, out.stderr
+    assert "carries the workspace catalog models its fleets use: Ascend 910D" in out.stdout
     return pack
 
 

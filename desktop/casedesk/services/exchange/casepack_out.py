@@ -174,4 +174,5 @@ def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
     return ExportResult("casepack", cid, "case", str(target), sha, counts["records"],
                         counts["links"], {"evidence": counts["evidence"],
                                           "manifest_sha256": hashlib.sha256(data).hexdigest(),
-                                          "counts": counts})
+                                          "counts": counts,
+                                          "catalog_models": [m["name"] for m in models]})

@@ -212,8 +212,11 @@ def check_pack(path: str | Path) -> Job[CheckedPack]:
     path = Path(path)
     zf = open_pack_zip(path)
     with zf:
-        infos = _check_names(zf)
+        if MANIFEST not in zf.namelist():
+            raise PackRefused(f"{MANIFEST} is missing: not a case pack")
+        # the format first: a newer CaseDesk's pack (with parts this one does not know) says "upgrade"
         manifest, text = _read_manifest(zf)
+        infos = _check_names(zf)
         parts = manifest["parts"]
         listed = {i.filename for i in infos} - {MANIFEST}
         for name in sorted(listed - set(parts)):

@@ -236,3 +236,18 @@ def test_the_receiver_on_each_backend_adds_the_model_in_the_case_transaction(pac
     assert fleet["total_tpp"] == pytest.approx(80 * 20000)
     assert not [q for q in questions if "not in the catalog" in q]
     assert verify_workspace(workspace).ok
+
+
+def test_a_newer_format_with_parts_unknown_here_says_upgrade(pack, fresh, tmp_path):
+    with zipfile.ZipFile(pack) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    manifest = json.loads(parts["manifest.json"])
+    manifest["format_version"] = 3
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    parts["satellites.jsonl"] = b"{}\n"
+    with zipfile.ZipFile(tmp_path / "v3.casepack", "w") as zout:
+        for n, d in parts.items():
+            zout.writestr(n, d)
+    with pytest.raises(PackRefused, match="upgrade CaseDesk"):
+        run_to_end(import_casepack(fresh, tmp_path / "v3.casepack"))
+    _nothing_written(fresh)
