@@ -66,5 +66,6 @@ def run_cases_import(cmd: Command) -> int:
             f"{'' if o['receipt_key_known'] else ' (a key this workspace has not seen before)'}"
             if o.get("receipt_key") else "; the pack carries no head receipt")
          + (f"\nnote: this pack was imported before as case "
-            f"{', '.join(map(str, result.earlier_imports))}" if result.earlier_imports else ""))
+            f"{', '.join(map(str, result.earlier_imports))}" if result.earlier_imports else "")
+         + "".join(f"\n{line}" for line in result.catalog.lines()))
     return EXIT_OK

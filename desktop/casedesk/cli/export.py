@@ -44,5 +44,7 @@ def run_export(cmd: Command) -> int:
         end_progress_line()
     emit(args, result.as_json(),
          f"wrote {result.path}: {result.records:,} records, {result.links:,} links "
-         f"({result.format}, sha256 {result.sha256})")
+         f"({result.format}, sha256 {result.sha256})"
+         + (f"\ncarries the workspace catalog models its fleets use: {', '.join(carried)}"
+            if (carried := result.extra.get("catalog_models")) else ""))
     return EXIT_OK

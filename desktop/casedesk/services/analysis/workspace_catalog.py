@@ -74,18 +74,33 @@ def workspace_vocabulary(session: Session, base: Vocabulary | None = None) -> Vo
     return replace(base, accelerators=base.accelerators.with_models(extra))
 
 
-def add_model(session: Session, new: NewModel, *, source_file: Path | None = None,
-              evidence_id: int | None = None, vocab: Vocabulary | None = None) -> CatalogEntry:
-    """Check and store a model in the workspace catalog, audited; ValidationError names the field."""
-    vocab = workspace_vocabulary(session, vocab)
-    name = " ".join(new.name.split())
-    if not name:
+def check_new(new: NewModel, bounds: FigureBounds | None = None) -> AcceleratorModel:
+    """The model `new` would be, checked as add_model checks it (bar names already taken); ValidationError."""
+    if not " ".join(new.name.split()):
         raise ValidationError("name", "a model needs a name")
     if not " ".join(new.vendor.split()):
         raise ValidationError("vendor", "a model needs its vendor (NVIDIA, Huawei, …)")
     if new.tpp is None:
         raise ValidationError("tpp", "needed to classify: dense TOPS × bit length, at its maximum")
-    if not new.source.strip() and source_file is None and evidence_id is None:
+    entry = CatalogEntry(code=code_for(new.name), name=" ".join(new.name.split()),
+                         vendor=" ".join(new.vendor.split()), aliases=list(new.aliases), tpp=new.tpp,
+                         die_area_mm2=new.die_area_mm2, io_gbps=new.io_gbps, memory=new.memory,
+                         datacenter=new.datacenter, prc_made=new.prc_made, announced=new.announced,
+                         notes=new.notes.strip(), source=new.source.strip() or "(given)")
+    return _model_of(entry, bounds or _shipped_bounds())
+
+
+def add_model(session: Session, new: NewModel, *, source_file: Path | None = None,
+              source_content: bytes | None = None, evidence_id: int | None = None,
+              vocab: Vocabulary | None = None, audit_extra: dict[str, Any] | None = None) -> CatalogEntry:
+    """Check and store a model in the workspace catalog, audited; ValidationError names the field.
+
+    The source file is a path (`source_file`) or its bytes (`source_content`, a case pack's)."""
+    vocab = workspace_vocabulary(session, vocab)
+    name = " ".join(new.name.split())
+    check_new(new, vocab.accelerators.bounds)
+    if (not new.source.strip() and source_file is None and source_content is None
+            and evidence_id is None):
         raise ValidationError("source", "say where the figures come from (a datasheet, a page, a file)")
     aliases = tuple(dict.fromkeys(a2 for a in new.aliases if (a2 := " ".join(a.split()))))
     for spelling in (name, *aliases):
@@ -101,7 +116,7 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
         code, n = f"{base}_{n}", n + 1
     if evidence_id is not None and session.get(Evidence, evidence_id) is None:
         raise NotFoundError(f"evidence {evidence_id} not found")
-    sha = None
+    sha = None if source_content is None else store_blob(session, source_content)
     if source_file is not None:
         try:
             sha = store_blob(session, source_file.read_bytes())
@@ -111,7 +126,8 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
                          tpp=new.tpp, die_area_mm2=new.die_area_mm2, io_gbps=new.io_gbps,
                          memory=new.memory, datacenter=new.datacenter, prc_made=new.prc_made,
                          announced=new.announced, notes=new.notes.strip(),
-                         source=new.source.strip() or (source_file.name if source_file else f"evidence {evidence_id}"),
+                         source=new.source.strip() or (source_file.name if source_file else
+                                                       f"evidence {evidence_id}" if evidence_id else "source file"),
                          sha256=sha, evidence_id=evidence_id, created_at=now_iso(),
                          created_by=actor_of(session))
     # the same checks the shipped catalog passes, with its bounds: absurd figures are refused here
@@ -119,7 +135,7 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
     session.add(entry)
     session.flush()
     changes_of(session).add("created", "catalog_entry", entry.id)
-    record_audit(session, "create", "catalog_entry", entry.id, after=entry_dict(entry))
+    record_audit(session, "create", "catalog_entry", entry.id, after={**entry_dict(entry), **(audit_extra or {})})
     return entry
 
 

@@ -41,7 +41,8 @@ from casedesk.services.bulk import (
 from casedesk.services.case_properties import case_properties
 from casedesk.services.cases import create_case
 from casedesk.services.collector import few_gc_passes
-from casedesk.services.exchange.casepack_format import evidence_part, is_evidence_part
+from casedesk.services.exchange.casepack_catalog import CatalogCarry, CatalogOutcome
+from casedesk.services.exchange.casepack_format import CATALOG_PART, evidence_part, is_evidence_part
 from casedesk.services.exchange.casepack_reading import (
     CheckedPack,
     PackRefused,
@@ -104,6 +105,18 @@ class _Importer:
                                        properties={k: v for k, v in props.items() if k in known}).id
         except ValidationError as exc:
             raise PackRefused(f"part case.json: {exc}") from None
+
+    # the workspace catalog models the case's fleets use -----------------------------------
+    def catalog_plan(self) -> None:
+        """Check the carried models and read the case with them (added once evidence is in)."""
+        lines = self.lines(CATALOG_PART) if CATALOG_PART in self.pack.parts else iter(())
+        self.carry = CatalogCarry(self.s, self.vocab, lines, self.pack.parts)
+        self.vocab = self.carry.plan()
+
+    def catalog_write(self) -> None:
+        self.carry.write(lambda name: PartReader(self.zf, name, self.pack.parts[name]).content(),
+                         self.evidence, self.audit_extra)
+        self.counts["catalog_models_added"] = len(self.carry.outcome.added)
 
     # records -------------------------------------------------------------------------------
     def _record(self, name: str, number: int, rec: dict[str, Any]) -> tuple[CleanRecord, list]:
@@ -355,7 +368,7 @@ class _Importer:
             "source_workspace": origin.source_workspace_uuid, "source_case_id": origin.source_case_id,
             "exporter": origin.exporter, "exported_at": origin.exported_at,
             "source_audit_head": origin.source_audit_head, "source_receipt_key": receipt_key(m),
-            "counts": self.counts})
+            "counts": self.counts, "catalog": self.carry.outcome.as_json()})
         return origin
 
 
@@ -375,12 +388,14 @@ class PackImport:
     origin: dict[str, Any]
     counts: dict[str, int]
     earlier_imports: list[int]
+    catalog: CatalogOutcome
 
     def as_json(self) -> dict[str, Any]:
-        """cli.md's keys first."""
+        """cli.md's keys first; `catalog`: the carried models added, reused, or kept as this workspace's."""
         return {"case_id": self.case_id, "records": self.records, "links": self.links,
                 "evidence": self.evidence, "pack_sha256": self.pack_sha256, "origin": self.origin,
-                "counts": self.counts, "earlier_imports": self.earlier_imports}
+                "counts": self.counts, "earlier_imports": self.earlier_imports,
+                "catalog": self.catalog.as_json()}
 
 
 def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
@@ -398,11 +413,13 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
         known = signer_known(s, pack.manifest)  # before this import's own seal registers our key
         imp = _Importer(s, zf, pack, vocab)
         imp.case()
+        imp.catalog_plan()
         yield Progress(0, None, "Adding records…")
         yield from imp.records_part()
         yield from imp.links_part()
         yield from imp.evidence_part()
         yield from imp.citations_part()
+        imp.catalog_write()
         imp.rest()
         origin = imp.origin()
         yield Progress(1, 1, "Committing…")
@@ -412,4 +429,4 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
                        "exported_at": origin.exported_at, "audit_head": origin.source_audit_head,
                        "receipt_key": receipt_key(pack.manifest), "receipt_key_known": known}
     return PackImport(imp.case_id, imp.counts["records"], imp.counts["links"], imp.counts["evidence"],
-                      pack.pack_sha256, origin_json, imp.counts, earlier)
+                      pack.pack_sha256, origin_json, imp.counts, earlier, imp.carry.outcome)

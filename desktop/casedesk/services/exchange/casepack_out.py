@@ -26,9 +26,10 @@ from casedesk.domain.models import (
 from casedesk.domain.watchlists import DuplicateDecision, ScreeningHit
 from casedesk.services.audit import chain_head
 from casedesk.services.exchange.case_rows import CaseRows
+from casedesk.services.exchange.casepack_catalog import carried_entries, carried_rows
 from casedesk.services.exchange.casepack_format import (
+    CATALOG_PART,
     FORMAT,
-    FORMAT_VERSION,
     MANIFEST,
     evidence_part,
 )
@@ -153,13 +154,19 @@ def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
             counts["chart_positions"] = pw.part("chart_positions.jsonl", (
                 _json_line({"record_id": rid, "x": x, "y": y})
                 for rid, (x, y) in sorted(rows.positions().items())))
+            # the workspace models the case's fleets use, so the receiver classifies them alike
+            models, sources = carried_rows(s, cid, carried_entries(s, cid))
+            if models:
+                counts["catalog_models"] = pw.part(CATALOG_PART, (_json_line(m) for m in models))
+                for name in sorted(sources):
+                    pw.part(name, [sources[name]])
             yield Progress(total, total, "Packing the case: audit entries")
             counts["audit_entries"] = pw.part("audit.jsonl", (
                 _json_line(a) for a in _table_rows(s, AuditEntry, AuditEntry.case_id == cid)))
             head_id, head_hash = chain_head(s)
             manifest = {
                 "format": FORMAT,
-                "format_version": FORMAT_VERSION,
+                "format_version": 2 if models else 1,  # 1: readable by a CaseDesk before catalogs
                 "schema_revision": head_revision(),
                 "made_by": f"CaseDesk {APP_VERSION}",
                 "workspace": {"uuid": rows.workspace_uuid, "name": rows.workspace_name},
@@ -180,4 +187,5 @@ def export_casepack(rows: CaseRows, out_path: str | Path) -> Job[ExportResult]:
     return ExportResult("casepack", cid, "case", str(target), sha, counts["records"],
                         counts["links"], {"evidence": counts["evidence"],
                                           "manifest_sha256": hashlib.sha256(data).hexdigest(),
-                                          "counts": counts})
+                                          "counts": counts,
+                                          "catalog_models": [m["name"] for m in models]})

@@ -25,6 +25,7 @@ from casedesk.services.exchange.casepack_format import (
     MAX_LINE_BYTES,
     MAX_MANIFEST_BYTES,
     TABLE_PARTS,
+    content_addressed,
     max_unpacked_bytes,
     unsafe_name,
 )
@@ -191,6 +192,9 @@ def _read_manifest(zf: zipfile.ZipFile) -> tuple[dict[str, Any], str]:
         if not (isinstance(meta, dict) and isinstance(meta.get("size"), int) and meta["size"] >= 0
                 and isinstance(meta.get("sha256"), str)):
             raise PackRefused(f"part {name}: the manifest gives no size and SHA-256 for it")
+        promised = content_addressed(name)
+        if promised is not None and meta["sha256"] != promised:  # stored under that hash here
+            raise PackRefused(f"part {name}: named by one SHA-256, the manifest gives another (altered)")
     for name in TABLE_PARTS:
         if name not in parts:
             raise PackRefused(f"part {name}: missing from the manifest")
@@ -208,8 +212,11 @@ def check_pack(path: str | Path) -> Job[CheckedPack]:
     path = Path(path)
     zf = open_pack_zip(path)
     with zf:
-        infos = _check_names(zf)
+        if MANIFEST not in zf.namelist():
+            raise PackRefused(f"{MANIFEST} is missing: not a case pack")
+        # the format first: a newer CaseDesk's pack (with parts this one does not know) says "upgrade"
         manifest, text = _read_manifest(zf)
+        infos = _check_names(zf)
         parts = manifest["parts"]
         listed = {i.filename for i in infos} - {MANIFEST}
         for name in sorted(listed - set(parts)):

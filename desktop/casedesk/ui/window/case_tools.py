@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from casedesk.services.table_rows import SCREENED_KINDS
 from casedesk.ui import text as ui_text
@@ -87,13 +87,30 @@ class CaseTools:
         self.statusBar().showMessage(f"Checking {ui_text.plain(Path(path).name, 80)}…")
 
         def done(imported: Any) -> None:
+            if imported.catalog.added:
+                self.ops.refresh_vocab()  # the carried models now classify in every view
             self.set_case(imported.case_id)
+            note = "; ".join(imported.catalog.lines())
             self.statusBar().showMessage(
                 f"Imported case {imported.case_id}: {imported.records:,} records, {imported.links:,} links, "
-                f"{imported.evidence:,} evidence files (every part's hash checked)", 10000)
+                f"{imported.evidence:,} evidence files (every part's hash checked)"
+                + (f". {note}" if note else ""), 15000)
+            if imported.catalog.conflicts:  # the receiver's figures won: said where it cannot be missed
+                self._catalog_conflicts(imported.catalog.conflicts)
 
         return exchange.import_pack(self.ops, Path(path), on_done=done,
                                     on_error=lambda e: self.show_error(e, "Import case pack"))
+
+    def _catalog_conflicts(self, conflicts: list[dict[str, Any]]) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import case pack",
+                          "The pack's accelerator catalog differs from this workspace's; this "
+                          "workspace's models were kept.", QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("catalog_conflict_dialog")
+        box.setInformativeText("\n".join(ui_text.plain(c["message"], 300) for c in conflicts[:10]))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = box
+        box.open()
+        return box
 
     def edit_preferences(self) -> PreferencesDialog:
         """Edit › Preferences: your name (the audit's actor on a workspace file) and organisation."""

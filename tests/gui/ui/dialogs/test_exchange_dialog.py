@@ -70,3 +70,46 @@ def test_a_case_pack_exported_from_the_window_comes_back_as_a_new_case(driver, q
         before = sorted(r["label"] for r in list_records(s, driver.case_id))
         after = sorted(r["label"] for r in list_records(s, w.current_case_id()))
     assert after == before and "every part's hash checked" in w.statusBar().currentMessage()
+
+
+def _pack_using_a_workspace_model(tmp_path, tpp: float):  # noqa: ANN001, ANN202
+    from casedesk.services.analysis.workspace_catalog import NewModel, add_model
+    from casedesk.services.cases import create_case
+    from casedesk.services.exchange import export_case
+    from casedesk.services.progress import run_to_end
+    from casedesk.services.records import RecordIn, create_record
+    from casedesk.storage.workspace import open_workspace
+
+    a = open_workspace(str(tmp_path / "a.casedesk"))
+    try:
+        with a.write() as s:
+            add_model(s, NewModel(name="Ascend 910D", vendor="Huawei", tpp=tpp, source="briefing"))
+            cid = create_case(s, "Shenzhen").id
+            create_record(s, cid, RecordIn("server", {"label": "Shenzhen cluster",
+                                                      "accelerator_model": "Ascend 910D",
+                                                      "server_count": 10, "accelerators_per_server": 8}))
+        pack = tmp_path / "a.casepack"
+        run_to_end(export_case(a, cid, "casepack", pack))
+    finally:
+        a.dispose()
+    return pack
+
+
+def test_a_pack_whose_catalog_model_differs_here_warns_and_keeps_this_workspaces(driver, qtbot, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from casedesk.domain.catalog_entries import CatalogEntry
+    from casedesk.services.analysis.workspace_catalog import NewModel, add_model
+
+    pack = _pack_using_a_workspace_model(tmp_path, 20000.0)
+    with driver.ws.write() as s:
+        add_model(s, NewModel(name="Ascend 910D", vendor="Huawei", tpp=9000.0, source="our sheet"))
+    w = driver.window
+    w.import_case_pack(str(pack))
+    qtbot.waitUntil(lambda: w.findChild(QMessageBox, "catalog_conflict_dialog") is not None, timeout=60000)
+    box = w.findChild(QMessageBox, "catalog_conflict_dialog")
+    assert "tpp 20,000 in the pack, 9,000 here" in box.informativeText()
+    assert "kept" in box.text()
+    with driver.ws.read() as s:
+        assert [e.tpp for e in s.scalars(select(CatalogEntry))] == [9000.0]
+    box.accept()
