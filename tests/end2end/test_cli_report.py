@@ -118,3 +118,22 @@ def test_hits_name_their_program_and_the_register_lists_each_list_snapshot(run, 
     for internal in ("compared as", "Normalisation:", "rule hq_", "_id", "None", "2026-", "T00:"):
         assert internal not in flat, internal
     assert "red flag: Controlled accelerators used by a party headquartered in a country of concern" in flat
+
+
+def test_the_cover_names_the_author_and_organisation_from_preferences(run, demo_db, tmp_path):
+    import io
+    import json as _json
+
+    from pypdf import PdfReader
+
+    db, case_id = demo_db
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "preferences.json").write_text(_json.dumps({"name": "Mei Lin", "organisation": "Harbor Compliance"}),
+                                            encoding="utf-8")
+    target = tmp_path / "author.pdf"
+    out = run("--db", str(db), "report", "--case", str(case_id), "-o", str(target),
+              env={"CASEDESK_CONFIG": str(config)})
+    assert out.returncode == 0, out.stderr
+    cover = PdfReader(io.BytesIO(target.read_bytes())).pages[0].extract_text()
+    assert "Mei Lin (Harbor Compliance)" in " ".join(cover.split())

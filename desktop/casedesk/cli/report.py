@@ -17,7 +17,8 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
                         help="redaction profile: none, sensitive, external (resources/reporting)")
     report.add_argument("--marking", default="",
                         help="classification marking on every page (default: the case's, else UNCLASSIFIED)")
-    report.add_argument("--author", help="author on the cover (default: the workspace user)")
+    report.add_argument("--author", help="author on the cover (default: your name and organisation from "
+                                         "Preferences, else the workspace user)")
     report.add_argument("--date", help="date on the cover, YYYY-MM-DD (default: the newest audit entry's)")
     report.add_argument("--as-of", help="the day the compute, ECCN classes and open questions describe "
                                         "(YYYY-MM-DD, or YYYY-MM / YYYY meaning its last day; "
@@ -29,11 +30,12 @@ def run_report(cmd: Command) -> int:
     """Write the dossier; each stage is named on stderr when that is a terminal."""
     from casedesk.services.progress import run_to_end
     from casedesk.services.reporting import DossierOptions, export_report
+    from casedesk.storage.preferences import load_preferences
 
     args = cmd.args
     ws = cmd.open_workspace()
-    options = DossierOptions(marking=args.marking, author=ws.actor if args.author is None else args.author,
-                             redaction=args.redact, date=args.date, as_of=args.as_of)
+    author = load_preferences().author_line(ws.actor) if args.author is None else args.author
+    options = DossierOptions(marking=args.marking, author=author, redaction=args.redact, date=args.date, as_of=args.as_of)
     shown = {"message": ""}
 
     def progress(step) -> None:  # noqa: ANN001 - Progress

@@ -31,6 +31,11 @@ class Preferences:
         """Who acts on a SQLite workspace: the name set here, else the operating system login."""
         return self.name.strip() or _login()
 
+    def author_line(self, fallback: str) -> str:
+        """The dossier author: 'Name (Organisation)' from these preferences, else fallback."""
+        name = self.name.strip() or fallback
+        return f"{name} ({self.organisation.strip()})" if self.organisation.strip() else name
+
 
 def _login() -> str:
     try:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from casedesk.domain.errors import CaseDeskError
 from casedesk.storage.preferences import load_preferences
 from casedesk.ui.dialogs.job_dialog import JobDialog
-from casedesk.ui.dialogs.preferences_dialog import author_line
 from casedesk.ui.operations import cases, reporting
 from casedesk.ui.operations.core import Operations
 from casedesk.ui.widgets.text_fit import WrapLabel
@@ -81,7 +80,7 @@ class ExportDossierDialog(JobDialog):
         case_marking = cases.case_properties_of(ops, case_id).get("marking")
         if case_marking:  # the case's own marking (New case) comes first
             self.marking.setCurrentText(case_marking)
-        self.author = QLineEdit(author_line(load_preferences(), ops.actor))
+        self.author = QLineEdit(load_preferences().author_line(ops.actor))
         self.redaction = QComboBox()
         for code, profile in redaction_profiles().items():
             self.redaction.addItem(profile.label, code)

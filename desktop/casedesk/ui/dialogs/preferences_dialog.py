@@ -65,9 +65,3 @@ class PreferencesDialog(QDialog):
             return
         self.saved = load_preferences()
         self.accept()
-
-
-def author_line(prefs: Preferences, fallback: str) -> str:
-    """The dossier author: 'Name (Organisation)' from the preferences, else fallback."""
-    name = prefs.name.strip() or fallback
-    return f"{name} ({prefs.organisation.strip()})" if prefs.organisation.strip() else name
