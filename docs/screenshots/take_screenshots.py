@@ -113,6 +113,16 @@ def main(out: Path) -> int:
         shot("import_review.png")
         wizard.reject()
 
+    # Analysis › Accelerator catalog: the models the analysis classifies by, and the form to add one.
+    catalog = window.show_catalog()
+    catalog.move(250, 100)
+    catalog.filter.setText("Ascend")
+    catalog.name.setText("Ascend 910D")
+    catalog.vendor.setText("Huawei")
+    catalog.source.setText("vendor briefing, p. 2")
+    shot("catalog.png")
+    catalog.close()
+
     manual = window.show_manual()  # F1
     manual.setGeometry(200, 80, 1150, 800)
     shot("manual.png")
