@@ -156,15 +156,16 @@ def _one_sided(ta: list[str], tb: list[str], concepts: frozenset[str], idf: Any)
 
 
 def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
-                     idf: Any = None) -> tuple[float, str]:
+                     idf: Any = None, floor: float = 0.0) -> tuple[float, str]:
     """Score two variant texts (fuzzy); returns (score, rule).
 
     When each name has a distinctive word the other lacks, the score is capped at the share of
     token weight that did meet ("China Construction Bank" is not "China Communications
-    Construction").
+    Construction"). A score below `floor` is returned uncapped: the cap only lowers it, and the
+    caller discards it anyway (this skips the costliest step for most candidates).
     """
     score, how = _compare_variants(a, a_syl, b, b_syl, w)
-    if score >= 100.0 or (a_syl and b_syl):
+    if score >= 100.0 or (a_syl and b_syl) or score < floor:
         return score, how
     ta, tb = a.split(), b.split()
     if fuzz.ratio("".join(ta), "".join(tb)) >= 90:
@@ -226,10 +227,12 @@ def compare_han(a: str, b: str, w: Weights) -> float:
 
 
 def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exact_only: bool,
-                    w: Weights, c_han: str = "", idf: Any = None) -> NameMatch | None:
+                    w: Weights, c_han: str = "", idf: Any = None,
+                    floor: float = 0.0) -> NameMatch | None:
     """The best variant pair of a query name and a candidate's stored variants (None: no match).
 
-    idf (optional): token → distinctiveness among the loaded lists' names (0..1).
+    idf (optional): token → distinctiveness among the loaded lists' names (0..1). floor: scores
+    below it are only known to be below it (the caller drops them), which saves work.
     """
     if q.empty or not c_variants:
         return None
@@ -260,7 +263,9 @@ def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exa
                 continue
             if both_chinese and not (qv.syllabic and cs):
                 continue
-            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w, idf)
+            # A pair scoring below the best so far cannot become the best: cap it no further.
+            score, how = compare_variants(qv.text, qv.syllabic, ct, cs, w, idf,
+                                          max(floor, best.score if best is not None else 0.0))
             if best is None or score > best.score:
                 best = NameMatch(score, how, qi, ci)
     return best

@@ -58,7 +58,8 @@ def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: flo
         # Country and place can add a few points: look a little below the threshold.
         floor = threshold - w.country_match_bonus - w.place_match_bonus
         for cand in index.candidates(q, w, cutoff=floor):
-            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf)
+            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf,
+                                floor)
             if m is None or m.score < floor:
                 continue
             entry_id = cand.entry_id
