@@ -75,7 +75,7 @@ class WindowActions:
         a("run_analysis", "&Run analysis", self.run_analysis, shortcut="F5")
         a("load_watchlist", "&Load screening list…", self.load_watchlist, shortcut="Ctrl+Shift+L")
         a("screen_case", "&Screen case against lists", self.screen_case, shortcut="F6")
-        a("accelerator_catalog", "Accelerator &catalog…", self.show_catalog)
+        a("accelerator_catalog", "Accelerator &catalog…", self.show_catalog, shortcut="Ctrl+Alt+C")
         a("show_hits", "Screening &hits", lambda: self._show_tab(self.hits), shortcut="Ctrl+Shift+K")
         a("quit", "&Quit", self.close, shortcut="Ctrl+Q")
         undo_action = self.undo_stack.createUndoAction(self, "&Undo")
