@@ -52,62 +52,53 @@ def _elide(widget: QWidget, text: str, room: int) -> str:
     return widget.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 0))
 
 
-class ElidedLabel(QLabel):
+class _Elides:
+    """The part an elided label and an elided button share: keep the whole text, show what fits."""
+
+    _full: str
+    _PADDING = 2  # pixels the widget's style keeps beside the text
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._full = text
+        self._show()
+
+    def text(self) -> str:
+        return self._full
+
+    def is_elided(self) -> bool:
+        """True when the text shown is shorter than the whole text."""
+        return super().text() != self._full  # type: ignore[misc]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)  # type: ignore[misc]
+        self._show()
+
+    def _show(self) -> None:
+        room = self.contentsRect().width() - self._PADDING  # type: ignore[attr-defined]
+        super().setText(_elide(self, self._full, room))  # type: ignore[misc, arg-type]
+
+
+class ElidedLabel(_Elides, QLabel):
     """A one-line label that ends in "…" when narrower than its text; text() is the whole text."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
+        QLabel.__init__(self, parent)
         self._full = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
-    def setText(self, text: str) -> None:  # noqa: N802
-        self._full = text
-        self._show()
-
-    def text(self) -> str:
-        return self._full
-
-    def is_elided(self) -> bool:
-        """True when the text shown is shorter than the whole text."""
-        return super().text() != self._full
-
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, super().sizeHint().height())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._show()
 
-    def _show(self) -> None:
-        super().setText(_elide(self, self._full, self.contentsRect().width() - 2))
-
-
-class ElidedButton(QPushButton):
+class ElidedButton(_Elides, QPushButton):
     """A button whose text ends in "…" when narrower than it; text() is the whole text."""
 
+    _PADDING = 10  # the style's text padding (2 px in the rows' style sheet)
+
     def __init__(self, text: str = "", parent: QWidget | None = None, **kwargs: Any):
-        super().__init__(parent, **kwargs)
+        QPushButton.__init__(self, parent, **kwargs)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setText(text)
-
-    def setText(self, text: str) -> None:  # noqa: N802
-        self._full = text
-        self._show()
-
-    def text(self) -> str:
-        return self._full
-
-    def is_elided(self) -> bool:
-        """True when the text shown is shorter than the whole text."""
-        return super().text() != self._full
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._show()
-
-    def _show(self) -> None:
-        room = self.contentsRect().width() - 10  # the style's text padding (2 px in the rows' style sheet)
-        super().setText(_elide(self, self._full, room))
