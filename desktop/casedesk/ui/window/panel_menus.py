@@ -46,13 +46,7 @@ class PanelMenus:
             self._item(menu, "show_path", "Show the &path on the chart", lambda: self.show_path_on_chart(ids, links),
                        enabled=bool(ids))
             menu.addSeparator()
-            writes = self._writes()
-            self._item(menu, "confirm_finding", "C&onfirm as a red flag", lambda: panel.decide_selected("confirmed"),
-                       enabled=writes and panel.confirm_button.isEnabled())
-            self._item(menu, "dismiss_finding", "&Dismiss…", lambda: panel.dismiss_selected(),
-                       enabled=writes and panel.dismiss_button.isEnabled())
-            self._item(menu, "reopen_finding", "&Re-open", lambda: panel.decide_selected("open"),
-                       enabled=writes and panel.reopen_button.isEnabled())
+            self._decision_items(menu, panel, "finding", "C&onfirm as a red flag", "&Dismiss…")
             menu.addSeparator()
             self._item(menu, "copy_title", "Copy &title", lambda: self._copy(finding["title"], "title"))
             self._item(menu, "copy_explanation", "Copy the e&xplanation",
@@ -60,6 +54,15 @@ class PanelMenus:
             menu.addSeparator()
         self.add_row_actions(menu, panel.view, "findings")
         return self._popup(menu, where)
+
+    def _decision_items(self, menu: QMenu, panel: Any, what: str, confirm: str, dismiss: str) -> None:
+        """Confirm, dismiss and re-open through the panel's own buttons' methods (greyed as they are)."""
+        writes = self._writes()
+        for name, text, act, button in (
+                (f"confirm_{what}", confirm, lambda: panel.decide_selected("confirmed"), panel.confirm_button),
+                (f"dismiss_{what}", dismiss, lambda: panel.dismiss_selected(), panel.dismiss_button),
+                (f"reopen_{what}", "&Re-open", lambda: panel.decide_selected("open"), panel.reopen_button)):
+            self._item(menu, name, text, act, enabled=writes and button.isEnabled())
 
     def show_path_on_chart(self, record_ids: list[int], link_ids: list[int]) -> None:
         """Bring a path's records onto the chart and highlight it there."""
@@ -76,13 +79,7 @@ class PanelMenus:
             record_id = int(hit["record_id"])
             label, entry = hit.get("record_label") or "", hit.get("entry_name") or ""
             menu.addAction(f"{ui_text.plain(label, 30)} ↔ {ui_text.plain(entry, 30)}").setEnabled(False)
-            writes = self._writes()
-            self._item(menu, "confirm_hit", "C&onfirm the match", lambda: panel.decide_selected("confirmed"),
-                       enabled=writes and panel.confirm_button.isEnabled())
-            self._item(menu, "dismiss_hit", "&Dismiss the match…", lambda: panel.dismiss_selected(),
-                       enabled=writes and panel.dismiss_button.isEnabled())
-            self._item(menu, "reopen_hit", "&Re-open", lambda: panel.decide_selected("open"),
-                       enabled=writes and panel.reopen_button.isEnabled())
+            self._decision_items(menu, panel, "hit", "C&onfirm the match", "&Dismiss the match…")
             menu.addSeparator()
             self._item(menu, "inspect_party", f"&Inspect {ui_text.quoted(label)}",
                        lambda: self.inspect_record(record_id))
