@@ -24,6 +24,7 @@ from casedesk.services.screening.name_scoring import (
     default_weights,
 )
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
+from casedesk.services.screening.normalize.places import named_country
 from casedesk.services.screening.place_evidence import entry_addresses, place_countries, place_feature
 from casedesk.services.screening.subjects import Subject, load_subjects
 
@@ -106,6 +107,14 @@ def _steps(norm: NormalizedName | None, variant: int) -> list[str]:
     return list(norm.variants[variant].steps)
 
 
+def _named(name: str, entity_type: str) -> set[str]:
+    """{country} a body's name places it in, else empty (a person's name says nothing of the kind)."""
+    if entity_type == "person" or not name:
+        return set()
+    country = named_country(name)
+    return {country} if country else set()
+
+
 def _explain(subject: Subject, entry: dict[str, Any], ev: Evidence, list_norm: NormalizedName | None,
              list_name_text: str, w: Weights) -> tuple[float, dict[str, Any]]:
     """Final score and explanation of one (record, entry) pair."""
@@ -127,9 +136,12 @@ def _explain(subject: Subject, entry: dict[str, Any], ev: Evidence, list_norm: N
         value = w.wallet_match_score if ident["feature"] == "wallet" else w.identifier_match_score
         features.append({**ident, "score": value})
         score = max(score, value)
-    # A side naming no country may still name a place in its brackets ("… (Shenzhen)": CN).
-    ours = set(subject.countries) or place_countries(ev.query_norm)
-    theirs = set(entry.get("countries") or []) or place_countries(list_norm)
+    # A side naming no country may still name a place in its brackets ("… (Shenzhen)": CN), or,
+    # for a body rather than a person, in the name itself ("Agricultural Bank of China": CN).
+    ours = set(subject.countries) or place_countries(ev.query_norm) \
+        or _named(ev.query_name, subject.entity_type)
+    theirs = set(entry.get("countries") or []) or place_countries(list_norm) \
+        or _named(list_name_text or entry.get("name") or "", entry.get("entity_type") or "")
     if ours and theirs and ev.name is not None and not ev.identifiers:
         if ours & theirs:
             features.append({"feature": "country", "adjust": w.country_match_bonus,

@@ -72,3 +72,15 @@ def test_screening_meets_the_entry_and_shows_the_place_as_evidence(workspace, tm
     country = [f for f in top["features"] if f["feature"] == "country"]
     assert country and country[0]["adjust"] < 0 and "HK" in country[0]["detail"]
     assert top["score"] < 100
+
+
+@pytest.mark.parametrize("name, country", [
+    ("Agricultural Bank of China Limited", "CN"), ("COMMERCIAL BANK OF SYRIA", "SY"),
+    ("China Construction Bank Corporation", "CN"), ("中国建设银行", "CN"), ("Hong Kong Telecom", "HK"),
+    ("Georgia Pacific", None), ("Turkey Hill Dairy", None), ("Industrial Bank Co., Ltd.", None),
+    ("University of Bristol", None),
+])
+def test_a_company_name_can_say_its_country(name, country):
+    from casedesk.services.screening.normalize.places import named_country
+
+    assert named_country(name) == country

@@ -93,3 +93,36 @@ def place_spellings(place: Place) -> tuple[str, ...]:
     """Folded spellings of a place to look for in an address (Shenzhen, 深圳, shenzhen…)."""
     _forms, spellings = _place_table()
     return spellings.get(place.concept) or (fold_text(place.text),)
+
+
+# "Agricultural Bank of China", "Commercial Bank of Syria": the country a company name says it is of.
+_OF_PLACE_RE = re.compile(r"\bof\s+(?:the\s+)?([A-Za-z][A-Za-z .'&-]{2,40}?)\s*(?:[,(]|$|\b(?:limited|ltd|"
+                          r"inc|corporation|corp|co|company|plc|llc|gmbh|sa|ag|jsc|pjsc)\b)", re.IGNORECASE)
+
+
+def named_country(name: str) -> str | None:
+    """The country a company's name places it in: "… of China", a leading "China …" / "中国…"; else None.
+
+    After "of", a glossary place or a country's name (never a two-letter code); leading, only a
+    glossary place. Person names are not read this way (callers decide).
+    """
+    text = name.strip()
+    m = _OF_PLACE_RE.search(text)
+    if m and len(m.group(1)) >= 4:
+        place = place_of(m.group(1))
+        if place is not None and place.country:
+            return place.country
+    forms, _spellings = _place_table()
+    # A leading place only from the glossary (China, Hong Kong, Shenzhen …): "Georgia Pacific" and
+    # "Turkey Hill" open with a country's name and are not of it.
+    words = [w.strip(",.") for w in text.split()[:2]]
+    for lead in (" ".join(words), words[0] if words else ""):
+        found = forms.get(_form(lead)) if lead and lead.isascii() else None
+        if found is not None and found[1]:
+            return found[1]
+    if text and not text.isascii():  # a Han name that opens with its place: 中国…, 香港…
+        for size in (3, 2):
+            found = forms.get(_form(text[:size]))
+            if found is not None and found[1]:
+                return found[1]
+    return None
