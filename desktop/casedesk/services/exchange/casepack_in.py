@@ -54,7 +54,7 @@ from casedesk.services.exchange.casepack_receipt import receipt_key, signer_know
 from casedesk.services.fields import clean_fields, clean_link_fields, fields_of
 from casedesk.services.progress import Job, Progress
 from casedesk.services.records import AddressIn, AliasIn, IdentifierRow, prepare_wallet
-from casedesk.storage.bulkinsert import insert_tuples
+from casedesk.storage.bulkinsert import BackgroundWriter, background_writes, insert_tuples
 from casedesk.storage.workspace import Workspace, changes_of
 
 _BATCH = 5000
@@ -84,6 +84,7 @@ class _Importer:
         self.case_id = 0
         self.audit_extra = {"case_pack": pack.pack_sha256}
         self.now = now_iso()
+        self.writer: BackgroundWriter | None = None  # set while records and links go in
 
     def lines(self, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         return PartReader(self.zf, name, self.pack.parts[name]).lines()
@@ -158,6 +159,8 @@ class _Importer:
                 self.kinds[new] = (clean.kind, clean.fields.get("party_kind", "company")
                                    if clean.kind == "party" else None)
             batch.clear()
+            if self.writer is not None:
+                self.writer.dispatch()
 
         for number, rec in self.lines(name):
             old = rec.get("id")
@@ -192,6 +195,8 @@ class _Importer:
             for (old, _), new in zip(batch, ids):
                 self.links[old] = new
             batch.clear()
+            if self.writer is not None:
+                self.writer.dispatch()
 
         for number, link in self.lines(name):
             old = link.get("id")
@@ -415,8 +420,13 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
         imp.case()
         imp.catalog_plan()
         yield Progress(0, None, "Adding records…")
-        yield from imp.records_part()
-        yield from imp.links_part()
+        s.flush()
+        # SQLite writes each batch of records and links on a second thread while the next is
+        # parsed and checked; everything written is waited for when the block ends
+        with background_writes(s) as imp.writer:
+            yield from imp.records_part()
+            yield from imp.links_part()
+        imp.writer = None
         yield from imp.evidence_part()
         yield from imp.citations_part()
         imp.catalog_write()
