@@ -188,6 +188,7 @@ class _Importer:
     def links_part(self) -> Iterator[Progress]:
         name = "links.jsonl"
         batch: list[tuple[int, tuple[str, int, int, dict[str, Any]]]] = []
+        allowed: dict[tuple[str, str, str | None, str, str | None], bool] = {}  # lt.allows, once per shape
 
         def flush() -> None:
             ids = insert_clean_links(self.s, self.case_id, [b for _, b in batch],
@@ -209,7 +210,11 @@ class _Importer:
             if src is None or tgt is None:
                 raise self.bad(name, number, f"link {old}: an end the pack does not hold")
             (sk, sp), (tk, tp) = self.kinds[src], self.kinds[tgt]
-            if src == tgt or not lt.allows(sk, sp, tk, tp):
+            shape = (lt.code, sk, sp, tk, tp)
+            ok = allowed.get(shape)
+            if ok is None:
+                ok = allowed[shape] = lt.allows(sk, sp, tk, tp)
+            if src == tgt or not ok:
                 raise self.bad(name, number, f"link {old}: a {sp or sk} cannot be linked to a "
                                f"{tp or tk} by {lt.label!r}")
             try:
