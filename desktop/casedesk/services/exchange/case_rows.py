@@ -69,6 +69,11 @@ class CaseRows:
         self.workspace_name = info.name if info is not None else ""
         self._children: dict[str, dict[int, list[dict[str, Any]]]] | None = None
 
+    def _conn(self) -> Any:
+        # Core selects on the session's connection: the same rows and types as session.execute,
+        # without the ORM's per-row result machinery (about a third of reading 800k rows)
+        return self.session.connection()
+
     # ids -----------------------------------------------------------------------------------
     def _in_scope(self, rid: int) -> bool:
         return self.scope.record_ids is None or rid in self.scope.record_ids
@@ -104,7 +109,7 @@ class CaseRows:
                 q = (select(t.c.record_id, *[t.c[c] for c in cols])
                      .join(Record.__table__, rec.id == t.c.record_id)
                      .where(rec.case_id == self.scope.case_id).order_by(t.c.id))
-                for row in self.session.execute(q):
+                for row in self._conn().execute(q):
                     by.setdefault(row[0], []).append(dict(zip(cols, row[1:])))
                 out[name] = by
             t = ContractParty.__table__
@@ -112,7 +117,7 @@ class CaseRows:
             q = (select(t.c.contract_id, t.c.id, t.c.party_id, t.c.role)
                  .join(Record.__table__, rec.id == t.c.contract_id)
                  .where(rec.case_id == self.scope.case_id).order_by(t.c.id))
-            for cid, pid, party_id, role in self.session.execute(q):
+            for cid, pid, party_id, role in self._conn().execute(q):
                 by.setdefault(cid, []).append({"id": pid, "party_id": party_id, "role": role})
             out["contract_parties"] = by
             self._children = out
@@ -132,8 +137,9 @@ class CaseRows:
                 [table.c[c] for c in own]
             names = RECORD_COLUMNS + own
             last = 0
+            conn = self._conn()
             while True:
-                rows = self.session.execute(
+                rows = conn.execute(
                     select(*cols).join(table, table.c.id == rec.id)
                     # kind in the filter: the (case, kind) index then walks in id order; without
                     # it every batch sorted all the case's records
@@ -173,8 +179,9 @@ class CaseRows:
         t = Link.__table__.c
         cols = [t[c] for c in columns]
         last = 0
+        conn = self._conn()
         while True:
-            rows = self.session.execute(
+            rows = conn.execute(
                 select(*cols).where(t.case_id == self.scope.case_id, t.id > last)
                 .order_by(t.id).limit(batch)).all()
             if not rows:

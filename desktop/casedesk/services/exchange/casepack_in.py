@@ -54,7 +54,7 @@ from casedesk.services.exchange.casepack_receipt import receipt_key, signer_know
 from casedesk.services.fields import clean_fields, clean_link_fields, fields_of
 from casedesk.services.progress import Job, Progress
 from casedesk.services.records import AddressIn, AliasIn, IdentifierRow, prepare_wallet
-from casedesk.storage.bulkinsert import insert_tuples
+from casedesk.storage.bulkinsert import BackgroundWriter, background_writes, insert_tuples
 from casedesk.storage.workspace import Workspace, changes_of
 
 _BATCH = 5000
@@ -84,6 +84,7 @@ class _Importer:
         self.case_id = 0
         self.audit_extra = {"case_pack": pack.pack_sha256}
         self.now = now_iso()
+        self.writer: BackgroundWriter | None = None  # set while records and links go in
 
     def lines(self, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         return PartReader(self.zf, name, self.pack.parts[name]).lines()
@@ -158,6 +159,8 @@ class _Importer:
                 self.kinds[new] = (clean.kind, clean.fields.get("party_kind", "company")
                                    if clean.kind == "party" else None)
             batch.clear()
+            if self.writer is not None:
+                self.writer.dispatch()
 
         for number, rec in self.lines(name):
             old = rec.get("id")
@@ -185,6 +188,7 @@ class _Importer:
     def links_part(self) -> Iterator[Progress]:
         name = "links.jsonl"
         batch: list[tuple[int, tuple[str, int, int, dict[str, Any]]]] = []
+        allowed: dict[tuple[str, str, str | None, str, str | None], bool] = {}  # lt.allows, once per shape
 
         def flush() -> None:
             ids = insert_clean_links(self.s, self.case_id, [b for _, b in batch],
@@ -192,6 +196,8 @@ class _Importer:
             for (old, _), new in zip(batch, ids):
                 self.links[old] = new
             batch.clear()
+            if self.writer is not None:
+                self.writer.dispatch()
 
         for number, link in self.lines(name):
             old = link.get("id")
@@ -204,7 +210,11 @@ class _Importer:
             if src is None or tgt is None:
                 raise self.bad(name, number, f"link {old}: an end the pack does not hold")
             (sk, sp), (tk, tp) = self.kinds[src], self.kinds[tgt]
-            if src == tgt or not lt.allows(sk, sp, tk, tp):
+            shape = (lt.code, sk, sp, tk, tp)
+            ok = allowed.get(shape)
+            if ok is None:
+                ok = allowed[shape] = lt.allows(sk, sp, tk, tp)
+            if src == tgt or not ok:
                 raise self.bad(name, number, f"link {old}: a {sp or sk} cannot be linked to a "
                                f"{tp or tk} by {lt.label!r}")
             try:
@@ -415,8 +425,13 @@ def import_casepack(ws: Workspace, path: str | Path, *, again: bool = False,
         imp.case()
         imp.catalog_plan()
         yield Progress(0, None, "Adding records…")
-        yield from imp.records_part()
-        yield from imp.links_part()
+        s.flush()
+        # SQLite writes each batch of records and links on a second thread while the next is
+        # parsed and checked; everything written is waited for when the block ends
+        with background_writes(s) as imp.writer:
+            yield from imp.records_part()
+            yield from imp.links_part()
+        imp.writer = None
         yield from imp.evidence_part()
         yield from imp.citations_part()
         imp.catalog_write()

@@ -99,8 +99,9 @@ def _table_rows(session: Any, model: Any, where: Any, batch: int = 20000) -> Ite
     at = names.index("id")
     pk = t.c.id
     last = 0
+    conn = session.connection()  # Core rows, without the ORM's result machinery
     while True:
-        rows = session.execute(select(*cols).where(where, pk > last).order_by(pk).limit(batch)).all()
+        rows = conn.execute(select(*cols).where(where, pk > last).order_by(pk).limit(batch)).all()
         if not rows:
             return
         for row in rows:

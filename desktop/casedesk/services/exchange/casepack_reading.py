@@ -124,7 +124,7 @@ class PartReader:
 
     def _parse(self, number: int, raw: bytes) -> dict[str, Any]:
         try:
-            value = json.loads(raw)
+            value = _loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise PackRefused(f"part {self.name}: line {number} is not JSON") from None
         if not isinstance(value, dict):
@@ -133,6 +133,27 @@ class PartReader:
 
     def content(self) -> bytes:
         return b"".join(self.chunks())
+
+
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _loads(raw: bytes) -> Any:
+    """json.loads(raw), with a shortcut for a line that starts "{" (every line a pack holds).
+
+    Such a line is UTF-8 to json.loads's encoding sniffing, so it is decoded as loads would and
+    handed to the C scanner directly; loads adds about half again per line on 800k lines.
+    """
+    if raw[:1] != b"{" or raw[1:2] == b"\x00":
+        return json.loads(raw)
+    text = raw.decode("utf-8", "surrogatepass")
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:  # no value starts at 0: loads's own message
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        return json.loads(text)  # extra data after the object: loads raises it
+    return value
 
 
 def _check_names(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
