@@ -119,11 +119,24 @@ def field_values(pairs: list[str] | None) -> dict[str, str]:
 def emit(args: argparse.Namespace, payload: Any, human: Callable[[], str] | str) -> None:
     """Print the payload as JSON with --json, else the human text (made terminal-safe)."""
     if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json_text(payload) + "\n")
     else:
         text = human() if callable(human) else human
         if text:
             sys.stdout.write(printable(text) + "\n")
+
+
+# Indented JSON goes through json's pure-Python encoder, about 20 times slower than its C one: the
+# analysis of a 100k-record case (27,000 findings, 24,000 fleets) spent 10 s printing itself.
+_INDENT_BELOW = 1_000_000  # characters: a document a person reads is indented, a bulk one is not
+
+
+def json_text(payload: Any) -> str:
+    """The --json document: indented for reading, compact (one line) when it is over a million characters."""
+    compact = json.dumps(payload, ensure_ascii=False, default=str)
+    if len(compact) >= _INDENT_BELOW:
+        return compact
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
 
 
 def printable(text: str) -> str:

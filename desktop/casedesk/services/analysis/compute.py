@@ -148,22 +148,23 @@ class ComputeTotals:
         """Share of the known TPP that is 3A090-controlled (0..1), None without any TPP."""
         return self.controlled_tpp / self.total_tpp if self.total_tpp else None
 
-    def accelerators_text(self) -> str:
+    def accelerators_text(self, texts: list[str] | None = None) -> str:
         """'at least 2,400 H100 SXM' or 'at least 5,600 (at least 2,400 H100 SXM; …)'."""
         if not self.by_model:
             return "no accelerators recorded" if not self.fleet_ids else "unknown number of accelerators"
-        if len(self.by_model) == 1:
-            return self.by_model[0].text()
-        parts = "; ".join(m.text() for m in self.by_model)
-        return f"{count_text(self.accelerators, self.qualifier)} accelerators ({parts})"
+        texts = texts if texts is not None else [m.text() for m in self.by_model]
+        if len(texts) == 1:
+            return texts[0]
+        return f"{count_text(self.accelerators, self.qualifier)} accelerators ({'; '.join(texts)})"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         share = self.controlled_share
+        texts = [m.text() for m in self.by_model]  # once: a big case prints 60,000 totals
         return {
             "fleet_ids": list(self.fleet_ids), "accelerators": self.accelerators,
-            "qualifier": self.qualifier, "accelerators_text": self.accelerators_text(),
-            "by_model": [{"model": m.model, "count": m.count, "text": m.text()} for m in self.by_model],
+            "qualifier": self.qualifier, "accelerators_text": self.accelerators_text(texts),
+            "by_model": [{"model": m.model, "count": m.count, "text": t} for m, t in zip(self.by_model, texts)],
             "total_tpp": round(self.total_tpp, 1), "h100_equivalents": _round(self.h100_equivalents),
             "controlled_accelerators": self.controlled_accelerators,
             "controlled_tpp": round(self.controlled_tpp, 1),
@@ -288,9 +289,16 @@ class Inventory:
 
     def as_dict(self, graph: CaseGraph) -> dict[str, Any]:
         """Plain data for JSON: totals, fleets (with ECCN classes) and the groups."""
+        plain: dict[int, dict[str, Any]] = {}  # one fleet's totals stand in up to four groups: once each
+
         def group(d: dict[int, ComputeTotals]) -> list[dict[str, Any]]:
-            return [{"record_id": rid, "label": graph.name(rid), **t.as_dict()}
-                    for rid, t in sorted(d.items(), key=lambda kv: (-kv[1].total_tpp, kv[0]))]
+            out = []
+            for rid, t in sorted(d.items(), key=lambda kv: (-kv[1].total_tpp, kv[0])):
+                t_dict = plain.get(id(t))
+                if t_dict is None:
+                    t_dict = plain[id(t)] = t.as_dict()
+                out.append({"record_id": rid, "label": graph.name(rid), **t_dict})
+            return out
         fleets = []
         for fid, f in sorted(self.fleets.items()):
             d = f.as_dict()
