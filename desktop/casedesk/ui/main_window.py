@@ -151,7 +151,7 @@ class MainWindow(ReadOnlyMode, StatusTotals, WindowState, WorkspaceSwitcher, Cas
         self.dock_bottom = self._dock("Tables, timeline, findings and audit", "dock_bottom", self.bottom_tabs,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.dock_navigator, self.dock_inspector], [240, 360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.dock_bottom], [320], Qt.Orientation.Vertical)  # findings: rows + explanation
+        self.resizeDocks([self.dock_bottom], [270], Qt.Orientation.Vertical)  # findings: rows + explanation
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
