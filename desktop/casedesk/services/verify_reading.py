@@ -44,3 +44,16 @@ def rows_by_ids(s: Session, table: Any, ids: list[int], key: str = "id") -> Iter
         item = dict(zip(names, row))
         if item[key] in wanted:
             yield item
+
+
+def audit_afters(s: Session, ids: list[int], extra: Any) -> dict[int, tuple[str, Any, Any]]:
+    """audit id → (action, its parsed after-state or None, the value of the `extra` column)."""
+    out = {}
+    for aid, action, after, value in s.execute(
+            select(AuditEntry.id, AuditEntry.action, AuditEntry.after, extra).where(AuditEntry.id.in_(ids))):
+        try:
+            parsed = json.loads(after) if after else None
+        except ValueError:
+            parsed = None
+        out[aid] = (action, parsed, value)
+    return out

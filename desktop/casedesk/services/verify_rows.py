@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from casedesk.domain.catalog_entries import CatalogEntry
 from casedesk.domain.models import AuditEntry, Citation, Event, Finding, ImportBatch, Record
 from casedesk.domain.watchlists import ScreeningHit
-from casedesk.services.verify_reading import as_json_value, last_entries, rows_by_ids
+from casedesk.services.verify_reading import as_json_value, audit_afters, last_entries, rows_by_ids
 
 _BATCH = 500
 _MAX_UNAUDITED = 201
@@ -172,16 +172,8 @@ def _refs(row: dict[str, Any], relinked: dict[tuple[str, int], int]) -> set[int]
 
 
 def _entries(s: Session, ids: list[int]) -> dict[int, _Entry]:
-    out = {}
-    for aid, action, after, record_id in s.execute(select(
-            AuditEntry.id, AuditEntry.action, AuditEntry.after, AuditEntry.record_id)
-            .where(AuditEntry.id.in_(ids))):
-        try:
-            parsed = json.loads(after) if after else None
-        except ValueError:
-            parsed = None
-        out[aid] = _Entry(aid, action, parsed, record_id)
-    return out
+    return {aid: _Entry(aid, action, after, record_id)
+            for aid, (action, after, record_id) in audit_afters(s, ids, AuditEntry.record_id).items()}
 
 
 def _deleted_outside(s: Session, table: _Table, entry: _Entry, cases: set[int],

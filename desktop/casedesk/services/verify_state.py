@@ -26,7 +26,7 @@ from casedesk.domain.models import (
 from casedesk.services.audit import canonical_json
 from casedesk.services.fields import fields_of
 from casedesk.services.verify_rows import row_problems
-from casedesk.services.verify_reading import as_json_value, last_entries, rows_by_ids
+from casedesk.services.verify_reading import as_json_value, audit_afters, last_entries, rows_by_ids
 
 _BATCH = 500
 _MAX_NAMED = 200  # a workspace rewritten wholesale is named by its first rows, then counted
@@ -43,16 +43,7 @@ _CHILD_TEXT = {"aliases": lambda c: c["name"], "identifiers": lambda c: f"{c['sc
 
 def _entries(s: Session, ids: Sequence[int]) -> dict[int, tuple[str, Any, int | None]]:
     """audit id → (action, parsed after or None, case id)."""
-    out = {}
-    for aid, action, after, case_id in s.execute(select(
-            AuditEntry.id, AuditEntry.action, AuditEntry.after, AuditEntry.case_id)
-            .where(AuditEntry.id.in_(ids))):
-        try:
-            parsed = json.loads(after) if after else None
-        except ValueError:
-            parsed = None
-        out[aid] = (action, parsed, case_id)
-    return out
+    return audit_afters(s, list(ids), AuditEntry.case_id)
 
 
 def _moved_links(s: Session) -> dict[int, int]:
