@@ -51,6 +51,7 @@ class Weights:
     country_mismatch_penalty: float
     place_match_bonus: float
     type_mismatch_penalty: float
+    syllable_order_penalty: float
     candidate_budget: int
     prescore_pool: int
     max_scored: int
@@ -269,3 +270,12 @@ def best_name_match(q: NormalizedName, c_variants: list[tuple[str, bool]], c_exa
             if best is None or score > best.score:
                 best = NameMatch(score, how, qi, ci)
     return best
+
+
+def syllables_reordered(a: str, b: str) -> bool:
+    """True when two syllable forms share two or more syllables but in another order ("bai du" / "du bai")."""
+    ta, tb = a.split(), b.split()
+    common = set(ta) & set(tb)
+    if len(common) < 2:
+        return False
+    return [t for t in ta if t in common] != [t for t in tb if t in common]

@@ -22,6 +22,7 @@ from casedesk.services.screening.name_scoring import (
     Weights,
     best_name_match,
     default_weights,
+    syllables_reordered,
 )
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
 from casedesk.services.screening.normalize.places import named_country
@@ -107,6 +108,17 @@ def _steps(norm: NormalizedName | None, variant: int) -> list[str]:
     return list(norm.variants[variant].steps)
 
 
+def _reordered_syllables(ev: Evidence, list_norm: NormalizedName | None) -> bool:
+    """True when the matched forms are both syllable forms whose shared syllables come in another order."""
+    q, name = ev.query_norm, ev.name
+    if q is None or list_norm is None or name is None:
+        return False
+    if name.query_variant >= len(q.variants) or name.candidate_variant >= len(list_norm.variants):
+        return False
+    qv, lv = q.variants[name.query_variant], list_norm.variants[name.candidate_variant]
+    return qv.syllabic and lv.syllabic and syllables_reordered(qv.text, lv.text)
+
+
 def _named(name: str, entity_type: str) -> set[str]:
     """{country} a body's name places it in, else empty (a person's name says nothing of the kind)."""
     if entity_type == "person" or not name:
@@ -157,6 +169,11 @@ def _explain(subject: Subject, entry: dict[str, Any], ev: Evidence, list_norm: N
         features.append(place)
         score += place["adjust"]
     etype, stype = entry.get("entity_type") or "", subject.entity_type
+    if ev.name is not None and not ev.identifiers and "person" not in (etype, stype) \
+            and _reordered_syllables(ev, list_norm):
+        features.append({"feature": "order", "adjust": -w.syllable_order_penalty,
+                         "detail": "the same Chinese syllables in another order: another company's name"})
+        score -= w.syllable_order_penalty
     if etype in ("person", "organization") and stype in ("person", "organization") \
             and etype != stype and not ev.identifiers:
         features.append({"feature": "type", "adjust": -w.type_mismatch_penalty,

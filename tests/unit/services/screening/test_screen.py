@@ -219,3 +219,24 @@ def test_unspaced_pinyin_meets_the_glossary_and_ranks_the_true_entry_first(works
                       "Zhōngguó Hégōngyè Jítuán", "China He Industrial Group"):
             res = screen_name(s, query, threshold=0, limit=10)
             assert res[0]["entry_name"] == "中国核工业集团有限公司", query
+
+
+def test_company_names_of_the_same_syllables_in_another_order_are_not_a_hit(workspace, case_id, tmp_path):
+    # Baidu (百度, bai du) is not Dubai Trading (du bai): a company's name keeps its syllable order
+    load(workspace, write_list(tmp_path / "order.csv", [("1", "DUBAI TRADING COMPANY", "AE", ""),
+                                                        ("2", "Baidu Netcom Science Technology", "", "")]),
+         mapping=MAPPING)
+    party(workspace, case_id, "百度公司", party_kind="company")
+    with workspace.write() as s:
+        run_to_end(screen_case(s, case_id))
+    with workspace.read() as s:
+        hits = list_hits(s, case_id)
+    assert "DUBAI TRADING COMPANY" not in {h["entry_name"] for h in hits}
+
+
+def test_reordered_syllables_are_told_apart_from_the_same_order():
+    from casedesk.services.screening.name_scoring import syllables_reordered
+
+    assert syllables_reordered("bai du", "du bai trading")
+    assert not syllables_reordered("bai du", "bai du wang xun")
+    assert not syllables_reordered("bai", "bai du")  # one shared syllable says nothing of order
