@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from casedesk.domain.models import AuditEntry
 from casedesk.domain.watchlists import Watchlist
-from casedesk.services.analysis.rules.registry import default_rulebook
+from casedesk.services.analysis.rules.registry import rule_title as title_of_rule
 from casedesk.services.findings import SEVERITIES, severity_rank
 from casedesk.services.reporting.entry_helpers import (
     _markers_only,
@@ -74,10 +74,7 @@ class CaseReaders:
                 cites.extend(self.record_cites.get(r, ()))
             outside = (len(set(rids)) - len(set(shown_r))) + (len(set(lids)) - len(set(shown_l)))
             weight = ((f.details or {}).get("compute_touched") or {}).get("controlled_tpp") or 0.0
-            try:
-                rule_title = default_rulebook().get(f.rule).title
-            except KeyError:  # a rule this version no longer has
-                rule_title = f.rule.replace("_", " ")
+            rule_title = title_of_rule(f.rule)
             out.append(FindingEntry(
                 f.id, f.severity, f.status, f.rule, self.txt(f.title), self.txt(f.explanation),
                 tuple(path), others, outside, self.field(f.reason, "decision_reasons", "reason"),

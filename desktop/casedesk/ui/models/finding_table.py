@@ -13,6 +13,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from casedesk.services.analysis.rules.registry import rule_title
 from casedesk.services.findings import finding_sort_key, severity_rank
 from casedesk.ui.models.records import EXPORT_ROLE  # the whole cell text, for copy and CSV
 
@@ -32,7 +33,7 @@ STATUS_LABELS = {"open": "Open", "confirmed": "Confirmed", "dismissed": "Dismiss
 class FindingTableModel(QAbstractTableModel):
     """One row per finding: ids plus cached display data, updated with precise change signals."""
 
-    COLUMNS = ("Severity", "Status", "Finding", "Rule")
+    COLUMNS = ("Severity", "Status", "Finding", "Red flag")
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
@@ -129,7 +130,7 @@ class FindingTableModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, EXPORT_ROLE):
             value = (row["severity"].capitalize(), STATUS_LABELS.get(row["status"], row["status"]),
-                     row["title"], row["rule"].replace("_", " "))[col]
+                     row["title"], rule_title(row["rule"]))[col]
             return value if len(value) <= 300 or role == EXPORT_ROLE else value[:300] + "…"
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.get("explanation") or row["title"]

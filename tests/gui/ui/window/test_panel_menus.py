@@ -87,8 +87,11 @@ def test_a_findings_menu_opens_its_subject_and_copies(analysed, qtbot):
     assert QGuiApplication.clipboard().text() == finding["title"]
     names["context_copy_row"].trigger()
     lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].split("\t") == ["Severity", "Status", "Finding", "Rule"]
+    assert lines[0].split("\t") == ["Severity", "Status", "Finding", "Red flag"]
     assert lines[1].split("\t")[2] == finding["title"] and len(lines) == 2
+    from casedesk.services.analysis.rules.registry import default_rulebook
+
+    assert lines[1].split("\t")[3] == default_rulebook().get(finding["rule"]).title  # the red flag, in words
     names["context_show_path"].trigger()
     subject = finding["record_ids"][0]
     assert all(r in w.chart.scene.nodes for r in finding["record_ids"])

@@ -70,6 +70,17 @@ def default_rulebook() -> RuleBook:
     return load_rulebook(resources_dir() / "analysis" / _FILE)
 
 
+def rule_title(rule_id: str) -> str:
+    """The red flag's title as the rule data gives it ("entered by hand" for a manual finding; the
+    id in words for a rule this version no longer has)."""
+    if rule_id == "manual":
+        return "entered by hand"
+    try:
+        return default_rulebook().get(rule_id).title
+    except KeyError:
+        return rule_id.replace("_", " ")
+
+
 def load_rulebook(path: Path) -> RuleBook:
     """Load and check a rules file against the registry (VocabularyError names entry and field)."""
     functions = registered_rules()
