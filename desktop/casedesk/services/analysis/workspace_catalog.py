@@ -98,6 +98,7 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
     The source file is a path (`source_file`) or its bytes (`source_content`, a case pack's)."""
     vocab = workspace_vocabulary(session, vocab)
     name = " ".join(new.name.split())
+    # the same checks the shipped catalog passes, with its bounds: absurd figures are refused here
     check_new(new, vocab.accelerators.bounds)
     if (not new.source.strip() and source_file is None and source_content is None
             and evidence_id is None):
@@ -130,13 +131,21 @@ def add_model(session: Session, new: NewModel, *, source_file: Path | None = Non
                                                        f"evidence {evidence_id}" if evidence_id else "source file"),
                          sha256=sha, evidence_id=evidence_id, created_at=now_iso(),
                          created_by=actor_of(session))
-    # the same checks the shipped catalog passes, with its bounds: absurd figures are refused here
-    _model_of(entry, vocab.accelerators.bounds or _shipped_bounds())
     session.add(entry)
     session.flush()
     changes_of(session).add("created", "catalog_entry", entry.id)
     record_audit(session, "create", "catalog_entry", entry.id, after={**entry_dict(entry), **(audit_extra or {})})
     return entry
+
+
+def model_row(m: AcceleratorModel) -> dict[str, Any]:
+    """One catalog model as plain data (`catalog list --json`, the catalog dialog)."""
+    pd = m.performance_density
+    return {"code": m.code, "name": m.name, "vendor": m.vendor, "aliases": list(m.aliases),
+            "tpp": m.tpp, "die_area_mm2": m.die_area_mm2,
+            "performance_density": None if pd is None else round(pd, 3), "io_gbps": m.io_gbps,
+            "prc_made": m.prc_made, "datacenter": m.datacenter, "origin": m.origin,
+            "source": m.source, "evidence_id": m.evidence_id}
 
 
 def remove_model(session: Session, code: str) -> CatalogEntry:
