@@ -46,6 +46,7 @@ def run_catalog(cmd: Command) -> int:
         NewModel,
         add_model,
         entry_dict,
+        model_row,
         remove_model,
         workspace_vocabulary,
     )
@@ -76,16 +77,6 @@ def run_catalog(cmd: Command) -> int:
         f"  PD {'—' if r['performance_density'] is None else format(r['performance_density'], '.2f'):>6}"
         f"{'  [workspace]' if r['origin'] == 'workspace' else ''}" for r in rows) or "no models")
     return EXIT_OK
-
-
-def model_row(m: Any) -> dict[str, Any]:
-    """One catalog model as plain data (`catalog list --json`)."""
-    pd = m.performance_density
-    return {"code": m.code, "name": m.name, "vendor": m.vendor, "aliases": list(m.aliases),
-            "tpp": m.tpp, "die_area_mm2": m.die_area_mm2,
-            "performance_density": None if pd is None else round(pd, 3), "io_gbps": m.io_gbps,
-            "prc_made": m.prc_made, "datacenter": m.datacenter, "origin": m.origin,
-            "source": m.source, "evidence_id": m.evidence_id}
 
 
 def _matches(m: Any, text: str | None) -> bool:

@@ -165,6 +165,8 @@ class CatalogDialog(QDialog):
             text = "yes" if value else ""
         elif key == "origin":
             text = "this workspace" if value == "workspace" else "shipped"
+        elif key == "aliases":
+            text = ", ".join(value)
         else:
             text = str(value or "")
         item = QStandardItem(text)

@@ -10,6 +10,7 @@ from casedesk.services.analysis.workspace_catalog import (
     NewModel,
     add_model,
     entry_dict,
+    model_row,
     workspace_vocabulary,
 )
 from casedesk.ui.operations.core import Operations
@@ -19,9 +20,7 @@ def catalog_rows(ops: Operations) -> list[dict[str, Any]]:
     """Every model of the merged catalog as plain rows (a short read): shipped, then the workspace's."""
     with ops.reading() as s:
         catalog = workspace_vocabulary(s).accelerators
-    return [{"code": m.code, "name": m.name, "vendor": m.vendor, "aliases": ", ".join(m.aliases),
-             "tpp": m.tpp, "performance_density": m.performance_density, "prc_made": m.prc_made,
-             "datacenter": m.datacenter, "origin": m.origin, "source": m.source} for m in catalog]
+    return [model_row(m) for m in catalog]
 
 
 def add_catalog_model(ops: Operations, new: NewModel, *, source_file: Path | None = None,
