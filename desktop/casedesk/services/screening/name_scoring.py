@@ -86,35 +86,47 @@ class NameMatch:
 def _dice(a: list[str], b: list[str]) -> float:
     if not a and not b:
         return 100.0
-    shared = sum((Counter(a) & Counter(b)).values())
+    set_a, set_b = set(a), set(b)
+    if len(set_a) == len(a) and len(set_b) == len(b):  # no repeated token: sets suffice (most names)
+        shared = len(set_a & set_b)
+    else:
+        shared = sum((Counter(a) & Counter(b)).values())
     return 200.0 * shared / (len(a) + len(b))
 
 
-def _aligned(a: list[str], b: list[str], w: Weights) -> float:
+def _ratios(a: list[str], b: list[str]) -> list[list[float]]:
+    """Character ratio of every token of a against every token of b (rows: a)."""
+    ratio = fuzz.ratio
+    return [[ratio(t, u) for u in b] for t in a]
+
+
+def _one_way(x: list[str], best: list[float], w: Weights) -> float:
+    total = weight = 0.0
+    for t, b in zip(x, best):
+        adjusted = 100.0 - w.token_penalty * (100.0 - b)
+        total += max(0.0, adjusted) * len(t)
+        weight += len(t)
+    return total / weight
+
+
+def _aligned(a: list[str], b: list[str], w: Weights, rows: list[list[float]] | None = None) -> float:
     """Token-aligned similarity (a soft Monge-Elkan, both directions, weighted by length).
 
     Each token is scored against its best counterpart; a near-miss token costs more than its
     character ratio says (token_penalty), because one different surname in a person's name
-    (Ivanov / Ivanenko) makes another person even when the first name is the same.
+    (Ivanov / Ivanenko) makes another person even when the first name is the same. rows: the
+    token ratios of a against b when the caller has them (_ratios), else computed here.
     """
     if not a or not b:
         return 0.0
-
-    def one_way(x: list[str], y: list[str]) -> float:
-        total = weight = 0.0
-        for t in x:
-            best = max(fuzz.ratio(t, u) for u in y)
-            adjusted = 100.0 - w.token_penalty * (100.0 - best)
-            total += max(0.0, adjusted) * len(t)
-            weight += len(t)
-        return total / weight
-
-    return (one_way(a, b) + one_way(b, a)) / 2
+    if rows is None:
+        rows = _ratios(a, b)
+    return (_one_way(a, [max(r) for r in rows], w) + _one_way(b, [max(c) for c in zip(*rows)], w)) / 2
 
 
-def _spelling(a: list[str], b: list[str], w: Weights) -> float:
+def _spelling(a: list[str], b: list[str], w: Weights, rows: list[list[float]] | None = None) -> float:
     """Similarity of two token lists: aligned, or written together when they split differently."""
-    score = _aligned(a, b, w)
+    score = _aligned(a, b, w, rows)
     if len(a) != len(b):
         score = max(score, fuzz.ratio("".join(sorted(a)), "".join(sorted(b))),
                     fuzz.ratio("".join(a), "".join(b)))
@@ -195,8 +207,15 @@ def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> t
         s_all = _dice(ta, tb)
         how = "same Chinese syllables"
     else:
-        s_all = _spelling(ta, tb, w)
-        s_strong = _spelling(sa, sb, w)
+        # One table of token ratios serves both: the distinctive tokens' is a part of it.
+        rows = _ratios(ta, tb) if ta and tb else None
+        s_all = _spelling(ta, tb, w, rows)
+        if rows is not None and sa and sb and (len(sa) < len(ta) or len(sb) < len(tb)):
+            ia = [i for i, t in enumerate(ta) if not is_weak(t, concepts)]
+            ib = [j for j, t in enumerate(tb) if not is_weak(t, concepts)]
+            s_strong = _spelling(sa, sb, w, [[rows[i][j] for j in ib] for i in ia])
+        else:
+            s_strong = s_all if rows is not None and sa and sb else _spelling(sa, sb, w)
         how = "similar spelling"
     if not sa and not sb:
         # Names made only of generic words differ by which words they use, not by spelling.

@@ -59,9 +59,16 @@ def _match_names(subject: Subject, index: MultiIndex, w: Weights, threshold: flo
             continue
         # Country and place can add a few points: look a little below the threshold.
         floor = threshold - w.country_match_bonus - w.place_match_bonus
+        # Same-named siblings ("… Inc." / "… LLC") store the same variants: score each form once.
+        scored: dict[tuple[Any, ...], NameMatch | None] = {}
         for cand in index.candidates(q, w, cutoff=floor):
-            m = best_name_match(q, cand.variants(), cand.exact_only, w, cand.han, cand.index.idf,
-                                floor)
+            variants = cand.variants()
+            key = (id(cand.index), cand.exact_only, cand.han, *variants)
+            if key in scored:
+                m = scored[key]
+            else:
+                m = scored[key] = best_name_match(q, variants, cand.exact_only, w, cand.han,
+                                                  cand.index.idf, floor)
             if m is None or m.score < floor:
                 continue
             entry_id = cand.entry_id
