@@ -17,11 +17,11 @@ import struct
 import threading
 import zlib
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -172,7 +172,6 @@ class NameIndex:
         # RapidFuzz takes cutoffs in 0..100 only: a threshold of 0 or 10 looks at everything.
         cutoff = max(0.0, min(100.0, (w.threshold if cutoff is None else cutoff) - w.prefilter_margin))
         postings = self.postings
-        found: set[int] = set()
         exact_hits: set[int] = set()
         budget = w.candidate_budget
         keys: set[str] = set()
@@ -190,34 +189,55 @@ class NameIndex:
                 break
             chosen.append(postings[k])
             total += df
-        if chosen:
-            # Variants sharing more of the name's keys first; only the best few are pre-scored.
-            counts = Counter(chain.from_iterable(chosen))
-            found = {vi for vi, _n in counts.most_common(w.prescore_pool)}
         best: dict[int, float] = {}
         owner_of = self.var_owner
         for vi in exact_hits:
             best[owner_of[vi]] = 100.0
-        found -= exact_hits
-        if found:
-            idx = list(found)
-            texts = [self.var_text[i] for i in idx]
-            compacts = [t.replace(" ", "") for t in texts]
-            # No per-name cap here: every pre-scored variant above the cutoff goes on to the full
-            # scorer, so same-named siblings ("… Inc." / "… LLC") cannot crowd out the true entry.
-            for v in q.variants:
-                for scorer, query, choices in ((fuzz.token_set_ratio, v.text, texts),
-                                               (fuzz.ratio, v.compact, compacts)):
-                    for _c, score, j in process.extract(query, choices, scorer=scorer,
-                                                        score_cutoff=cutoff, limit=None):
-                        owner = owner_of[idx[j]]
-                        if score > best.get(owner, -1) and not self.exact_only[owner]:
-                            best[owner] = score
+        if chosen:
+            # Variants sharing more of the name's keys first; only the best few are pre-scored.
+            # numpy counts the (≤ candidate_budget) postings: a Counter took a quarter of the
+            # candidate search.
+            arr = np.concatenate([np.frombuffer(p, dtype=np.uint32) if isinstance(p, memoryview)
+                                  else np.asarray(p, dtype=np.uint32) for p in chosen])
+            vals, first, counts = np.unique(arr, return_index=True, return_counts=True)
+            if len(vals) > w.prescore_pool:
+                # Ties go to the variant met first, i.e. in the rarer key (as Counter.most_common).
+                vals = vals[np.lexsort((first, -counts))[:w.prescore_pool]]
+            if exact_hits:
+                vals = vals[~np.isin(vals, np.fromiter(exact_hits, dtype=np.uint32))]
+            if len(vals):
+                self._prescore(q, vals.tolist(), cutoff, best)
         if not q.han and cutoff_final is not None:
             self._drop_unlikely(q, w, best, cutoff_final)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         found_all = [Candidate(p, s, self) for p, s in ranked]
         return found_all if limit is None else found_all[:max(limit, sum(s >= 100.0 for _p, s in ranked))]
+
+    def _prescore(self, q: NormalizedName, pool: list[int], cutoff: float,
+                  best: dict[int, float]) -> None:
+        """Pre-score stored variants (positions in pool) against q's variants into best (owner → score).
+
+        token_set_ratio on the texts and ratio on the compact forms, the better of the two; a
+        form shared by several stored names (same-named siblings) is scored once. No per-name
+        cap: every pre-scored variant above the cutoff goes on to the full scorer, so siblings
+        ("… Inc." / "… LLC") cannot crowd out the true entry.
+        """
+        var_text, owner_of, exact_only = self.var_text, self.var_owner, self.exact_only
+        slot: dict[str, int] = {}
+        where = [slot.setdefault(var_text[vi], len(slot)) for vi in pool]
+        texts = list(slot)
+        scores = np.maximum(
+            process.cdist([v.text for v in q.variants], texts, scorer=fuzz.token_set_ratio,
+                          score_cutoff=cutoff, dtype=np.float64).max(axis=0),
+            process.cdist([v.compact for v in q.variants], [t.replace(" ", "") for t in texts],
+                          scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64).max(axis=0))
+        passed = scores >= cutoff
+        for vi, k in zip(pool, where):
+            if passed[k]:
+                owner = owner_of[vi]
+                score = float(scores[k])
+                if score > best.get(owner, -1) and not exact_only[owner]:
+                    best[owner] = score
 
     def _drop_unlikely(self, q: NormalizedName, w: Weights, best: dict[int, float],
                        cutoff: float) -> None:
@@ -232,31 +252,43 @@ class NameIndex:
         keeps ~1 in 3 of them from the costly scorer and loses none it would have kept
         (benchmarks/bench_screening_blocking.py, recall against exhaustive).
         """
-        weak = concept_tokens()
         need = (cutoff - 100.0 * (1 - w.w_strong)) / w.w_strong - w.prefilter_margin
         if need <= 0:
             return
-        q_strong = [(" ".join(t for t in v.tokens if not is_weak(t, weak)), v.syllabic)
-                    for v in q.variants]
+        q_strong = [(*_strong_form(" ".join(v.tokens)), v.syllabic) for v in q.variants]
+        known: dict[tuple[str, bool], bool] = {}  # siblings share forms: each judged once
         for owner, pre in list(best.items()):
             if pre >= 100.0:
                 continue
             for text, syl in self.variants_of(owner):
-                c_strong = " ".join(t for t in text.split() if not is_weak(t, weak))
-                if any(_may_reach(qs, qsyl, c_strong, syl, need, w, cutoff) for qs, qsyl in q_strong):
+                reach = known.get((text, syl))
+                if reach is None:
+                    cs, cc = _strong_form(text)
+                    reach = known[(text, syl)] = any(
+                        _may_reach(qs, qc, qsyl, cs, cc, syl, need, w, cutoff)
+                        for qs, qc, qsyl in q_strong)
+                if reach:
                     break
             else:
                 del best[owner]
 
 
-def _may_reach(qs: str, q_syl: bool, cs: str, c_syl: bool, need: float, w: Weights,
-               cutoff: float) -> bool:
-    """Whether two variants' distinctive words leave the full score a chance of the cutoff."""
+@lru_cache(maxsize=1 << 17)
+def _strong_form(text: str) -> tuple[str, str]:
+    """A variant's distinctive words (glossary concepts and patronymics left out), spaced and compact."""
+    weak = concept_tokens()
+    strong = [t for t in text.split() if not is_weak(t, weak)]
+    return " ".join(strong), "".join(strong)
+
+
+def _may_reach(qs: str, qc: str, q_syl: bool, cs: str, cc: str, c_syl: bool, need: float,
+               w: Weights, cutoff: float) -> bool:
+    """Whether two variants' distinctive words (spaced and compact) leave the full score a chance of the cutoff."""
     if q_syl and c_syl:
         return True  # syllable-by-syllable scoring: not bounded by character ratios
     if not qs or not cs:
         return (not qs and not cs) or w.weak_only_cap >= cutoff
-    return max(fuzz.token_set_ratio(qs, cs), fuzz.ratio(qs.replace(" ", ""), cs.replace(" ", ""))) >= need
+    return max(fuzz.token_set_ratio(qs, cs), fuzz.ratio(qc, cc)) >= need
 
 
 # --- stored form ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from casedesk.domain.errors import ValidationError
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIdentifier, WatchlistName
 from casedesk.services.cases import get_case
+from casedesk.services.forked import chunked
 from casedesk.services.progress import Job, Progress, run_to_end
 from casedesk.services.screening.hits import ScreenResult, store_hits
 from casedesk.services.screening.index import MultiIndex, get_index
@@ -235,11 +236,18 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
     yield Progress(0, total, f"screening {total:,} records against {len(index):,} names")
     evidence: dict[tuple[int, int], Evidence] = {}
     norm_cache: dict[str, NormalizedName] = {}
-    for n, s in enumerate(subjects):
-        for entry_id, ev in _match_names(s, index, w, threshold, norm_cache).items():
-            evidence[(s.record_id, entry_id)] = ev
-        if n % 200 == 199:
-            yield Progress(n + 1, total, f"screened {n + 1:,} of {total:,} records")
+
+    def match(start: int, stop: int) -> list[tuple[int, dict[int, Evidence]]]:
+        return [(s.record_id, _match_names(s, index, w, threshold, norm_cache))
+                for s in subjects[start:stop]]
+
+    # Progress (and a chance to cancel) every 200 names; on big batches the chunks are scored
+    # by forked workers sharing the loaded index (services.forked says when that is safe).
+    for done, part in chunked(match, total, 200, min_total=1000):
+        for record_id, found in part:
+            for entry_id, ev in found.items():
+                evidence[(record_id, entry_id)] = ev
+        yield Progress(done, total, f"screened {done:,} of {total:,} records")
     for (record_id, entry_id), idents in _match_identifiers(session, subjects, w).items():
         ev = evidence.setdefault((record_id, entry_id), Evidence(record_id, entry_id))
         ev.identifiers = idents
@@ -251,20 +259,27 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
                                           .where(WatchlistName.id.in_(name_ids[start:start + 900])))
                           .all())
     by_id = {s.record_id: s for s in subjects}
+    pairs = [(key, ev) for key, ev in evidence.items() if key[1] in entries]
+
+    def explain(start: int, stop: int) -> list[tuple[int, int, float, dict[str, Any]]]:
+        kept = []
+        for (record_id, entry_id), ev in pairs[start:stop]:
+            entry = entries[entry_id]
+            list_text = list_names.get(ev.list_name_id or -1, entry["name"])
+            list_norm = None
+            if ev.name is not None:
+                list_norm = norm_cache.get(list_text)
+                if list_norm is None:
+                    list_norm = norm_cache[list_text] = normalize_name(list_text)
+            score, explanation = _explain(by_id[record_id], entry, ev, list_norm, list_text, w)
+            if score >= threshold:
+                kept.append((record_id, entry_id, score, explanation))
+        return kept
+
     out = []
-    for (record_id, entry_id), ev in evidence.items():
-        entry = entries.get(entry_id)
-        if entry is None:
-            continue
-        list_text = list_names.get(ev.list_name_id or -1, entry["name"])
-        list_norm = None
-        if ev.name is not None:
-            list_norm = norm_cache.get(list_text)
-            if list_norm is None:
-                list_norm = norm_cache[list_text] = normalize_name(list_text)
-        score, explanation = _explain(by_id[record_id], entry, ev, list_norm, list_text, w)
-        if score >= threshold:
-            out.append((by_id[record_id], entry, score, explanation))
+    for done, part in chunked(explain, len(pairs), 1000, min_total=4000):
+        out += [(by_id[r], entries[e], score, exp) for r, e, score, exp in part]
+        yield Progress(total, total, f"explained {done:,} of {len(pairs):,} possible hits")
     out.sort(key=lambda t: (-t[2], t[0].record_id, t[1]["list_name"], t[1]["entry_key"]))
     return out
 
