@@ -240,3 +240,26 @@ def test_reordered_syllables_are_told_apart_from_the_same_order():
     assert syllables_reordered("bai du", "du bai trading")
     assert not syllables_reordered("bai du", "bai du wang xun")
     assert not syllables_reordered("bai", "bai du")  # one shared syllable says nothing of order
+
+
+def test_a_big_batch_screened_by_forked_workers_finds_what_one_process_finds(workspace, tmp_path,
+                                                                             monkeypatch):
+    from casedesk.services.screening.screen import screen_subjects
+    from casedesk.services.screening.subjects import Subject
+
+    rows = [(str(i), f"{w} Precision Instruments Co., Ltd.", "CN", "")
+            for i, w in enumerate(["Jade", "Huaxin", "Lanxin", "Pearl River", "Golden Bay"])]
+    load(workspace, write_list(tmp_path / "l.csv", rows), mapping=MAPPING)
+    names = [f"Jade Precision Instruments {i}" if i % 7 else "Huaxin Precision Instrument Limited"
+             for i in range(1500)]
+    subjects = [Subject(i + 1, 1, "party", n, names=[(n, "label")]) for i, n in enumerate(names)]
+
+    def run(workers: str):
+        monkeypatch.setenv("CASEDESK_WORKERS", workers)
+        with workspace.read() as s:
+            return [(subj.record_id, e["entry_key"], score, exp["summary"])
+                    for subj, e, score, exp in run_to_end(screen_subjects(s, subjects))]
+
+    one, two = run("1"), run("2")
+    assert one == two
+    assert any(key == "1" for rid, key, _s, _x in one if rid % 7 == 1), "the Huaxin names hit"
