@@ -177,7 +177,7 @@ def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
     Construction"). A score below `floor` is returned uncapped: the cap only lowers it, and the
     caller discards it anyway (this skips the costliest step for most candidates).
     """
-    score, how = _compare_variants(a, a_syl, b, b_syl, w)
+    score, how = _compare_variants(a, a_syl, b, b_syl, w, floor)
     if score >= 100.0 or (a_syl and b_syl) or score < floor:
         return score, how
     ta, tb = a.split(), b.split()
@@ -193,30 +193,60 @@ def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
     return score, how
 
 
-def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights) -> tuple[float, str]:
+@lru_cache(maxsize=1 << 16)
+def _parts(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], str]:
+    """A variant's tokens, its distinctive tokens and their positions, and its compact form.
+
+    Cached: a query's variants meet every candidate, and a list's names meet many queries.
+    """
+    concepts = concept_tokens()
+    tokens = tuple(text.split())
+    where = tuple(i for i, t in enumerate(tokens) if not is_weak(t, concepts))
+    return tokens, tuple(tokens[i] for i in where), where, "".join(tokens)
+
+
+def _may_be_lifted(sa: tuple[str, ...], sb: tuple[str, ...], w: Weights) -> bool:
+    """Whether a rule may raise the score of two names with these distinctive words (sets)."""
+    set_a, set_b = set(sa), set(sb)
+    if set_a == set_b:
+        return True
+    small, big = (set_a, set_b) if len(set_a) <= len(set_b) else (set_b, set_a)
+    return len(small) >= w.strong_subset_min_tokens and small < big \
+        and len(big - small) <= w.strong_subset_max_extra
+
+
+def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
+                      floor: float = 0.0) -> tuple[float, str]:
+    """Score two variant texts before the one-sided-word cap; below `floor`, only a bound."""
     if a == b or exact_keys(a)[1] == exact_keys(b)[1]:
         return 100.0, "identical after normalisation"
-    if a.replace(" ", "") == b.replace(" ", ""):
+    ta, sa, ia, ca = _parts(a)
+    tb, sb, ib, cb = _parts(b)
+    if ca == cb:
         return 100.0, "identical when written together"
-    concepts = concept_tokens()
-    ta, tb = a.split(), b.split()
-    sa = [t for t in ta if not is_weak(t, concepts)]
-    sb = [t for t in tb if not is_weak(t, concepts)]
     if a_syl and b_syl:
         s_strong = _dice(sa, sb)
         s_all = _dice(ta, tb)
         how = "same Chinese syllables"
     else:
+        how = "similar spelling"
+        if floor > 0 and (sa or sb):
+            # Most candidates fail on their distinctive words: bound the score by them alone
+            # (all words at best identical) before the costlier table of every token.
+            if not sa or not sb:
+                if w.weak_only_cap < floor:
+                    return w.weak_only_cap, "shares only generic words"
+            elif not _may_be_lifted(sa, sb, w):
+                bound = w.w_strong * _spelling(sa, sb, w) + (1 - w.w_strong) * 100.0
+                if bound < floor:
+                    return round(bound, 1), how
         # One table of token ratios serves both: the distinctive tokens' is a part of it.
         rows = _ratios(ta, tb) if ta and tb else None
         s_all = _spelling(ta, tb, w, rows)
         if rows is not None and sa and sb and (len(sa) < len(ta) or len(sb) < len(tb)):
-            ia = [i for i, t in enumerate(ta) if not is_weak(t, concepts)]
-            ib = [j for j, t in enumerate(tb) if not is_weak(t, concepts)]
             s_strong = _spelling(sa, sb, w, [[rows[i][j] for j in ib] for i in ia])
         else:
             s_strong = s_all if rows is not None and sa and sb else _spelling(sa, sb, w)
-        how = "similar spelling"
     if not sa and not sb:
         # Names made only of generic words differ by which words they use, not by spelling.
         score, how = _dice(sorted(set(ta)), sorted(set(tb))), "generic words only"

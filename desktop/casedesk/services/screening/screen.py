@@ -224,6 +224,14 @@ def _entries(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]
     return out
 
 
+def _list_names(session: Session, name_ids: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for start in range(0, len(name_ids), 900):
+        out.update(session.execute(select(WatchlistName.id, WatchlistName.name)
+                                   .where(WatchlistName.id.in_(name_ids[start:start + 900]))).all())
+    return out
+
+
 def screen_subjects(session: Session, subjects: list[Subject], *, threshold: float | None = None,
                     weights: Weights | None = None, index: MultiIndex | None = None
                     ) -> Job[list[tuple[Subject, dict[str, Any], float, dict[str, Any]]]]:
@@ -243,21 +251,23 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
 
     # Progress (and a chance to cancel) every 200 names; on big batches the chunks are scored
     # by forked workers sharing the loaded index (services.forked says when that is safe).
+    entries: dict[int, dict[str, Any]] = {}
+    list_names: dict[int, str] = {}
     for done, part in chunked(match, total, 200, min_total=1000):
+        new_entries, new_names = set(), set()
         for record_id, found in part:
             for entry_id, ev in found.items():
                 evidence[(record_id, entry_id)] = ev
+                new_entries.add(entry_id)
+                new_names.add(ev.list_name_id)
+        # Read the entries and list names while the workers score the next names.
+        entries.update(_entries(session, sorted(new_entries - entries.keys())))
+        list_names.update(_list_names(session, sorted(new_names - list_names.keys() - {None})))
         yield Progress(done, total, f"screened {done:,} of {total:,} records")
     for (record_id, entry_id), idents in _match_identifiers(session, subjects, w).items():
         ev = evidence.setdefault((record_id, entry_id), Evidence(record_id, entry_id))
         ev.identifiers = idents
-    entries = _entries(session, sorted({e for _r, e in evidence}))
-    name_ids = sorted({ev.list_name_id for ev in evidence.values() if ev.list_name_id})
-    list_names: dict[int, str] = {}
-    for start in range(0, len(name_ids), 900):
-        list_names.update(session.execute(select(WatchlistName.id, WatchlistName.name)
-                                          .where(WatchlistName.id.in_(name_ids[start:start + 900])))
-                          .all())
+    entries.update(_entries(session, sorted({e for _r, e in evidence} - entries.keys())))
     by_id = {s.record_id: s for s in subjects}
     pairs = [(key, ev) for key, ev in evidence.items() if key[1] in entries]
 
