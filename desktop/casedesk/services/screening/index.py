@@ -223,19 +223,18 @@ class NameIndex:
         ("… Inc." / "… LLC") cannot crowd out the true entry.
         """
         var_text, owner_of, exact_only = self.var_text, self.var_owner, self.exact_only
-        slot: dict[str, int] = {}
-        where = [slot.setdefault(var_text[vi], len(slot)) for vi in pool]
-        texts = list(slot)
+        texts = [var_text[vi] for vi in pool]
+        unique = list(dict.fromkeys(texts))
         scores = np.maximum(
-            process.cdist([v.text for v in q.variants], texts, scorer=fuzz.token_set_ratio,
+            process.cdist([v.text for v in q.variants], unique, scorer=fuzz.token_set_ratio,
                           score_cutoff=cutoff, dtype=np.float64).max(axis=0),
-            process.cdist([v.compact for v in q.variants], [t.replace(" ", "") for t in texts],
+            process.cdist([v.compact for v in q.variants], [t.replace(" ", "") for t in unique],
                           scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64).max(axis=0))
-        passed = scores >= cutoff
-        for vi, k in zip(pool, where):
-            if passed[k]:
+        passing = {unique[k]: float(scores[k]) for k in np.flatnonzero(scores >= cutoff).tolist()}
+        for vi, text in zip(pool, texts):
+            score = passing.get(text)
+            if score is not None:
                 owner = owner_of[vi]
-                score = float(scores[k])
                 if score > best.get(owner, -1) and not exact_only[owner]:
                     best[owner] = score
 
@@ -256,21 +255,56 @@ class NameIndex:
         if need <= 0:
             return
         q_strong = [(*_strong_form(" ".join(v.tokens)), v.syllabic) for v in q.variants]
-        known: dict[tuple[str, bool], bool] = {}  # siblings share forms: each judged once
-        for owner, pre in list(best.items()):
-            if pre >= 100.0:
-                continue
-            for text, syl in self.variants_of(owner):
-                reach = known.get((text, syl))
-                if reach is None:
-                    cs, cc = _strong_form(text)
-                    reach = known[(text, syl)] = any(
-                        _may_reach(qs, qc, qsyl, cs, cc, syl, need, w, cutoff)
-                        for qs, qc, qsyl in q_strong)
-                if reach:
-                    break
-            else:
+        first, n_var = self.first_variant, len(self.var_text)
+        spans = {}
+        for owner, pre in best.items():
+            if pre < 100.0:
+                spans[owner] = (first[owner], first[owner + 1] if owner + 1 < len(first) else n_var)
+        if not spans:
+            return
+        # Every variant of those names judged at once; siblings share forms, each judged once.
+        var_text, var_syl = self.var_text, self.var_syllabic
+        forms = list(dict.fromkeys((var_text[vi], bool(var_syl[vi]))
+                                   for lo, hi in spans.values() for vi in range(lo, hi)))
+        reach = _reachable(q_strong, forms, need, w, cutoff)
+        for owner, (lo, hi) in spans.items():
+            if not any(reach[(var_text[vi], bool(var_syl[vi]))] for vi in range(lo, hi)):
                 del best[owner]
+
+
+def _reachable(q_strong: list[tuple[str, str, bool]], forms: list[tuple[str, bool]], need: float,
+               w: Weights, cutoff: float) -> dict[tuple[str, bool], bool]:
+    """For each stored (text, syllabic) form: whether its distinctive words leave the cutoff in reach.
+
+    Per query variant: two syllable forms always may (they are compared syllable by syllable,
+    not bounded by character ratios); a side without distinctive words only when both lack them
+    or the generic-words cap reaches the cutoff; else token_set_ratio or the compact ratio of
+    the distinctive words must reach `need`.
+    """
+    strong = [_strong_form(text) for text, _syl in forms]
+    syl = np.array([s for _t, s in forms], dtype=bool)
+    empty = np.array([not cs for cs, _cc in strong], dtype=bool)
+    full = np.flatnonzero(~empty)
+    ok = np.zeros(len(forms), dtype=bool)
+    cap_reaches = w.weak_only_cap >= cutoff
+    rows = [(qs, qc) for qs, qc, _qsyl in q_strong if qs]
+    for qs, _qc, q_syl in q_strong:
+        if q_syl:
+            ok |= syl
+        if not qs:
+            ok |= empty if not cap_reaches else True
+        elif cap_reaches:
+            ok |= empty
+    if rows and len(full):
+        spaced = [strong[k][0] for k in full.tolist()]
+        compact = [strong[k][1] for k in full.tolist()]
+        best = np.maximum(
+            process.cdist([qs for qs, _qc in rows], spaced, scorer=fuzz.token_set_ratio,
+                          dtype=np.float64).max(axis=0),
+            process.cdist([qc for _qs, qc in rows], compact, scorer=fuzz.ratio,
+                          dtype=np.float64).max(axis=0))
+        ok[full] |= best >= need
+    return dict(zip(forms, ok.tolist()))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -279,16 +313,6 @@ def _strong_form(text: str) -> tuple[str, str]:
     weak = concept_tokens()
     strong = [t for t in text.split() if not is_weak(t, weak)]
     return " ".join(strong), "".join(strong)
-
-
-def _may_reach(qs: str, qc: str, q_syl: bool, cs: str, cc: str, c_syl: bool, need: float,
-               w: Weights, cutoff: float) -> bool:
-    """Whether two variants' distinctive words (spaced and compact) leave the full score a chance of the cutoff."""
-    if q_syl and c_syl:
-        return True  # syllable-by-syllable scoring: not bounded by character ratios
-    if not qs or not cs:
-        return (not qs and not cs) or w.weak_only_cap >= cutoff
-    return max(fuzz.token_set_ratio(qs, cs), fuzz.ratio(qc, cc)) >= need
 
 
 # --- stored form ---------------------------------------------------------------------------------
