@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -37,6 +38,12 @@ def _run_chunk(bounds: tuple[int, int]) -> Any:
     return _STATE["fn"](*bounds)
 
 
+def _quiet_worker() -> None:
+    # Ctrl+C reaches the whole process group: the parent stops the workers, which must not
+    # print a traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def chunked(fn: Callable[[int, int], Any], total: int, chunk: int, *,
             min_total: int = 0) -> Iterator[tuple[int, Any]]:
     """(stop, fn(start, stop)) for consecutive chunks of range(total), in order.
@@ -56,11 +63,14 @@ def chunked(fn: Callable[[int, int], Any], total: int, chunk: int, *,
     _STATE["fn"] = fn
     # Objects that exist now are left out of the children's garbage collection: scanning them
     # would touch (and so copy) every page of the inherited index.
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             for (_start, stop), result in zip(bounds, pool.imap(_run_chunk, bounds)):
                 yield stop, result
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
         _STATE.clear()

@@ -36,8 +36,12 @@ def _place_table() -> tuple[dict[str, tuple[str, str | None]], dict[str, tuple[s
     return forms, spellings
 
 
+@lru_cache(maxsize=1 << 16)
 def _form(text: str) -> str:
-    """A bracket's content folded for lookup: Latin letters joined, Han kept (市/省 dropped)."""
+    """A bracket's content folded for lookup: Latin letters joined, Han kept (市/省 dropped).
+
+    Cached: every hit's two names are read for their country, and a query's name meets many entries.
+    """
     folded = fold_text(text)
     if folded.isascii():
         return "".join(LATIN_TOKEN_RE.findall(strip_accents(folded)))
