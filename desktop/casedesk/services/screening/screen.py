@@ -26,6 +26,7 @@ from casedesk.services.screening.name_scoring import (
     syllables_reordered,
 )
 from casedesk.services.screening.normalize import NormalizedName, identifier_key, normalize_name
+from casedesk.services.screening.normalize.pipeline import warm_up
 from casedesk.services.screening.normalize.places import named_country
 from casedesk.services.screening.place_evidence import entry_addresses, place_countries, place_feature
 from casedesk.services.screening.subjects import Subject, load_subjects
@@ -250,7 +251,8 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
                 for s in subjects[start:stop]]
 
     # Progress (and a chance to cancel) every 200 names; on big batches the chunks are scored
-    # by forked workers sharing the loaded index (services.forked says when that is safe).
+    # by forked workers sharing the loaded index and tables (services.forked says when that is safe).
+    warm_up()
     entries: dict[int, dict[str, Any]] = {}
     list_names: dict[int, str] = {}
     for done, part in chunked(match, total, 200, min_total=1000):

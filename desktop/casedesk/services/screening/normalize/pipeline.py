@@ -152,6 +152,20 @@ def normalize_name(name: str) -> NormalizedName:
     return NormalizedName(original, tuple(unique), exact_only, tuple(notes), han, places)
 
 
+# One name per path of the pipeline: Han (traditional), pinyin, Latin with a place and a typo, Cyrillic.
+_WARM_UP_NAMES = ("中國核工業集團有限公司", "Zhongguo Hegongye Jituan Youxian Gongsi",
+                  "Al-Rashid Internatonal Trading LLC (Shenzhen)", "Иван Петрович Сидоров")
+
+
+def warm_up() -> None:
+    """Load every table the normaliser reads, now: forked workers then share them instead of each reading its own."""
+    from casedesk.services.screening.normalize.places import named_country
+
+    for name in _WARM_UP_NAMES:
+        normalize_name(name)
+        named_country(name)
+
+
 def normalize_many(names: list[str]) -> list[tuple[str, bool]]:
     """(stored form, exact-only) of each name: the unit of work of an import's worker processes."""
     out = []
