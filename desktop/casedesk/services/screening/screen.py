@@ -174,10 +174,11 @@ def _country_decides(ours: set[str], theirs: set[str], said_ours: set[str], said
                      q_text: str, l_text: str, bodies: bool, w: Weights) -> str:
     """Why a country disagreement is decisive, or "" when it is an ordinary one.
 
-    Decisive (country_decides_penalty) for two bodies in unrelated countries when a name itself
-    states a country the other side is not in ("Agricultural Bank of China" vs "… of Iran", or
-    vs a North Korean "Agricultural Development Bank"), or when the names share no distinctive
-    word ("Industrial Bank": what a body does, not which one it is, so where it is decides).
+    Decisive (country_decides_penalty) for two bodies in unrelated countries when both names
+    state different countries ("Agricultural Bank of China" vs "… of Iran"), when the case name
+    states one the list entry is not in (vs a North Korean "Agricultural Development Bank"), or
+    when the names share no distinctive word ("Industrial Bank": what a body does, not which one
+    it is, so where it is decides).
     """
     if not bodies or _related(ours, theirs, w):
         return ""
@@ -185,17 +186,27 @@ def _country_decides(ours: set[str], theirs: set[str], said_ours: set[str], said
             and not _related(said_ours, said_theirs, w):
         return (f"the names themselves state {', '.join(sorted(said_ours))} and "
                 f"{', '.join(sorted(said_theirs))}: two bodies")
-    if not (said_ours & said_theirs):
-        for said, other, whose in ((said_ours, theirs, "case"), (said_theirs, ours, "list")):
-            if said and not (said & other) and not _related(said, other, w):
-                return (f"the {whose} name itself states {', '.join(sorted(said))}: "
-                        "a body of another country")
-    q_words = _distinctive(q_text)
-    if len(_unmatched(q_words, l_text)) == len(q_words):
+    # Only the case name's own country counts alone: a listed body's stated country does not rule
+    # out our party being its office abroad ("all offices worldwide").
+    if said_ours and not (said_ours & said_theirs) and not (said_ours & theirs) \
+            and not _related(said_ours, theirs, w):
+        return (f"the case name itself states {', '.join(sorted(said_ours))}, the list entry is "
+                f"of {', '.join(sorted(theirs))}: a body of another country")
+    if not _share_distinctive(q_text, l_text):
         shared = sorted(set(q_text.split()) & set(l_text.split()))
         words = ", ".join(repr(t) for t in shared) or "none"
         return f"the names share only generic words ({words}): the country decides"
     return ""
+
+
+def _share_distinctive(q_text: str, l_text: str) -> bool:
+    """True when the two forms have a distinctive word in common (or the same ones split otherwise)."""
+    q_words, l_words = _distinctive(q_text), _distinctive(l_text)
+    if not q_words or not l_words:
+        return False
+    if len(_unmatched(q_words, l_text)) < len(q_words):
+        return True
+    return fuzz.ratio("".join(q_words), "".join(l_words)) >= 80  # huawei / hua wei
 
 
 def _extra_words(q_text: str, l_text: str, w: Weights) -> dict[str, Any] | None:
