@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,6 @@ from casedesk.services.forked import chunked
 from casedesk.services.progress import Job, Progress, run_to_end
 from casedesk.services.screening.hits import ScreenResult, store_hits
 from casedesk.services.screening.index import MultiIndex, get_index
-from rapidfuzz import fuzz
-
 from casedesk.services.screening.name_scoring import (
     GENERIC_WORDS,
     NameMatch,
@@ -154,14 +153,15 @@ def _named(name: str, entity_type: str) -> set[str]:
 
 
 def _related(a: set[str], b: set[str], w: Weights) -> bool:
-    """True when a country of one side and one of the other are one group of related_countries (CN/HK/MO)."""
+    """True when a country of each side falls in one group of related_countries (CN/HK/MO)."""
     return any(a & set(g) and b & set(g) for g in w.related_countries)
 
 
 def _distinctive(text: str) -> list[str]:
-    """The words of a compared form that say which body it is: not generic, glossary or legal words."""
+    """The words of a compared form that say which body it is: not generic, glossary or legal."""
     concepts = concept_tokens()
-    return [t for t in text.split() if len(t) >= 3 and t not in GENERIC_WORDS and not is_weak(t, concepts)]
+    return [t for t in text.split()
+            if len(t) >= 3 and t not in GENERIC_WORDS and not is_weak(t, concepts)]
 
 
 def _unmatched(mine: list[str], other: str) -> list[str]:
@@ -200,7 +200,7 @@ def _country_decides(ours: set[str], theirs: set[str], said_ours: set[str], said
 
 
 def _share_distinctive(q_text: str, l_text: str) -> bool:
-    """True when the two forms have a distinctive word in common (or the same ones split otherwise)."""
+    """True when two forms share a distinctive word (or the same ones split otherwise)."""
     q_words, l_words = _distinctive(q_text), _distinctive(l_text)
     if not q_words or not l_words:
         return False

@@ -37,7 +37,7 @@ def _feature(hit: dict, kind: str) -> dict | None:
     return next((f for f in hit["features"] if f["feature"] == kind), None)
 
 
-def test_a_bank_named_only_in_generic_words_is_not_the_same_words_bank_of_another_country(workspace, tmp_path):
+def test_a_generic_named_bank_is_not_the_same_words_bank_of_another_country(workspace, tmp_path):
     _load(workspace, tmp_path)
     hits = _hits(workspace, "Industrial Bank Co., Ltd.", country="CN")
     assert set(hits) == {"Industrial Bank Co., Ltd."}  # the Syrian INDUSTRIAL BANK is no hit
