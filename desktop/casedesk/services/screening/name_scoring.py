@@ -49,9 +49,12 @@ class Weights:
     identifier_any_scheme_min_chars: int
     country_match_bonus: float
     country_mismatch_penalty: float
+    country_decides_penalty: float
+    related_countries: list[list[str]]
     place_match_bonus: float
     type_mismatch_penalty: float
     syllable_order_penalty: float
+    extra_words_penalty: float
     candidate_budget: int
     prescore_pool: int
     max_scored: int
