@@ -138,6 +138,15 @@ def test_pinyin_syllable_list_matches_pypinyin():
     assert pinyin_syllables() == expected
 
 
+def test_pinyin_written_together_is_never_read_as_a_typo_of_a_glossary_word():
+    # 正华 "zhenghua" is one edit from 中华 "zhonghua" (→ china): reading it so made the OFAC
+    # entry DALIAN ZHENGHUA MAOYI YOUXIAN GONGSI "dalian china trading" and lost every match.
+    n = normalize_name("DALIAN ZHENGHUA MAOYI YOUXIAN GONGSI")
+    assert [v.text for v in n.variants] == ["dalian zhenghua trading", "dalian zheng hua trading"]
+    assert not any("typo" in s for v in n.variants for s in v.steps)
+    assert normalize_name("Zhonghua Trading").variants[0].text == "china trading"
+
+
 def test_typos_in_generic_words_are_read_as_the_word():
     assert name_key("Zhilianlong Electroniics Co., Llimited") == name_key("Zhilianlong Electronics Co., Ltd.")
     n = normalize_name("Acme Communiccations")

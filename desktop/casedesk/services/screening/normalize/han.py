@@ -100,7 +100,7 @@ def strip_cjk_legal(text: str, steps: list[str]) -> str:
 
 
 @lru_cache(maxsize=131072)
-def _segment_pinyin(token: str) -> tuple[str, ...] | None:
+def segment_pinyin(token: str) -> tuple[str, ...] | None:
     """Split pinyin written together into syllables (fewest syllables; None if impossible)."""
     syl = load_tables().syllables
     if token in syl:
@@ -147,7 +147,7 @@ def split_syllables(work: Work) -> Work | None:
         if tok.isdigit():
             out.append(tok)
             continue
-        seg = _segment_pinyin(tok)
+        seg = segment_pinyin(tok)
         if seg is None:
             return None
         split_any.append(f"{tok}→{' '.join(seg)}")

@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 
 from casedesk.services.screening.normalize.folding import LATIN_TOKEN_RE, strip_accents
+from casedesk.services.screening.normalize.han import segment_pinyin
 from casedesk.services.screening.normalize.tables import (
     anywhere_index,
     legal_words,
@@ -79,6 +80,10 @@ def correct_typos(work: Work) -> None:
     for i, tok in enumerate(work.tokens):
         if len(tok) < _TYPO_MIN_LEN or i in work.concept_positions or tok in known \
                 or tok in legal or tok in syllables or not tok.isalpha():
+            continue
+        if segment_pinyin(tok) is not None:
+            # Pinyin written together is a name, not a misspelt word: "zhenghua" (正华) is one
+            # edit from the glossary's "zhonghua" (中华 → china) and must not be read as it.
             continue
         word = _typo_of(tok)
         if word is not None:
