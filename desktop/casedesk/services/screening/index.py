@@ -421,8 +421,8 @@ _CACHE: dict[str, dict[int, NameIndex]] = {}
 
 
 def fingerprint_of(wl: Watchlist) -> str:
-    """What a stored index must agree with to be reused: the list's import stamp and size."""
-    return f"{wl.id}:{wl.imported_at}:{wl.entry_count}"
+    """What a stored index must agree with to be reused: the list's import stamp, size and forms' version."""
+    return f"{wl.id}:{wl.imported_at}:{wl.entry_count}:{(wl.details or {}).get('forms_version', '')}"
 
 
 def forget_indexes() -> None:

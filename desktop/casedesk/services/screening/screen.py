@@ -19,6 +19,7 @@ from casedesk.services.forked import chunked
 from casedesk.services.progress import Job, Progress, run_to_end
 from casedesk.services.screening.hits import ScreenResult, store_hits
 from casedesk.services.screening.index import MultiIndex, get_index
+from casedesk.services.screening.list_forms import refresh_outdated
 from casedesk.services.screening.name_scoring import (
     GENERIC_WORDS,
     NameMatch,
@@ -401,9 +402,20 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
     return out
 
 
+def _check_threshold(threshold: float | None) -> None:
+    if threshold is not None and not 0 <= float(threshold) <= 100:
+        raise ValidationError("threshold", f"{threshold} is not between 0 and 100")
+
+
 def screen_case(session: Session, case_id: int, *, threshold: float | None = None,
                 weights: Weights | None = None) -> Job[ScreenResult]:
-    """Screen every party and wallet of a case against all lists and store the hits; yields Progress."""
+    """Screen every party and wallet of a case against all lists and store the hits; yields Progress.
+
+    Lists whose name forms an older normaliser made are re-normalised first (list_forms).
+    """
+    get_case(session, case_id)
+    _check_threshold(threshold)
+    yield from refresh_outdated(session)
     subjects, matches, threshold = yield from match_case(session, case_id, threshold=threshold,
                                                          weights=weights)
     return store_hits(session, case_id, subjects, matches, threshold)
@@ -418,8 +430,7 @@ def match_case(session: Session, case_id: int, *, threshold: float | None = None
     """
     get_case(session, case_id)
     w = weights or default_weights()
-    if threshold is not None and not 0 <= float(threshold) <= 100:
-        raise ValidationError("threshold", f"{threshold} is not between 0 and 100")
+    _check_threshold(threshold)
     threshold = w.threshold if threshold is None else float(threshold)
     subjects = load_subjects(session, case_id=case_id)
     matches = yield from screen_subjects(session, subjects, threshold=threshold, weights=w)

@@ -41,7 +41,7 @@ from casedesk.services.screening.index import (
     forget_indexes,
     save_list_index,
 )
-from casedesk.services.screening.normalize import identifier_key
+from casedesk.services.screening.normalize import FORMS_VERSION, identifier_key
 from casedesk.storage.workspace import actor_of, changes_of
 
 _CHUNK = 5000
@@ -142,7 +142,7 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
     files = [{"name": f.name, "sha256": file_sha256(f)} for f in parsed.files]
     details = {"files": files, "rows": parsed.rows,
                "skipped": [str(p) for p in parsed.problems][:1000],
-               "duplicate_lines": parsed.duplicates[:1000]}
+               "duplicate_lines": parsed.duplicates[:1000], "forms_version": FORMS_VERSION}
     wl = session.scalar(select(Watchlist).where(Watchlist.name == list_name))
     replaced = wl is not None
     snap = snapshot_date or parsed.snapshot_date

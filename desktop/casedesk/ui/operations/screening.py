@@ -8,6 +8,7 @@ from typing import Any
 
 from casedesk.services.progress import Progress
 from casedesk.services.screening.hits import decide_hit, hit_dict, store_hits
+from casedesk.services.screening.list_forms import outdated_lists, refresh_outdated
 from casedesk.services.screening.screen import match_case
 from casedesk.services.screening.watchlist_import import import_watchlist
 from casedesk.storage.workspace import Workspace
@@ -29,6 +30,15 @@ def load_list(ops: Operations, path: Path, *, name: str | None, mapping: Any, sk
     return ops.submit_job(job)
 
 
+def _refresh_outdated_lists(ws: Workspace) -> Any:
+    """Re-normalise lists an older normaliser stored (own write transaction; none when all are current)."""
+    with ws.read() as s:
+        if not outdated_lists(s):
+            return
+    with ws.write() as s:
+        yield from refresh_outdated(s)
+
+
 def screen_case(ops: Operations, case_id: int, threshold: float) -> int:
     """Screen a case against every loaded list (a Progress job); the job id.
 
@@ -37,6 +47,7 @@ def screen_case(ops: Operations, case_id: int, threshold: float) -> int:
     ("screened", case_id, the stored result as JSON).
     """
     def job(ws: Workspace):  # noqa: ANN202
+        yield from _refresh_outdated_lists(ws)
         with ws.read() as s:
             subjects, matches, used = yield from match_case(s, case_id, threshold=threshold)
         yield Progress(len(subjects), len(subjects), "storing hits")
@@ -64,6 +75,7 @@ def screen_records(ops: Operations, case_id: int, record_ids: list[int], thresho
     wanted = threshold if threshold is not None else default_weights().threshold
 
     def job(ws: Workspace):  # noqa: ANN202
+        yield from _refresh_outdated_lists(ws)
         with ws.read() as s:
             subjects = load_subjects(s, case_id=case_id, record_ids=list(record_ids))
             matches = yield from screen_subjects(s, subjects, threshold=wanted)

@@ -172,3 +172,25 @@ def test_cancel_leaves_nothing_written(qtbot, sqlite_ws, threaded_runner):
     qtbot.waitUntil(lambda: panel.screen_action.isEnabled(), timeout=30000)
     with sqlite_ws.read() as s:
         assert s.scalar(select(ScreeningHit.id)) is None
+
+
+def test_screening_from_the_panel_re_reads_a_list_an_older_version_stored(qtbot, sqlite_ws, runner,
+                                                                          tmp_path):
+    from casedesk.services.screening.list_forms import outdated_lists
+    from tests.unit.services.screening.test_list_forms import ROWS, _age_the_list
+    from tests.unit.services.screening.test_screen import MAPPING, load, party, write_list
+
+    res = load(sqlite_ws, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
+    _age_the_list(sqlite_ws, res.list_id)
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Dalian").id
+    party(sqlite_ws, case_id, "大连正华贸易有限公司", country="CN")
+    panel = ScreeningHitsPanel(Operations(sqlite_ws, runner))
+    qtbot.addWidget(panel)
+    panel.set_case(case_id)
+    with qtbot.waitSignal(runner.finished, timeout=60000):
+        panel.screen_action.trigger()
+    assert [panel.model.hit(r)["entry_name"] for r in range(panel.model.rowCount())] \
+        == ["DALIAN ZHENGHUA MAOYI YOUXIAN GONGSI"]
+    with sqlite_ws.read() as s:
+        assert outdated_lists(s) == []

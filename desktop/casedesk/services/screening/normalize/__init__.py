@@ -29,6 +29,7 @@ from casedesk.services.screening.normalize.pipeline import (
     normalize_name,
 )
 from casedesk.services.screening.normalize.stored_forms import (
+    FORMS_VERSION,
     exact_keys,
     identifier_key,
     parse_han,
@@ -40,6 +41,7 @@ from casedesk.services.screening.normalize.tables import concept_tokens, pinyin_
 from casedesk.services.screening.normalize.variants import MAX_VARIANTS, NormalizedName, Variant
 
 __all__ = [
+    "FORMS_VERSION",
     "MAX_NAME_CHARS", "MAX_VARIANTS", "MIN_FUZZY_CHARS", "NormalizedName", "Variant", "concept_tokens",
     "exact_keys", "fold_text", "han_distinctive", "identifier_key", "is_fuzzy_eligible", "name_key",
     "name_tokens", "normalize_many", "normalize_name", "parse_han", "parse_variants", "pinyin_syllables",

@@ -13,6 +13,11 @@ from casedesk.domain.errors import ValidationError
 from casedesk.domain.wallets import address_match_key
 from casedesk.services.screening.normalize.variants import NormalizedName
 
+# The version of the forms the normaliser makes. Change it whenever a change to the normaliser
+# (folding, tables, glossary, typo or legal-form rules) changes the form of any name: lists
+# stored with another version are re-normalised before the next screening (list_forms.py).
+FORMS_VERSION = "2026-12-08"
+
 
 def variant_keys(variant_text: str) -> set[str]:
     """Blocking keys of a variant: tokens, sorted adjacent pairs, the compact form, affixes.
