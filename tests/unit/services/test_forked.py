@@ -7,7 +7,6 @@ import sys
 import threading
 
 import pytest
-
 from casedesk.services import forked
 from casedesk.services.forked import chunked, worker_count
 

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistName
 from casedesk.services.audit import record_audit
 from casedesk.services.progress import Job, Progress
-from casedesk.services.screening.index import NameIndex, fingerprint_of, forget_indexes, save_list_index
+from casedesk.services.screening.index import (
+    NameIndex,
+    fingerprint_of,
+    forget_indexes,
+    save_list_index,
+)
 from casedesk.services.screening.normalize import FORMS_VERSION
 
 _UPDATE_CHUNK = 5000

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
-
 from casedesk.domain.models import AuditEntry
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIndex, WatchlistName
 from casedesk.services.progress import run_to_end
@@ -15,6 +13,8 @@ from casedesk.services.screening.list_forms import forms_current, outdated_lists
 from casedesk.services.screening.normalize import FORMS_VERSION
 from casedesk.services.screening.screen import screen_case
 from casedesk.services.verify import verify_workspace
+from sqlalchemy import select
+
 from tests.unit.services.screening.test_screen import MAPPING, load, party, write_list
 
 ROWS = [("1", "DALIAN ZHENGHUA MAOYI YOUXIAN GONGSI", "CN", ""),
@@ -73,7 +73,6 @@ def test_screening_re_reads_an_outdated_list_and_then_finds_the_match(workspace,
 
 def test_a_bad_threshold_is_refused_before_any_list_is_re_read(workspace, case_id, tmp_path):
     import pytest
-
     from casedesk.domain.errors import ValidationError
 
     res = load(workspace, write_list(tmp_path / "l.csv", ROWS), mapping=MAPPING)
