@@ -77,3 +77,27 @@ def test_bad_records_are_problems_and_huge_alias_lists_are_read(tmp_path):
     assert "DATAID is empty" in parsed.problems[2].reason
     assert len(parsed.entries) == 1 and len(parsed.entries[0].aliases) == 10_000
     assert parsed.snapshot_date == "2025-01-02" and parsed.rows == 4
+
+
+def test_a_record_named_only_in_punctuation_takes_its_alias_and_problems_count_records(tmp_path):
+    body = HEAD + ("<CONSOLIDATED_LIST dateGenerated='2025-01-02T00:00:00Z'><ENTITIES>"
+                   "<ENTITY><DATAID>1</DATAID><FIRST_NAME>...</FIRST_NAME>"
+                   "<NAME_ORIGINAL_SCRIPT>前锋贸易</NAME_ORIGINAL_SCRIPT>"
+                   "<ENTITY_ALIAS><QUALITY>a.k.a.</QUALITY><ALIAS_NAME>Vanguard Trading</ALIAS_NAME>"
+                   "</ENTITY_ALIAS></ENTITY>"
+                   "<ENTITY><DATAID>2</DATAID><REFERENCE_NUMBER>QDe.2</REFERENCE_NUMBER>"
+                   "<FIRST_NAME>!!! ---</FIRST_NAME></ENTITY>"
+                   "</ENTITIES></CONSOLIDATED_LIST>")
+    parsed = read_list(_xml(tmp_path, body))
+    (entry,) = parsed.entries
+    assert entry.name == "Vanguard Trading" and ("前锋贸易", "original script") in entry.aliases
+    (problem,) = parsed.problems
+    assert str(problem) == ("record 2: ENTITY QDe.2: field FIRST_NAME is empty or only punctuation "
+                            "('!!! ---'), and no alias can stand in")
+
+
+def test_malformed_xml_says_the_position_once(tmp_path):
+    bad = HEAD + "<CONSOLIDATED_LIST>\n<ENTITIES></ENTITIE>\n</CONSOLIDATED_LIST>"
+    with pytest.raises(ListFormatError) as err:
+        read_list(_xml(tmp_path, bad))
+    assert str(err.value) == "un.xml: malformed XML at line 3, column 12: mismatched tag; nothing was imported"

@@ -63,13 +63,14 @@ class ListEntry:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row that could not be read: its line in the file and why."""
+    """A row that could not be read: its line in the file (or record number: unit) and why."""
 
     line: int
     reason: str
+    unit: str = "line"  # "record" for XML lists, whose problems are counted by record
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"{self.unit} {self.line}: {self.reason}"
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ParsedList:
     files: list[Path] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row exactly
     name_field: str = "name"  # what the file calls the name field, for problem messages
+    row_unit: str = "line"  # how problems count rows: "line" of a text file, "record" of XML
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -226,7 +228,8 @@ def drop_nameless(parsed: ParsedList) -> None:
             kept.append(e)
             continue
         parsed.problems.append(RowProblem(
-            e.line, f"field {parsed.name_field} {e.name[:40]!r} has no letters or digits"))
+            e.line, f"field {parsed.name_field} {e.name[:40]!r} has no letters or digits",
+            parsed.row_unit))
     parsed.entries = kept
 
 

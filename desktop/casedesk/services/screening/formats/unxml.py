@@ -17,6 +17,7 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    has_identity,
     scheme_code,
 )
 
@@ -51,7 +52,8 @@ def parse_tree(path: Path) -> Any:
                               "nothing was imported") from None
     except ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
-        raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {exc}; "
+        what = str(exc).split(": line ")[0]  # the message repeats the position
+        raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {what}; "
                               "nothing was imported") from None
     except OSError as exc:
         raise ListFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -66,10 +68,7 @@ def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
     ref = _text(el, "REFERENCE_NUMBER")
     where = f"{prefix} {ref or key or '(no id)'}"
     if not key:
-        problems.append(RowProblem(line, f"{where}: field DATAID is empty"))
-        return None
-    if not any(ch.isalnum() for ch in name):
-        problems.append(RowProblem(line, f"{where}: field FIRST_NAME is empty or only punctuation"))
+        problems.append(RowProblem(line, f"{where}: field DATAID is empty", "record"))
         return None
     e = ListEntry(key=key, name=name, line=line, entity_type=kind,
                   source_list="UN Security Council Consolidated List")
@@ -85,6 +84,19 @@ def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
         qualities.append({"name": alias, "quality": quality})
     if qualities:
         e.data["alias_quality"] = qualities
+    if not has_identity(name):
+        # The record's own name is unusable; a usable alias (an a.k.a. before the original
+        # script) becomes its name, as for the CSV lists. Without one the record is a problem.
+        usable = sorted(e.aliases, key=lambda a: a[1] == "original script")
+        if not usable:
+            shown = f" ({name[:40]!r})" if name else ""
+            problems.append(RowProblem(
+                line, f"{where}: field FIRST_NAME is empty or only punctuation{shown}, "
+                "and no alias can stand in", "record"))
+            return None
+        e.name = usable[0][0]
+        e.aliases.remove(usable[0])
+        e.data["name_from_alias"] = e.name
     addresses = []
     for a in el.findall(f"{prefix}_ADDRESS"):
         parts = [_text(a, t) for t in _ADDRESS_PARTS]
@@ -137,4 +149,5 @@ def read_un_xml(path: Path, vocab: Vocabulary) -> ParsedList:
                     entries.append(e)
     generated = (root.get("dateGenerated") or "")[:10]
     return ParsedList("un-xml", entries, problems, snapshot_date=generated or None,
-                      default_name="UN Security Council Consolidated List", rows=rows, files=[path])
+                      default_name="UN Security Council Consolidated List", rows=rows, files=[path],
+                      name_field="FIRST_NAME", row_unit="record")
