@@ -96,3 +96,22 @@ def test_entries_and_hits_show_alias_quality_original_script_reference_listing_a
         assert "list snapshot 2026-11-30" in hit["explanation"]
     listed_hits = json.loads(run("--db", db, "hits", "list", "--case", case_id, "--json").stdout)
     assert all(h["entry"]["reference_number"] == "QDe.905" for h in listed_hits)
+
+
+def test_a_record_reusing_an_id_is_kept_apart_with_a_warning(run, tmp_path):
+    db = str(tmp_path / "ws.casedesk")
+    listed = tmp_path / "un.xml"
+    record = "<ENTITY><DATAID>{}</DATAID><FIRST_NAME>{}</FIRST_NAME></ENTITY>"
+    listed.write_text('<?xml version="1.0"?><CONSOLIDATED_LIST dateGenerated="2026-11-30"><ENTITIES>'
+                      + record.format(7, "Alpha Trading Co") + record.format(7, "Alpha Trading Co")
+                      + record.format(7, "Beta Trading Co") + "</ENTITIES></CONSOLIDATED_LIST>",
+                      encoding="utf-8")
+    out = run("--db", db, "watchlist", "import", str(listed), "--json")
+    assert out.returncode == 0, out.stderr
+    assert ("casedesk: warning: record 3: id '7' is already used by an earlier, different row; "
+            "kept as '7#2'") in out.stderr
+    payload = json.loads(out.stdout)
+    assert (payload["entries"], payload["duplicates"], len(payload["renamed_ids"])) == (2, 1, 1)
+    keys = [e["entry_key"] for e in json.loads(run("--db", db, "watchlist", "entries", "1",
+                                                   "--json").stdout)]
+    assert keys == ["7", "7#2"]

@@ -75,11 +75,17 @@ def run_watchlist(cmd: Command) -> int:
     end_progress_line()
     for problem in result.skipped[:20]:
         sys.stderr.write(f"casedesk: skipped {printable(problem)}\n")
+    for renamed in result.renamed[:20]:
+        sys.stderr.write(f"casedesk: warning: {printable(renamed)}\n")
+    if len(result.renamed) > 20:
+        sys.stderr.write(f"casedesk: warning: {len(result.renamed) - 20} more rows share an id "
+                         "with an earlier row\n")
     emit(args, result.as_json(), lambda: (
         f"{'replaced' if result.replaced else 'loaded'} list {result.list_id} {result.name!r} "
         f"[{result.format}]: {result.entries:,} entries"
         + (f", {len(result.skipped)} bad rows skipped" if result.skipped else "")
         + (f", {result.duplicates} duplicate rows merged" if result.duplicates else "")
+        + (f", {len(result.renamed)} rows sharing an id kept apart" if result.renamed else "")
         + (f", {result.kept_decisions} decisions kept, {result.reopened} re-opened"
            if result.replaced else "")))
     return EXIT_OK
@@ -90,7 +96,7 @@ def _entry_text(e: dict) -> str:
     from casedesk.services.screening.entry_facts import facts_sentence, kind_text
 
     names = [f"{n['name']} ({kind_text(n)})" for n in e["names"] if n["kind"] != "primary"]
-    lines = [f"{e['entry_key']:>10}  {printable(e['name'])}  [{e['entity_type'] or 'unknown'}]"]
+    lines = [f"{e['entry_key']:>10}  {printable(e['name'][:300])}  [{e['entity_type'] or 'unknown'}]"]
     if names:
         lines.append("            also: " + printable("; ".join(names)[:500]))
     if e["identifiers"]:

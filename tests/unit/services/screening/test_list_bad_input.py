@@ -196,6 +196,9 @@ def test_ten_thousand_aliases_and_duplicate_ids_are_read_without_loss(workspace,
                     f"dup,{EL},,Entity,,First Of Two,,,\n", encoding="utf-8")
     result = _import(workspace, path, "csl")
     assert result.entries == 3 and result.duplicates == 1  # the exact repeat is merged
+    # the different row under the same id is kept apart, and the result says so
+    assert result.as_json()["renamed_ids"] == [
+        "line 4: id 'dup' is already used by an earlier, different row; kept as 'dup#2'"]
     with workspace.read() as s:
         keys = sorted(s.scalars(select(WatchlistEntry.entry_key)))
         names = s.scalar(select(func.count()).select_from(WatchlistName))

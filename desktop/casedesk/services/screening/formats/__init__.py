@@ -87,6 +87,8 @@ class ParsedList:
     duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row exactly
     name_field: str = "name"  # what the file calls the name field, for problem messages
     row_unit: str = "line"  # how problems count rows: "line" of a text file, "record" of XML
+    # rows whose id an earlier, different row already has: kept under a new key (unique_keys)
+    renamed: list[str] = field(default_factory=list)
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -202,7 +204,10 @@ def unique_keys(parsed: ParsedList) -> None:
                 parsed.duplicates.append(e.line)
                 continue
             seen[e.key] += 1
-            e.key = f"{e.key}#{seen[e.key]}"
+            new_key = f"{e.key}#{seen[e.key]}"
+            parsed.renamed.append(f"{parsed.row_unit} {e.line}: id {e.key[:60]!r} is already used by "
+                                  f"an earlier, different row; kept as {new_key[:64]!r}")
+            e.key = new_key
         else:
             seen[e.key] = 1
             hashes[e.key] = e.content_hash()
