@@ -75,6 +75,8 @@ def run_watchlist(cmd: Command) -> int:
     end_progress_line()
     for problem in result.skipped[:20]:
         sys.stderr.write(f"casedesk: skipped {printable(problem)}\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"casedesk: warning: {printable(warning)}\n")
     for renamed in result.renamed[:20]:
         sys.stderr.write(f"casedesk: warning: {printable(renamed)}\n")
     if len(result.renamed) > 20:

@@ -73,6 +73,7 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)
     duplicates: int = 0
     renamed: list[str] = field(default_factory=list)  # rows sharing an id, kept as id#2…
+    warnings: list[str] = field(default_factory=list)  # what was read anyway (a bad snapshot date)
     kept_decisions: int = 0
     reopened: int = 0
     replaced: bool = False
@@ -82,7 +83,7 @@ class ImportResult:
         return {"list_id": self.list_id, "name": self.name, "format": self.format,
                 "entries": self.entries, "snapshot_date": self.snapshot_date, "rows": self.rows,
                 "skipped": self.skipped, "duplicates": self.duplicates,
-                "renamed_ids": self.renamed, "kept_decisions": self.kept_decisions, "reopened": self.reopened,
+                "renamed_ids": self.renamed, "warnings": self.warnings, "kept_decisions": self.kept_decisions, "reopened": self.reopened,
                 "replaced": self.replaced}
 
 
@@ -235,6 +236,7 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
                           snapshot_date=snap, rows=parsed.rows,
                           skipped=[str(p) for p in parsed.problems],
                           duplicates=len(parsed.duplicates), renamed=list(parsed.renamed),
+                          warnings=list(parsed.warnings),
                           kept_decisions=kept,
                           reopened=reopened, replaced=replaced)
     record_audit(session, "import", "watchlist", list_id,

@@ -101,3 +101,27 @@ def test_malformed_xml_says_the_position_once(tmp_path):
     with pytest.raises(ListFormatError) as err:
         read_list(_xml(tmp_path, bad))
     assert str(err.value) == "un.xml: malformed XML at line 3, column 12: mismatched tag; nothing was imported"
+
+
+def test_encodings_utf16_is_read_and_an_unknown_one_is_refused(tmp_path):
+    body = ('<?xml version="1.0" encoding="{}"?><CONSOLIDATED_LIST dateGenerated="2026-11-30T00:00:09Z">'
+            "<ENTITIES><ENTITY><DATAID>1</DATAID><FIRST_NAME>Ünïcode Trading</FIRST_NAME></ENTITY>"
+            "</ENTITIES></CONSOLIDATED_LIST>")
+    wide = tmp_path / "wide.xml"
+    wide.write_text(body.format("UTF-16"), encoding="utf-16")
+    parsed = read_list(wide)
+    assert parsed.format == "un-xml" and [e.name for e in parsed.entries] == ["Ünïcode Trading"]
+    odd = tmp_path / "odd.xml"
+    odd.write_text(body.format("bogus-9"), encoding="utf-8")
+    with pytest.raises(ListFormatError, match=r"odd.xml: the XML declares an encoding that cannot "
+                                              r"be read \(unknown encoding: bogus-9\); nothing"):
+        read_list(odd)
+
+
+def test_a_date_generated_that_is_no_date_is_a_warning_not_the_snapshot(tmp_path):
+    body = ("<CONSOLIDATED_LIST dateGenerated='yesterday'><ENTITIES><ENTITY><DATAID>1</DATAID>"
+            "<FIRST_NAME>Some Trading</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>")
+    parsed = read_list(_xml(tmp_path, HEAD + body))
+    assert parsed.snapshot_date is None
+    assert parsed.warnings == ["dateGenerated 'yesterday' is not a date (YYYY-MM-DD…); the snapshot "
+                               "date is taken as if the file gave none (--snapshot-date sets it)"]

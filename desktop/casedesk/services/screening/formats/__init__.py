@@ -7,6 +7,7 @@ decides (with the user's consent) whether rows with problems may be skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -89,6 +90,7 @@ class ParsedList:
     row_unit: str = "line"  # how problems count rows: "line" of a text file, "record" of XML
     # rows whose id an earlier, different row already has: kept under a new key (unique_keys)
     renamed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read anyway, but the user should know
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -264,7 +266,11 @@ def detect_format(path: Path) -> str:
     if not head.strip():
         raise ListFormatError(f"{path.name} is empty")
     try:
-        text = head.decode("utf-8-sig")
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # an XML list saved as UTF-16 (Windows editors do): judged on its text
+            text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        else:
+            text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text = head[:exc.start].decode("utf-8-sig", errors="ignore") if exc.start > 1000 else \
             head.decode("cp1252", errors="replace")

@@ -6,6 +6,7 @@ external entities) must be refused, not expanded.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from casedesk.services.screening.formats import (
 
 # UN alias qualities: "Good" and "Low" are a.k.a. of stated reliability; the others say the kind.
 _KINDS = {"a.k.a.": "aka", "f.k.a.": "fka", "n.k.a.": "nka", "good": "aka", "low": "aka"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 _ADDRESS_PARTS = ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")
 
@@ -55,6 +57,9 @@ def parse_tree(path: Path) -> Any:
         what = str(exc).split(": line ")[0]  # the message repeats the position
         raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {what}; "
                               "nothing was imported") from None
+    except LookupError as exc:  # <?xml encoding="…"?> names an encoding Python does not know
+        raise ListFormatError(f"{path.name}: the XML declares an encoding that cannot be read "
+                              f"({exc}); nothing was imported") from None
     except OSError as exc:
         raise ListFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -147,7 +152,12 @@ def read_un_xml(path: Path, vocab: Vocabulary) -> ParsedList:
                 e = _entry(el, kind, rows, vocab, problems)
                 if e is not None:
                     entries.append(e)
-    generated = (root.get("dateGenerated") or "")[:10]
-    return ParsedList("un-xml", entries, problems, snapshot_date=generated or None,
-                      default_name="UN Security Council Consolidated List", rows=rows, files=[path],
-                      name_field="FIRST_NAME", row_unit="record")
+    raw = (root.get("dateGenerated") or "").strip()
+    generated = raw[:10] if _ISO_DATE.match(raw) else ""
+    parsed = ParsedList("un-xml", entries, problems, snapshot_date=generated or None,
+                        default_name="UN Security Council Consolidated List", rows=rows, files=[path],
+                        name_field="FIRST_NAME", row_unit="record")
+    if raw and not generated:
+        parsed.warnings.append(f"dateGenerated {raw[:40]!r} is not a date (YYYY-MM-DD…); the "
+                               "snapshot date is taken as if the file gave none (--snapshot-date sets it)")
+    return parsed
