@@ -204,3 +204,16 @@ def test_ten_thousand_aliases_and_duplicate_ids_are_read_without_loss(workspace,
         names = s.scalar(select(func.count()).select_from(WatchlistName))
     assert keys == ["a1", "dup", "dup#2"]
     assert names == 10_000 + 1 + 2
+
+
+def test_ftm_lines_nested_too_deeply_or_with_odd_values_are_row_problems(tmp_path):
+    good = json.dumps({"id": "p1", "schema": "Person", "datasets": 5,
+                       "properties": {"name": ["Good Person"], "alias": [None, {"a": 1}, "Goody"]}})
+    deep = '{"id": "p2", "schema": "Person", "properties": {"name": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    path = tmp_path / "entities.ftm.json"
+    path.write_text(good + "\n" + deep + "\n", encoding="utf-8")
+    parsed = read_list(path)  # detected as FtM from the first line
+    assert [str(p) for p in parsed.problems] == ["line 2: not valid JSON: nested too deeply"]
+    (entry,) = parsed.entries
+    assert entry.name == "Good Person" and entry.aliases == [("Goody", "aka")]
+    assert entry.source_list == ""  # "datasets": 5 is no list of datasets

@@ -284,7 +284,7 @@ def detect_format(path: Path) -> str:
     if stripped.startswith("{"):
         try:
             obj = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, dict) and ("schema" in obj or "entity" in obj):
             return "ftm"
