@@ -98,8 +98,18 @@ def hit_dict(hit: ScreeningHit, label: str, program: str | None = None,
             "explanation": _joined(summary, sentence), "features": exp.get("features", []),
             "steps": exp.get("steps", []), "status": hit.status, "reason": hit.reason,
             "decided_by": hit.decided_by, "decided_at": hit.decided_at,
-            "finding_id": hit.finding_id, "entry": entry,
+            "finding_id": hit.finding_id, "entry": _bounded(entry),
             "matched_name": matched_name(entry, met_name) if entry and met_name else None}
+
+
+_HIT_NAMES = 50  # names of the entry a hit shows (`watchlist entries` shows them all)
+
+
+def _bounded(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The entry's facts for a hit, its names cut to _HIT_NAMES (an entry may have 10,000)."""
+    if entry is None or len(entry["names"]) <= _HIT_NAMES:
+        return entry
+    return {**entry, "names": entry["names"][:_HIT_NAMES], "names_total": len(entry["names"])}
 
 
 def store_hits(session: Session, case_id: int, subjects: list[Subject], matches: list,
