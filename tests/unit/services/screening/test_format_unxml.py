@@ -125,3 +125,12 @@ def test_a_date_generated_that_is_no_date_is_a_warning_not_the_snapshot(tmp_path
     assert parsed.snapshot_date is None
     assert parsed.warnings == ["dateGenerated 'yesterday' is not a date (YYYY-MM-DD…); the snapshot "
                                "date is taken as if the file gave none (--snapshot-date sets it)"]
+
+
+def test_a_nul_byte_is_named_as_the_reason_xml_is_malformed(tmp_path):
+    path = tmp_path / "un.xml"
+    path.write_bytes(b"<CONSOLIDATED_LIST>\n<ENTITIES><ENTITY><DATAID>1</DATAID><FIRST_NAME>R\x00ho"
+                     b"</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>")
+    with pytest.raises(ListFormatError, match=r"line 2, column \d+: not well-formed \(invalid token\) "
+                                              r"\(a NUL byte: XML cannot hold one"):
+        read_list(path)

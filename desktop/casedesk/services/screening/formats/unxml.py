@@ -55,6 +55,8 @@ def parse_tree(path: Path) -> Any:
     except ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
         what = str(exc).split(": line ")[0]  # the message repeats the position
+        if what.startswith("not well-formed") and _nul_on_line(path, line):
+            what += " (a NUL byte: XML cannot hold one, not even as &#0;)"
         raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {what}; "
                               "nothing was imported") from None
     except LookupError as exc:  # <?xml encoding="…"?> names an encoding Python does not know
@@ -62,6 +64,18 @@ def parse_tree(path: Path) -> Any:
                               f"({exc}); nothing was imported") from None
     except OSError as exc:
         raise ListFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _nul_on_line(path: Path, line: int) -> bool:
+    """Whether line `line` (from 1) of the file holds a NUL byte (why expat stopped there)."""
+    try:
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if number == line:
+                    return b"\x00" in raw
+    except OSError:
+        pass
+    return False
 
 
 def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
