@@ -90,8 +90,12 @@ def test_screen_returns_spellings_in_other_scripts_and_nothing_for_negatives(run
     assert out.returncode == 0, out.stderr
     again = json.loads(run("--db", str(db), "screen", "--case", str(case_id), "--json").stdout)["hits"]
     assert next(h for h in again if h["hit_id"] == hit["hit_id"])["status"] == "dismissed"
-    out = run("--db", str(db), "screen", "--case", str(case_id), "--threshold", "101")
-    assert out.returncode == 2
+    for typed, says in (("101", "'101' is not between 0 and 100"), ("-1", "'-1' is not between 0 and 100"),
+                        ("nan", "'nan' is not between 0 and 100"),
+                        ("abc", "'abc' is not a number (give a score from 0 to 100)")):
+        out = run("--db", str(db), "screen", "--case", str(case_id), "--threshold", typed, "--json")
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr.strip() == f"casedesk: argument --threshold: {says}"
     dd = run("--db", str(db), "dedupe", "--case", str(case_id), "--json")
     assert dd.returncode == 0 and json.loads(dd.stdout)["pairs"] == []
     assert run("--db", str(db), "verify").returncode == 0

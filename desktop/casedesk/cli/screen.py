@@ -13,8 +13,20 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     sc = sub.add_parser("screen", parents=[common],
                         help="screen a case's parties and wallets against every list")
     sc.add_argument("--case", type=int, required=True)
-    sc.add_argument("--threshold", type=float, help="minimum score 0-100 (default from weights.yaml)")
+    sc.add_argument("--threshold", type=score_0_100, metavar="0-100",
+                    help="minimum score 0-100 (default from weights.yaml)")
     sc.set_defaults(func=run_screen)
+
+
+def score_0_100(text: str) -> float:
+    """A threshold as typed: a number from 0 to 100 (argparse type; the message quotes the text)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (give a score from 0 to 100)") from None
+    if not 0 <= value <= 100:  # also refuses nan, inf
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 100")
+    return value
 
 
 def run_screen(cmd: Command) -> int:

@@ -31,6 +31,13 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     wi.add_argument("--snapshot-date", help="the list's publication date, if the file has none")
     wi.set_defaults(func=run_watchlist, creates_workspace=True)
     wsub.add_parser("list", parents=[common], help="list loaded lists").set_defaults(func=run_watchlist)
+    we = wsub.add_parser("entries", parents=[common],
+                         help="a loaded list's entries: names with kind and quality, countries, "
+                              "addresses, identifiers, reference, listing date, snapshot")
+    we.add_argument("list", help="the list's id or name (see `watchlist list`)")
+    we.add_argument("--search", help="only entries with a name containing this text (any case)")
+    we.add_argument("--limit", type=int, default=0, help="at most this many entries (default: all)")
+    we.set_defaults(func=run_watchlist)
 
 
 def run_watchlist(cmd: Command) -> int:
@@ -42,6 +49,13 @@ def run_watchlist(cmd: Command) -> int:
 
     args = cmd.args
     ws = cmd.open_workspace()
+    if args.watchlist_cmd == "entries":
+        from casedesk.services.screening.entry_facts import list_entries
+
+        with ws.read() as s:
+            entries = list_entries(s, args.list, search=args.search, limit=args.limit)
+        emit(args, entries, lambda: "\n".join(_entry_text(e) for e in entries) or "no entries")
+        return EXIT_OK
     if args.watchlist_cmd == "list":
         with ws.read() as s:
             rows = list_watchlists(s)
@@ -61,11 +75,37 @@ def run_watchlist(cmd: Command) -> int:
     end_progress_line()
     for problem in result.skipped[:20]:
         sys.stderr.write(f"casedesk: skipped {printable(problem)}\n")
+    for warning in result.warnings:
+        sys.stderr.write(f"casedesk: warning: {printable(warning)}\n")
+    for renamed in result.renamed[:20]:
+        sys.stderr.write(f"casedesk: warning: {printable(renamed)}\n")
+    if len(result.renamed) > 20:
+        sys.stderr.write(f"casedesk: warning: {len(result.renamed) - 20} more rows share an id "
+                         "with an earlier row\n")
     emit(args, result.as_json(), lambda: (
         f"{'replaced' if result.replaced else 'loaded'} list {result.list_id} {result.name!r} "
         f"[{result.format}]: {result.entries:,} entries"
         + (f", {len(result.skipped)} bad rows skipped" if result.skipped else "")
         + (f", {result.duplicates} duplicate rows merged" if result.duplicates else "")
+        + (f", {len(result.renamed)} rows sharing an id kept apart" if result.renamed else "")
         + (f", {result.kept_decisions} decisions kept, {result.reopened} re-opened"
            if result.replaced else "")))
     return EXIT_OK
+
+
+def _entry_text(e: dict) -> str:
+    """An entry in a few lines: key, name, type; other names with kind; the facts sentence."""
+    from casedesk.services.screening.entry_facts import facts_sentence, kind_text
+
+    names = [f"{n['name']} ({kind_text(n)})" for n in e["names"] if n["kind"] != "primary"]
+    lines = [f"{e['entry_key']:>10}  {printable(e['name'][:300])}  [{e['entity_type'] or 'unknown'}]"]
+    if names:
+        lines.append("            also: " + printable("; ".join(names)[:500]))
+    if e["identifiers"]:
+        lines.append("            ids: " + printable("; ".join(
+            f"{i['scheme']} {i['value']}" + (f" ({i['country']})" if i["country"] else "")
+            for i in e["identifiers"])[:300]))
+    sentence = facts_sentence(e)
+    if sentence:
+        lines.append("            " + printable(sentence.removeprefix("List entry: ")[:500]))
+    return "\n".join(lines)

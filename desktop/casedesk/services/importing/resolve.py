@@ -10,6 +10,7 @@ suggestions a person decides on. What a later row adds to an entity is kept for 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from casedesk.domain.errors import ValidationError
@@ -223,6 +224,7 @@ class RowResolver:
         fresh: list[tuple[Entity, EntityDraft]] = []
         row_keys: dict[str, Entity] = {}  # keys of the entities this row introduces
         several = len(draft.entities) > 1
+        countries = self._row_countries(draft) if several else {}
         for key, ent_draft in draft.entities.items():
             ent = self.files.find(ent_draft)
             keys: list[str] = []
@@ -233,7 +235,7 @@ class RowResolver:
                 ent = next((row_keys[k] for k in keys if k in row_keys), None)
             if ent is None:
                 ent = self.files.new(ent_draft, row)
-                self._decide(ent, ent_draft)
+                self._decide(ent, self._with_row_country(ent_draft, countries))
                 fresh.append((ent, ent_draft))
                 row_keys.update((k, ent) for k in keys)
             local[key] = ent
@@ -270,6 +272,31 @@ class RowResolver:
         for lk in draft.links:
             self._queue_link(lk.type, local[lk.source], local[lk.target], lk.fields, row)
         return draft
+
+    def _row_countries(self, draft: RowDraft) -> dict[str, str]:
+        """Name key → the country one of the row's same-named parties or data centers gives."""
+        out: dict[str, str] = {}
+        for ent_draft in draft.entities.values():
+            country = ent_draft.fields.get("country")
+            if country and ent_draft.kind in MATCHED_KINDS and ent_draft.kind != "wallet":
+                name = draft_keys(ent_draft, self.normalize)[1]
+                if name:
+                    out.setdefault(name, country)
+        return out
+
+    def _with_row_country(self, ent_draft: EntityDraft, countries: dict[str, str]) -> EntityDraft:
+        """The draft as matched against the case: with the country a same-named draft of its row gives.
+
+        Owner, operator and end user of one server row with one name are one party; only the end
+        user has a country column, and the merged party gets it, so the match with the case
+        (same name and country) must see it too.
+        """
+        if ent_draft.fields.get("country") or not countries:
+            return ent_draft
+        name = draft_keys(ent_draft, self.normalize)[1]
+        if not name or name not in countries:
+            return ent_draft
+        return replace(ent_draft, fields={**ent_draft.fields, "country": countries[name]})
 
     def _resolve_one(self, draft: RowDraft, ent_draft: EntityDraft) -> RowDraft:
         """resolve for the usual row of one record and no link, without its bookkeeping."""

@@ -25,6 +25,7 @@ from casedesk.domain.watchlists import (
 )
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
+from casedesk.services.screening.entry_facts import entry_facts, facts_sentence, matched_name
 from casedesk.services.screening.normalize import normalize_name
 from casedesk.services.screening.subjects import Subject
 from casedesk.storage.workspace import actor_of, changes_of
@@ -66,21 +67,49 @@ def entry_programs(session: Session, entry_ids: list[int | None]) -> dict[int, s
     return out
 
 
-def hit_dict(hit: ScreeningHit, label: str, program: str | None = None) -> dict[str, Any]:
-    """A stored hit as plain data; program is the entry's (looked up when not given)."""
+def _joined(summary: str, sentence: str) -> str:
+    """The scorer's summary and the entry's sentence, as two sentences."""
+    if not sentence:
+        return summary
+    return f"{summary}{'' if summary.endswith('.') else '.'} {sentence}" if summary else sentence
+
+
+def hit_dict(hit: ScreeningHit, label: str, program: str | None = None,
+             facts: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A stored hit as plain data; program and the entry's facts (entry_facts) are looked up when
+    not given. The explanation ends with what the entry says (name met, ref, listing, snapshot)."""
     exp = hit.explanation or {}
-    if program is None:
+    if program is None or facts is None:
         from sqlalchemy.orm import object_session
 
         session = object_session(hit)
-        program = entry_programs(session, [hit.entry_id]).get(hit.entry_id, "") if session else ""
+        if program is None:
+            program = entry_programs(session, [hit.entry_id]).get(hit.entry_id, "") if session else ""
+        if facts is None:
+            facts = entry_facts(session, [hit.entry_id]) if session else {}
+    entry = facts.get(hit.entry_id) if hit.entry_id is not None else None
+    met_name = next((f.get("list_name") for f in exp.get("features", [])
+                     if f.get("feature") == "name"), None)
+    summary = exp.get("summary", "")
+    sentence = facts_sentence(entry, met_name) if entry else ""
     return {"hit_id": hit.id, "record_id": hit.record_id, "record_label": label,
             "list": hit.list_name, "program": program, "list_id": hit.list_id, "entry_id": hit.entry_id,
             "entry_key": hit.entry_key, "entry_name": hit.entry_name, "score": hit.score,
-            "explanation": exp.get("summary", ""), "features": exp.get("features", []),
+            "explanation": _joined(summary, sentence), "features": exp.get("features", []),
             "steps": exp.get("steps", []), "status": hit.status, "reason": hit.reason,
             "decided_by": hit.decided_by, "decided_at": hit.decided_at,
-            "finding_id": hit.finding_id}
+            "finding_id": hit.finding_id, "entry": _bounded(entry),
+            "matched_name": matched_name(entry, met_name) if entry and met_name else None}
+
+
+_HIT_NAMES = 50  # names of the entry a hit shows (`watchlist entries` shows them all)
+
+
+def _bounded(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The entry's facts for a hit, its names cut to _HIT_NAMES (an entry may have 10,000)."""
+    if entry is None or len(entry["names"]) <= _HIT_NAMES:
+        return entry
+    return {**entry, "names": entry["names"][:_HIT_NAMES], "names_total": len(entry["names"])}
 
 
 def store_hits(session: Session, case_id: int, subjects: list[Subject], matches: list,
@@ -154,7 +183,9 @@ def store_hits(session: Session, case_id: int, subjects: list[Subject], matches:
                         "lists": [r[0] for r in session.execute(
                             select(Watchlist.name).order_by(Watchlist.name))]})
     programs = entry_programs(session, [h.entry_id for h in result_hits])
-    hits = [hit_dict(h, labels.get(h.record_id, ""), programs.get(h.entry_id, "")) for h in result_hits]
+    facts = entry_facts(session, [h.entry_id for h in result_hits])
+    hits = [hit_dict(h, labels.get(h.record_id, ""), programs.get(h.entry_id, ""), facts)
+            for h in result_hits]
     return ScreenResult(case_id, threshold, hits, len(subjects), created, reopened)
 
 
@@ -167,7 +198,8 @@ def list_hits(session: Session, case_id: int, *, status: str | None = None) -> l
         stmt = stmt.where(ScreeningHit.status == status)
     rows = session.execute(stmt).all()
     programs = entry_programs(session, [h.entry_id for h, _ in rows])
-    hits = [hit_dict(h, label, programs.get(h.entry_id, "")) for h, label in rows]
+    facts = entry_facts(session, [h.entry_id for h, _ in rows])
+    hits = [hit_dict(h, label, programs.get(h.entry_id, ""), facts) for h, label in rows]
     hits.sort(key=lambda h: (-h["score"], h["record_id"], h["list"], h["entry_key"]))
     return hits
 

@@ -72,6 +72,8 @@ class ImportResult:
     rows: int
     skipped: list[str] = field(default_factory=list)
     duplicates: int = 0
+    renamed: list[str] = field(default_factory=list)  # rows sharing an id, kept as id#2…
+    warnings: list[str] = field(default_factory=list)  # what was read anyway (a bad snapshot date)
     kept_decisions: int = 0
     reopened: int = 0
     replaced: bool = False
@@ -81,7 +83,7 @@ class ImportResult:
         return {"list_id": self.list_id, "name": self.name, "format": self.format,
                 "entries": self.entries, "snapshot_date": self.snapshot_date, "rows": self.rows,
                 "skipped": self.skipped, "duplicates": self.duplicates,
-                "kept_decisions": self.kept_decisions, "reopened": self.reopened,
+                "renamed_ids": self.renamed, "warnings": self.warnings, "kept_decisions": self.kept_decisions, "reopened": self.reopened,
                 "replaced": self.replaced}
 
 
@@ -142,7 +144,8 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
     files = [{"name": f.name, "sha256": file_sha256(f)} for f in parsed.files]
     details = {"files": files, "rows": parsed.rows,
                "skipped": [str(p) for p in parsed.problems][:1000],
-               "duplicate_lines": parsed.duplicates[:1000], "forms_version": FORMS_VERSION}
+               "duplicate_lines": parsed.duplicates[:1000], "renamed_ids": parsed.renamed[:1000],
+               "forms_version": FORMS_VERSION}
     wl = session.scalar(select(Watchlist).where(Watchlist.name == list_name))
     replaced = wl is not None
     snap = snapshot_date or parsed.snapshot_date
@@ -233,11 +236,14 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
     result = ImportResult(list_id=list_id, name=list_name, format=parsed.format, entries=total,
                           snapshot_date=snap, rows=parsed.rows,
                           skipped=[str(p) for p in parsed.problems],
-                          duplicates=len(parsed.duplicates), kept_decisions=kept,
+                          duplicates=len(parsed.duplicates), renamed=list(parsed.renamed),
+                          warnings=list(parsed.warnings),
+                          kept_decisions=kept,
                           reopened=reopened, replaced=replaced)
     record_audit(session, "import", "watchlist", list_id,
                  before=before if replaced else None,
-                 after={**result.as_json(), "skipped": result.skipped[:50], "files": files})
+                 after={**result.as_json(), "skipped": result.skipped[:50],
+                        "renamed_ids": result.renamed[:50], "files": files})
     changes_of(session).add("updated" if replaced else "created", "watchlist", list_id)
     forget_indexes()
     return result

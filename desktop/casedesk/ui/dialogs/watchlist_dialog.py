@@ -214,6 +214,11 @@ class WatchlistImportDialog(QDialog):
                 f"in {parsed.rows:,} rows; snapshot {parsed.snapshot_date or 'not stated in the file'}")
         if parsed.duplicates:
             text += f"; {len(parsed.duplicates)} rows repeat an earlier row and are merged"
+        if parsed.renamed:
+            text += (f"; {len(parsed.renamed)} rows use an id an earlier, different row has and are "
+                     f"kept apart (first: {parsed.renamed[0][:120]})")
+        for warning in parsed.warnings:
+            text += f"; {warning[:200]}"
         if not self.name_edit.text().strip():
             self.name_edit.setPlaceholderText(parsed.default_name)
         self.summary.setStyleSheet("")

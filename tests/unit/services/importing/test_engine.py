@@ -192,6 +192,31 @@ def test_same_name_and_no_country_merges_by_default(sqlite_ws, case, tmp_path):
     assert merge["merged_into"] == existing and merge["reason"].startswith("same name and country")
 
 
+def test_a_server_row_naming_one_party_as_owner_operator_and_end_user_uses_the_end_users_country(
+    sqlite_ws, case, tmp_path
+):
+    # only the end user has a country column; owner and operator of the same name are the same
+    # party, so the row matches the case's Singapore company by name and country
+    with sqlite_ws.write() as s:
+        existing = create_record(
+            s, case, RecordIn("party", {"label": "Nimbus Compute Pte. Ltd.", "country": "SG"})
+        ).id
+    header = ["label", "accelerator", "server_count", "data_center", "country", "owner",
+              "operator", "end_user", "end_user_country"]
+    same = write_csv(tmp_path / "s.csv", [header, ["Fleet A", "H100 SXM", "8", "SG3", "SG",
+                     "NIMBUS COMPUTE PTE LTD", "NIMBUS COMPUTE PTE LTD", "NIMBUS COMPUTE PTE LTD",
+                     "Singapore"]])
+    result = do_import(sqlite_ws, case, same, preset="servers")
+    (merge,) = result.as_json()["merges"]
+    assert merge["merged_into"] == existing and merge["reason"] == "same name and country"
+    assert result.created_by_kind.get("party", 0) == 0
+    other = write_csv(tmp_path / "o.csv", [header, ["Fleet B", "H100 SXM", "8", "KL1", "MY",
+                      "Nimbus Compute Pte Ltd", "", "Nimbus Compute Pte Ltd", "MY"]])
+    result = do_import(sqlite_ws, case, other, preset="servers")
+    assert result.merged == 0 and result.created_by_kind["party"] == 1
+    assert "country MY here, SG in the case" in result.suggestions[0].candidates[0].reason
+
+
 def test_keep_same_names_keeps_them_apart_as_a_suggestion(sqlite_ws, case, tmp_path):
     with sqlite_ws.write() as s:
         existing = create_record(s, case, RecordIn("party", {"label": "Beijing Widget Co."})).id

@@ -196,8 +196,24 @@ def test_ten_thousand_aliases_and_duplicate_ids_are_read_without_loss(workspace,
                     f"dup,{EL},,Entity,,First Of Two,,,\n", encoding="utf-8")
     result = _import(workspace, path, "csl")
     assert result.entries == 3 and result.duplicates == 1  # the exact repeat is merged
+    # the different row under the same id is kept apart, and the result says so
+    assert result.as_json()["renamed_ids"] == [
+        "line 4: id 'dup' is already used by an earlier, different row; kept as 'dup#2'"]
     with workspace.read() as s:
         keys = sorted(s.scalars(select(WatchlistEntry.entry_key)))
         names = s.scalar(select(func.count()).select_from(WatchlistName))
     assert keys == ["a1", "dup", "dup#2"]
     assert names == 10_000 + 1 + 2
+
+
+def test_ftm_lines_nested_too_deeply_or_with_odd_values_are_row_problems(tmp_path):
+    good = json.dumps({"id": "p1", "schema": "Person", "datasets": 5,
+                       "properties": {"name": ["Good Person"], "alias": [None, {"a": 1}, "Goody"]}})
+    deep = '{"id": "p2", "schema": "Person", "properties": {"name": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    path = tmp_path / "entities.ftm.json"
+    path.write_text(good + "\n" + deep + "\n", encoding="utf-8")
+    parsed = read_list(path)  # detected as FtM from the first line
+    assert [str(p) for p in parsed.problems] == ["line 2: not valid JSON: nested too deeply"]
+    (entry,) = parsed.entries
+    assert entry.name == "Good Person" and entry.aliases == [("Goody", "aka")]
+    assert entry.source_list == ""  # "datasets": 5 is no list of datasets

@@ -7,6 +7,7 @@ decides (with the user's consent) whether rows with problems may be skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -63,13 +64,14 @@ class ListEntry:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row that could not be read: its line in the file and why."""
+    """A row that could not be read: its line in the file (or record number: unit) and why."""
 
     line: int
     reason: str
+    unit: str = "line"  # "record" for XML lists, whose problems are counted by record
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"{self.unit} {self.line}: {self.reason}"
 
 
 @dataclass
@@ -85,6 +87,10 @@ class ParsedList:
     files: list[Path] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier row exactly
     name_field: str = "name"  # what the file calls the name field, for problem messages
+    row_unit: str = "line"  # how problems count rows: "line" of a text file, "record" of XML
+    # rows whose id an earlier, different row already has: kept under a new key (unique_keys)
+    renamed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read anyway, but the user should know
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -200,7 +206,10 @@ def unique_keys(parsed: ParsedList) -> None:
                 parsed.duplicates.append(e.line)
                 continue
             seen[e.key] += 1
-            e.key = f"{e.key}#{seen[e.key]}"
+            new_key = f"{e.key}#{seen[e.key]}"
+            parsed.renamed.append(f"{parsed.row_unit} {e.line}: id {e.key[:60]!r} is already used by "
+                                  f"an earlier, different row; kept as {new_key[:64]!r}")
+            e.key = new_key
         else:
             seen[e.key] = 1
             hashes[e.key] = e.content_hash()
@@ -226,7 +235,8 @@ def drop_nameless(parsed: ParsedList) -> None:
             kept.append(e)
             continue
         parsed.problems.append(RowProblem(
-            e.line, f"field {parsed.name_field} {e.name[:40]!r} has no letters or digits"))
+            e.line, f"field {parsed.name_field} {e.name[:40]!r} has no letters or digits",
+            parsed.row_unit))
     parsed.entries = kept
 
 
@@ -256,7 +266,11 @@ def detect_format(path: Path) -> str:
     if not head.strip():
         raise ListFormatError(f"{path.name} is empty")
     try:
-        text = head.decode("utf-8-sig")
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # an XML list saved as UTF-16 (Windows editors do): judged on its text
+            text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        else:
+            text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text = head[:exc.start].decode("utf-8-sig", errors="ignore") if exc.start > 1000 else \
             head.decode("cp1252", errors="replace")
@@ -270,7 +284,7 @@ def detect_format(path: Path) -> str:
     if stripped.startswith("{"):
         try:
             obj = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, dict) and ("schema" in obj or "entity" in obj):
             return "ftm"

@@ -53,7 +53,10 @@ def read_ftm(path: Path, vocab: Vocabulary) -> ParsedList:
             try:
                 obj = json.loads(line)
             except ValueError as exc:
-                problems.append(RowProblem(line_no, f"not valid JSON: {exc.msg}"))
+                problems.append(RowProblem(line_no, f"not valid JSON: {getattr(exc, 'msg', exc)}"))
+                continue
+            except RecursionError:  # [[[[…]]]] thousands deep: no entity is built like that
+                problems.append(RowProblem(line_no, "not valid JSON: nested too deeply"))
                 continue
             if isinstance(obj, dict) and "op" in obj and "entity" in obj:
                 if obj["op"] == "DEL":
@@ -67,8 +70,12 @@ def read_ftm(path: Path, vocab: Vocabulary) -> ParsedList:
             if not isinstance(props, dict):
                 problems.append(RowProblem(line_no, "entity has no properties object"))
                 continue
-            obj["properties"] = {k: [str(v) for v in vals] for k, vals in props.items()
-                                 if isinstance(vals, list)}
+            # values are strings (numbers tolerated); null, objects and lists are no value
+            obj["properties"] = {k: [str(v) for v in vals if isinstance(v, (str, int, float))
+                                     and not isinstance(v, bool)]
+                                 for k, vals in props.items() if isinstance(vals, list)}
+            datasets_of = obj.get("datasets")
+            obj["datasets"] = [str(d) for d in datasets_of] if isinstance(datasets_of, list) else []
             if "target" in obj:
                 any_target = True
             entities[obj["id"]] = (line_no, obj)

@@ -6,6 +6,7 @@ external entities) must be refused, not expanded.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from casedesk.services.screening.formats import (
     RowProblem,
     add_unique,
     country_code,
+    has_identity,
     scheme_code,
 )
 
 # UN alias qualities: "Good" and "Low" are a.k.a. of stated reliability; the others say the kind.
 _KINDS = {"a.k.a.": "aka", "f.k.a.": "fka", "n.k.a.": "nka", "good": "aka", "low": "aka"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 _ADDRESS_PARTS = ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")
 
@@ -51,10 +54,28 @@ def parse_tree(path: Path) -> Any:
                               "nothing was imported") from None
     except ParseError as exc:
         line, col = getattr(exc, "position", (0, 0))
-        raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {exc}; "
+        what = str(exc).split(": line ")[0]  # the message repeats the position
+        if what.startswith("not well-formed") and _nul_on_line(path, line):
+            what += " (a NUL byte: XML cannot hold one, not even as &#0;)"
+        raise ListFormatError(f"{path.name}: malformed XML at line {line}, column {col}: {what}; "
                               "nothing was imported") from None
+    except LookupError as exc:  # <?xml encoding="…"?> names an encoding Python does not know
+        raise ListFormatError(f"{path.name}: the XML declares an encoding that cannot be read "
+                              f"({exc}); nothing was imported") from None
     except OSError as exc:
         raise ListFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _nul_on_line(path: Path, line: int) -> bool:
+    """Whether line `line` (from 1) of the file holds a NUL byte (why expat stopped there)."""
+    try:
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if number == line:
+                    return b"\x00" in raw
+    except OSError:
+        pass
+    return False
 
 
 def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
@@ -66,10 +87,7 @@ def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
     ref = _text(el, "REFERENCE_NUMBER")
     where = f"{prefix} {ref or key or '(no id)'}"
     if not key:
-        problems.append(RowProblem(line, f"{where}: field DATAID is empty"))
-        return None
-    if not any(ch.isalnum() for ch in name):
-        problems.append(RowProblem(line, f"{where}: field FIRST_NAME is empty or only punctuation"))
+        problems.append(RowProblem(line, f"{where}: field DATAID is empty", "record"))
         return None
     e = ListEntry(key=key, name=name, line=line, entity_type=kind,
                   source_list="UN Security Council Consolidated List")
@@ -85,6 +103,19 @@ def _entry(el: Any, kind: str, line: int, vocab: Vocabulary,
         qualities.append({"name": alias, "quality": quality})
     if qualities:
         e.data["alias_quality"] = qualities
+    if not has_identity(name):
+        # The record's own name is unusable; a usable alias (an a.k.a. before the original
+        # script) becomes its name, as for the CSV lists. Without one the record is a problem.
+        usable = sorted(e.aliases, key=lambda a: a[1] == "original script")
+        if not usable:
+            shown = f" ({name[:40]!r})" if name else ""
+            problems.append(RowProblem(
+                line, f"{where}: field FIRST_NAME is empty or only punctuation{shown}, "
+                "and no alias can stand in", "record"))
+            return None
+        e.name = usable[0][0]
+        e.aliases.remove(usable[0])
+        e.data["name_from_alias"] = e.name
     addresses = []
     for a in el.findall(f"{prefix}_ADDRESS"):
         parts = [_text(a, t) for t in _ADDRESS_PARTS]
@@ -135,6 +166,12 @@ def read_un_xml(path: Path, vocab: Vocabulary) -> ParsedList:
                 e = _entry(el, kind, rows, vocab, problems)
                 if e is not None:
                     entries.append(e)
-    generated = (root.get("dateGenerated") or "")[:10]
-    return ParsedList("un-xml", entries, problems, snapshot_date=generated or None,
-                      default_name="UN Security Council Consolidated List", rows=rows, files=[path])
+    raw = (root.get("dateGenerated") or "").strip()
+    generated = raw[:10] if _ISO_DATE.match(raw) else ""
+    parsed = ParsedList("un-xml", entries, problems, snapshot_date=generated or None,
+                        default_name="UN Security Council Consolidated List", rows=rows, files=[path],
+                        name_field="FIRST_NAME", row_unit="record")
+    if raw and not generated:
+        parsed.warnings.append(f"dateGenerated {raw[:40]!r} is not a date (YYYY-MM-DD…); the "
+                               "snapshot date is taken as if the file gave none (--snapshot-date sets it)")
+    return parsed
