@@ -6,7 +6,7 @@ Both work on a NameIndex (index.py) for one query name; see NameIndex.candidates
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -14,8 +14,8 @@ from rapidfuzz import fuzz, process
 from casedesk.services.screening.name_scoring import Weights, is_weak
 from casedesk.services.screening.normalize import NormalizedName, concept_tokens
 
-if TYPE_CHECKING:
-    from casedesk.services.screening.index import NameIndex
+# The index is index.NameIndex, typed as Any here: index.py imports this module.
+NameIndex = Any
 
 
 def prescore(index: NameIndex, q: NormalizedName, pool: list[int], cutoff: float,
