@@ -18,6 +18,11 @@ from casedesk.services.screening.watchlist_import import import_watchlist
     ("Jade Systems (Hong Kong) Limited", "Jade Systems Limited", "Hong Kong", "HK"),
     ("Acme Trading (Singapore) Pte. Ltd.", "Acme Trading Pte. Ltd.", "Singapore", "SG"),
     ("深圳市大疆创新科技有限公司（深圳市）", "深圳市大疆创新科技有限公司", "深圳市", "CN"),
+    # Transshipment hubs are places too (glossary.yaml), in English and Chinese.
+    ("Jade Systems International (Dubai) LLC", "Jade Systems International LLC", "Dubai", "AE"),
+    ("Nimbus Trading (Istanbul) Ltd", "Nimbus Trading Ltd", "Istanbul", "TR"),
+    ("华芯科技有限公司（迪拜）", "华芯科技有限公司", "迪拜", "AE"),
+    ("Orion Systems (Almaty) LLP", "Orion Systems LLP", "Almaty", "KZ"),
 ])
 def test_a_bracketed_place_is_set_aside_from_the_name(name, bare, place, country):
     n = normalize_name(name)

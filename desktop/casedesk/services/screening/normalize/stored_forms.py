@@ -16,7 +16,7 @@ from casedesk.services.screening.normalize.variants import NormalizedName
 # The version of the forms the normaliser makes. Change it whenever a change to the normaliser
 # (folding, tables, glossary, typo or legal-form rules) changes the form of any name: lists
 # stored with another version are re-normalised before the next screening (list_forms.py).
-FORMS_VERSION = "2026-12-08"
+FORMS_VERSION = "2026-12-08.2"
 
 
 def variant_keys(variant_text: str) -> set[str]:
