@@ -61,7 +61,9 @@ def run_watchlist(cmd: Command) -> int:
             rows = list_watchlists(s)
         emit(args, rows, lambda: "\n".join(
             f"{r['list_id']:>4}  {r['name']}  [{r['format']}]  {r['entries']:,} entries"
-            f"  snapshot {r['snapshot_date'] or 'unknown'}" for r in rows) or "no lists loaded")
+            f"  snapshot {r['snapshot_date'] or 'unknown'}"
+            + ("" if r["forms_current"] else "  (stored by an older version: re-read at the next screening)")
+            for r in rows) or "no lists loaded")
         return EXIT_OK
     mapping = None
     if args.mapping:

@@ -333,7 +333,10 @@ def list_watchlists(session: Session) -> list[dict[str, Any]]:
     return [{"list_id": w.id, "name": w.name, "format": w.format, "entries": w.entry_count,
              "snapshot_date": w.snapshot_date, "source_filename": w.source_filename,
              "source_sha256": w.source_sha256, "imported_at": w.imported_at,
-             "imported_by": w.imported_by} for w in rows]
+             "imported_by": w.imported_by,
+             # An older normaliser's forms are re-read before the next screening (list_forms).
+             "forms_current": (w.details or {}).get("forms_version") == FORMS_VERSION}
+            for w in rows]
 
 
 def delete_watchlist(session: Session, list_id: int) -> None:

@@ -12,6 +12,7 @@ from casedesk.services.screening.index import fingerprint_of, forget_indexes
 from casedesk.services.screening.list_forms import forms_current, outdated_lists
 from casedesk.services.screening.normalize import FORMS_VERSION
 from casedesk.services.screening.screen import screen_case
+from casedesk.services.screening.watchlist_import import list_watchlists
 from casedesk.services.verify import verify_workspace
 from sqlalchemy import select
 
@@ -46,6 +47,7 @@ def test_screening_re_reads_an_outdated_list_and_then_finds_the_match(workspace,
     party(workspace, case_id, "大连正华贸易有限公司", country="CN")
     with workspace.read() as s:
         assert [w.id for w in outdated_lists(s)] == [res.list_id]
+        assert [r["forms_current"] for r in list_watchlists(s)] == [False]
     with workspace.write() as s:
         steps = []
         run_to_end(screen_case(s, case_id), steps.append)
@@ -54,6 +56,7 @@ def test_screening_re_reads_an_outdated_list_and_then_finds_the_match(workspace,
         assert [h["entry_name"] for h in list_hits(s, case_id)] == ["DALIAN ZHENGHUA MAOYI YOUXIAN GONGSI"]
         wl = s.get(Watchlist, res.list_id)
         assert forms_current(wl)
+        assert [r["forms_current"] for r in list_watchlists(s)] == [True]
         stored = s.scalar(select(WatchlistName.normalized).join(WatchlistEntry)
                           .where(WatchlistEntry.entry_key == "1"))
         assert stored.startswith("dalian zhenghua trading")
