@@ -54,6 +54,7 @@ class Weights:
     place_match_bonus: float
     type_mismatch_penalty: float
     syllable_order_penalty: float
+    number_mismatch_cap: float
     extra_words_penalty: float
     candidate_budget: int
     prescore_pool: int
@@ -181,7 +182,15 @@ def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
     caller discards it anyway (this skips the costliest step for most candidates).
     """
     score, how = _compare_variants(a, a_syl, b, b_syl, w, floor)
-    if score >= 100.0 or (a_syl and b_syl) or score < floor:
+    if score < floor:
+        return score, how
+    numbers_a, numbers_b = _numbers(a), _numbers(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b and score > w.number_mismatch_cap:
+        # "13th Research Institute" and "14th Research Institute", "No. 1 Factory" and "No. 2
+        # Factory" are other bodies however alike the rest: the numbers are their identity.
+        return w.number_mismatch_cap, (f"{how}; numbers differ: {' '.join(numbers_a)} / "
+                                       f"{' '.join(numbers_b)}")
+    if score >= 100.0 or (a_syl and b_syl):
         return score, how
     ta, tb = a.split(), b.split()
     if fuzz.ratio("".join(ta), "".join(tb)) >= 90:
@@ -194,6 +203,12 @@ def compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
     if len(sides) == 2 and share < score:
         return round(share, 1), f"{how}; " + "; ".join(notes)
     return score, how
+
+
+@lru_cache(maxsize=1 << 16)
+def _numbers(text: str) -> tuple[str, ...]:
+    """The numbers among a variant's tokens, sorted (ordinals are numbers by then: 13th → 13)."""
+    return tuple(sorted(t for t in text.split() if t.isdigit()))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from casedesk.services.screening.name_scoring import best_name_match, default_weights, token_weight
 from casedesk.services.screening.normalize import concept_tokens
 from casedesk.services.screening.normalize.pipeline import normalize_name
@@ -36,3 +38,28 @@ def test_what_matched_before_still_matches():
     assert score("Aleksandr Zakharov", "Aleksandr Vyacheslavovich Zakharov").score >= w.threshold
     assert score("China Construction Bank Corp (Hong Kong)", "China Construction Bank Corporation").score \
         >= w.threshold
+
+
+@pytest.mark.parametrize("a, b, by_the_rule", [
+    # one-digit numbers weigh little in the token score: only the rule tells these apart
+    ("Jade Systems 1 Ltd", "Jade Systems 2 Ltd", True),
+    ("Shenyang No. 3 Machine Tool Factory", "Shenyang No. 5 Machine Tool Factory", True),
+    ("China Electronics Technology Group Corporation 13th Research Institute",
+     "China Electronics Technology Group Corporation 14th Research Institute", False),
+    ("中国电子科技集团公司第十三研究所", "中国电子科技集团公司第五十五研究所", False),
+])
+def test_names_whose_numbers_differ_are_other_bodies(a, b, by_the_rule):
+    w = default_weights()
+    qa, qb = normalize_name(a), normalize_name(b)
+    m = best_name_match(qa, [(v.text, v.syllabic) for v in qb.variants], qb.exact_only, w, qb.han)
+    assert m is not None and m.score <= w.number_mismatch_cap < w.threshold
+    assert ("numbers differ" in m.method) == by_the_rule
+
+
+def test_the_same_number_written_otherwise_still_meets():
+    w = default_weights()
+    for a, b in [("CETC 13th Research Institute", "CETC 13 Research Institute"),
+                 ("中国电子科技集团公司第十三研究所", "China Electronics Technology Group Corporation 13th Research Institute")]:
+        qa, qb = normalize_name(a), normalize_name(b)
+        m = best_name_match(qa, [(v.text, v.syllabic) for v in qb.variants], qb.exact_only, w, qb.han)
+        assert m is not None and m.score >= w.threshold, (a, b, m)
