@@ -13,6 +13,7 @@ from reportlab.platypus import (
 
 from casedesk.services.reporting.entry_helpers import count, show_day, show_time
 from casedesk.services.reporting.model import PARTY_GROUPS
+from casedesk.services.reporting.rtl_paragraph import holds_rtl
 from casedesk.services.reporting.text import markup, plain
 
 GROUP_TITLES = dict(PARTY_GROUPS)
@@ -90,8 +91,12 @@ class ProfileSections:
             noted = [lid for lid in prof.links_out if d.links[lid].notes]
             for lid in noted:
                 lk = d.links[lid]
-                self.out.append(self.p(f"Note on “{self.link_text(lk)}” → {self.ref(lk.target_id)}: "
-                                       f"{self.t(lk.notes, None)}", st.small))
+                head = f"Note on “{self.link_text(lk)}” → {self.ref(lk.target_id)}:"
+                if holds_rtl(lk.notes):
+                    # Right-to-left notes are a paragraph of their own, so they wrap in order.
+                    self.out += [self.p(head, st.small), self.record_p(lk.notes, st.small)]
+                else:
+                    self.out.append(self.p(f"{head} {self.t(lk.notes, None)}", st.small))
 
     def _links_table(self, title: str, link_ids: Sequence[int], *, outgoing: bool) -> None:
         if not link_ids:

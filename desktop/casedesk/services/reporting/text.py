@@ -103,7 +103,8 @@ def font_runs(drawn: str, names: dict[str, str], base: str) -> list[tuple[str, s
     order = fonts.fallbacks(base)
     covers = [fonts.coverage[f] for f in order]
     out: list[tuple[str, str, bool]] = []
-    run_font, run = base, []
+    run_font = base
+    run: list[str] = []
 
     def flush() -> None:
         nonlocal run

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from casedesk.services.reporting.fonts import dossier_fonts
 from casedesk.services.reporting.model import Redacted, Scrubbed
@@ -23,7 +23,7 @@ def _style() -> ParagraphStyle:
     return ParagraphStyle("body", fontName=dossier_fonts().sans, fontSize=9, leading=12.5)
 
 
-def _render(*flowables) -> bytes:  # noqa: ANN002
+def _render(*flowables: Flowable) -> bytes:
     out = io.BytesIO()
     # A frame of WIDTH points (the frame's own padding is 6 points each side).
     doc = SimpleDocTemplate(out, pagesize=(WIDTH + 12 + 72, 842), leftMargin=36, rightMargin=36)
@@ -107,3 +107,22 @@ def test_withheld_parts_and_the_cut_note_survive_the_layout(arabic):
 @pytest.mark.parametrize("value", ["", "Latin only " * 40])
 def test_text_without_right_to_left_letters_is_an_ordinary_paragraph(value):
     assert type(record_paragraph(value, _style())) is Paragraph
+
+
+def test_a_paragraph_longer_than_a_page_continues_on_the_next_page_in_order(arabic):
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=(WIDTH + 12 + 72, 300)).build([RtlParagraph(arabic * 6, _style())])
+    pages = PdfReader(io.BytesIO(out.getvalue())).pages
+    assert len(pages) >= 2
+    lines = [line.strip() for page in pages
+             for line in page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
+    assert [w for line in lines for w in _logical_words(line)] == (arabic * 6).split()
+
+
+def test_a_long_right_to_left_table_cell_wraps_in_order(arabic):
+    from reportlab.platypus import Table
+
+    cell = record_paragraph(arabic, _style())
+    lines = _drawn_lines(_render(Table([["Address", cell]], colWidths=[60, WIDTH - 60])))
+    words = [w for line in lines for w in _logical_words(line.replace("Address", ""))]
+    assert words == arabic.split()
