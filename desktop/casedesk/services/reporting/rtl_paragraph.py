@@ -116,14 +116,17 @@ def _break(words: list[str], measure: _Measure, first: float, width: float) -> l
         if line and used + measure.space + w > room:
             out.append(line)
             line, used, room = [], 0.0, width
-        while not line and w > room and len(word) > 1:
-            # Cut the longest head that fits (at least one character).
-            cut = 1
-            while cut < len(word) and measure.word(word[:cut + 1]) <= room:
-                cut += 1
-            out.append([word[:cut]])
-            word, room = word[cut:], width
-            w = measure.word(word)
+        if not line and w > room and len(word) > 1:
+            # Cut into the longest heads that fit (at least one character each); a text's width
+            # is the sum of its characters' (no kerning), so one pass over the word will do.
+            head, used = 0, 0.0
+            for i, ch in enumerate(word):
+                cw = measure.word(ch)
+                if i > head and used + cw > room:
+                    out.append([word[head:i]])
+                    head, used, room = i, 0.0, width
+                used += cw
+            word, w = word[head:], used
         used = used + measure.space + w if line else w
         line.append(word)
     if line or not out:

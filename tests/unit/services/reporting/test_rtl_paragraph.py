@@ -126,3 +126,19 @@ def test_a_long_right_to_left_table_cell_wraps_in_order(arabic):
     lines = _drawn_lines(_render(Table([["Address", cell]], colWidths=[60, WIDTH - 60])))
     words = [w for line in lines for w in _logical_words(line.replace("Address", ""))]
     assert words == arabic.split()
+
+
+def test_a_right_to_left_word_wider_than_the_frame_is_cut_in_order_and_quickly():
+    import time
+
+    word = "ابجدهوزحطيكلمنسعفصقرشتثخذضظغ" * 100  # 2,800 letters without a space
+    flowable = RtlParagraph(word, _style())
+    start = time.perf_counter()
+    flowable.wrap(WIDTH, 10_000)
+    assert time.perf_counter() - start < 2
+    para = flowable.laid_out(WIDTH)
+    assert len(para.blPara.lines) == para.text.count("<br/>") + 1 > 10
+    kind = para.blPara.kind
+    assert all((ln[0] if kind == 0 else ln.extraSpace) >= -1e-6 for ln in para.blPara.lines)
+    lines = _drawn_lines(_render(RtlParagraph(word, _style())))
+    assert "".join(unicodedata.normalize("NFKC", line[::-1]) for line in lines) == word
