@@ -84,7 +84,7 @@ class CaseSections:
         fig, comp = d.figures, d.compute
         self.out.append(self.heading("sec-summary", "Executive summary"))
         if d.cover.description:
-            self.out.append(self.p(self.t(d.cover.description, None)))
+            self.out.append(self.record_p(d.cover.description))
         findings_open = sum(o + c for _s, o, c, _d in fig.findings_by_severity)
         pairs = [
             ("Scope", markup(d.cover.scope)),

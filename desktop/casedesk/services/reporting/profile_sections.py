@@ -13,6 +13,7 @@ from reportlab.platypus import (
 
 from casedesk.services.reporting.entry_helpers import count, show_day, show_time
 from casedesk.services.reporting.model import PARTY_GROUPS
+from casedesk.services.reporting.rtl_paragraph import holds_rtl
 from casedesk.services.reporting.text import markup, plain
 
 GROUP_TITLES = dict(PARTY_GROUPS)
@@ -68,7 +69,7 @@ class ProfileSections:
             if prof.website:
                 self.out.append(self.p(f"Website: {self.t(prof.website, None)}", st.small))
             if prof.description:
-                self.out.append(self.p(self.t(prof.description, None), st.body))
+                self.out.append(self.record_p(prof.description, st.body))
             if len(prof.names) > 1:  # a single name is the heading already
                 rows = [[self.cell(n.name, w - 240), self.cell(n.script, 90), self.cell(n.language, 50),
                          self.cell(n.kind, 100)] for n in prof.names]
@@ -86,12 +87,16 @@ class ProfileSections:
             self._links_table("Links to this party", prof.links_in, outgoing=False)
             if prof.notes:
                 self.out.append(self.p("Notes", st.h3))
-                self.out.append(self.p(self.t(prof.notes, None), st.body))
+                self.out.append(self.record_p(prof.notes, st.body))
             noted = [lid for lid in prof.links_out if d.links[lid].notes]
             for lid in noted:
                 lk = d.links[lid]
-                self.out.append(self.p(f"Note on “{self.link_text(lk)}” → {self.ref(lk.target_id)}: "
-                                       f"{self.t(lk.notes, None)}", st.small))
+                head = f"Note on “{self.link_text(lk)}” → {self.ref(lk.target_id)}:"
+                if holds_rtl(lk.notes):
+                    # Right-to-left notes are a paragraph of their own, so they wrap in order.
+                    self.out += [self.p(head, st.small), self.record_p(lk.notes, st.small)]
+                else:
+                    self.out.append(self.p(f"{head} {self.t(lk.notes, None)}", st.small))
 
     def _links_table(self, title: str, link_ids: Sequence[int], *, outgoing: bool) -> None:
         if not link_ids:
@@ -211,7 +216,7 @@ class ProfileSections:
             ]
             self.out += [head, self.facts(pairs, key_width=100)]
             if c.notes:
-                self.out.append(self.p(self.t(c.notes, None), st.small))
+                self.out.append(self.record_p(c.notes, st.small))
         if d.wallets:
             self.out.append(self.p("Wallets", st.h2))
             rows = [[Paragraph(self.anchor(x.id) + self.t(x.label, 300)

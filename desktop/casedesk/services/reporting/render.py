@@ -57,6 +57,7 @@ from casedesk.services.reporting.page_style import (
     Run,
 )
 from casedesk.services.reporting.profile_sections import ProfileSections
+from casedesk.services.reporting.rtl_paragraph import record_paragraph
 from casedesk.services.reporting.text import PLACEHOLDER_COLOR, fits_plain, markup, pieces, plain
 
 ProgressCallback = Callable[[Progress], None]
@@ -89,6 +90,10 @@ class _Story(CaseSections, ProfileSections):
 
     def t(self, value: Text | None, limit: int | None = CELL_LIMIT) -> str:
         return markup(value, limit=limit)
+
+    def record_p(self, value: Text, style: ParagraphStyle | None = None, limit: int | None = None) -> Flowable:
+        """A paragraph of one record text; right-to-left text is wrapped before it is ordered."""
+        return record_paragraph(value, style or self.st.body, limit)
 
     def cites(self, cites: Sequence[Cite], *, locators: bool = False) -> str:
         """Citation markers like [E1][E3] linking into the evidence register."""
@@ -127,7 +132,7 @@ class _Story(CaseSections, ProfileSections):
                 stringWidth(value, style.fontName, style.fontSize) <= width - 6:
             return value
         line = self.line(self.runs(value, style.fontName), width, style)
-        return line if line is not None else Paragraph(self.t(value, limit), style)
+        return line if line is not None else record_paragraph(value, style, limit)
 
     def runs(self, value: Text, font: str, colour: str = "#1a1a1a", target: str | None = None) -> list[Run] | None:
         """Text as one line of runs, or None if it has line breaks or is long."""

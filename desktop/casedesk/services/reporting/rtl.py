@@ -7,8 +7,9 @@ bidirectional algorithm orders the line for display (mirroring brackets inside r
 The text layer of the PDF then holds the presentation forms in display order; NFKC of it, read
 right to left, is the original name.
 
-One line at a time: a long right-to-left paragraph that ReportLab wraps keeps its words in
-display order per whole paragraph, which is right for the one-line names and cells a dossier has.
+One line at a time: the bidi algorithm orders a line, never a paragraph that is still to be
+wrapped. Paragraphs of record text that hold right-to-left letters are broken into lines in
+logical order first and each line is ordered on its own (rtl_paragraph.py).
 """
 
 from __future__ import annotations
@@ -55,17 +56,35 @@ def _reshaper(ligatures: bool):  # type: ignore[no-untyped-def]
         "delete_harakat": False, "support_ligatures": ligatures, "arabic ligature allah": False})
 
 
+def shaped(line: str, drawable: frozenset[int] | None = None) -> str:
+    """Arabic letters of the text in their joined presentation forms, still in logical order.
+
+    `drawable`: code points some font can draw; if shaping produced a ligature none can, the
+    text is shaped again without optional ligatures. Joining never crosses a space, so a word
+    has the same forms and width whether shaped alone or in its line.
+    """
+    if not has_rtl(line):
+        return line
+    out = _reshaper(True).reshape(line)
+    if drawable is not None and any(ord(ch) not in drawable for ch in out if ch not in line):
+        out = _reshaper(False).reshape(line)
+    return out
+
+
+def ordered(line: str, *, rtl: bool | None = None) -> str:
+    """One shaped line in left-to-right display order; `rtl` the paragraph's base direction
+    (None: the line's own first strong letter decides)."""
+    if not has_rtl(line):
+        return line
+    from bidi.algorithm import get_display
+
+    return get_display(line, base_dir=None if rtl is None else ("R" if rtl else "L"))
+
+
 def visual(line: str, drawable: frozenset[int] | None = None) -> str:
     """One line of text shaped and in left-to-right display order (unchanged without RTL letters).
 
     `drawable`: code points some font can draw; if shaping produced a ligature none can, the
     line is shaped again without optional ligatures.
     """
-    if not has_rtl(line):
-        return line
-    from bidi.algorithm import get_display
-
-    shaped = _reshaper(True).reshape(line)
-    if drawable is not None and any(ord(ch) not in drawable for ch in shaped if ch not in line):
-        shaped = _reshaper(False).reshape(line)
-    return get_display(shaped)
+    return ordered(shaped(line, drawable))

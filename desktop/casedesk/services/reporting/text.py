@@ -25,7 +25,9 @@ from casedesk.services.reporting.rtl import has_rtl, is_rtl_line, unbreakable, v
 
 _NEWLINES = {"\n", "\r", "\u2028", "\u2029", "\x85"}
 PLACEHOLDER_COLOR = "#8a5a00"
-_KEEP_RTL = 120  # characters: longer right-to-left text wraps (its lines then read bottom up)
+# Characters: up to this, right-to-left words in markup() are kept on one line (no-break
+# spaces); a paragraph of record text that must wrap is laid out by rtl_paragraph.py instead.
+_KEEP_RTL = 120
 REDACTION_SPACES = 12  # fixed width: the box must not reveal the withheld text's length
 _BOX_MARKUP = '<span backColor="#000000">' + "&nbsp;" * REDACTION_SPACES + "</span>"
 
@@ -62,10 +64,47 @@ _SENTINEL = 0xF0000  # supplementary private use: strong left-to-right, never in
 def _pieces(text: str, base: str, display: bool) -> tuple[tuple[str, str, bool], ...]:
     # Cached: a dossier refers to the same names again and again (profiles, tables, chart).
     fonts = dossier_fonts()
+    out: list[tuple[str, str, bool]] = []
+    for n, line in enumerate(lines(text)):
+        if n:
+            out.append((base, "\n", False))
+        drawn, names = sentinels(line)
+        if display:
+            drawn = visual(drawn, fonts.drawable)
+        out += font_runs(drawn, names, base)
+    return tuple(out)
+
+
+def sentinels(line: str, names: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """The line with every character placeholder() names as one private-use sentinel, and the
+    sentinels' names (added to `names` if given)."""
+    # Placeholders are decided on the logical text and stand in the line as one private-use
+    # character each while it is shaped and ordered, so a bidi control cannot reorder anything.
+    names = {} if names is None else names
+    chars = []
+    for ch in line:
+        cp = ord(ch)
+        # Every character placeholder() names is unprintable, private use or a surrogate:
+        # skip the Unicode database lookup for the rest.
+        name = None if ch.isprintable() and not 0xE000 <= cp <= 0xF8FF and cp < _SENTINEL \
+            else placeholder(ch)
+        if name is not None and len(names) < 0xFFFE:
+            sentinel = chr(_SENTINEL + len(names))
+            names[sentinel] = name
+            ch = sentinel
+        chars.append(ch)
+    return "".join(chars), names
+
+
+def font_runs(drawn: str, names: dict[str, str], base: str) -> list[tuple[str, str, bool]]:
+    """(font, text, is_placeholder) runs of a line holding sentinels: each run in the first font
+    that has its glyphs, each sentinel (and each character no font has) a placeholder run."""
+    fonts = dossier_fonts()
     order = fonts.fallbacks(base)
     covers = [fonts.coverage[f] for f in order]
     out: list[tuple[str, str, bool]] = []
-    run_font, run = base, []
+    run_font = base
+    run: list[str] = []
 
     def flush() -> None:
         nonlocal run
@@ -73,49 +112,27 @@ def _pieces(text: str, base: str, display: bool) -> tuple[tuple[str, str, bool],
             out.append((run_font, "".join(run), False))
             run = []
 
-    for n, line in enumerate(_lines(text)):
-        if n:
-            flush()
-            out.append((base, "\n", False))
-        # Placeholders are decided on the logical text and stand in the line as one private-use
-        # character each while it is shaped and ordered, so a bidi control cannot reorder anything.
-        names: dict[str, str] = {}
-        chars = []
-        for ch in line:
+    for ch in drawn:
+        name = names.get(ch)
+        font = None
+        if name is None:
             cp = ord(ch)
-            # Every character placeholder() names is unprintable, private use or a surrogate:
-            # skip the Unicode database lookup for the rest.
-            name = None if ch.isprintable() and not 0xE000 <= cp <= 0xF8FF and cp < _SENTINEL \
-                else placeholder(ch)
-            if name is not None and len(names) < 0xFFFE:
-                sentinel = chr(_SENTINEL + len(names))
-                names[sentinel] = name
-                ch = sentinel
-            chars.append(ch)
-        drawn = "".join(chars)
-        if display:
-            drawn = visual(drawn, fonts.drawable)
-        for ch in drawn:
-            name = names.get(ch)
-            font = None
-            if name is None:
-                cp = ord(ch)
-                for candidate, cover in zip(order, covers):
-                    if cp in cover:
-                        font = candidate
-                        break
-                else:
-                    name = f"U+{cp:04X}"
-            if name is not None:
-                flush()
-                out.append((fonts.sans, _placeholder_text(name), True))
-                continue
-            if font != run_font:
-                flush()
-            run_font = font
-            run.append(ch)
+            for candidate, cover in zip(order, covers):
+                if cp in cover:
+                    font = candidate
+                    break
+            else:
+                name = f"U+{cp:04X}"
+        if name is not None:
+            flush()
+            out.append((fonts.sans, _placeholder_text(name), True))
+            continue
+        if font != run_font:
+            flush()
+        run_font = font
+        run.append(ch)
     flush()
-    return tuple(out)
+    return out
 
 
 def display_line(runs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
@@ -137,7 +154,7 @@ def display_line(runs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool
     return shown
 
 
-def _lines(text: str) -> list[str]:
+def lines(text: str) -> list[str]:
     """The text's lines (any line end; a tab is a space)."""
     lines: list[str] = []
     line: list[str] = []
@@ -166,15 +183,19 @@ def _markup_str(text: str, base: str, fonts: FontSet) -> str:
     for font, run, is_placeholder in pieces(text, base):
         if keep and not is_placeholder:
             run = unbreakable(run, whole=whole)
-        if run == "\n" and not is_placeholder:
-            out.append("<br/>")
-        elif is_placeholder:
-            out.append(f'<font face="{font}" color="{PLACEHOLDER_COLOR}">{escape(run)}</font>')
-        elif font != base:
-            out.append(f'<font face="{font}">{escape(run)}</font>')
-        else:
-            out.append(escape(run))
+        out.append(run_markup(font, run, is_placeholder, base))
     return "".join(out)
+
+
+def run_markup(font: str, run: str, is_placeholder: bool, base: str) -> str:
+    """Paragraph markup of one (font, text, is_placeholder) run ('\\n' a line break)."""
+    if run == "\n" and not is_placeholder:
+        return "<br/>"
+    if is_placeholder:
+        return f'<font face="{font}" color="{PLACEHOLDER_COLOR}">{escape(run)}</font>'
+    if font != base:
+        return f'<font face="{font}">{escape(run)}</font>'
+    return escape(run)
 
 
 def truncated(text: str, limit: int | None) -> tuple[str, int]:
@@ -205,9 +226,13 @@ def markup(value: Text | None, base: str | None = None, *, limit: int | None = N
         if budget is not None:
             budget = max(0, budget - len(text))
         cut += more
-    if cut:
-        out.append(f' <font color="#777777">… [{cut:,} more characters]</font>')
+    out.append(more_markup(cut))
     return "".join(out)
+
+
+def more_markup(cut: int) -> str:
+    """The note that `cut` characters were left off ('' if none)."""
+    return f' <font color="#777777">… [{cut:,} more characters]</font>' if cut else ""
 
 
 def plain(value: Text | None, *, withheld: str = "[withheld]", limit: int | None = 200) -> str:

@@ -32,6 +32,14 @@ HOSTILE_NAMES = {
     "mixed": "Mixed 上海 Shanghai Ltd",
 }
 LONG_NOTES_TAIL = "END-OF-LONG-NOTES-7f3a"
+# A made-up description of a server-renting company in Dubai (no digits: they read left to
+# right inside the line, which would spoil reading the drawn words back by reversing them).
+ARABIC_PARAGRAPH = (
+    "تقوم شركة الحوسبة السحابية في دبي بتأجير الخوادم لعملاء من خارج البلاد منذ سنوات عدة. "
+    "وتملك الشركة مركز بيانات صغيرا في منطقة جبل علي يضم أكثر من مئتي خادم مزودة بمعالجات رسومية حديثة. "
+    "ويقول موقعها الإلكتروني إنها تقدم خدماتها لشركات الذكاء الاصطناعي والبحث العلمي، "
+    "لكن سجلاتها التجارية لا تذكر أسماء المالكين الحقيقيين، وقد غيرت عنوانها ثلاث مرات خلال عامين."
+)
 
 
 def pdf_text(data: bytes) -> str:
@@ -186,6 +194,12 @@ def make_hostile(ws: Any) -> Hostile:
 def hostile(sqlite_ws) -> Hostile:  # noqa: ANN001
     """The hostile case in a SQLite workspace."""
     return make_hostile(sqlite_ws)
+
+
+@pytest.fixture
+def arabic() -> str:
+    """About 400 characters of Arabic prose that wraps over several lines."""
+    return ARABIC_PARAGRAPH
 
 
 @pytest.fixture

@@ -355,3 +355,49 @@ def test_the_dossier_names_its_subjects_first(demo, out_dir, helpers):
     profiles = titles[titles.index("Party profiles"):]
     assert profiles[1] == "Subjects" and profiles[2] == "Beijing AI company (unnamed)"
     assert profiles.index("Other parties") < profiles.index("Context") < profiles.index("Amazon Web Services")
+
+
+def test_a_long_arabic_description_and_notes_read_top_down_in_the_dossier(sqlite_ws, out_dir, arabic):
+    import unicodedata
+
+    from casedesk.services.links import add_link
+    from casedesk.services.records import RecordIn, create_record
+
+    with sqlite_ws.write() as s:
+        case_id = create_case(s, "Dubai servers").id
+        a = create_record(s, case_id, RecordIn("party", {
+            "label": "شركة الحوسبة السحابية", "party_kind": "company", "description": arabic,
+            "notes": "Analyst note: " + arabic})).id
+        b = create_record(s, case_id, RecordIn("party", {"label": "Holding Ltd", "party_kind": "company"})).id
+        add_link(s, case_id, "owns", b, a, notes=arabic[::-1])
+    _result, data = _write(sqlite_ws, case_id, out_dir / "dubai.pdf")
+    pages = [p.extract_text(extraction_mode="layout") for p in PdfReader(io.BytesIO(data)).pages]
+    page = next(t for t in pages if "Analyst note" in t)
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+
+    def logical(line: str) -> list[str]:  # a right-to-left line read back from the right
+        return [unicodedata.normalize("NFKC", w[::-1]) for w in reversed(line.split())]
+
+    words = arabic.split()
+    top = next(i for i, line in enumerate(lines) if logical(line)[:2] == words[:2])
+    read: list[str] = []
+    for line in lines[top:]:
+        if len(read) >= len(words):
+            break
+        read += logical(line)
+    assert read == words  # the description: first logical line on top, every line in order
+    # The notes start with Latin, so they read from the left; their Arabic wraps in logical order.
+    note = next(i for i, line in enumerate(lines) if line.startswith("Analyst note:"))
+    assert lines[note].split()[:2] == ["Analyst", "note:"]
+    assert logical(" ".join(lines[note].split()[2:]))[:2] == words[:2]
+    # A right-to-left link note is a paragraph of its own under its "Note on …" line.
+    page = next(t for t in pages if "Note on" in t)
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    head = next(i for i, line in enumerate(lines) if line.startswith("Note on"))
+    back = arabic[::-1].split()
+    read = []
+    for line in lines[head + 1:]:
+        if len(read) >= len(back):
+            break
+        read += logical(line)
+    assert read == back
