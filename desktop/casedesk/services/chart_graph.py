@@ -8,7 +8,7 @@ record placed on the case's chart; that set is also what the chart reopens with 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,8 @@ from casedesk.domain.models import ChartPosition, Contract, ContractParty, Link,
 from casedesk.domain.vocabulary import default_vocabulary
 from casedesk.services.audit import record_audit
 from casedesk.services.cases import get_case
+from casedesk.services.in_lists import in_chunks
 from casedesk.services.screening.status import screening_status
-
-_CHUNK = 900  # stay under SQLite's bound-parameter limit in IN (...) lists
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,6 @@ class ChartPath:
     link_ids: list[int]
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    items = sorted(set(ids))
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
-
-
 def count_records(session: Session, case_id: int) -> int:
     """How many records a case has."""
     return session.scalar(select(func.count()).select_from(Record).where(Record.case_id == case_id)) or 0
@@ -77,7 +70,7 @@ def chart_nodes(session: Session, case_id: int, ids: Collection[int] | None = No
     if ids is None:
         rows = session.execute(query.order_by(rec.id)).all()
     else:
-        rows = [r for chunk in _chunks(ids) for r in session.execute(query.where(rec.id.in_(chunk)))]
+        rows = [r for chunk in in_chunks(ids) for r in session.execute(query.where(rec.id.in_(chunk)))]
         rows.sort(key=lambda r: r[0])
     status = screening_status(session, case_id, None if ids is None else [r[0] for r in rows])
     return [ChartNode(r[0], r[1], r[2], r[3], status.get(r[0], "")) for r in rows]
@@ -124,7 +117,7 @@ def chart_edges(session: Session, case_id: int, ids: Collection[int] | None = No
     else:
         wanted = set(ids)
         links, parties, seen_l, seen_p = [], [], set(), set()
-        for chunk in _chunks(wanted):
+        for chunk in in_chunks(wanted):
             for row in session.execute(link_base.where(or_(Link.source_id.in_(chunk), Link.target_id.in_(chunk)))):
                 if row.id not in seen_l:
                     seen_l.add(row.id)
@@ -145,7 +138,7 @@ def link_edges(session: Session, link_ids: Collection[int], *, vocab: Any = None
     """The chart edges of the given links (missing ids are skipped)."""
     vocab = vocab if vocab is not None else default_vocabulary()
     out = []
-    for chunk in _chunks(link_ids):
+    for chunk in in_chunks(link_ids):
         out += [_link_edge(r, vocab) for r in session.execute(select(*_LINK_COLUMNS).where(Link.id.in_(chunk)))]
     return sorted(out, key=lambda e: e.link_id or 0)
 
@@ -155,7 +148,7 @@ def contract_party_edges(session: Session, contract_ids: Collection[int], *, voc
     vocab = vocab if vocab is not None else default_vocabulary()
     cp = ContractParty
     out = []
-    for chunk in _chunks(contract_ids):
+    for chunk in in_chunks(contract_ids):
         out += [_party_edge(r, vocab) for r in session.execute(
             select(cp.id, cp.contract_id, cp.party_id, cp.role).where(cp.contract_id.in_(chunk)))]
     return sorted(out, key=lambda e: e.key)
@@ -238,7 +231,7 @@ def save_positions(session: Session, case_id: int, positions: Mapping[int, tuple
         return 0
     ids = list(positions)
     valid: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         valid.update(session.scalars(select(Record.id).where(Record.case_id == case_id, Record.id.in_(chunk))))
         session.execute(delete(ChartPosition).where(ChartPosition.case_id == case_id,
                                                     ChartPosition.record_id.in_(chunk)))
@@ -257,7 +250,7 @@ def save_positions(session: Session, case_id: int, positions: Mapping[int, tuple
 def remove_positions(session: Session, case_id: int, record_ids: Collection[int]) -> int:
     """Take records off a case's saved chart (they stay in the case); audited."""
     removed = 0
-    for chunk in _chunks(record_ids):
+    for chunk in in_chunks(record_ids):
         removed += session.execute(delete(ChartPosition).where(
             ChartPosition.case_id == case_id, ChartPosition.record_id.in_(chunk))).rowcount or 0
     if removed:

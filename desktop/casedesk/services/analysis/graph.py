@@ -26,10 +26,10 @@ from casedesk.domain.models import (
     ServerFleet,
     Wallet,
 )
+from casedesk.services.in_lists import in_chunks
 
 # Contract roles whose holder receives (uses) the compute the contract covers.
 END_USER_ROLES = frozenset({"customer", "lessee"})
-_CHUNK = 900  # ids per IN (...) list: below SQLite's default variable limit
 
 
 class PartyRow(NamedTuple):
@@ -364,12 +364,6 @@ def load_case_graph(session: Session, case_id: int) -> CaseGraph:
     return graph
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 # The link types that relate a record to the compute it owns, operates, hosts, covers or uses.
 COMPUTE_LINK_TYPES = ("uses_compute_of", "operates", "owns_asset", "hosted_at", "covers",
                       "controls_wallet", "party_to")
@@ -390,7 +384,7 @@ def load_neighbourhood(session: Session, record_id: int, hops: int = 5,
         if not frontier or len(seen) > max_records:
             break
         nxt: set[int] = set()
-        for chunk in _chunks(frontier):
+        for chunk in in_chunks(frontier):
             for row in session.execute(select(*_LINK_COLS).where(
                     or_(_L.source_id.in_(chunk), _L.target_id.in_(chunk)), _L.link_type.in_(types))):
                 graph.add_link(row[0], LinkRow(*row[1:]))
@@ -404,7 +398,7 @@ def load_neighbourhood(session: Session, record_id: int, hops: int = 5,
                 nxt.update((cid, pid))
         frontier = nxt - seen
         seen |= nxt
-    for chunk in _chunks(seen):
+    for chunk in in_chunks(seen):
         for rid, kind, label in session.execute(
                 select(_R.id, _R.kind, _R.label).where(_R.id.in_(chunk))):
             graph.kind[rid] = kind

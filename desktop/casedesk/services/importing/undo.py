@@ -11,7 +11,6 @@ go with them (they are derived and re-made by the next screening run).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +34,10 @@ from casedesk.domain.models import (
     Record,
 )
 from casedesk.services.audit import record_audit, record_audit_bulk
+from casedesk.services.in_lists import in_chunks
 from casedesk.services.records import get_record
 from casedesk.services.snapshot import record_fields, record_snapshot
 from casedesk.storage.workspace import changes_of
-
-_CHUNK = 900  # ids per IN (...) list: under SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -70,12 +68,6 @@ class _BatchWork:
     created_parties: set[int]  # contract_party ids
     updated: dict[int, tuple[dict[str, Any], int]]  # record id -> (state before the batch, version after)
     last_entry: int  # the batch's own audit entry: what follows came later
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = sorted(ids)
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
 
 
 def _batch_work(session: Session, batch: ImportBatch) -> _BatchWork:
@@ -124,7 +116,7 @@ def _check_untouched(session: Session, batch: ImportBatch, work: _BatchWork) -> 
     """Refuse when later work depends on the batch; returns the created records still there."""
     created = set(work.created_records)
     alive: set[int] = set()
-    for chunk in _chunks(created | set(work.updated)):
+    for chunk in in_chunks(created | set(work.updated)):
         for rid, label, version in session.execute(
                 select(Record.id, Record.label, Record.version).where(Record.id.in_(chunk))):
             expected = work.updated[rid][1] if rid in work.updated else 1
@@ -133,7 +125,7 @@ def _check_untouched(session: Session, batch: ImportBatch, work: _BatchWork) -> 
             if rid in created:
                 alive.add(rid)
     links = set(work.created_links)
-    for chunk in _chunks(alive):
+    for chunk in in_chunks(alive):
         for lid, ltype, version in session.execute(
                 select(Link.id, Link.link_type, Link.version).where(
                     or_(Link.source_id.in_(chunk), Link.target_id.in_(chunk)))):
@@ -158,7 +150,7 @@ def _check_untouched(session: Session, batch: ImportBatch, work: _BatchWork) -> 
         if data.get("evidence_id") == batch.evidence_id:
             what = f"record #{data['record_id']}" if data.get("record_id") else f"link #{data.get('link_id')}"
             raise _refuse(batch, f"the imported file was cited for {what}")
-    for chunk in _chunks(links):
+    for chunk in in_chunks(links):
         for lid, ltype, version in session.execute(
                 select(Link.id, Link.link_type, Link.version).where(Link.id.in_(chunk))):
             if version != 1:
@@ -242,13 +234,13 @@ def undo_import(session: Session, batch_id: int) -> UndoneImport:
     session.execute(delete(Citation).where(Citation.evidence_id == evidence_id))
     changes.deleted.setdefault("citation", set()).update(citations)
     if work.created_parties:
-        for chunk in _chunks(work.created_parties):
+        for chunk in in_chunks(work.created_parties):
             session.execute(delete(ContractParty).where(ContractParty.id.in_(chunk)))
-    links = [lid for chunk in _chunks(work.created_links)
+    links = [lid for chunk in in_chunks(work.created_links)
              for lid in session.scalars(select(Link.id).where(Link.id.in_(chunk)))]
-    for chunk in _chunks(links):
+    for chunk in in_chunks(links):
         session.execute(delete(Link).where(Link.id.in_(chunk)))
-    for chunk in _chunks(alive):
+    for chunk in in_chunks(alive):
         # the kind tables, names, places and hits go with the record (ON DELETE CASCADE)
         session.execute(delete(Record).where(Record.id.in_(chunk)))
     changes.deleted.setdefault("link", set()).update(links)

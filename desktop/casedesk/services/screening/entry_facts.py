@@ -13,14 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIdentifier, WatchlistName
+from casedesk.services.in_lists import in_chunks
 
 # The entry details (the readers' `data`) shown on a hit, in this order, with their labels.
 _SHOWN = (("reference_number", "ref"), ("listed_on", "listed on"), ("list_type", "list type"))
-_IN_CHUNKS = 900  # ids per IN (...) query: below SQLite's variable limit
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[i:i + _IN_CHUNKS] for i in range(0, len(ids), _IN_CHUNKS)]
 
 
 def entry_facts(session: Session, entry_ids: list[int | None]) -> dict[int, dict[str, Any]]:
@@ -28,7 +24,7 @@ def entry_facts(session: Session, entry_ids: list[int | None]) -> dict[int, dict
     ids = sorted({i for i in entry_ids if i is not None})
     out: dict[int, dict[str, Any]] = {}
     snapshots: dict[int, str | None] = {}
-    for part in _chunks(ids):
+    for part in in_chunks(ids):
         for e in session.scalars(select(WatchlistEntry).where(WatchlistEntry.id.in_(part))):
             data = dict(e.data or {})
             qualities = {q.get("name"): q.get("quality") for q in data.pop("alias_quality", []) or []

@@ -5,6 +5,7 @@ The hits a run stores, and the investigator's decisions on them, live in screeni
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from casedesk.domain.errors import ValidationError
 from casedesk.domain.watchlists import Watchlist, WatchlistEntry, WatchlistIdentifier, WatchlistName
 from casedesk.services.cases import get_case
 from casedesk.services.forked import chunked
+from casedesk.services.in_lists import in_chunks
 from casedesk.services.progress import Job, Progress, run_to_end
 from casedesk.services.screening.explain import Evidence, explain_pair
 from casedesk.services.screening.hits import ScreenResult, store_hits
@@ -73,9 +75,7 @@ def _match_identifiers(session: Session, subjects: list[Subject], w: Weights
             if len(key) >= 4:
                 wanted.setdefault(key, []).append((s.record_id, scheme, value))
     out: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    keys = list(wanted)
-    for start in range(0, len(keys), 900):
-        chunk = keys[start:start + 900]
+    for chunk in in_chunks(wanted):
         for entry_id, scheme, value, key in session.execute(
                 select(WatchlistIdentifier.entry_id, WatchlistIdentifier.scheme,
                        WatchlistIdentifier.value, WatchlistIdentifier.match_key)
@@ -92,10 +92,9 @@ def _match_identifiers(session: Session, subjects: list[Subject], w: Weights
     return out
 
 
-def _entries(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _entries(session: Session, entry_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(entry_ids), 900):
-        chunk = entry_ids[start:start + 900]
+    for chunk in in_chunks(entry_ids):
         for row in session.execute(
                 select(WatchlistEntry.id, WatchlistEntry.list_id, WatchlistEntry.entry_key,
                        WatchlistEntry.name, WatchlistEntry.entity_type, WatchlistEntry.countries,
@@ -108,11 +107,11 @@ def _entries(session: Session, entry_ids: list[int]) -> dict[int, dict[str, Any]
     return out
 
 
-def _list_names(session: Session, name_ids: list[int]) -> dict[int, str]:
+def _list_names(session: Session, name_ids: Iterable[int]) -> dict[int, str]:
     out: dict[int, str] = {}
-    for start in range(0, len(name_ids), 900):
+    for chunk in in_chunks(name_ids):
         out.update(session.execute(select(WatchlistName.id, WatchlistName.name)
-                                   .where(WatchlistName.id.in_(name_ids[start:start + 900]))).all())
+                                   .where(WatchlistName.id.in_(chunk))).all())
     return out
 
 
@@ -146,13 +145,13 @@ def screen_subjects(session: Session, subjects: list[Subject], *, threshold: flo
                 new_entries.add(entry_id)
                 new_names.add(ev.list_name_id)
         # Read the entries and list names while the workers score the next names.
-        entries.update(_entries(session, sorted(new_entries - entries.keys())))
-        list_names.update(_list_names(session, sorted(new_names - list_names.keys() - {None})))
+        entries.update(_entries(session, new_entries - entries.keys()))
+        list_names.update(_list_names(session, new_names - list_names.keys() - {None}))
         yield Progress(done, total, f"screened {done:,} of {total:,} records")
     for (record_id, entry_id), idents in _match_identifiers(session, subjects, w).items():
         ev = evidence.setdefault((record_id, entry_id), Evidence(record_id, entry_id))
         ev.identifiers = idents
-    entries.update(_entries(session, sorted({e for _r, e in evidence} - entries.keys())))
+    entries.update(_entries(session, {e for _r, e in evidence} - entries.keys()))
     by_id = {s.record_id: s for s in subjects}
     pairs = [(key, ev) for key, ev in evidence.items() if key[1] in entries]
 
