@@ -144,15 +144,16 @@ def _new_model(row: dict[str, Any], bad: Callable[[str], Exception]) -> NewModel
     if announced is not None and (isinstance(announced, bool) or not isinstance(announced, int)):
         raise bad(f"model {name!r}: announced: not a year")
     memory = row.get("memory")
-    return NewModel(name=name, vendor=row.get("vendor") or "", tpp=None if tpp is None else float(tpp),
+    return NewModel(name=name, vendor=row.get("vendor") or "", tpp=optional_float(tpp),
                     source=row.get("source") or "", aliases=tuple(aliases),
-                    die_area_mm2=_opt_float(row.get("die_area_mm2")), io_gbps=_opt_float(row.get("io_gbps")),
+                    die_area_mm2=optional_float(row.get("die_area_mm2")), io_gbps=optional_float(row.get("io_gbps")),
                     memory=None if memory is None else str(memory),
                     datacenter=bool(row.get("datacenter", True)), prc_made=bool(row.get("prc_made", False)),
                     announced=announced, notes=row.get("notes") or "")
 
 
-def _opt_float(v: Any) -> float | None:
+def optional_float(v: Any) -> float | None:
+    """A pack's number as a float; None stays None."""
     return None if v is None else float(v)
 
 

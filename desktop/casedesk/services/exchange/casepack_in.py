@@ -41,7 +41,7 @@ from casedesk.services.bulk import (
 from casedesk.services.case_properties import case_properties
 from casedesk.services.cases import create_case
 from casedesk.services.collector import few_gc_passes
-from casedesk.services.exchange.casepack_catalog import CatalogCarry, CatalogOutcome
+from casedesk.services.exchange.casepack_catalog import CatalogCarry, CatalogOutcome, optional_float
 from casedesk.services.exchange.casepack_format import CATALOG_PART, evidence_part, is_evidence_part
 from casedesk.services.exchange.casepack_reading import (
     CheckedPack,
@@ -137,7 +137,7 @@ class _Importer:
             idents = [IdentifierRow(str(i["scheme"]), str(i["value"]), str(i.get("status") or "unchecked"),
                                     i.get("country")) for i in rec.get("identifiers") or ()]
             addrs = [AddressIn(str(a["full"]), str(a.get("city") or ""), a.get("country"),
-                               _num(a.get("latitude")), _num(a.get("longitude")))
+                               optional_float(a.get("latitude")), optional_float(a.get("longitude")))
                      for a in rec.get("addresses") or ()]
         except (KeyError, TypeError, ValueError):
             raise self.bad(name, number, f"record {rec.get('id')}: a malformed alias, identifier "
@@ -380,10 +380,6 @@ class _Importer:
             "source_audit_head": origin.source_audit_head, "source_receipt_key": receipt_key(m),
             "counts": self.counts, "catalog": self.carry.outcome.as_json()})
         return origin
-
-
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 @dataclass
