@@ -9,6 +9,16 @@ from pathlib import Path
 DATA = Path(__file__).parents[1] / "data" / "ftm"
 
 
+
+def _altered(pack, out, part: str, old: bytes, new: bytes):  # noqa: ANN001, ANN202
+    """A copy of a case pack with one part's bytes changed (its hash no longer matches)."""
+    with zipfile.ZipFile(pack) as zin, zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            zout.writestr(name, data.replace(old, new) if name == part else data)
+    return out
+
+
 def test_export_each_format_prints_path_records_links(run, demo_db, tmp_path):
     db, cid = demo_db
     for fmt, target in (("ftm", "c.ftm.jsonl"), ("graphml", "c.graphml"), ("csv", "csv"),
@@ -35,11 +45,7 @@ def test_case_pack_exchange_between_workspaces(run, demo_db, tmp_path):
     assert again.returncode == 2 and "already imported" in again.stderr
     assert run("--db", str(other), "verify", "--json").returncode == 0
     # an altered pack: exit 2 naming the part, one line, no traceback, nothing written
-    bad = tmp_path / "bad.casepack"
-    with zipfile.ZipFile(pack) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for name in zin.namelist():
-            data = zin.read(name)
-            zout.writestr(name, data.replace(b"Derek", b"Dirk") if name == "records.jsonl" else data)
+    bad = _altered(pack, tmp_path / "bad.casepack", "records.jsonl", b"Derek", b"Dirk")
     fresh = tmp_path / "fresh.casedesk"
     out = run("--db", str(fresh), "cases", "import", str(bad))
     assert out.returncode == 2 and "records.jsonl" in out.stderr and "Traceback" not in out.stderr
@@ -127,11 +133,7 @@ def test_a_receiver_with_other_figures_keeps_its_own_and_is_told(run, tmp_path):
 
 def test_a_tampered_catalog_part_refuses_the_pack(run, tmp_path):
     pack = _pack_with_a_workspace_model(run, tmp_path)
-    bad = tmp_path / "bad.casepack"
-    with zipfile.ZipFile(pack) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for name in zin.namelist():
-            data = zin.read(name)
-            zout.writestr(name, data.replace(b"20000.0", b"90000.0") if name == "catalog.jsonl" else data)
+    bad = _altered(pack, tmp_path / "bad.casepack", "catalog.jsonl", b"20000.0", b"90000.0")
     fresh = tmp_path / "fresh.casedesk"
     out = run("--db", str(fresh), "cases", "import", str(bad))
     assert out.returncode == 2 and "part catalog.jsonl" in out.stderr and "Traceback" not in out.stderr
