@@ -223,14 +223,17 @@ def _parts(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]
     return tokens, tuple(tokens[i] for i in where), where, "".join(tokens)
 
 
-def _may_be_lifted(sa: tuple[str, ...], sb: tuple[str, ...], w: Weights) -> bool:
-    """Whether a rule may raise the score of two names with these distinctive words (sets)."""
-    set_a, set_b = set(sa), set(sb)
-    if set_a == set_b:
-        return True
+def _one_name_in_the_other(set_a: set[str], set_b: set[str], w: Weights) -> bool:
+    """The strong-subset rule's condition: the shorter name's distinctive words (enough of them) all in the other, few more."""
     small, big = (set_a, set_b) if len(set_a) <= len(set_b) else (set_b, set_a)
     return len(small) >= w.strong_subset_min_tokens and small < big \
         and len(big - small) <= w.strong_subset_max_extra
+
+
+def _may_be_lifted(sa: tuple[str, ...], sb: tuple[str, ...], w: Weights) -> bool:
+    """Whether a rule may raise the score of two names with these distinctive words (sets)."""
+    set_a, set_b = set(sa), set(sb)
+    return set_a == set_b or _one_name_in_the_other(set_a, set_b, w)
 
 
 def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
@@ -275,11 +278,9 @@ def _compare_variants(a: str, a_syl: bool, b: str, b_syl: bool, w: Weights,
     set_a, set_b = set(sa), set(sb)
     if set_a and set_a == set_b and set(ta) != set(tb) and score < w.concept_extra_score:
         score, how = w.concept_extra_score, "same distinctive words, other generic words"
-    elif not (a_syl and b_syl) and score < w.strong_subset_score:
-        small, big = (set_a, set_b) if len(set_a) <= len(set_b) else (set_b, set_a)
-        if len(small) >= w.strong_subset_min_tokens and small < big \
-                and len(big - small) <= w.strong_subset_max_extra:
-            score, how = w.strong_subset_score, "all words of the shorter name, one more in the other"
+    elif not (a_syl and b_syl) and score < w.strong_subset_score \
+            and _one_name_in_the_other(set_a, set_b, w):
+        score, how = w.strong_subset_score, "all words of the shorter name, one more in the other"
     return round(score, 1), how
 
 
