@@ -24,6 +24,7 @@ from casedesk.services.screening.index import (
     save_list_index,
 )
 from casedesk.services.screening.normalize import FORMS_VERSION
+from casedesk.services.screening.watchlist_import import normalised_chunks, start_normalising
 
 _UPDATE_CHUNK = 5000
 
@@ -41,8 +42,6 @@ def outdated_lists(session: Session) -> list[Watchlist]:
 
 def refresh_list_forms(session: Session, list_id: int) -> Job[int]:
     """Re-normalise one list's names, store the forms that changed and its index; the number changed."""
-    from casedesk.services.screening.watchlist_import import _normalised_chunks, _start_normalising
-
     wl = session.get(Watchlist, list_id)
     if wl is None:
         from casedesk.domain.errors import NotFoundError
@@ -56,7 +55,7 @@ def refresh_list_forms(session: Session, list_id: int) -> Job[int]:
     texts = list(dict.fromkeys(r.name for r in rows))
     yield Progress(0, len(texts), f"re-reading the {len(texts):,} names of {wl.name}")
     forms: dict[str, tuple[str, bool]] = {}
-    for start, chunk in _normalised_chunks(_start_normalising(texts), texts):
+    for start, chunk in normalised_chunks(start_normalising(texts), texts):
         forms.update(zip(texts[start:start + len(chunk)], chunk))
         yield Progress(min(len(texts), start + len(chunk)), len(texts),
                        f"re-read {start + len(chunk):,} of {len(texts):,} names of {wl.name}")

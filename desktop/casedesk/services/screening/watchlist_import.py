@@ -182,7 +182,7 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
         for text, _kind in e.aliases:
             distinct.setdefault(text, len(distinct))
     texts = list(distinct)
-    pool = _start_normalising(texts)
+    pool = start_normalising(texts)
     # While the workers normalise: hash the entries and store everything that does not need the
     # normalised forms; then index and store the names chunk by chunk as the forms arrive.
     ids = allocate_ids(session, WatchlistEntry.__table__, total)
@@ -221,7 +221,7 @@ def import_watchlist(session: Session, path: str | Path, *, fmt: str = "auto",
     del entry_rows, ident_rows
     index = NameIndex()
     done = 0
-    for start, forms in _normalised_chunks(pool, texts):
+    for start, forms in normalised_chunks(pool, texts):
         rows = chunks[start // _PARALLEL_CHUNK]
         for r in rows:
             r["normalized"], r["exact_only"] = forms[r.pop("text") - start]
@@ -254,7 +254,7 @@ PARALLEL_MIN = 100_000
 _PARALLEL_CHUNK = 20_000
 
 
-def _start_normalising(texts: list[str]) -> Any:
+def start_normalising(texts: list[str]) -> Any:
     """Submit big batches of names to worker processes (None: normalise here instead)."""
     if len(texts) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
         return None
@@ -276,7 +276,7 @@ def _start_normalising(texts: list[str]) -> Any:
         return None
 
 
-def _normalised_chunks(pool: Any, texts: list[str]) -> Iterator[tuple[int, list[tuple[str, bool]]]]:
+def normalised_chunks(pool: Any, texts: list[str]) -> Iterator[tuple[int, list[tuple[str, bool]]]]:
     """(first text index, [(stored form, exact-only)]) per chunk, from the workers or made here."""
     from casedesk.services.screening.normalize import normalize_many
 

@@ -83,8 +83,8 @@ def test_parallel_normalisation_gives_the_same_forms(sqlite_ws, tmp_path, monkey
     src.write_text("x", encoding="utf-8")
     monkeypatch.setattr(importing, "PARALLEL_MIN", 10)
     monkeypatch.setattr(importing, "_PARALLEL_CHUNK", 100)
-    pool = importing._start_normalising(names)
+    pool = importing.start_normalising(names)
     if pool is None:
         pytest.skip("no worker processes on this machine")
-    forms = [f for _start, chunk in importing._normalised_chunks(pool, names) for f in chunk]
+    forms = [f for _start, chunk in importing.normalised_chunks(pool, names) for f in chunk]
     assert forms == [(serialize_variants(normalize_name(n)), normalize_name(n).exact_only) for n in names]
