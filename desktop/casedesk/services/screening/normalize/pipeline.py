@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from casedesk.services.screening.normalize.folding import (
     MAX_NAME_CHARS,
@@ -157,8 +158,9 @@ _WARM_UP_NAMES = ("中國核工業集團有限公司", "Zhongguo Hegongye Jituan
                   "Al-Rashid Internatonal Trading LLC (Shenzhen)", "Иван Петрович Сидоров")
 
 
+@lru_cache(maxsize=1)
 def warm_up() -> None:
-    """Load every table the normaliser reads, now: forked workers then share them instead of each reading its own."""
+    """Load every table the normaliser reads, once per process: forked workers then share them instead of each reading its own."""
     from casedesk.services.screening.normalize.places import named_country
 
     for name in _WARM_UP_NAMES:
