@@ -113,3 +113,4 @@ def test_a_pack_whose_catalog_model_differs_here_warns_and_keeps_this_workspaces
     with driver.ws.read() as s:
         assert [e.tpp for e in s.scalars(select(CatalogEntry))] == [9000.0]
     box.accept()
+    driver.idle()  # the import's follow-up jobs (views refreshed) end before the window closes
